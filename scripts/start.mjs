@@ -1,0 +1,57 @@
+// `npm start`: the Worker and the offline Authlete emulator in one local workerd, with
+// local KV under .wrangler/state. Nothing leaves the machine and no Cloudflare login is needed.
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+
+const port = Number(process.env.PORT ?? 8787);
+const origin = `http://127.0.0.1:${port}`;
+
+if (!existsSync(".dev.vars")) {
+  copyFileSync(".dev.vars.example", ".dev.vars");
+  console.log("Created .dev.vars from .dev.vars.example (emulator credentials).");
+}
+
+const args = ["dev", "-c", "wrangler.toml", "-c", "emulator/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0"];
+// The emulator's seed points its URLs at 127.0.0.1:8787; tell it the real origin.
+if (port !== 8787) args.push("--var", `PUBLIC_URL:${origin}`);
+
+const child = spawn("wrangler", args, {
+  stdio: ["inherit", "pipe", "inherit"],
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+});
+child.stdout.pipe(process.stdout);
+
+let announced = false;
+const ready = async () => {
+  for (let i = 0; i < 120 && !announced; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    try {
+      const res = await fetch(`${origin}/.well-known/openid-configuration`);
+      if (res.ok) {
+        announced = true;
+        console.log(`
+  device-flow-edge is running at ${origin} (Authlete: offline emulator)
+
+  Demo device client:  client_id=demo-device   (public, scopes openid profile)
+  Demo user:           demo / demo
+
+  Try the device side:
+    curl -s -X POST ${origin}/device_authorization -d client_id=demo-device -d "scope=openid profile"
+  then open the verification_uri it prints, and poll:
+    curl -s -X POST ${origin}/token -d client_id=demo-device \\
+      -d grant_type=urn:ietf:params:oauth:grant-type:device_code -d device_code=<device_code>
+
+  Ctrl-C stops both Workers.
+`);
+      }
+    } catch {
+      // not listening yet
+    }
+  }
+};
+ready();
+
+const stop = (signal) => child.kill(signal);
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,0 +1,13 @@
+import type { AuthleteClient } from "./authlete/client";
+import type { Config } from "./config";
+import type { Env } from "./env";
+
+/** Hono's type parameters for this app: bindings plus what the middleware puts on the context. */
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: Config;
+    authlete: AuthleteClient;
+  };
+}

@@ -1,0 +1,156 @@
+import * as z from "zod/mini";
+import type { AuthleteConfig } from "../config";
+import {
+  ApiFailureBody,
+  type ClientCredentialsFields,
+  type DeviceCompleteRequest,
+  DeviceAuthorizationResponse,
+  DeviceCompleteResponse,
+  DeviceVerificationResponse,
+  RevocationResponse,
+  TokenResponse,
+  type TokenRequest,
+} from "./schemas";
+
+/**
+ * Why an Authlete call produced no protocol outcome. Each kind maps to one class of
+ * answer to our own caller (see http/upstream-error.ts); `resultCode` is for the log only.
+ */
+export type AuthleteFailureKind =
+  | "timeout" // no answer within AUTHLETE_TIMEOUT_MS
+  | "network" // connection refused, reset, DNS...
+  | "rejected" // Authlete answered 4xx: our credentials or call are wrong
+  | "unavailable" // Authlete answered 5xx/429
+  | "malformed" // 2xx but not the JSON we expect
+  | "unknown_action"; // a well-formed answer with an action we do not handle (fail closed)
+
+export class AuthleteError extends Error {
+  override name = "AuthleteError";
+  constructor(
+    readonly kind: AuthleteFailureKind,
+    readonly api: string,
+    message: string,
+    readonly status?: number,
+    readonly resultCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+type Fetch = typeof fetch;
+
+/**
+ * One small client for the Authlete APIs of the device flow. v2 and v3 differ only in
+ * path prefix and credentials (§1, §10.4). It never retries: /auth/token and
+ * /device/complete change state at Authlete, and once a request may have reached
+ * Authlete a blind retry could issue tokens twice or flip a decision.
+ */
+export class AuthleteClient {
+  private readonly prefix: string;
+  private readonly authorization: string;
+
+  constructor(
+    private readonly config: AuthleteConfig,
+    private readonly fetcher: Fetch,
+  ) {
+    if (config.version === 2) {
+      this.prefix = `${config.baseUrl}/api`;
+      this.authorization = `Basic ${base64(`${config.apiKey}:${config.apiSecret}`)}`;
+    } else {
+      this.prefix = `${config.baseUrl}/api/${config.serviceId}`;
+      this.authorization = `Bearer ${config.accessToken}`;
+    }
+  }
+
+  deviceAuthorization(body: ClientCredentialsFields) {
+    return this.post("/device/authorization", body, DeviceAuthorizationResponse);
+  }
+
+  deviceVerification(userCode: string) {
+    return this.post("/device/verification", { userCode }, DeviceVerificationResponse);
+  }
+
+  deviceComplete(body: DeviceCompleteRequest) {
+    return this.post("/device/complete", body, DeviceCompleteResponse);
+  }
+
+  token(body: TokenRequest) {
+    return this.post("/auth/token", body, TokenResponse);
+  }
+
+  revocation(body: ClientCredentialsFields) {
+    return this.post("/auth/revocation", body, RevocationResponse);
+  }
+
+  /** The discovery document itself (not an action envelope, §7.2), as text so it can be cached and relayed unchanged. */
+  async serviceConfiguration(): Promise<string> {
+    const api = "/service/configuration";
+    const text = await this.send(api, { method: "GET" });
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new AuthleteError("malformed", api, "response is not JSON");
+    }
+    if (!doc || typeof doc !== "object" || Array.isArray(doc) || typeof (doc as { issuer?: unknown }).issuer !== "string")
+      throw new AuthleteError("malformed", api, "response is not a metadata document with an issuer");
+    return text;
+  }
+
+  private async post<S extends z.ZodMiniType>(api: string, body: object, schema: S): Promise<z.output<S>> {
+    const text = await this.send(api, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new AuthleteError("malformed", api, "response is not JSON");
+    }
+    const parsed = z.safeParse(schema, json);
+    if (!parsed.success) throw new AuthleteError("malformed", api, `unexpected response shape: ${z.prettifyError(parsed.error)}`);
+    return parsed.data;
+  }
+
+  private async send(api: string, init: RequestInit): Promise<string> {
+    const headers = new Headers(init.headers);
+    headers.set("Authorization", this.authorization);
+    headers.set("Accept", "application/json");
+    let res: Response;
+    let text: string;
+    try {
+      // One signal bounds the whole exchange, body included: a server that sends
+      // headers and then stalls must not hold the request past the timeout.
+      const signal = AbortSignal.timeout(this.config.timeoutMs);
+      res = await this.fetcher(this.prefix + api, { ...init, headers, signal });
+      text = await res.text();
+    } catch (err) {
+      const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
+      throw new AuthleteError(timedOut ? "timeout" : "network", api, timedOut ? `no answer within ${this.config.timeoutMs} ms` : String(err));
+    }
+    if (res.status < 200 || res.status > 299) {
+      const failure = safeJson(text, ApiFailureBody);
+      const kind = res.status >= 500 || res.status === 429 ? "unavailable" : "rejected";
+      throw new AuthleteError(kind, api, `HTTP ${res.status}${failure?.resultMessage ? `: ${failure.resultMessage}` : ""}`, res.status, failure?.resultCode ?? `CLIENT_GENERATED_${res.status}_RESPONSE`);
+    }
+    return text;
+  }
+}
+
+function safeJson<S extends z.ZodMiniType>(text: string, schema: S): z.output<S> | undefined {
+  try {
+    const parsed = z.safeParse(schema, JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function base64(s: string): string {
+  const bytes = new TextEncoder().encode(s);
+  let bin = "";
+  for (const b of bytes) bin += String.fromCharCode(b);
+  return btoa(bin);
+}

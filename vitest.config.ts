@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { buildSync } from "esbuild";
+import { defineConfig } from "vitest/config";
+
+// The plugin bundles only the Worker under test; the emulator is an auxiliary Worker,
+// so we bundle it ourselves, exactly as wrangler would.
+const emulatorScript = "dist/test/authlete-emulator.js";
+buildSync({
+  entryPoints: ["emulator/src/index.ts"],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  mainFields: ["module", "main"],
+  outfile: emulatorScript,
+  logLevel: "warning",
+});
+
+// Tests use the same local secrets a developer's .dev.vars starts from, so a clean clone needs nothing else.
+const devVars = Object.fromEntries(
+  readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .filter((l) => /^[A-Z0-9_]+=/.test(l))
+    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
+);
+
+export default defineConfig({
+  plugins: [
+    cloudflareTest({
+      wrangler: { configPath: "./wrangler.toml" },
+      miniflare: {
+        bindings: devVars,
+        workers: [
+          {
+            name: "authlete-emulator",
+            modules: true,
+            scriptPath: emulatorScript,
+            compatibilityDate: "2026-07-01",
+          },
+        ],
+      },
+    }),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    // The emulator is one stateful isolate (clock, fault queue) shared by all files.
+    fileParallelism: false,
+  },
+});
