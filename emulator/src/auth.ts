@@ -1,0 +1,70 @@
+// API routing (v2 vs v3 path) and the service credentials that guard every runtime API (§1).
+import { apiFailure, type ApiResult } from "./errors";
+import type { ServiceSettings } from "./types";
+
+export interface Route {
+  version: 2 | 3;
+  /** The {serviceId} segment of a v3 path. */
+  serviceId: string | null;
+  /** API name without leading slash, e.g. "auth/token". */
+  api: string;
+}
+
+/** v3 paths start with a numeric segment (`/api/{serviceId}/...`); anything else is v2. */
+export function parseRoute(pathname: string): Route | null {
+  if (!pathname.startsWith("/api/")) return null;
+  const rest = pathname.slice("/api/".length).replace(/\/+$/, "");
+  const m = /^(\d+)\/(.+)$/.exec(rest);
+  if (m && m[1] !== undefined && m[2] !== undefined) return { version: 3, serviceId: m[1], api: m[2] };
+  return { version: 2, serviceId: null, api: rest };
+}
+
+function decodeBasic(value: string): { user: string; pass: string } | null {
+  try {
+    const decoded = atob(value.trim());
+    const i = decoded.indexOf(":");
+    if (i < 0) return null;
+    return { user: decoded.slice(0, i), pass: decoded.slice(i + 1) };
+  } catch {
+    return null;
+  }
+}
+
+/** Returns the 401/403 failure, or null when the caller may use the API. */
+export function checkApiCredentials(route: Route, authorization: string | null, svc: ServiceSettings): ApiResult | null {
+  const api = route.api;
+  if (authorization === null || authorization.trim() === "") {
+    return apiFailure(401, "A001202", api, "Authorization header is missing.");
+  }
+  const m = /^(\S+)\s+(.*)$/.exec(authorization.trim());
+  const scheme = m?.[1]?.toLowerCase() ?? "";
+  const value = m?.[2]?.trim() ?? "";
+  const wrong = (text: string) => apiFailure(401, svc.wrongCredentialsResultCode, api, text);
+
+  if (route.version === 2) {
+    if (scheme === "basic") {
+      const cred = decodeBasic(value);
+      if (cred === null) return wrong("The Authorization header is malformed.");
+      if (cred.user !== svc.apiKey || cred.pass !== svc.apiSecret) return wrong("The API key or the API secret is wrong.");
+      return null;
+    }
+    // [U] §1.1: the Java v2 client can send a service access token; option v2AccessTokenAccepted.
+    if (scheme === "bearer" && svc.v2AccessTokenAccepted) {
+      return value === svc.accessToken ? null : wrong("The access token is invalid.");
+    }
+    return wrong("The API requires the API key and the API secret (Basic authentication).");
+  }
+
+  if (scheme !== "bearer") return wrong("The API requires an access token (Bearer), not a key and a secret.");
+  if (value !== svc.accessToken) return wrong("The access token is invalid or has expired.");
+  if (route.serviceId !== String(svc.serviceId)) {
+    // [U] §2.2/§12.5: status for a token used on another service's path; option wrongServiceIdStatus.
+    return apiFailure(
+      svc.wrongServiceIdStatus,
+      "A001216",
+      api,
+      `The access token does not have permission for the service (ID = ${route.serviceId}).`,
+    );
+  }
+  return null;
+}

@@ -1,0 +1,178 @@
+// Isolate-wide state: one service from the seed, the clock, codes, tokens, the request log
+// and queued faults. Everything is module memory, so a restart of the isolate is a reset.
+import seedJson from "../seed.json";
+import type {
+  ClientDef,
+  DeviceRecord,
+  Env,
+  Fault,
+  LoggedRequest,
+  Seed,
+  ServiceSettings,
+  TokenRecord,
+} from "./types";
+
+/** Origin written in the seed; replaced by env.PUBLIC_URL when that is set. */
+export const SEED_ORIGIN = "http://127.0.0.1:8787";
+const REQUEST_LOG_LIMIT = 200;
+
+/** Fills the [U] options left out of a seed, so an older seed keeps working. */
+const OPTION_DEFAULTS: Partial<ServiceSettings> = {
+  serviceName: "Authlete Emulator",
+  revocationEndpoint: null,
+  jwksUri: null,
+  deviceVerificationUriComplete: null,
+  userCodeCharset: "BASE20",
+  userCodeLength: 0,
+  supportedAcrs: null,
+  supportedClaims: null,
+  idTokenDuration: 3600,
+  errorDescriptionOmitted: false,
+  errorUriOmitted: false,
+  dpopNonce: null,
+  dpopNonceRequired: false,
+  dpopSigningAlgs: ["ES256", "RS256", "PS256"],
+  enforcePollingInterval: false,
+  userCodeMatching: "strict",
+  completedUserCodeAction: "NOT_EXIST",
+  deviceCodeReuseError: "invalid_grant",
+  deviceCodeWrongClientError: "invalid_grant",
+  unknownDeviceCodeError: "invalid_grant",
+  deviceGrantNotAllowedError: "unauthorized_client",
+  expiredCodeRetentionSeconds: 3600,
+  wrongServiceIdStatus: 403,
+  wrongCredentialsResultCode: "A001203",
+  v2AccessTokenAccepted: false,
+  invalidJsonResultCode: "A001206",
+  omitNullFields: false,
+  idTokenAudienceAlias: true,
+  dpopProofVerification: "minimal",
+};
+
+function loadSeed(raw: unknown): Seed {
+  // Fail at startup on a broken seed rather than with confusing answers later.
+  if (typeof raw !== "object" || raw === null) throw new Error("seed.json: not an object");
+  const r = raw as { service?: unknown; clients?: unknown };
+  if (typeof r.service !== "object" || r.service === null) throw new Error("seed.json: missing service");
+  if (!Array.isArray(r.clients)) throw new Error("seed.json: missing clients");
+  const service = { ...OPTION_DEFAULTS, ...(r.service as object) } as ServiceSettings;
+  for (const k of ["serviceId", "apiKey", "apiSecret", "accessToken", "issuer", "tokenEndpoint"] as const) {
+    if (service[k] === undefined || service[k] === null) throw new Error(`seed.json: service.${k} missing`);
+  }
+  const clients = (r.clients as Partial<ClientDef>[]).map((c): ClientDef => {
+    if (typeof c.clientId !== "number") throw new Error("seed.json: client without numeric clientId");
+    return {
+      clientId: c.clientId,
+      clientIdAlias: c.clientIdAlias ?? null,
+      clientName: c.clientName ?? String(c.clientId),
+      clientSecret: c.clientSecret ?? null,
+      tokenAuthMethod: c.tokenAuthMethod ?? "NONE",
+      grantTypes: c.grantTypes ?? [],
+      defaultScopes: c.defaultScopes ?? null,
+      defaultAcrs: c.defaultAcrs ?? null,
+    };
+  });
+  return { service, clients };
+}
+
+export const seed: Seed = loadSeed(seedJson);
+
+export const state = {
+  clockOffsetMs: 0,
+  overrides: {} as Partial<ServiceSettings>,
+  /** Keyed by device code. */
+  devices: new Map<string, DeviceRecord>(),
+  /** User code → device code. */
+  userCodes: new Map<string, string>(),
+  accessTokens: new Map<string, TokenRecord>(),
+  refreshTokens: new Map<string, TokenRecord>(),
+  requests: [] as LoggedRequest[],
+  faults: [] as Fault[],
+};
+
+/** The only time source, so tests can move the clock through the control API. */
+export function now(): number {
+  return Date.now() + state.clockOffsetMs;
+}
+
+export function resetState(): void {
+  state.clockOffsetMs = 0;
+  state.overrides = {};
+  state.devices.clear();
+  state.userCodes.clear();
+  state.accessTokens.clear();
+  state.refreshTokens.clear();
+  state.requests.length = 0;
+  state.faults.length = 0;
+}
+
+/** Seed service with PUBLIC_URL applied, then the control-API overrides. */
+export function effectiveService(env: Env): ServiceSettings {
+  const base: ServiceSettings = { ...seed.service };
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, "");
+  if (publicUrl) {
+    const rec = base as unknown as Record<string, unknown>;
+    for (const [k, v] of Object.entries(rec)) {
+      if (typeof v === "string" && v.startsWith(SEED_ORIGIN)) rec[k] = publicUrl + v.slice(SEED_ORIGIN.length);
+    }
+  }
+  return { ...base, ...state.overrides };
+}
+
+export function findClient(idOrAlias: string): { client: ClientDef; aliasUsed: boolean } | null {
+  for (const c of seed.clients) {
+    if (String(c.clientId) === idOrAlias) return { client: c, aliasUsed: false };
+  }
+  for (const c of seed.clients) {
+    if (c.clientIdAlias !== null && c.clientIdAlias === idOrAlias) return { client: c, aliasUsed: true };
+  }
+  return null;
+}
+
+export function clientById(id: number): ClientDef | null {
+  return seed.clients.find((c) => c.clientId === id) ?? null;
+}
+
+export function logRequest(entry: LoggedRequest): void {
+  state.requests.push(entry);
+  if (state.requests.length > REQUEST_LOG_LIMIT) state.requests.splice(0, state.requests.length - REQUEST_LOG_LIMIT);
+}
+
+export function saveDevice(rec: DeviceRecord): void {
+  state.devices.set(rec.deviceCode, rec);
+  state.userCodes.set(rec.userCode, rec.deviceCode);
+}
+
+export function deviceByUserCode(userCode: string): DeviceRecord | null {
+  const dc = state.userCodes.get(userCode);
+  return dc === undefined ? null : (state.devices.get(dc) ?? null);
+}
+
+export function saveTokens(rec: TokenRecord): void {
+  state.accessTokens.set(rec.accessToken, rec);
+  if (rec.refreshToken !== null) state.refreshTokens.set(rec.refreshToken, rec);
+}
+
+export function deleteTokens(rec: TokenRecord): void {
+  state.accessTokens.delete(rec.accessToken);
+  if (rec.refreshToken !== null) state.refreshTokens.delete(rec.refreshToken);
+}
+
+/**
+ * Lazy purge: expired codes stay long enough to answer EXPIRED instead of NOT_EXIST, and
+ * consumed ones long enough to answer the reuse error.
+ */
+export function purge(service: ServiceSettings): void {
+  const t = now();
+  const keepMs = Math.max(0, service.expiredCodeRetentionSeconds) * 1000;
+  for (const [dc, rec] of state.devices) {
+    if (t >= rec.expiresAt + keepMs) {
+      state.devices.delete(dc);
+      if (state.userCodes.get(rec.userCode) === dc) state.userCodes.delete(rec.userCode);
+    }
+  }
+  for (const rec of state.accessTokens.values()) {
+    const refreshAlive = rec.refreshToken !== null && t < rec.refreshTokenExpiresAt;
+    if (t >= rec.accessTokenExpiresAt && !refreshAlive) deleteTokens(rec);
+  }
+}

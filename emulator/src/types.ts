@@ -1,0 +1,215 @@
+// Shapes of the seed, the effective service settings and the in-memory records.
+
+export type TokenAuthMethod = "NONE" | "CLIENT_SECRET_BASIC" | "CLIENT_SECRET_POST";
+
+export type GrantType =
+  | "AUTHORIZATION_CODE"
+  | "REFRESH_TOKEN"
+  | "CLIENT_CREDENTIALS"
+  | "DEVICE_CODE"
+  | "PASSWORD"
+  | "TOKEN_EXCHANGE"
+  | "JWT_BEARER";
+
+export type UserCodeCharset = "BASE20" | "NUMERIC";
+
+export interface Pair {
+  key: string;
+  value: string;
+}
+
+export interface ScopeDef {
+  name: string;
+  defaultEntry: boolean;
+  description?: string | null;
+  /** Claims this scope implies (used for `claimNames` when `openid` is requested). */
+  claims?: string[];
+  attributes?: Pair[] | null;
+}
+
+export interface Property {
+  key: string;
+  value: string;
+  hidden: boolean;
+}
+
+export interface ServiceSettings {
+  serviceId: number;
+  serviceName: string;
+  apiKey: string;
+  apiSecret: string;
+  accessToken: string;
+  issuer: string;
+  deviceAuthorizationEndpoint: string;
+  tokenEndpoint: string;
+  revocationEndpoint: string | null;
+  jwksUri: string | null;
+  deviceVerificationUri: string;
+  deviceVerificationUriComplete: string | null;
+  deviceFlowCodeDuration: number;
+  deviceFlowPollingInterval: number;
+  userCodeCharset: UserCodeCharset;
+  userCodeLength: number;
+  supportedScopes: ScopeDef[];
+  supportedGrantTypes: GrantType[];
+  /** null = every acr value is accepted. */
+  supportedAcrs: string[] | null;
+  supportedClaims: string[] | null;
+  accessTokenDuration: number;
+  refreshTokenDuration: number;
+  idTokenDuration: number;
+  errorDescriptionOmitted: boolean;
+  errorUriOmitted: boolean;
+  dpopNonce: string | null;
+  dpopNonceRequired: boolean;
+  dpopSigningAlgs: string[];
+
+  // ---- Options for behaviour the contract marks [U] (unconfirmed). ----
+  /** [U] §6.4/§12.1: whether polls faster than `interval` get `slow_down` (+5 s, persisted). */
+  enforcePollingInterval: boolean;
+  /** [U] §8.2: "strict" = exact match; "lenient" = upper-case, strip spaces and dashes. */
+  userCodeMatching: "strict" | "lenient";
+  /** [U] §11: answer of /device/verification for a code already completed (complete maps it to USER_CODE_*). */
+  completedUserCodeAction: "NOT_EXIST" | "EXPIRED" | "VALID";
+  /** [U] §6.4/§12.4: token error when a device code is used again after issuance. */
+  deviceCodeReuseError: string;
+  /** [U] §6.4: token error for a device code issued to another client. */
+  deviceCodeWrongClientError: string;
+  /** [U] §6.4: token error for an unknown device code. */
+  unknownDeviceCodeError: string;
+  /** [U] §6.4: error when the client (or service) lacks the DEVICE_CODE grant. */
+  deviceGrantNotAllowedError: string;
+  /** [U] §12.4: how long an expired code is kept (answering EXPIRED) before it becomes NOT_EXIST. */
+  expiredCodeRetentionSeconds: number;
+  /** [U] §2.2/§12.5: HTTP status for a v3 path whose serviceId is not the token's service. */
+  wrongServiceIdStatus: number;
+  /** [U] §2.2/§12.5: resultCode for a wrong API key/secret or access token (HTTP 401). */
+  wrongCredentialsResultCode: string;
+  /** [U] §1.1: whether a v2 path also accepts `Bearer <service access token>`. */
+  v2AccessTokenAccepted: boolean;
+  /** [U] §2.2/§11: resultCode for an API body that is not valid JSON (HTTP 400). */
+  invalidJsonResultCode: string;
+  /**
+   * [I] §3.2: Authlete's documented examples omit null members; the emulator sends them as
+   * null by default (clients must accept both).
+   */
+  omitNullFields: boolean;
+  /**
+   * [I] Authlete's client ID alias docs: the ID token `aud` is the alias when the alias was
+   * used in the (device) authorization request; false = always String(clientId).
+   */
+  idTokenAudienceAlias: boolean;
+  /** DPoP proof checking: "minimal" (typ/htm/htu/jti/iat) or "signature" (also verifies the JWS). */
+  dpopProofVerification: "minimal" | "signature";
+}
+
+export interface ClientDef {
+  clientId: number;
+  clientIdAlias: string | null;
+  clientName: string;
+  clientSecret: string | null;
+  tokenAuthMethod: TokenAuthMethod;
+  grantTypes: GrantType[];
+  defaultScopes: string[] | null;
+  defaultAcrs: string[] | null;
+}
+
+export interface Seed {
+  service: ServiceSettings;
+  clients: ClientDef[];
+}
+
+export type DeviceState = "PENDING" | "AUTHORIZED" | "DENIED" | "FAILED" | "CONSUMED";
+
+export interface AuthzDetails {
+  elements: Record<string, unknown>[];
+}
+
+export interface Completion {
+  subject: string | null;
+  sub: string | null;
+  authTime: number;
+  acr: string | null;
+  claims: Record<string, unknown> | null;
+  properties: Property[];
+  scopes: string[] | null;
+  errorDescription: string | null;
+  errorUri: string | null;
+  accessTokenDuration: number;
+  refreshTokenDuration: number;
+}
+
+export interface DeviceRecord {
+  deviceCode: string;
+  userCode: string;
+  clientId: number;
+  clientIdAliasUsed: boolean;
+  scopes: string[];
+  claimNames: string[] | null;
+  acrs: string[] | null;
+  resources: string[] | null;
+  authorizationDetails: AuthzDetails | null;
+  createdAt: number;
+  expiresAt: number;
+  /** Seconds; grows by 5 on every slow_down. */
+  interval: number;
+  lastPollAt: number | null;
+  state: DeviceState;
+  completion: Completion | null;
+}
+
+/** One grant: an access token and its (optional) refresh token, like an Authlete token record. */
+export interface TokenRecord {
+  accessToken: string;
+  accessTokenExpiresAt: number;
+  refreshToken: string | null;
+  refreshTokenExpiresAt: number;
+  clientId: number;
+  subject: string | null;
+  scopes: string[];
+  properties: Property[];
+  grantType: GrantType;
+  resources: string[] | null;
+  authorizationDetails: AuthzDetails | null;
+  dpopBound: boolean;
+}
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  query: string;
+  authorization: string | null;
+  contentType: string | null;
+  body: unknown;
+  receivedAt: number;
+}
+
+export type FaultMode = "latency" | "status" | "non-json" | "truncated" | "drop" | "unknown-action" | "action";
+
+export interface Fault {
+  api: string;
+  mode: FaultMode;
+  latencyMs: number;
+  status: number | null;
+  /** Remaining applications; 0 = until cleared. */
+  times: number;
+  /** Mode "action": the action to answer with (default INTERNAL_SERVER_ERROR). */
+  action: string | null;
+  /** Mode "action": responseContent to answer with (default a server_error OAuth body). */
+  responseContent: string | null;
+}
+
+export interface Env {
+  /** Replaces the seed origin http://127.0.0.1:8787 in every seed URL. */
+  PUBLIC_URL?: string;
+}
+
+/** What every API handler receives. */
+export interface ApiContext {
+  api: string;
+  method: string;
+  svc: ServiceSettings;
+  /** Parsed JSON body ({} for an empty body or a GET). */
+  body: Record<string, unknown>;
+  query: URLSearchParams;
+}
