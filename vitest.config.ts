@@ -45,5 +45,7 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // The emulator is one stateful isolate (clock, fault queue) shared by all files.
     fileParallelism: false,
+    // The Worker's one-line-per-decision info logs would drown the report; warnings and errors still show.
+    onConsoleLog: (line, type) => !(type === "stdout" && line.startsWith('{"level":"info"')),
   },
 });

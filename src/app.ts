@@ -11,17 +11,28 @@ import { token } from "./endpoints/token";
 import { JSON_TYPE, oauthError } from "./http/oauth-error";
 import { upstreamFailure } from "./http/upstream-error";
 import { log } from "./log";
+import { KvLimiter } from "./protection/limiter";
+import { PollingGuard } from "./protection/polling";
 
-/** Configuration is parsed once per env object; a bad value fails the request loudly (onError below). */
-const withAuthlete = createMiddleware<AppEnv>(async (c, next) => {
-  const config = loadConfig(c.env);
-  c.set("config", config);
-  c.set("authlete", new AuthleteClient(config.authlete, config.authleteFetch));
-  await next();
-});
+export interface AppOptions {
+  /** Epoch ms. Tests pass a controllable clock; production uses Date.now. */
+  now?: () => number;
+}
 
-export function createApp() {
+export function createApp(options: AppOptions = {}) {
+  const now = options.now ?? Date.now;
   const app = new Hono<AppEnv>();
+
+  /** Configuration is parsed once per env object; a bad value fails the request loudly (onError below). */
+  const withAuthlete = createMiddleware<AppEnv>(async (c, next) => {
+    const config = loadConfig(c.env);
+    c.set("config", config);
+    c.set("now", now);
+    c.set("authlete", new AuthleteClient(config.authlete, config.authleteFetch));
+    c.set("limiter", new KvLimiter(config.kv, now));
+    c.set("polling", new PollingGuard(config.kv, now, config.pollMaxIntervalSeconds));
+    await next();
+  });
 
   app.use(async (c, next) => {
     c.set("requestId", c.req.header("cf-ray") ?? crypto.randomUUID());

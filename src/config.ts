@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import type { Env } from "./env";
+import type { Budget } from "./protection/limiter";
 
 /**
  * Every variable and binding, parsed once per `env` object into a typed config.
@@ -32,11 +33,68 @@ const httpUrl = z.pipe(
   ),
 );
 
+/** "max/windowSeconds", e.g. "10/900": at most 10 events per 15 minutes. */
+const budget = (fallback: string) =>
+  z.pipe(
+    z._default(z.optional(z.string()), fallback),
+    z.pipe(
+      z.string().check(z.regex(/^\s*\d{1,6}\s*\/\s*\d{1,6}\s*$/, 'must look like "10/900" (max events / window in seconds)')),
+      z.pipe(
+        z.transform((s: string): Budget => {
+          const [max, windowSeconds] = s.split("/").map((n) => Number(n.trim()));
+          return { max: max!, windowSeconds: windowSeconds! };
+        }),
+        z.custom<Budget>((b) => (b as Budget).max >= 1 && (b as Budget).windowSeconds >= 1, "max and window must be at least 1"),
+      ),
+    ),
+  );
+
+/** Defaults of every edge limit; documented in README and wrangler.toml. */
+export const LIMIT_DEFAULTS = {
+  LIMIT_DEVICE_AUTHORIZATION_PER_IP: "30/600",
+  LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "6000/600",
+  LIMIT_UNKNOWN_DEVICE_CODE_PER_IP: "20/600",
+  LIMIT_CODE_ENTRY_FAILURES_PER_IP: "10/900",
+  LIMIT_CODE_ENTRY_FAILURES_PER_SESSION: "5/900",
+  LIMIT_SIGN_IN_FAILURES_PER_USER: "5/900",
+  LIMIT_SIGN_IN_FAILURES_PER_IP: "20/900",
+} as const;
+
 const common = {
   AUTHLETE_BASE_URL: httpUrl,
   AUTHLETE_TIMEOUT_MS: intIn(100, 60_000, 5_000),
   DISCOVERY_CACHE_SECONDS: intIn(0, 86_400, 300),
+  POLL_MAX_INTERVAL_SECONDS: intIn(5, 3_600, 60),
+  LIMIT_DEVICE_AUTHORIZATION_PER_IP: budget(LIMIT_DEFAULTS.LIMIT_DEVICE_AUTHORIZATION_PER_IP),
+  LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: budget(LIMIT_DEFAULTS.LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT),
+  LIMIT_UNKNOWN_DEVICE_CODE_PER_IP: budget(LIMIT_DEFAULTS.LIMIT_UNKNOWN_DEVICE_CODE_PER_IP),
+  LIMIT_CODE_ENTRY_FAILURES_PER_IP: budget(LIMIT_DEFAULTS.LIMIT_CODE_ENTRY_FAILURES_PER_IP),
+  LIMIT_CODE_ENTRY_FAILURES_PER_SESSION: budget(LIMIT_DEFAULTS.LIMIT_CODE_ENTRY_FAILURES_PER_SESSION),
+  LIMIT_SIGN_IN_FAILURES_PER_USER: budget(LIMIT_DEFAULTS.LIMIT_SIGN_IN_FAILURES_PER_USER),
+  LIMIT_SIGN_IN_FAILURES_PER_IP: budget(LIMIT_DEFAULTS.LIMIT_SIGN_IN_FAILURES_PER_IP),
 };
+
+export interface Limits {
+  deviceAuthorizationPerIp: Budget;
+  deviceAuthorizationPerClient: Budget;
+  unknownDeviceCodePerIp: Budget;
+  codeEntryFailuresPerIp: Budget;
+  codeEntryFailuresPerSession: Budget;
+  signInFailuresPerUser: Budget;
+  signInFailuresPerIp: Budget;
+}
+
+function limitsOf(v: z.output<z.ZodMiniObject<typeof common>>): Limits {
+  return {
+    deviceAuthorizationPerIp: v.LIMIT_DEVICE_AUTHORIZATION_PER_IP,
+    deviceAuthorizationPerClient: v.LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT,
+    unknownDeviceCodePerIp: v.LIMIT_UNKNOWN_DEVICE_CODE_PER_IP,
+    codeEntryFailuresPerIp: v.LIMIT_CODE_ENTRY_FAILURES_PER_IP,
+    codeEntryFailuresPerSession: v.LIMIT_CODE_ENTRY_FAILURES_PER_SESSION,
+    signInFailuresPerUser: v.LIMIT_SIGN_IN_FAILURES_PER_USER,
+    signInFailuresPerIp: v.LIMIT_SIGN_IN_FAILURES_PER_IP,
+  };
+}
 
 const V2Schema = z.object({
   ...common,
@@ -57,6 +115,8 @@ export type AuthleteConfig =
 export interface Config {
   authlete: AuthleteConfig;
   discoveryCacheSeconds: number;
+  pollMaxIntervalSeconds: number;
+  limits: Limits;
   kv: KVNamespace;
   /** The emulator's service binding when present (local/test); otherwise the global fetch. */
   authleteFetch: typeof fetch;
@@ -78,22 +138,22 @@ export function loadConfig(env: Env): Config {
   if (!env.KV || typeof env.KV.get !== "function") throw new ConfigError("KV: the KV namespace binding is missing");
   const version = env.AUTHLETE_API_VERSION?.trim();
   let authlete: AuthleteConfig;
-  let discoveryCacheSeconds: number;
+  let v: z.output<z.ZodMiniObject<typeof common>>;
   if (version === "2") {
-    const v = check(V2Schema, env);
-    discoveryCacheSeconds = v.DISCOVERY_CACHE_SECONDS;
-    authlete = { version: 2, baseUrl: stripSlash(v.AUTHLETE_BASE_URL), apiKey: v.AUTHLETE_SERVICE_API_KEY, apiSecret: v.AUTHLETE_SERVICE_API_SECRET, timeoutMs: v.AUTHLETE_TIMEOUT_MS };
+    const v2 = (v = check(V2Schema, env));
+    authlete = { version: 2, baseUrl: stripSlash(v2.AUTHLETE_BASE_URL), apiKey: v2.AUTHLETE_SERVICE_API_KEY, apiSecret: v2.AUTHLETE_SERVICE_API_SECRET, timeoutMs: v2.AUTHLETE_TIMEOUT_MS };
   } else if (version === "3") {
-    const v = check(V3Schema, env);
-    discoveryCacheSeconds = v.DISCOVERY_CACHE_SECONDS;
-    authlete = { version: 3, baseUrl: stripSlash(v.AUTHLETE_BASE_URL), serviceId: v.AUTHLETE_SERVICE_ID, accessToken: v.AUTHLETE_SERVICE_ACCESS_TOKEN, timeoutMs: v.AUTHLETE_TIMEOUT_MS };
+    const v3 = (v = check(V3Schema, env));
+    authlete = { version: 3, baseUrl: stripSlash(v3.AUTHLETE_BASE_URL), serviceId: v3.AUTHLETE_SERVICE_ID, accessToken: v3.AUTHLETE_SERVICE_ACCESS_TOKEN, timeoutMs: v3.AUTHLETE_TIMEOUT_MS };
   } else {
     throw new ConfigError(`Invalid configuration: AUTHLETE_API_VERSION: must be "2" or "3"`);
   }
   const binding = env.AUTHLETE;
   const config: Config = {
     authlete,
-    discoveryCacheSeconds,
+    discoveryCacheSeconds: v.DISCOVERY_CACHE_SECONDS,
+    pollMaxIntervalSeconds: v.POLL_MAX_INTERVAL_SECONDS,
+    limits: limitsOf(v),
     kv: env.KV,
     authleteFetch: binding ? (input, init) => binding.fetch(input as RequestInfo, init) : (input, init) => fetch(input, init),
   };

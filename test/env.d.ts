@@ -1,5 +1,10 @@
-declare namespace Cloudflare {
-  interface Env extends import("../src/env").Env {
-    AUTHLETE: Fetcher;
+import type { Env as WorkerEnv } from "../src/env";
+
+declare global {
+  namespace Cloudflare {
+    // Tests always run with the emulator bound.
+    interface Env extends WorkerEnv {
+      AUTHLETE: Fetcher;
+    }
   }
 }

@@ -1,23 +1,40 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { AuthleteError } from "../authlete/client";
+import type { DeviceAuthorizationResponse } from "../authlete/schemas";
+import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { relay } from "../http/oauth-error";
 import { unknownAction } from "../http/upstream-error";
 import { log } from "../log";
+import { tooManyRequests } from "../protection/responses";
+import { saveDeviceRequest } from "../storage/device-requests";
 
 const API = "/device/authorization";
+const ROUTE = "/device_authorization";
 
 /** RFC 8628 §3.1/3.2 → Authlete /device/authorization; status and headers per contract §3.3. */
 export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response> {
   const req = await readClientRequest(c, "device/authorization");
   if (!req.ok) return req.response;
+  const { limiter, config, requestId } = c.var;
+  const ip = clientIp(c);
+  const clientId = req.fields.clientId ?? req.params.get("client_id") ?? "";
+  const [byIp, byClient] = await Promise.all([
+    limiter.count("da-ip", config.limits.deviceAuthorizationPerIp, ip),
+    limiter.count("da-client", config.limits.deviceAuthorizationPerClient, clientId),
+  ]);
+  if (!byIp.allowed || !byClient.allowed) {
+    log("info", "decision", { route: ROUTE, requestId, outcome: "rate_limited", reason: byIp.allowed ? "per_client" : "per_ip", authlete: false });
+    return tooManyRequests(Math.max(byIp.allowed ? 0 : byIp.retryAfter, byClient.allowed ? 0 : byClient.retryAfter));
+  }
+
   const res = await c.var.authlete.deviceAuthorization(req.fields);
-  log("info", "device_authorization", { requestId: c.var.requestId, action: res.action, clientId: res.clientId });
+  log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, authlete: true });
   const headers = passOnHeaders(res);
   switch (res.action) {
     case "OK":
-      if (!res.responseContent || !res.deviceCode || !res.userCode) throw new AuthleteError("malformed", API, "OK without codes");
+      await remember(c, res, ip);
       return relay(200, res.responseContent, headers);
     case "BAD_REQUEST":
       return relay(400, res.responseContent, headers);
@@ -28,4 +45,24 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
     default:
       throw unknownAction(API, res.action);
   }
+}
+
+/**
+ * Written before the device gets its codes, so the first poll and the confirm page
+ * find them at this location. Polling state fails open inside PollingGuard; a lost
+ * device record only leaves the confirm page without the device's details.
+ */
+async function remember(c: Context<AppEnv>, res: DeviceAuthorizationResponse, ip: string): Promise<void> {
+  if (!res.responseContent || !res.deviceCode || !res.userCode || !res.expiresIn) throw new AuthleteError("malformed", API, "OK without codes or lifetime");
+  const cf = c.req.raw.cf as { country?: string; city?: string } | undefined;
+  const { config, polling, now } = c.var;
+  await Promise.all([
+    polling.issued(res.deviceCode, res.interval, res.expiresIn),
+    saveDeviceRequest(
+      config.kv,
+      res.userCode,
+      { ip, country: cf?.country ?? null, city: cf?.city ?? null, userAgent: c.req.header("User-Agent") ?? null, requestedAt: now() },
+      res.expiresIn,
+    ).catch((err: unknown) => log("warn", "device_request_kv_failure", { requestId: c.var.requestId, detail: String(err) })),
+  ]);
 }

@@ -1,21 +1,49 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import type { TokenRequest } from "../authlete/schemas";
+import type { TokenRequest, TokenResponse } from "../authlete/schemas";
+import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { oauthError, relay } from "../http/oauth-error";
 import { unknownAction } from "../http/upstream-error";
 import { log } from "../log";
+import type { Gate } from "../protection/polling";
+import { slowDown, tooManyRequests } from "../protection/responses";
 
 const API = "/auth/token";
+const ROUTE = "/token";
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+/** Outcomes after which a device code can never yield tokens (RFC 8628 §3.5). */
+const TERMINAL_ERRORS = new Set(["access_denied", "expired_token", "invalid_grant"]);
 
 /**
- * RFC 6749 §3.2 / RFC 8628 §3.4: every grant goes to Authlete /auth/token. Actions that
- * would need an authenticator of our own (ROPC, token exchange, JWT bearer, native SSO)
- * are refused rather than half-implemented.
+ * RFC 6749 §3.2 / RFC 8628 §3.4: every grant goes to Authlete /auth/token. Device-code
+ * polls pass the edge's polling control first. Actions that would need an authenticator
+ * of our own (ROPC, token exchange, JWT bearer, native SSO) are refused rather than
+ * half-implemented.
  */
 export async function token(c: Context<AppEnv>): Promise<Response> {
   const req = await readClientRequest(c, "token");
   if (!req.ok) return req.response;
+  const { requestId, polling, limiter, config } = c.var;
+  const ip = clientIp(c);
+  const deviceCode = req.params.get("grant_type") === DEVICE_CODE_GRANT ? req.params.get("device_code") : null;
+
+  let gate: Gate | undefined;
+  if (deviceCode) {
+    gate = await polling.gate(deviceCode);
+    if (gate.kind === "slow_down") {
+      log("info", "decision", { route: ROUTE, requestId, outcome: "slow_down", interval: gate.interval, authlete: false });
+      return slowDown(gate.interval);
+    }
+    if (gate.kind === "untracked") {
+      const verdict = await limiter.check("unknown-device-code", config.limits.unknownDeviceCodePerIp, ip);
+      if (!verdict.allowed) {
+        log("info", "decision", { route: ROUTE, requestId, outcome: "rate_limited", reason: "unknown_device_codes", authlete: false });
+        return tooManyRequests(verdict.retryAfter);
+      }
+    }
+  }
+
   const body: TokenRequest = { ...req.fields };
   const dpop = c.req.header("DPoP");
   if (dpop) {
@@ -24,7 +52,19 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
     Object.assign(body, { dpop, htm: "POST", htu: `${url.origin}${url.pathname}` });
   }
   const res = await c.var.authlete.token(body);
-  log("info", "token", { requestId: c.var.requestId, action: res.action, grantType: res.grantType ?? req.params.get("grant_type"), clientId: res.clientId });
+  const error = res.action === "BAD_REQUEST" ? errorCode(res) : undefined;
+  log("info", "decision", { route: ROUTE, requestId, outcome: error ?? res.action, grantType: res.grantType ?? req.params.get("grant_type"), clientId: res.clientId, authlete: true });
+
+  if (deviceCode && gate) {
+    if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await polling.finished(deviceCode);
+    // Only codes Authlete does not know count against the guessing budget (RFC 8628 §5.2),
+    // so an honest device whose record has not reached this location is never penalised.
+    if (gate.kind === "untracked" && error === "invalid_grant") await limiter.count("unknown-device-code", config.limits.unknownDeviceCodePerIp, ip);
+  }
+  return respond(res);
+}
+
+function respond(res: TokenResponse): Response {
   const headers = passOnHeaders(res);
   switch (res.action) {
     case "OK":
@@ -45,5 +85,15 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
       return oauthError(400, "invalid_grant", "Native SSO is not supported by this server.", headers);
     default:
       throw unknownAction(API, res.action);
+  }
+}
+
+/** The `error` member of Authlete's error body; read only to decide, never re-serialised. */
+function errorCode(res: TokenResponse): string | undefined {
+  try {
+    const e = (JSON.parse(res.responseContent ?? "") as { error?: unknown }).error;
+    return typeof e === "string" ? e : undefined;
+  } catch {
+    return undefined;
   }
 }
