@@ -5,7 +5,7 @@ import type { AppEnv } from "./app-env";
 import { AuthleteClient, AuthleteError } from "./authlete/client";
 import { ConfigError, loadConfig } from "./config";
 import { deviceAuthorization } from "./endpoints/device-authorization";
-import { discovery } from "./endpoints/discovery";
+import { discovery, jwks } from "./endpoints/discovery";
 import { revoke } from "./endpoints/revoke";
 import { token } from "./endpoints/token";
 import { JSON_TYPE, oauthError } from "./http/oauth-error";
@@ -54,6 +54,7 @@ export function createApp(options: AppOptions = {}) {
   app.post("/revoke", withAuthlete, revoke);
   app.get("/.well-known/openid-configuration", withAuthlete, discovery);
   app.get("/.well-known/oauth-authorization-server", withAuthlete, discovery);
+  app.get("/jwks", withAuthlete, jwks);
 
   app.notFound(
     () => new Response(JSON.stringify({ error: "not_found", error_description: "No such endpoint." }), { status: 404, headers: { "Content-Type": JSON_TYPE } }),

@@ -39,6 +39,17 @@ describe("discovery", () => {
     expect(doc.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:device_code");
   });
 
+  it("/jwks relays the service's JWK Set advertised as jwks_uri", async () => {
+    const doc = (await (await worker("/.well-known/openid-configuration")).json()) as { jwks_uri: string };
+    expect(doc.jwks_uri).toBe("http://127.0.0.1:8787/jwks");
+    const res = await worker(new URL(doc.jwks_uri).pathname);
+    expect(res.status).toBe(200);
+    const set = (await res.json()) as { keys: { kty: string; d?: string }[] };
+    expect(set.keys.length).toBeGreaterThan(0);
+    expect(set.keys[0]).not.toHaveProperty("d");
+    expect((await seenRequests()).some((r) => r.path === "/api/5550001/service/jwks/get")).toBe(true);
+  });
+
   it("is served from the edge cache for the configured time, and not cached when set to 0", async () => {
     await control("requests");
     await worker("/.well-known/openid-configuration", {}, { DISCOVERY_CACHE_SECONDS: "120" });

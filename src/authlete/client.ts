@@ -83,8 +83,20 @@ export class AuthleteClient {
   }
 
   /** The discovery document itself (not an action envelope, §7.2), as text so it can be cached and relayed unchanged. */
-  async serviceConfiguration(): Promise<string> {
-    const api = "/service/configuration";
+  serviceConfiguration(): Promise<string> {
+    return this.getDocument("/service/configuration", (doc) => typeof doc.issuer === "string", "a metadata document with an issuer");
+  }
+
+  /**
+   * The service's public JWK Set, which discovery advertises as `jwks_uri` for ID token
+   * verification. Authlete's /service/jwks/get is outside the contract document (only
+   * its path shape is assumed to follow §1), so the answer is checked for `keys` only.
+   */
+  serviceJwks(): Promise<string> {
+    return this.getDocument("/service/jwks/get", (doc) => Array.isArray(doc.keys), "a JWK Set");
+  }
+
+  private async getDocument(api: string, valid: (doc: Record<string, unknown>) => boolean, what: string): Promise<string> {
     const text = await this.send(api, { method: "GET" });
     let doc: unknown;
     try {
@@ -92,8 +104,7 @@ export class AuthleteClient {
     } catch {
       throw new AuthleteError("malformed", api, "response is not JSON");
     }
-    if (!doc || typeof doc !== "object" || Array.isArray(doc) || typeof (doc as { issuer?: unknown }).issuer !== "string")
-      throw new AuthleteError("malformed", api, "response is not a metadata document with an issuer");
+    if (!doc || typeof doc !== "object" || Array.isArray(doc) || !valid(doc as Record<string, unknown>)) throw new AuthleteError("malformed", api, `response is not ${what}`);
     return text;
   }
 
