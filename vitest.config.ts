@@ -29,7 +29,8 @@ export default defineConfig({
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
-        bindings: devVars,
+        // FUZZ_RUNS: property-test cases per fuzz property (npm run fuzz raises it).
+        bindings: { ...devVars, FUZZ_RUNS: process.env.FUZZ_RUNS ?? "60" },
         workers: [
           {
             name: "authlete-emulator",
