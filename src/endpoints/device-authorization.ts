@@ -4,8 +4,7 @@ import { AuthleteError } from "../authlete/client";
 import type { DeviceAuthorizationResponse } from "../authlete/schemas";
 import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
-import { relay } from "../http/oauth-error";
-import { unknownAction } from "../http/upstream-error";
+import { type ActionRule, answerAction } from "../http/action-response";
 import { log } from "../log";
 import { tooManyRequests } from "../protection/responses";
 import { saveDeviceRequest } from "../storage/device-requests";
@@ -31,21 +30,16 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
 
   const res = await c.var.authlete.deviceAuthorization(req.fields);
   log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, authlete: true });
-  const headers = passOnHeaders(res);
-  switch (res.action) {
-    case "OK":
-      await remember(c, res, ip);
-      return relay(200, res.responseContent, headers);
-    case "BAD_REQUEST":
-      return relay(400, res.responseContent, headers);
-    case "UNAUTHORIZED":
-      return relay(401, res.responseContent, { ...headers, "WWW-Authenticate": 'Basic realm="device/authorization"' });
-    case "INTERNAL_SERVER_ERROR":
-      return relay(500, res.responseContent, headers);
-    default:
-      throw unknownAction(API, res.action);
-  }
+  if (res.action === "OK") await remember(c, res, ip);
+  return answerAction(API, res, RULES, passOnHeaders(res));
 }
+
+const RULES: Record<string, ActionRule> = {
+  OK: 200,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: { status: 401, challenge: 'Basic realm="device/authorization"' },
+  INTERNAL_SERVER_ERROR: 500,
+};
 
 /**
  * Written before the device gets its codes, so the first poll and the confirm page

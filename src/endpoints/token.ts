@@ -3,8 +3,8 @@ import type { AppEnv } from "../app-env";
 import type { TokenRequest, TokenResponse } from "../authlete/schemas";
 import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
-import { oauthError, relay } from "../http/oauth-error";
-import { unknownAction } from "../http/upstream-error";
+import { type ActionRule, answerAction } from "../http/action-response";
+import { oauthError } from "../http/oauth-error";
 import { log } from "../log";
 import type { Gate } from "../protection/polling";
 import { slowDown, tooManyRequests } from "../protection/responses";
@@ -61,32 +61,24 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
     // so an honest device whose record has not reached this location is never penalised.
     if (gate.kind === "untracked" && error === "invalid_grant") await limiter.count("unknown-device-code", config.limits.unknownDeviceCodePerIp, ip);
   }
-  return respond(res);
+  return answerAction(API, res, RULES, passOnHeaders(res));
 }
 
-function respond(res: TokenResponse): Response {
-  const headers = passOnHeaders(res);
-  switch (res.action) {
-    case "OK":
-    case "ID_TOKEN_REISSUABLE": // refresh flow; we do not implement /idtoken/reissue, so it is a plain OK
-      return relay(200, res.responseContent, headers);
-    case "BAD_REQUEST":
-      return relay(400, res.responseContent, headers);
-    case "INVALID_CLIENT":
-      // RFC 6749 §5.2 requires 401 + WWW-Authenticate when the Authorization header was used; Authlete's own servers always send it.
-      return relay(401, res.responseContent, { ...headers, "WWW-Authenticate": 'Basic realm="token"' });
-    case "INTERNAL_SERVER_ERROR":
-      return relay(500, res.responseContent, headers);
-    case "PASSWORD":
-    case "TOKEN_EXCHANGE":
-    case "JWT_BEARER":
-      return oauthError(400, "unsupported_grant_type", "This grant type is not supported by this server.", headers);
-    case "NATIVE_SSO":
-      return oauthError(400, "invalid_grant", "Native SSO is not supported by this server.", headers);
-    default:
-      throw unknownAction(API, res.action);
-  }
-}
+const unsupported = (headers: Record<string, string>) => oauthError(400, "unsupported_grant_type", "This grant type is not supported by this server.", headers);
+
+const RULES: Record<string, ActionRule> = {
+  OK: 200,
+  // Refresh flow; we do not implement /idtoken/reissue, so it is a plain OK.
+  ID_TOKEN_REISSUABLE: 200,
+  BAD_REQUEST: 400,
+  // RFC 6749 §5.2 requires 401 + WWW-Authenticate when the Authorization header was used; Authlete's own servers always send it.
+  INVALID_CLIENT: { status: 401, challenge: 'Basic realm="token"' },
+  INTERNAL_SERVER_ERROR: 500,
+  PASSWORD: unsupported,
+  TOKEN_EXCHANGE: unsupported,
+  JWT_BEARER: unsupported,
+  NATIVE_SSO: (headers) => oauthError(400, "invalid_grant", "Native SSO is not supported by this server.", headers),
+};
 
 /** The `error` member of Authlete's error body; read only to decide, never re-serialised. */
 function errorCode(res: TokenResponse): string | undefined {
