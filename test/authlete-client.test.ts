@@ -48,7 +48,7 @@ describe.each(["v2", "v3"] as const)("AuthleteClient %s: every API on the right 
   });
 
   it("an API-call failure is an AuthleteError with the status and resultCode, never a protocol outcome", async () => {
-    const wrong = new AuthleteClient({ ...configs[v], apiSecret: "wrong", accessToken: "wrong" } as AuthleteConfig, viaBinding);
+    const wrong = new AuthleteClient(Object.assign({}, configs[v], { apiSecret: "wrong", accessToken: "wrong" }), viaBinding);
     const err = await wrong.deviceVerification("BCDFGHJK").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthleteError);
     expect(err).toMatchObject({ kind: "rejected", status: 401 });
