@@ -77,8 +77,10 @@ export async function main(argv, io = {}) {
   const code = formatUserCode(da.user_code);
   human.write(`\nOn your phone or computer, open:\n\n  ${da.verification_uri}\n\nand enter the code:\n\n`);
   human.write(`${indent(bigText(code) ?? code)}\n\n  ${code}\n\n`);
-  if (da.verification_uri_complete && !args["no-qr"]) {
-    human.write(`Or scan this QR code (it opens the page with the code filled in; you still confirm it there):\n\n${indent(qr(da.verification_uri_complete))}\n\n`);
+  if (da.verification_uri_complete) {
+    // The page still asks the user to confirm: a prefilled link only saves typing (RFC 8628 §3.3.1, §5.4).
+    human.write(`Or open this link, which fills in the code for you:\n\n  ${da.verification_uri_complete}\n\n`);
+    if (!args["no-qr"]) human.write(`${indent(qr(da.verification_uri_complete))}\n\n`);
   }
 
   const line = liveLine(human);
@@ -99,8 +101,9 @@ export async function main(argv, io = {}) {
   switch (outcome.status) {
     case "approved": {
       const t = outcome.tokens;
-      const fields = { token_type: t.token_type, scope: t.scope ?? null, expires_in: t.expires_in ?? null, ...(args["print-token"] ? { access_token: t.access_token } : {}) };
-      const lines = [`✔ Approved. Token type ${t.token_type}, scopes "${t.scope ?? args.scope}", expires in ${t.expires_in ?? "?"} s.`];
+      const tokenType = TOKEN_TYPES[t.token_type] ?? t.token_type;
+      const fields = { token_type: tokenType, scope: t.scope ?? null, expires_in: t.expires_in ?? null, ...(args["print-token"] ? { access_token: t.access_token } : {}) };
+      const lines = [`✔ Approved. Token type ${tokenType}, scopes "${t.scope ?? args.scope}", expires in ${t.expires_in ?? "?"} s.`];
       if (args["print-token"]) lines.push(`Access token: ${t.access_token}`);
       return finish("approved", fields, lines.join("\n"));
     }
@@ -114,6 +117,9 @@ export async function main(argv, io = {}) {
       return finish("error", { message: outcome.message }, `✘ Server or network error: ${outcome.message}`);
   }
 }
+
+// openid-client lower-cases token_type (it is case-insensitive, RFC 6749 §7.1); show the usual spelling.
+const TOKEN_TYPES = { bearer: "Bearer", dpop: "DPoP" };
 
 const indent = (block) => block.split("\n").map((l) => `  ${l}`).join("\n");
 
