@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { methodNotAllowed } from "hono/method-not-allowed";
+import type { JWTVerifyGetKey } from "jose";
 import type { AppEnv } from "./app-env";
 import { AuthleteClient, AuthleteError } from "./authlete/client";
 import { ConfigError, loadConfig } from "./config";
@@ -13,10 +14,13 @@ import { upstreamFailure } from "./http/upstream-error";
 import { log } from "./log";
 import { KvLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
+import { verificationRoutes } from "./verification/routes";
 
 export interface AppOptions {
   /** Epoch ms. Tests pass a controllable clock; production uses Date.now. */
   now?: () => number;
+  /** Cloudflare Access signing keys; tests pass a local JWKS (jose createLocalJWKSet). */
+  accessKeys?: JWTVerifyGetKey;
 }
 
 export function createApp(options: AppOptions = {}) {
@@ -55,6 +59,8 @@ export function createApp(options: AppOptions = {}) {
   app.get("/.well-known/openid-configuration", withAuthlete, discovery);
   app.get("/.well-known/oauth-authorization-server", withAuthlete, discovery);
   app.get("/jwks", withAuthlete, jwks);
+  // The verification page answers its own errors as HTML pages (see verification/on-error.tsx).
+  app.route("/device", verificationRoutes(withAuthlete, { accessKeys: options.accessKeys }));
 
   app.notFound(
     () => new Response(JSON.stringify({ error: "not_found", error_description: "No such endpoint." }), { status: 404, headers: { "Content-Type": JSON_TYPE } }),

@@ -1,6 +1,8 @@
 import * as z from "zod/mini";
 import type { Env } from "./env";
+import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./auth/password-hash";
 import type { Budget } from "./protection/limiter";
+import type { Locale } from "./verification/locale";
 
 /**
  * Every variable and binding, parsed once per `env` object into a typed config.
@@ -168,3 +170,169 @@ function check<S extends z.ZodMiniType>(schema: S, env: Env): z.output<S> {
 }
 
 const stripSlash = (url: string) => url.replace(/\/+$/, "");
+
+// ---------------------------------------------------------------- verification page
+
+/**
+ * The verification page's variables are parsed apart from the rest, by its routes only,
+ * so a page setting (a bad USERS secret, say) takes down /device and never the token
+ * endpoint that devices are polling.
+ */
+
+
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((s) => (s?.trim() ? s.trim() : undefined)),
+);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.pipe(optionalText, z.pipe(z.transform((s: string | undefined) => s ?? fallback), z.enum(values, `must be one of ${values.join(", ")}`)));
+
+/** A JSON-valued variable: a syntax error is reported as such, not as a type error. */
+const json = <S extends z.ZodMiniType>(schema: S) =>
+  z.pipe(
+    z.string(),
+    z.pipe(
+      z.transform((s: string, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.issues.push({ code: "custom", message: "must be valid JSON", input: s });
+          return z.NEVER;
+        }
+      }),
+      schema,
+    ),
+  );
+
+const BuiltInUserSchema = z.object({
+  username: z.string().check(z.minLength(1), z.maxLength(100)),
+  passwordHash: z.string().check(
+    z.regex(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`"),
+    z.refine((h) => {
+      const n = Number(PASSWORD_HASH.exec(h)?.[1]);
+      return n >= PBKDF2_MIN_ITERATIONS && n <= PBKDF2_MAX_ITERATIONS;
+    }, `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`),
+  ),
+  // Authlete's subject: ASCII, at most 100 characters (contract §5.1).
+  subject: z.optional(z.string().check(z.regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters"))),
+  claims: z._default(z.record(z.string(), z.json()), {}),
+});
+
+const ScopeDescriptionsSchema = z.record(z.string(), z.object({ en: z.optional(z.string()), ja: z.optional(z.string()) }));
+
+const PageSchema = z.object({
+  USER_CODE_CHARSET: oneOf(["BASE20", "NUMERIC"], "BASE20"),
+  USER_CODE_LENGTH: z.pipe(
+    optionalText,
+    z.optional(
+      z.pipe(
+        z.transform((s: string) => (/^\d+$/.test(s) ? Number(s) : Number.NaN)),
+        z.number().check(z.int("must be a whole number between 4 and 20"), z.gte(4), z.lte(20)),
+      ),
+    ),
+  ),
+  AUTHENTICATOR: oneOf(["password", "access"], "password"),
+  USERS: z.pipe(optionalText, z.optional(json(z.array(BuiltInUserSchema).check(z.minLength(1, "must list at least one user"))))),
+  ACCESS_TEAM_DOMAIN: z.pipe(
+    optionalText,
+    z.optional(
+      z.string().check(
+        z.refine((s) => {
+          try {
+            const u = new URL(s);
+            return u.protocol === "https:" && u.origin === s.replace(/\/+$/, "");
+          } catch {
+            return false;
+          }
+        }, "must be an https origin such as https://your-team.cloudflareaccess.com"),
+      ),
+    ),
+  ),
+  ACCESS_AUD: optionalText,
+  SIGN_IN_SESSION_SECONDS: intIn(60, 86_400, 900),
+  PRODUCT_NAME: z.pipe(optionalText, z.pipe(z.transform((s: string | undefined) => s ?? "Device Flow Edge"), z.string().check(z.maxLength(60)))),
+  LOGO_URL: z.pipe(
+    optionalText,
+    z.optional(
+      z.string().check(
+        z.refine((s) => {
+          try {
+            return ["http:", "https:"].includes(new URL(s).protocol);
+          } catch {
+            return false;
+          }
+        }, "must be an absolute http(s) URL"),
+      ),
+    ),
+  ),
+  ACCENT_COLOR: z.pipe(
+    optionalText,
+    z.pipe(z.transform((s: string | undefined) => (s ?? "#1a56db").toLowerCase()), z.string().check(z.regex(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db"))),
+  ),
+  SCOPE_DESCRIPTIONS: z.pipe(optionalText, z.optional(json(ScopeDescriptionsSchema))),
+});
+
+export interface BuiltInUser {
+  username: string;
+  passwordHash: string;
+  subject: string;
+  claims: Record<string, unknown>;
+}
+
+export type AuthenticatorConfig =
+  | { kind: "password"; users: BuiltInUser[] }
+  | { kind: "access"; teamDomain: string; audience: string };
+
+export interface Theme {
+  productName: string;
+  logoUrl: string | null;
+  /** #rrggbb */
+  accent: string;
+}
+
+export interface PageConfig {
+  userCode: { charset: "BASE20" | "NUMERIC"; length: number };
+  authenticator: AuthenticatorConfig;
+  signInSessionSeconds: number;
+  theme: Theme;
+  scopeDescriptions: Record<string, Partial<Record<Locale, string>>>;
+}
+
+const pageCache = new WeakMap<object, PageConfig>();
+
+export function loadPageConfig(env: Env): PageConfig {
+  const hit = pageCache.get(env);
+  if (hit) return hit;
+  const v = check(PageSchema, env);
+  let authenticator: AuthenticatorConfig;
+  if (v.AUTHENTICATOR === "access") {
+    if (!v.ACCESS_TEAM_DOMAIN) throw new ConfigError("Invalid configuration: ACCESS_TEAM_DOMAIN: is missing (required when AUTHENTICATOR is access)");
+    if (!v.ACCESS_AUD) throw new ConfigError("Invalid configuration: ACCESS_AUD: is missing (required when AUTHENTICATOR is access)");
+    authenticator = { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN.replace(/\/+$/, ""), audience: v.ACCESS_AUD };
+  } else {
+    if (!v.USERS) throw new ConfigError("Invalid configuration: USERS: is missing (required when AUTHENTICATOR is password; see npm run hash-password)");
+    const seen = new Set<string>();
+    const users = v.USERS.map((u) => {
+      const key = normalizeUsername(u.username);
+      if (seen.has(key)) throw new ConfigError(`Invalid configuration: USERS: username "${u.username}" appears more than once`);
+      seen.add(key);
+      return { username: u.username, passwordHash: u.passwordHash, subject: u.subject ?? u.username, claims: u.claims };
+    });
+    authenticator = { kind: "password", users };
+  }
+  const config: PageConfig = {
+    // Authlete's defaults when userCodeLength is 0: 8 for BASE20, 9 for NUMERIC (contract §8.2).
+    userCode: { charset: v.USER_CODE_CHARSET, length: v.USER_CODE_LENGTH ?? (v.USER_CODE_CHARSET === "NUMERIC" ? 9 : 8) },
+    authenticator,
+    signInSessionSeconds: v.SIGN_IN_SESSION_SECONDS,
+    theme: { productName: v.PRODUCT_NAME, logoUrl: v.LOGO_URL ?? null, accent: v.ACCENT_COLOR },
+    scopeDescriptions: v.SCOPE_DESCRIPTIONS ?? {},
+  };
+  pageCache.set(env, config);
+  return config;
+}
+
+/** Sign-in names compare after Unicode compatibility folding and case folding, so "Demo" and "ｄｅｍｏ" are the same user. */
+export function normalizeUsername(s: string): string {
+  return s.normalize("NFKC").trim().toLowerCase();
+}

@@ -19,4 +19,17 @@ export interface Env {
   LIMIT_CODE_ENTRY_FAILURES_PER_SESSION?: string;
   LIMIT_SIGN_IN_FAILURES_PER_USER?: string;
   LIMIT_SIGN_IN_FAILURES_PER_IP?: string;
+  // The verification page (/device); parsed by loadPageConfig only.
+  USER_CODE_CHARSET?: string;
+  USER_CODE_LENGTH?: string;
+  AUTHENTICATOR?: string;
+  /** Secret: JSON list of built-in users with PBKDF2 password hashes. */
+  USERS?: string;
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  SIGN_IN_SESSION_SECONDS?: string;
+  PRODUCT_NAME?: string;
+  LOGO_URL?: string;
+  ACCENT_COLOR?: string;
+  SCOPE_DESCRIPTIONS?: string;
 }

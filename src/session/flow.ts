@@ -1,0 +1,69 @@
+import type { Identity } from "../auth/authenticator";
+import type { DeviceRequest } from "../storage/device-requests";
+import { clampTtl, sha256 } from "../storage/kv";
+import { guarded } from "./errors";
+
+/**
+ * One verification in progress, keyed by SHA-256 of the browser's flow cookie. It holds
+ * everything Authlete's /device/verification told us, so later steps never ask again,
+ * and the step reached, so no step can be skipped by posting to a later form.
+ */
+export type ActiveStep = "confirm" | "sign_in" | "consent";
+
+export interface ActiveFlow {
+  step: ActiveStep;
+  userCode: string;
+  /** Epoch ms when the user code expires (Authlete `expiresAt`). */
+  expiresAt: number;
+  clientName: string | null;
+  scopes: string[];
+  claimNames: string[];
+  resources: string[];
+  authorizationDetails: Record<string, unknown>[];
+  device: DeviceRequest | null;
+  /** Set on entering consent: the user who will approve or deny. */
+  identity?: Identity;
+}
+
+export type Outcome = "approved" | "denied" | "cancelled";
+
+/** What is left once the flow has ended: enough for one "done" page, no code. */
+export interface EndedFlow {
+  step: "ended";
+  outcome: Outcome;
+  clientName: string | null;
+}
+
+export type Flow = ActiveFlow | EndedFlow;
+
+const key = async (flowId: string) => `vflow:${await sha256(flowId)}`;
+
+/** KV's minimum TTL: an ended flow only has to survive the 303 to its result page. */
+const ENDED_TTL_SECONDS = 60;
+
+export class FlowStore {
+  constructor(
+    private readonly kv: KVNamespace,
+    private readonly now: () => number,
+  ) {}
+
+  load(flowId: string): Promise<Flow | null> {
+    return guarded("load verification state", async () => this.kv.get<Flow>(await key(flowId), "json"));
+  }
+
+  save(flowId: string, flow: ActiveFlow): Promise<void> {
+    return guarded("save verification state", async () =>
+      this.kv.put(await key(flowId), JSON.stringify(flow), { expirationTtl: clampTtl((flow.expiresAt - this.now()) / 1000) }),
+    );
+  }
+
+  /** Replaces the flow (code, client, identity) by its outcome. */
+  end(flowId: string, outcome: Outcome, clientName: string | null): Promise<void> {
+    const ended: EndedFlow = { step: "ended", outcome, clientName };
+    return guarded("end verification", async () => this.kv.put(await key(flowId), JSON.stringify(ended), { expirationTtl: ENDED_TTL_SECONDS }));
+  }
+
+  remove(flowId: string): Promise<void> {
+    return guarded("delete verification state", async () => this.kv.delete(await key(flowId)));
+  }
+}

@@ -1,0 +1,32 @@
+import type { Context } from "hono";
+import { readForm } from "../http/form";
+import { timingSafeEqual } from "../session/ids";
+import { sha256 } from "../storage/kv";
+import { readFlowId } from "./cookies";
+import type { PageEnv } from "./page-env";
+import { PageError } from "./page-error";
+
+/**
+ * The per-session CSRF token, derived from the flow cookie rather than stored: only a page
+ * this browser loaded can know it (the cookie is HttpOnly), and the enter-code page needs
+ * no KV write to carry one.
+ */
+export function csrfToken(flowId: string): Promise<string> {
+  return sha256(`csrf:${flowId}`);
+}
+
+export interface PageForm {
+  params: URLSearchParams;
+  flowId: string;
+}
+
+/** Every POST: a bounded urlencoded body whose token matches this browser's flow cookie (on top of hono's Origin check). */
+export async function readPageForm(c: Context<PageEnv>): Promise<PageForm> {
+  const form = await readForm(c.req.raw);
+  if (!form.ok) throw new PageError("forbidden", "unreadable form body");
+  const flowId = readFlowId(c);
+  if (!flowId) throw new PageError("forbidden", "no flow cookie");
+  const sent = form.params.get("csrf") ?? "";
+  if (!timingSafeEqual(sent, await csrfToken(flowId))) throw new PageError("forbidden", sent ? "csrf token mismatch" : "csrf token missing");
+  return { params: form.params, flowId };
+}

@@ -1,0 +1,41 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { AuthleteError } from "../authlete/client";
+import { ConfigError } from "../config";
+import { log } from "../log";
+import { StateUnavailable } from "../session/errors";
+import { frame } from "./frame";
+import type { PageEnv } from "./page-env";
+import { PageError, STATUS } from "./page-error";
+import { ErrorPage } from "./views/error";
+
+/** Turns any failure into a typed page error, logging its cause once. */
+function classify(err: Error, c: Context<PageEnv>): PageError {
+  const requestId = c.var.requestId;
+  const route = c.req.path;
+  if (err instanceof PageError) return err;
+  // hono's csrf(): neither Origin nor Sec-Fetch-Site says same-origin.
+  if (err instanceof HTTPException && err.status === 403) return new PageError("forbidden", "cross-site form post");
+  if (err instanceof AuthleteError) {
+    log("error", "authlete_failure", { route, requestId, api: err.api, kind: err.kind, status: err.status, resultCode: err.resultCode, detail: err.message });
+    const transient = err.kind === "timeout" || err.kind === "network" || err.kind === "unavailable";
+    return transient ? new PageError("unavailable", err.kind, { retryAfter: 5, authlete: true }) : new PageError("aborted", err.kind, { authlete: true });
+  }
+  if (err instanceof StateUnavailable) {
+    log("error", "verification_state_kv_failure", { route, requestId, detail: err.message });
+    return new PageError("unavailable", "state storage", { retryAfter: 5 });
+  }
+  if (err instanceof ConfigError) log("error", "config_invalid", { requestId, detail: err.message });
+  else log("error", "unhandled_error", { route, requestId, detail: `${err.name}: ${err.message}` });
+  return new PageError("aborted", err.name);
+}
+
+/** The /device routes' error handler: always an HTML page, never a JSON body or a stack trace. */
+export function onPageError(err: Error, c: Context<PageEnv>): Response | Promise<Response> {
+  const e = classify(err, c);
+  const serious = e.kind === "aborted" || e.kind === "unavailable";
+  log(serious ? "warn" : "info", "decision", { route: c.req.path, requestId: c.var.requestId, outcome: e.kind, detail: e.detail, authlete: e.options.authlete ?? false });
+  const { retryAfter } = e.options;
+  if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
+  return c.html(<ErrorPage f={frame(c)} kind={e.kind} retryAfter={retryAfter} />, STATUS[e.kind] as 400);
+}

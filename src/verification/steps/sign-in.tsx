@@ -1,0 +1,36 @@
+import type { Context } from "hono";
+import { normalizeUsername } from "../../config";
+import { clientIp } from "../../http/client-ip";
+import { setSignInCookie } from "../cookies";
+import { decision } from "../decision";
+import { csrfToken, readPageForm } from "../form";
+import { frame } from "../frame";
+import { countFailure, enforce, signInBuckets } from "../limits";
+import type { PageEnv } from "../page-env";
+import { SignInPage, type SignInError } from "../views/sign-in";
+import { requireStep } from "./guard";
+
+/** POST /device/sign-in: built-in users only (Access never reaches the sign_in step). */
+export async function signIn(c: Context<PageEnv>): Promise<Response> {
+  const { params, flowId } = await readPageForm(c);
+  const flow = await requireStep(c, flowId, "sign_in");
+  const username = (params.get("username") ?? "").trim();
+  const password = params.get("password") ?? "";
+  const again = async (error: SignInError, status: 400 | 401) =>
+    c.html(<SignInPage f={frame(c)} csrf={await csrfToken(flowId)} clientName={flow.clientName} username={username.slice(0, 100)} error={error} />, status);
+  if (!username || !password) return again("missing", 400);
+
+  const buckets = signInBuckets(c, clientIp(c), normalizeUsername(username));
+  await enforce(c, buckets);
+  const identity = await c.var.authenticator.fromCredentials(username, password);
+  if (!identity) {
+    await countFailure(c, buckets);
+    decision(c, "sign_in_failed", { authlete: false });
+    return again("failed", 401);
+  }
+  const { signIns, flows } = c.var;
+  setSignInCookie(c, await signIns.create(identity), signIns.ttlSeconds);
+  await flows.save(flowId, { ...flow, step: "consent", identity });
+  decision(c, "signed_in", { authlete: false });
+  return c.redirect("/device", 303);
+}

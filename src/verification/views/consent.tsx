@@ -1,0 +1,145 @@
+import type { Identity } from "../../auth/authenticator";
+import type { PageConfig } from "../../config";
+import type { ActiveFlow } from "../../session/flow";
+import type { Copy } from "../locale";
+import { claimLabel, scopeDescription } from "../scopes";
+import { Csrf, type Frame, Layout } from "./layout";
+
+const copy: Copy<{
+  title: string;
+  lead: (client: string) => string;
+  unnamed: string;
+  signedInAs: string;
+  switchAccount: string;
+  scopes: string;
+  claims: string;
+  resources: string;
+  details: string;
+  approve: string;
+  deny: string;
+}> = {
+  en: {
+    title: "Allow access?",
+    lead: (client) => `${client} wants to access your account.`,
+    unnamed: "An application",
+    signedInAs: "Signed in as",
+    switchAccount: "Use another account",
+    scopes: "It will be able to",
+    claims: "It will receive",
+    resources: "For these services",
+    details: "Details of the request",
+    approve: "Approve",
+    deny: "Deny",
+  },
+  ja: {
+    title: "アクセスを許可しますか？",
+    lead: (client) => `${client} があなたのアカウントへのアクセスを求めています。`,
+    unnamed: "アプリケーション",
+    signedInAs: "サインイン中:",
+    switchAccount: "別のアカウントを使う",
+    scopes: "許可される内容",
+    claims: "提供される情報",
+    resources: "対象のサービス",
+    details: "リクエストの詳細",
+    approve: "許可する",
+    deny: "拒否する",
+  },
+};
+
+/** What the user would hand over, as the client will see it; objects are shown as JSON text. */
+function shown(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; identity: Identity; page: PageConfig; canSwitch: boolean }) => {
+  const { f, flow, identity } = props;
+  const t = copy[f.locale];
+  // Exactly what /device/complete will send: the requested claims this user has.
+  const released = flow.claimNames.flatMap((name) => {
+    const value = shown(identity.claims[name]);
+    return value === null ? [] : [[name, value] as const];
+  });
+  return (
+    <Layout f={f} title={t.title}>
+      <h1>{t.title}</h1>
+      <p>{t.lead(flow.clientName ?? t.unnamed)}</p>
+      <div class="who">
+        <span>
+          {t.signedInAs} <strong>{identity.label}</strong>
+        </span>
+        {props.canSwitch && (
+          <form method="post" action="/device/sign-out">
+            <Csrf token={props.csrf} />
+            <button type="submit" class="link">
+              {t.switchAccount}
+            </button>
+          </form>
+        )}
+      </div>
+      {flow.scopes.length > 0 && (
+        <>
+          <h2>{t.scopes}</h2>
+          <ul class="list">
+            {flow.scopes.map((s) => {
+              const text = scopeDescription(s, f.locale, props.page.scopeDescriptions);
+              return (
+                <li>
+                  {text ?? <span class="mono">{s}</span>}
+                  {text && <span class="muted mono"> ({s})</span>}
+                </li>
+              );
+            })}
+          </ul>
+        </>
+      )}
+      {released.length > 0 && (
+        <>
+          <h2>{t.claims}</h2>
+          <ul class="list">
+            {released.map(([name, value]) => (
+              <li>
+                {claimLabel(name, f.locale) ?? <span class="mono">{name}</span>}
+                <span class="muted">: {value}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {flow.resources.length > 0 && (
+        <>
+          <h2>{t.resources}</h2>
+          <ul class="list">
+            {flow.resources.map((r) => (
+              <li class="mono">{r}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      {flow.authorizationDetails.length > 0 && (
+        <>
+          <h2>{t.details}</h2>
+          <ul class="list">
+            {flow.authorizationDetails.map((d) => (
+              <li>
+                <strong class="mono">{String(d["type"])}</strong>
+                <pre>{JSON.stringify(d, null, 2)}</pre>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <form method="post" action="/device/consent">
+        <Csrf token={props.csrf} />
+        <div class="actions">
+          <button type="submit" name="action" value="approve" class="primary">
+            {t.approve}
+          </button>
+          <button type="submit" name="action" value="deny" class="secondary">
+            {t.deny}
+          </button>
+        </div>
+      </form>
+    </Layout>
+  );
+};

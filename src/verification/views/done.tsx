@@ -1,0 +1,46 @@
+import type { Outcome } from "../../session/flow";
+import type { Copy } from "../locale";
+import { type Frame, Layout } from "./layout";
+
+const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (client: string) => string>; unnamed: string; again: string }> = {
+  en: {
+    titles: { approved: "Your device is connected", denied: "Request denied", cancelled: "Cancelled" },
+    bodies: {
+      approved: () => "You can close this page.",
+      denied: (client) => `${client} was not given access. You can close this page.`,
+      cancelled: () => "Nothing was approved. If the device is still waiting, its request will expire on its own. You can close this page.",
+    },
+    unnamed: "The application",
+    again: "Connect another device",
+  },
+  ja: {
+    titles: { approved: "デバイスが接続されました", denied: "リクエストを拒否しました", cancelled: "キャンセルしました" },
+    bodies: {
+      approved: () => "このページは閉じてかまいません。",
+      denied: (client) => `${client} にはアクセスを許可しませんでした。このページは閉じてかまいません。`,
+      cancelled: () => "何も許可されていません。デバイスが待機中でも、そのリクエストはやがて期限切れになります。このページは閉じてかまいません。",
+    },
+    unnamed: "アプリケーション",
+    again: "別のデバイスを接続する",
+  },
+};
+
+const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–" };
+
+export const DonePage = (props: { f: Frame; outcome: Outcome; clientName: string | null }) => {
+  const t = copy[props.f.locale];
+  return (
+    <Layout f={props.f} title={t.titles[props.outcome]}>
+      <div class="done">
+        <p class={props.outcome === "approved" ? "mark" : "mark neutral"} aria-hidden="true">
+          {MARK[props.outcome]}
+        </p>
+        <h1>{t.titles[props.outcome]}</h1>
+        <p>{t.bodies[props.outcome](props.clientName ?? t.unnamed)}</p>
+        <p>
+          <a href="/device">{t.again}</a>
+        </p>
+      </div>
+    </Layout>
+  );
+};

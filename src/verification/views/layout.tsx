@@ -1,0 +1,73 @@
+import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
+import type { Theme } from "../../config";
+import { type Copy, LOCALES, type Locale } from "../locale";
+import { stylesheet } from "./style";
+
+/** What every page needs from the request. */
+export interface Frame {
+  locale: Locale;
+  theme: Theme;
+  nonce: string;
+}
+
+const copy: Copy<{ language: string }> = {
+  en: { language: "Language" },
+  ja: { language: "言語" },
+};
+
+const LANGUAGE_NAMES: Record<Locale, string> = { en: "English", ja: "日本語" };
+
+/** A device glyph in the accent colour, inline so the default page loads nothing. */
+const DefaultLogo = () => (
+  <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    <rect x="2" y="4" width="20" height="13" rx="2" fill="var(--accent)" />
+    <rect x="8" y="19" width="8" height="2" rx="1" fill="var(--accent)" />
+  </svg>
+);
+
+export const Layout = (props: { f: Frame; title: string; children: Child }) => {
+  const { f } = props;
+  return (
+    <>
+      {raw("<!DOCTYPE html>")}
+      <html lang={f.locale}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="robots" content="noindex" />
+          <title>{`${props.title} – ${f.theme.productName}`}</title>
+          <style nonce={f.nonce}>{stylesheet(f.theme)}</style>
+        </head>
+        <body>
+          <header class="top">
+            <span class="brand">
+              {f.theme.logoUrl ? <img src={f.theme.logoUrl} alt="" width="28" height="28" /> : <DefaultLogo />}
+              <span>{f.theme.productName}</span>
+            </span>
+            {/* A plain link: switching language works without JavaScript and keeps the flow. */}
+            <nav class="lang" aria-label={copy[f.locale].language}>
+              {LOCALES.map((l) =>
+                l === f.locale ? (
+                  <span aria-current="true" lang={l}>
+                    {LANGUAGE_NAMES[l]}
+                  </span>
+                ) : (
+                  <a href={`/device?ui_locales=${l}`} lang={l} hreflang={l}>
+                    {LANGUAGE_NAMES[l]}
+                  </a>
+                ),
+              )}
+            </nav>
+          </header>
+          <main>
+            <div class="card">{props.children}</div>
+          </main>
+        </body>
+      </html>
+    </>
+  );
+};
+
+/** The CSRF token every form carries (see verification/form.ts). */
+export const Csrf = (props: { token: string }) => <input type="hidden" name="csrf" value={props.token} />;

@@ -1,0 +1,95 @@
+import type { Copy } from "../locale";
+import { Csrf, type Frame, Layout } from "./layout";
+
+export type SignInError = "failed" | "missing";
+
+const copy: Copy<{
+  title: string;
+  lead: (client: string) => string;
+  unnamed: string;
+  username: string;
+  password: string;
+  submit: string;
+  cancel: string;
+  errors: Record<SignInError, string>;
+}> = {
+  en: {
+    title: "Sign in",
+    lead: (client) => `Sign in to connect ${client}.`,
+    unnamed: "the device",
+    username: "Username",
+    password: "Password",
+    submit: "Sign in",
+    cancel: "Cancel",
+    // One message for an unknown user and a wrong password: no user enumeration.
+    errors: { failed: "The username or password is incorrect.", missing: "Enter your username and password." },
+  },
+  ja: {
+    title: "サインイン",
+    lead: (client) => `${client} を接続するにはサインインしてください。`,
+    unnamed: "デバイス",
+    username: "ユーザー名",
+    password: "パスワード",
+    submit: "サインイン",
+    cancel: "キャンセル",
+    errors: { failed: "ユーザー名またはパスワードが正しくありません。", missing: "ユーザー名とパスワードを入力してください。" },
+  },
+};
+
+export const SignInPage = (props: { f: Frame; csrf: string; clientName: string | null; username?: string; error?: SignInError }) => {
+  const t = copy[props.f.locale];
+  const invalid = props.error ? "true" : undefined;
+  const describedBy = props.error ? "signin-error" : undefined;
+  return (
+    <Layout f={props.f} title={t.title}>
+      <h1>{t.title}</h1>
+      <p>{t.lead(props.clientName ?? t.unnamed)}</p>
+      {props.error && (
+        <p id="signin-error" class="error" role="alert">
+          {t.errors[props.error]}
+        </p>
+      )}
+      <form method="post" action="/device/sign-in">
+        <Csrf token={props.csrf} />
+        <label for="username">{t.username}</label>
+        <input
+          id="username"
+          name="username"
+          type="text"
+          value={props.username ?? ""}
+          autocomplete="username"
+          autocapitalize="none"
+          autocorrect="off"
+          spellcheck={false}
+          required
+          autofocus={!props.username}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+        />
+        <label for="password">{t.password}</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autocomplete="current-password"
+          required
+          autofocus={!!props.username}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+        />
+        <div class="actions">
+          <button type="submit" class="primary">
+            {t.submit}
+          </button>
+        </div>
+      </form>
+      {/* Its own form, so Cancel never sends the password anywhere. */}
+      <form method="post" action="/device/cancel" class="actions">
+        <Csrf token={props.csrf} />
+        <button type="submit" class="secondary">
+          {t.cancel}
+        </button>
+      </form>
+    </Layout>
+  );
+};

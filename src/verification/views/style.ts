@@ -1,0 +1,58 @@
+import type { Theme } from "../../config";
+import { palette } from "../theme";
+
+/**
+ * The one stylesheet, inline under the CSP nonce so the page loads nothing else. Written
+ * without quotes or angle brackets, which JSX would escape inside <style>. Colours meet
+ * WCAG AA on their backgrounds: ink #111827 and muted #4b5563 on white and #f3f4f6.
+ */
+export function stylesheet(theme: Theme): string {
+  const p = palette(theme.accent);
+  return `
+:root{--accent:${p.accent};--on-accent:${p.onAccent};--accent-border:${p.accentBorder};--ink:#111827;--muted:#4b5563;--line:#d1d5db;--field:#6b7280;--bg:#f3f4f6;--card:#fff;--err:#b42318}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;font:1.0625rem/1.5 system-ui,-apple-system,Segoe UI,Roboto,Hiragino Sans,Noto Sans JP,sans-serif;color:var(--ink);background:var(--bg)}
+.top{display:flex;align-items:center;justify-content:space-between;gap:1rem;padding:.75rem 1rem;background:var(--card);border-bottom:1px solid var(--line)}
+.brand{display:flex;align-items:center;gap:.5rem;font-weight:700}
+.brand img,.brand svg{width:28px;height:28px;flex:none}
+.lang{display:flex;gap:.75rem;font-size:.9375rem}
+.lang a{color:var(--ink);padding:.5rem .25rem}
+.lang [aria-current]{color:var(--muted);padding:.5rem .25rem}
+main{max-width:30rem;margin:0 auto;padding:1.25rem 1rem 3rem}
+.card{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.25rem}
+h1{font-size:1.5rem;line-height:1.3;margin:0 0 .75rem}
+h2{font-size:1rem;margin:1.25rem 0 .25rem}
+p{margin:.5rem 0}
+a{color:var(--ink)}
+label{display:block;font-weight:700;margin:1rem 0 .375rem}
+input{width:100%;font:inherit;padding:.75rem;border:2px solid var(--field);border-radius:8px;background:#fff;color:var(--ink)}
+input[aria-invalid=true]{border-color:var(--err)}
+.mono,input.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+input.code{font-size:1.75rem;letter-spacing:.12em;text-transform:uppercase;text-align:center}
+.hint{color:var(--muted);font-size:.9375rem;margin:.375rem 0 0}
+.error{color:var(--err);font-weight:700;margin:.5rem 0 0}
+.code-display{font-size:2rem;font-weight:700;letter-spacing:.1em;text-align:center;margin:.25rem 0 1rem;overflow-wrap:anywhere}
+.actions{display:flex;flex-direction:column;gap:.75rem;margin-top:1.5rem}
+form.actions{margin-top:.75rem}
+button{font:inherit;font-weight:700;min-height:3rem;padding:.75rem 1rem;border-radius:8px;border:2px solid var(--accent-border);cursor:pointer;width:100%}
+button.primary{background:var(--accent);color:var(--on-accent)}
+button.secondary{background:#fff;color:var(--ink);border-color:var(--field)}
+button.link{background:none;border:0;min-height:0;padding:0;width:auto;color:var(--ink);text-decoration:underline;font-weight:400}
+:focus-visible{outline:3px solid var(--ink);outline-offset:2px}
+dl.details{margin:.25rem 0 1rem}
+dt{color:var(--muted);font-size:.9375rem;margin-top:.5rem}
+dd{margin:0;overflow-wrap:anywhere}
+.warning{background:#fff8e6;border:1px solid #d97706;border-left-width:6px;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}
+ul.list{list-style:none;padding:0;margin:.25rem 0}
+ul.list li{padding:.5rem 0;border-top:1px solid var(--line)}
+ul.list li:first-child{border-top:0}
+.muted{color:var(--muted)}
+.who{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:baseline;margin:.75rem 0}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:var(--bg);padding:.5rem;border-radius:6px;margin:.25rem 0}
+.done{text-align:center}
+.mark{display:inline-flex;align-items:center;justify-content:center;width:4rem;height:4rem;border-radius:50%;font-size:2rem;margin:.25rem 0 .75rem;background:var(--accent);color:var(--on-accent)}
+.mark.neutral{background:#e5e7eb;color:var(--ink)}
+@media (min-width:40rem){main{padding-top:3rem}.card{padding:2rem}dl.details{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1rem}dt{margin:0}.actions{flex-direction:row-reverse;justify-content:flex-start}.actions button{width:auto;min-width:9rem}}
+`;
+}

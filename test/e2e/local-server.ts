@@ -1,0 +1,136 @@
+// The Worker and the offline Authlete emulator on 127.0.0.1, for tests and tools that need
+// a real HTTP origin (a browser, a CLI, a benchmark). Both are bundled from source with
+// esbuild, as wrangler would, and served by Miniflare with the bindings and variables of
+// wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { Readable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { Log, LogLevel, Miniflare } from "miniflare";
+import { unstable_readConfig } from "wrangler";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface LocalServer {
+  /** e.g. http://127.0.0.1:41234 — the issuer and verification_uri the emulator advertises. */
+  origin: string;
+  /** The emulator's runtime and control APIs (/_emulator/…), which are not exposed over HTTP. */
+  emulator(path: string, init?: RequestInit): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  /** Extra or overriding variables for the Worker (e.g. a limit). */
+  vars?: Record<string, string>;
+  /** `request.cf` of every request: where the "device" appears to be. */
+  cf?: Record<string, unknown>;
+  /** Each line the two Workers print; by default warnings and errors go to stderr, info is dropped. */
+  onLog?: (line: string) => void;
+}
+
+async function bundle(entry: string): Promise<string> {
+  const out = await build({
+    entryPoints: [entry],
+    absWorkingDir: root,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    write: false,
+    logLevel: "warning",
+  });
+  return out.outputFiles[0]!.text;
+}
+
+/** KEY=value lines; the same reading vitest.config.ts gives the file. */
+function devVars(): Record<string, string> {
+  return Object.fromEntries(
+    readFileSync(`${root}/.dev.vars.example`, "utf8")
+      .split("\n")
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
+  );
+}
+
+/** A port the OS has just handed out; the emulator must know it before it starts (PUBLIC_URL). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void) {
+  let rest = "";
+  stream.on("data", (chunk: Buffer) => {
+    const lines = (rest + chunk.toString("utf8")).split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) if (line.trim()) onLine(line);
+  });
+}
+
+const defaultLog = (line: string) => {
+  if (!line.includes('"level":"info"')) process.stderr.write(`${line}\n`);
+};
+
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const main = unstable_readConfig({ config: `${root}/wrangler.toml` });
+  const emu = unstable_readConfig({ config: `${root}/emulator/wrangler.toml` });
+  const [mainScript, emulatorScript] = await Promise.all([bundle("src/index.ts"), bundle("emulator/src/index.ts")]);
+  const onLog = options.onLog ?? defaultLog;
+
+  for (let attempt = 0; ; attempt++) {
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const mf = new Miniflare({
+      host: "127.0.0.1",
+      port,
+      log: new Log(LogLevel.WARN),
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
+        pipeLines(stdout, onLog);
+        pipeLines(stderr, onLog);
+      },
+      // An explicit cf object: Miniflare would otherwise try to download one.
+      cf: options.cf ?? { country: "JP", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
+      workers: [
+        {
+          name: main.name,
+          modules: [{ type: "ESModule", path: "index.mjs", contents: mainScript }],
+          compatibilityDate: main.compatibility_date,
+          compatibilityFlags: main.compatibility_flags,
+          bindings: { ...main.vars, ...devVars(), ...options.vars } as Record<string, string>,
+          kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
+          serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
+        },
+        {
+          name: emu.name!,
+          modules: [{ type: "ESModule", path: "index.mjs", contents: emulatorScript }],
+          compatibilityDate: emu.compatibility_date,
+          // The seed's URLs say http://127.0.0.1:8787; this makes them point here.
+          bindings: { PUBLIC_URL: origin },
+        },
+      ],
+    });
+    try {
+      await mf.ready;
+    } catch (err) {
+      await mf.dispose().catch(() => {});
+      // Another process took the port between freePort() and here: try another.
+      if (attempt < 3 && String(err).includes("EADDRINUSE")) continue;
+      throw err;
+    }
+    const emulatorWorker = await mf.getWorker(emu.name!);
+    return {
+      origin,
+      emulator: async (path, init) => (await emulatorWorker.fetch(`http://authlete-emulator${path}`, init as never)) as unknown as Response,
+      stop: () => mf.dispose(),
+    };
+  }
+}

@@ -1,0 +1,237 @@
+// The verification page in real Chromium, with JavaScript off, on a phone and a desktop,
+// driven only by accessible names. The device side is openid-client over real HTTP.
+import { mkdirSync } from "node:fs";
+import * as client from "openid-client";
+import { type Browser, chromium, devices, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { type LocalServer, startLocalServer } from "./local-server";
+
+const SHOTS = "test-output/screenshots";
+const VIEWPORTS = {
+  phone: devices["Pixel 7"],
+  desktop: { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 },
+};
+
+let server: LocalServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  [server, browser] = await Promise.all([
+    startLocalServer(),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await control("reset", {});
+  // One-second polling keeps openid-client's real-time waits short.
+  await control("service", { deviceFlowPollingInterval: 1 });
+});
+
+async function control(path: string, body: unknown) {
+  const res = await server.emulator(`/_emulator/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
+}
+const completeCalls = async () => ((await (await server.emulator("/_emulator/requests")).json()) as { path: string }[]).filter((r) => r.path.endsWith("/device/complete")).length;
+const codeState = async (code: string) => ((await (await server.emulator(`/_emulator/state/user-code/${code}`)).json()) as { state: string }).state;
+
+/** The TV: openid-client configured by discovery against the local origin. */
+async function device(scope = "openid profile") {
+  const config = await client.discovery(new URL(server.origin), "demo-device", undefined, client.None(), { execute: [client.allowInsecureRequests] });
+  const da = await client.initiateDeviceAuthorization(config, { scope });
+  // Settled into a value so a rejection is asserted by the test, not reported as unhandled.
+  const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
+    (tokens) => ({ tokens, error: undefined }),
+    (error: unknown) => ({ tokens: undefined, error }),
+  );
+  return { da, outcome };
+}
+
+/** A fresh browser profile with JavaScript disabled; records anything that would break the page's promises. */
+async function open(kind: keyof typeof VIEWPORTS, locale = "en-US") {
+  const context = await browser.newContext({ ...VIEWPORTS[kind], locale, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  // CSP violations and the like; an HTTP error status of our own pages is expected in some tests (and asserted in Workers tests).
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource: the server responded with a status of")) problems.push(m.text());
+  });
+  page.on("request", (r) => {
+    if (!r.url().startsWith(server.origin)) problems.push(`request to another origin: ${r.url()}`);
+  });
+  const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${kind}-${locale.slice(0, 2)}-${name}.png`, fullPage: true });
+  return { context, page, problems, shot };
+}
+
+const heading = (page: Page, name: string) => page.getByRole("heading", { name, level: 1 }).waitFor();
+const dashed = (code: string) => `${code.slice(0, 4)}-${code.slice(4)}`;
+
+describe("the verification page in Chromium (JavaScript off)", () => {
+  it("phone, typed code: Continue, Continue, Sign in, Approve — four taps — and the TV gets its tokens", async () => {
+    const { da, outcome } = await device();
+    const { page, problems, shot, context } = await open("phone");
+    await page.goto(`${server.origin}/device`);
+    await heading(page, "Connect a device");
+    await shot("1-enter");
+    await page.getByLabel("Code").fill(dashed(da.user_code).toLowerCase());
+    await page.getByRole("button", { name: "Continue" }).click();
+
+    await heading(page, "Is this your device?");
+    expect(await page.getByText(dashed(da.user_code), { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByText("Tokyo, Japan").isVisible()).toBe(true);
+    await shot("2-confirm");
+    await page.getByRole("button", { name: "Continue" }).click();
+
+    await heading(page, "Sign in");
+    await shot("3-sign-in");
+    await page.getByLabel("Username").fill("demo");
+    await page.getByLabel("Password").fill("demo");
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    await heading(page, "Allow access?");
+    await shot("4-consent");
+    await page.getByRole("button", { name: "Approve" }).click();
+
+    await heading(page, "Your device is connected");
+    expect(await page.getByText("You can close this page.").isVisible()).toBe(true);
+    await shot("5-connected");
+    expect(page.url()).toBe(`${server.origin}/device`);
+
+    const { tokens, error } = await outcome;
+    expect(error).toBeUndefined();
+    expect(tokens!.access_token).toBeTruthy();
+    expect(tokens!.claims()).toMatchObject({ sub: "demo", name: "Demo User" });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("phone, prefilled link: the confirm page, nothing approved without a click; signed in, Continue and Approve finish it", async () => {
+    const { page, problems, shot, context } = await open("phone");
+    // Sign in once, on an earlier device.
+    const first = await device();
+    await page.goto(first.da.verification_uri_complete!);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByLabel("Username").fill("demo");
+    await page.getByLabel("Password").fill("demo");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Approve" }).click();
+    await heading(page, "Your device is connected");
+    expect((await first.outcome).tokens).toBeDefined();
+
+    const { da, outcome } = await device();
+    const before = await completeCalls();
+    // Tap 1: the link (a QR code on the TV).
+    await page.goto(da.verification_uri_complete!);
+    await heading(page, "Is this your device?");
+    expect(page.url()).toBe(`${server.origin}/device`);
+    await shot("6-prefilled-confirm");
+    // Several polling intervals pass: still nothing decided.
+    await page.waitForTimeout(2500);
+    expect(await completeCalls()).toBe(before);
+    expect(await codeState(da.user_code)).toBe("PENDING");
+
+    // Taps 2 and 3: this browser is signed in, so no form.
+    await page.getByRole("button", { name: "Continue" }).click();
+    await heading(page, "Allow access?");
+    expect(await page.getByText("Signed in as Demo User").isVisible()).toBe(true);
+    await shot("7-consent-signed-in");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await heading(page, "Your device is connected");
+    expect((await outcome).tokens?.access_token).toBeTruthy();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("desktop, deny: 'Request denied', and the TV is told access_denied", async () => {
+    const { da, outcome } = await device();
+    const { page, problems, shot, context } = await open("desktop");
+    await page.goto(`${server.origin}/device`);
+    await shot("1-enter");
+    await page.getByLabel("Code").fill(da.user_code);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await heading(page, "Is this your device?");
+    await shot("2-confirm");
+    await page.getByRole("button", { name: "Continue" }).click();
+    await heading(page, "Sign in");
+    await shot("3-sign-in");
+    await page.getByLabel("Username").fill("demo");
+    await page.getByLabel("Password").fill("demo");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await heading(page, "Allow access?");
+    await shot("4-consent");
+    await page.getByRole("button", { name: "Deny" }).click();
+    await heading(page, "Request denied");
+    await shot("5-denied");
+
+    const { error } = await outcome;
+    expect(error).toBeInstanceOf(client.ResponseBodyError);
+    expect((error as client.ResponseBodyError).error).toBe("access_denied");
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("Japanese: the switch link works without JavaScript, and the whole flow reads in Japanese", async () => {
+    const { da, outcome } = await device();
+    const { page, problems, shot, context } = await open("phone", "ja-JP");
+    await page.goto(`${server.origin}/device?ui_locales=en`);
+    await heading(page, "Connect a device");
+    await page.getByRole("link", { name: "日本語" }).click();
+
+    await heading(page, "デバイスを接続");
+    expect(await page.locator("html").getAttribute("lang")).toBe("ja");
+    await shot("1-enter");
+    await page.getByLabel("コード").fill(da.user_code);
+    await page.getByRole("button", { name: "続ける" }).click();
+    await heading(page, "お使いのデバイスですか？");
+    expect(await page.getByText("Tokyo, 日本").isVisible()).toBe(true);
+    await shot("2-confirm");
+    await page.getByRole("button", { name: "続ける" }).click();
+    await heading(page, "サインイン");
+    await shot("3-sign-in");
+    await page.getByLabel("ユーザー名").fill("demo");
+    await page.getByLabel("パスワード").fill("demo");
+    await page.getByRole("button", { name: "サインイン" }).click();
+    await heading(page, "アクセスを許可しますか？");
+    await shot("4-consent");
+    await page.getByRole("button", { name: "許可する" }).click();
+    await heading(page, "デバイスが接続されました");
+    await shot("5-connected");
+    expect((await outcome).tokens?.access_token).toBeTruthy();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("phone, mistakes: an unknown code, a wrong password and Cancel each explain themselves", async () => {
+    const { da } = await device();
+    const { page, problems, shot, context } = await open("phone");
+    await page.goto(`${server.origin}/device`);
+    await page.getByLabel("Code").fill("BCDF-BCDF");
+    await page.getByRole("button", { name: "Continue" }).click();
+    expect(await page.getByRole("alert").textContent()).toContain("This code is invalid or has expired");
+    expect(await page.getByLabel("Code").getAttribute("aria-invalid")).toBe("true");
+    await shot("e1-invalid-code");
+
+    await page.getByLabel("Code").fill(da.user_code);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByLabel("Username").fill("demo");
+    await page.getByLabel("Password").fill("not-the-password");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    expect(await page.getByRole("alert").textContent()).toBe("The username or password is incorrect.");
+    await shot("e2-wrong-password");
+
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await heading(page, "Cancelled");
+    await shot("e3-cancelled");
+    expect(await completeCalls()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
