@@ -1,0 +1,160 @@
+// `npm run device` end to end: the CLI's own main() against a real local server, the user's
+// part done in real Chromium by accessible names. Exit codes and messages are the contract.
+import { spawn } from "node:child_process";
+import { Writable } from "node:stream";
+import { type Browser, chromium, devices } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EXIT, main } from "../../cli/device.mjs";
+import { type LocalServer, startLocalServer } from "./local-server";
+
+let server: LocalServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startLocalServer(),
+    chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }),
+  ]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await control("reset", {});
+  await control("service", { deviceFlowPollingInterval: 1 });
+});
+
+async function control(path: string, body: unknown) {
+  const res = await server.emulator(`/_emulator/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
+}
+
+/** A stream that keeps what it is given; `isTTY` makes the CLI draw its live line. */
+function capture(isTTY = false) {
+  let text = "";
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      text += chunk.toString();
+      done();
+    },
+  }) as Writable & { isTTY?: boolean };
+  stream.isTTY = isTTY;
+  return { stream, text: () => text };
+}
+
+/** Runs the CLI and resolves with what it printed once it has printed the verification link. */
+function runCli(args: string[], opts: { tty?: boolean; signal?: AbortSignal } = {}) {
+  const out = capture(opts.tty);
+  const err = capture();
+  const exit = main(["--server", server.origin, ...args], { stdout: out.stream, stderr: err.stream, signal: opts.signal });
+  const link = (async () => {
+    for (let i = 0; i < 200; i++) {
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/device\?user_code=[A-Z]+)/.exec(out.text() + err.text());
+      if (m) return m[1]!;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the CLI printed no link:\n${out.text()}${err.text()}`);
+  })();
+  return { exit, link, out, err };
+}
+
+/** The person with the phone: follows the QR link, confirms, signs in, decides. */
+async function user(link: string, decision: "Approve" | "Deny") {
+  const context = await browser.newContext({ ...devices["Pixel 7"], javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(link);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByLabel("Username").fill("demo");
+  await page.getByLabel("Password").fill("demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: decision }).click();
+  await page.getByRole("heading", { level: 1 }).waitFor();
+  await context.close();
+}
+
+describe("npm run device", () => {
+  it("approved: prints the code large, a QR code and the link; exits 0 with the token's type, scopes and expiry", async () => {
+    const run = runCli([]);
+    const link = await run.link;
+    await user(link, "Approve");
+    expect(await run.exit).toBe(EXIT.approved);
+    const printed = run.out.text();
+    const code = link.split("=")[1]!;
+    expect(printed).toContain(`${code.slice(0, 4)}-${code.slice(4)}`);
+    expect(printed).toContain("█"); // the block-letter code and the QR code
+    expect(printed).toContain(`${server.origin}/device\n`);
+    expect(printed).toMatch(/✔ Approved\. Token type Bearer, scopes "openid profile", expires in \d+ s\./);
+    // The token itself only with --print-token.
+    expect(printed).not.toMatch(/Access token:/);
+  });
+
+  it("--json --print-token: one JSON line on stdout, the instructions on stderr", async () => {
+    const run = runCli(["--json", "--print-token", "--scope", "openid"]);
+    await user(await run.link, "Approve");
+    expect(await run.exit).toBe(0);
+    const lines = run.out.text().trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ status: "approved", token_type: "Bearer", scope: "openid", access_token: expect.any(String) });
+    expect(run.err.text()).toContain("enter the code");
+  });
+
+  it("denied: exits 2 with the reason", async () => {
+    const run = runCli(["--no-qr"]);
+    await user(await run.link, "Deny");
+    expect(await run.exit).toBe(EXIT.denied);
+    expect(run.out.text()).toMatch(/✘ Denied/);
+    expect(run.out.text()).not.toContain("█▀");
+  });
+
+  it("expired: exits 3 when the code's lifetime passes first", async () => {
+    const run = runCli(["--json"]);
+    await run.link;
+    await control("clock", { advanceMs: 601_000 });
+    expect(await run.exit).toBe(EXIT.expired);
+    expect(JSON.parse(run.out.text())).toEqual({ status: "expired" });
+  });
+
+  it("server or network error: exits 4 with the cause", async () => {
+    const out = capture();
+    const code = await main(["--server", "http://127.0.0.1:9", "--json"], { stdout: out.stream, stderr: capture().stream });
+    expect(code).toBe(EXIT.error);
+    expect(JSON.parse(out.text())).toMatchObject({ status: "error", message: expect.stringContaining("fetch failed") });
+  });
+
+  it("refuses plain http to a non-loopback host and bad arguments", async () => {
+    const out = capture();
+    expect(await main(["--server", "http://example.com", "--json"], { stdout: out.stream, stderr: capture().stream })).toBe(EXIT.error);
+    expect(out.text()).toContain("Refusing plain http");
+    const err = capture();
+    expect(await main(["--frobnicate"], { stdout: capture().stream, stderr: err.stream })).toBe(EXIT.usage);
+    expect(err.text()).toContain("Usage:");
+  });
+
+  it("Ctrl-C while waiting: the live line is erased before 'Cancelled.', exit 130", async () => {
+    const abort = new AbortController();
+    const run = runCli([], { tty: true, signal: abort.signal });
+    await run.link;
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(run.out.text()).toContain("left (Ctrl-C to cancel)");
+    abort.abort();
+    expect(await run.exit).toBe(EXIT.interrupted);
+    // The countdown was drawn with \r…; it is cleared, then the message starts a clean line.
+    expect(run.out.text().endsWith("\r\x1b[2KCancelled.\n")).toBe(true);
+  });
+
+  it("Ctrl-C on the real process: SIGINT ends it with 130 and a final newline", async () => {
+    const child = spawn(process.execPath, ["cli/device.mjs", "--server", server.origin, "--no-qr"], { stdio: ["ignore", "pipe", "pipe"] });
+    let printed = "";
+    child.stdout.on("data", (d: Buffer) => (printed += d.toString()));
+    for (let i = 0; i < 200 && !printed.includes("enter the code"); i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(printed.endsWith("Cancelled.\n")).toBe(true);
+  });
+});
