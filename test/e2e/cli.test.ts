@@ -1,12 +1,14 @@
 // `npm run device` end to end: the CLI's own main() against a real local server, the user's
 // part done in real Chromium by accessible names. Exit codes and messages are the contract.
 import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { Writable } from "node:stream";
 import { type Browser, chromium, devices } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXIT, main } from "../../cli/device.mjs";
 import { type LocalServer, startLocalServer } from "./local-server";
 
+const SHOTS = "test-output/screenshots";
 let server: LocalServer;
 let browser: Browser;
 
@@ -76,6 +78,18 @@ async function user(link: string, decision: "Approve" | "Deny") {
   await context.close();
 }
 
+/** What the terminal showed, as a picture for the README (test-output/screenshots/). */
+async function terminalScreenshot(text: string, name: string) {
+  mkdirSync(SHOTS, { recursive: true });
+  const page = await browser.newPage({ viewport: { width: 760, height: 400 }, deviceScaleFactor: 2 });
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  await page.setContent(
+    `<body style="margin:0;background:#1e1e1e"><pre style="margin:0;padding:16px 20px;color:#e6e6e6;font:14px/1.15 'DejaVu Sans Mono',monospace">$ npm run device\n${escaped}</pre></body>`,
+  );
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+  await page.close();
+}
+
 describe("npm run device", () => {
   it("approved: prints the code large, a QR code and the link; exits 0 with the token's type, scopes and expiry", async () => {
     const run = runCli([]);
@@ -90,6 +104,7 @@ describe("npm run device", () => {
     expect(printed).toMatch(/✔ Approved\. Token type Bearer, scopes "openid profile", expires in \d+ s\./);
     // The token itself only with --print-token.
     expect(printed).not.toMatch(/Access token:/);
+    await terminalScreenshot(printed, "terminal-approved");
   });
 
   it("--json --print-token: one JSON line on stdout, the instructions on stderr", async () => {
