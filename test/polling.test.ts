@@ -1,5 +1,6 @@
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { env } from "cloudflare:test";
 import { ARRIVAL_TOLERANCE_MS, decide, type PollRecord } from "../src/protection/polling";
 import { complete, control, ORIGIN, resetEmulator, seenRequests, withClock } from "./helpers";
 
@@ -76,6 +77,29 @@ describe("polling control at the token endpoint, in the Workers runtime with rea
     // Intervals grow 5, 10, 15...: at most a handful of polls in a minute reach Authlete.
     expect(calls).toBeLessThanOrEqual(3);
     expect(calls).toBeGreaterThanOrEqual(1);
+  });
+
+  it("a client hammering at the interval cap is refused from this isolate's memory: no KV read or write", async () => {
+    const ops: string[] = [];
+    const counted = new Proxy(env.KV, {
+      get(target, prop) {
+        const v = Reflect.get(target, prop);
+        if (typeof v !== "function") return v;
+        return (...args: unknown[]) => {
+          ops.push(String(prop));
+          return (v as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const w = withClock();
+    const over = { KV: counted, POLL_MAX_INTERVAL_SECONDS: "10" };
+    const flow = (await (await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, over)).json()) as { device_code: string };
+    const poll = () => w.postForm("/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: flow.device_code, client_id: "demo-device" }, {}, over);
+    await poll(); // accepted
+    expect(await json(await poll())).toMatchObject({ error: "slow_down", interval: 10 }); // reaches the cap
+    ops.length = 0;
+    for (let i = 0; i < 5; i++) expect(await json(await poll())).toMatchObject({ error: "slow_down", interval: 10 });
+    expect(ops).toEqual([]);
   });
 
   it("terminal outcomes delete the record: after tokens, a replay goes to Authlete and gets invalid_grant", async () => {

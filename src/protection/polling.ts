@@ -43,6 +43,21 @@ export type Gate =
   | { kind: "untracked" };
 
 /**
+ * Records this isolate has seen lately, in front of KV. A hammering client is usually
+ * served by the same isolate, so its refusals cost no KV read. Only ever a cache: stamps
+ * and intervals only grow, so a remembered "too early" is still too early whatever other
+ * isolates did; a remembered "accept" may let one extra poll through, never lock one out.
+ */
+const recent = new Map<string, PollRecord>();
+const RECENT_MAX = 10_000;
+
+function remember(key: string, rec: PollRecord): void {
+  recent.delete(key);
+  recent.set(key, rec);
+  if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
+}
+
+/**
  * Polling control in KV, keyed by SHA-256(device_code). A device polls from one place,
  * so KV's read-your-writes within a location is what this relies on; under races it
  * may let an extra poll through, never lock a compliant one out. A failed read fails
@@ -61,28 +76,36 @@ export class PollingGuard {
       expiresAt: this.now() + expiresIn * 1000,
       lastAcceptedAt: null,
     };
+    const key = kvKey.poll(await sha256(deviceCode));
+    remember(key, rec);
     try {
-      await this.kv.put(kvKey.poll(await sha256(deviceCode)), JSON.stringify(rec), { expirationTtl: clampTtl(expiresIn) });
+      await this.kv.put(key, JSON.stringify(rec), { expirationTtl: clampTtl(expiresIn) });
     } catch (err) {
       log("warn", "polling_kv_failure", { op: "issued", detail: String(err) });
     }
   }
 
   async gate(deviceCode: string): Promise<Gate> {
-    let key: string;
-    let rec: PollRecord | null;
-    try {
-      key = kvKey.poll(await sha256(deviceCode));
-      rec = await this.kv.get<PollRecord>(key, "json");
-    } catch (err) {
-      log("warn", "polling_kv_failure", { op: "read", detail: String(err) });
-      return { kind: "untracked" };
-    }
-    if (!rec) return { kind: "untracked" };
+    const key = kvKey.poll(await sha256(deviceCode));
     const now = this.now();
+    let rec = recent.get(key) ?? null;
+    if (rec && rec.expiresAt <= now) {
+      recent.delete(key);
+      rec = null;
+    }
+    if (!rec) {
+      try {
+        rec = await this.kv.get<PollRecord>(key, "json");
+      } catch (err) {
+        log("warn", "polling_kv_failure", { op: "read", detail: String(err) });
+        return { kind: "untracked" };
+      }
+      if (!rec) return { kind: "untracked" };
+    }
     const d = decide(rec, now, this.maxInterval);
-    // A hammering client at the cap changes nothing: skip the write (KV takes ~1 write/s per key).
+    // A hammering client at the cap changes nothing: no write (KV takes ~1 write/s per key).
     if (d.accept || d.record.interval !== rec.interval) {
+      remember(key, d.record);
       try {
         // Persisted before we answer so the next poll from this location sees it (KV has no CAS).
         await this.kv.put(key, JSON.stringify(d.record), { expirationTtl: clampTtl((rec.expiresAt - now) / 1000) });
@@ -96,8 +119,10 @@ export class PollingGuard {
 
   /** Tokens issued, denied, expired or invalid: the device code will never be pollable again. */
   async finished(deviceCode: string): Promise<void> {
+    const key = kvKey.poll(await sha256(deviceCode));
+    recent.delete(key);
     try {
-      await this.kv.delete(kvKey.poll(await sha256(deviceCode)));
+      await this.kv.delete(key);
     } catch (err) {
       log("warn", "polling_kv_failure", { op: "finished", detail: String(err) });
     }
