@@ -1,0 +1,37 @@
+// Baselines for the bench. The "edge answers" row: the least a Hono Worker can do for POST /token —
+// a constant JSON body with the same bytes and headers as our slow_down answer
+// (src/protection/responses.ts). Bench build only; never deployed.
+import { Hono } from "hono";
+
+const BODY = JSON.stringify({ error: "slow_down", error_description: "Polling too fast: wait at least 60 seconds between requests.", interval: 60 });
+const HEADERS = { "Content-Type": "application/json;charset=UTF-8", "Cache-Control": "no-store", Pragma: "no-cache" };
+
+const app = new Hono();
+app.post("/token", () => new Response(BODY, { status: 400, headers: HEADERS }));
+// Baseline for the verification-page row: a constant HTML page of ?bytes= bytes (the bench
+// passes the size of our page's answer), built once per size.
+const pages = new Map<number, string>();
+app.get("/page", (c) => {
+  const bytes = Math.min(Math.max(Number(c.req.query("bytes") ?? "1024") || 0, 64), 262_144);
+  let page = pages.get(bytes);
+  if (page === undefined) {
+    const head = "<!doctype html><html><head><title>bench</title></head><body><p>";
+    const tail = "</p></body></html>";
+    page = head + "x".repeat(Math.max(0, bytes - head.length - tail.length)) + tail;
+    pages.set(bytes, page);
+  }
+  return c.html(page);
+});
+
+// Calibration for the CPU method (bench/lib/cpu.mjs): ?n= rounds of JSON.parse over a fixed
+// ~64 KB document — native work whose cost does not depend on JIT tiers — measured once by wall
+// time (nothing else runs) and once through the profiler.
+const DOC = JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ["a", "b", "c"], score: i / 7 })));
+app.get("/spin", (c) => {
+  const n = Math.min(Number(c.req.query("n") ?? "0") || 0, 10_000);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += (JSON.parse(DOC) as unknown[]).length;
+  return c.text(String(total));
+});
+
+export default { fetch: app.fetch };

@@ -1,0 +1,89 @@
+// The machine and the versions the figures were measured with.
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import os from "node:os";
+
+const pkgVersion = (name) => {
+  try {
+    return JSON.parse(readFileSync(`node_modules/${name}/package.json`, "utf8")).version;
+  } catch {
+    return "not installed";
+  }
+};
+
+function cpuModel() {
+  try {
+    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
+    if (m) return m[1].trim();
+  } catch {
+    // not Linux
+  }
+  return os.cpus()[0]?.model ?? "unknown";
+}
+
+function workerdVersion() {
+  try {
+    const bin = "node_modules/workerd/bin/workerd";
+    return execFileSync(bin, ["--version"], { encoding: "utf8" }).trim();
+  } catch {
+    return `workerd ${pkgVersion("workerd")}`;
+  }
+}
+
+export function machine() {
+  return {
+    cores: os.availableParallelism(),
+    cpu: cpuModel(),
+    memoryGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    virtualised: (() => {
+      try {
+        return /hypervisor/.test(readFileSync("/proc/cpuinfo", "utf8"));
+      } catch {
+        return false;
+      }
+    })(),
+  };
+}
+
+export function versions(wrk) {
+  return {
+    node: process.version,
+    workerd: workerdVersion(),
+    miniflare: pkgVersion("miniflare"),
+    wrangler: pkgVersion("wrangler"),
+    hono: pkgVersion("hono"),
+    esbuild: pkgVersion("esbuild"),
+    wrk: wrk ?? "not installed",
+  };
+}
+
+/** The workerd process Miniflare started (a child of this Node process). */
+export function findWorkerdPid() {
+  const mine = String(process.pid);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+      if (ppid === mine && comm.startsWith("workerd")) return Number(entry);
+    } catch {
+      // gone
+    }
+  }
+  return null;
+}
+
+/** CPU time (ns) consumed so far by every thread of a process, from /proc/<pid>/task/<tid>/schedstat. */
+export function processCpuNs(pid) {
+  let total = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // thread ended
+    }
+  }
+  return total;
+}

@@ -1,0 +1,130 @@
+// Builds the bench Workers with esbuild (as vitest.config.ts does for the emulator) and
+// starts them in one local workerd through Miniflare 4 — not `wrangler dev`, whose Node
+// proxy would be the bottleneck. Every Worker gets its own loopback socket
+// (unsafeDirectSockets), so wrk reaches each one with no Miniflare entry Worker or Node
+// proxy in between, the Worker and the emulator alike.
+import { readFileSync } from "node:fs";
+import { buildSync } from "esbuild";
+import { Miniflare } from "miniflare";
+
+export const OUT = "dist/bench";
+export const COMPAT_DATE = "2026-07-01";
+const HOST = "127.0.0.1";
+
+function bundle(entry, outfile) {
+  buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    // What wrangler resolves for Workers.
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    minify: true, // wrangler.toml: minify = true
+    outfile,
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+export function buildAll() {
+  return {
+    app: bundle("src/index.ts", `${OUT}/app.js`),
+    appBench: bundle("bench/worker-bench.ts", `${OUT}/app-bench.js`),
+    bare: bundle("bench/bare-worker.ts", `${OUT}/bare.js`),
+    memoryKv: bundle("bench/memory-kv.ts", `${OUT}/memory-kv.js`),
+    emulator: bundle("emulator/src/index.ts", `${OUT}/authlete-emulator.js`),
+  };
+}
+
+/** `.dev.vars.example`: the emulator's credentials (and whatever local settings it gains). */
+export function devVars() {
+  return Object.fromEntries(
+    readFileSync(".dev.vars.example", "utf8")
+      .split("\n")
+      .filter((l) => /^[A-Z0-9_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
+  );
+}
+
+/** [vars] of wrangler.toml's top level (flat string values only; enough for this file). */
+function wranglerVars() {
+  const toml = readFileSync("wrangler.toml", "utf8");
+  const section = toml.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
+  return Object.fromEntries([...section.matchAll(/^([A-Z0-9_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]));
+}
+
+/**
+ * Workers: app (production entry), app-bench (bench/worker-bench.ts, clock from a header),
+ * app-memkv (production entry, KV in its own isolate), bare (baselines), authlete-emulator.
+ * @param {{ inspectorPort?: number, extraBindings?: Record<string,string> }} opts
+ * @returns {Promise<{ mf: Miniflare, urls: Record<string,string>, close: () => Promise<void> }>}
+ */
+export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
+  const scripts = buildAll();
+  const bindings = {
+    ...wranglerVars(),
+    ...devVars(),
+    // The bench sends thousands of device authorizations from one address.
+    LIMIT_DEVICE_AUTHORIZATION_PER_IP: "999999/600",
+    LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "999999/600",
+    ...extraBindings,
+  };
+  const appWorker = (name, scriptPath, kvId) => ({
+    name,
+    modules: true,
+    scriptPath,
+    compatibilityDate: COMPAT_DATE,
+    bindings,
+    ...(kvId === null ? { wrappedBindings: { KV: { scriptName: "memory-kv" } } } : { kvNamespaces: { KV: kvId } }),
+    serviceBindings: { AUTHLETE: "authlete-emulator" },
+    unsafeDirectSockets: [{ host: HOST, port: 0 }],
+  });
+  const mf = new Miniflare({
+    host: HOST,
+    port: 0,
+    inspectorPort,
+    // In memory: nothing under .wrangler/state is touched.
+    kvPersist: false,
+    cachePersist: false,
+    log: undefined,
+    handleRuntimeStdio(stdout, stderr) {
+      // The Worker logs one JSON line per decision; thousands per second would cost the
+      // bench more than the Worker. Warnings and errors still show.
+      const keep = (chunk) =>
+        String(chunk)
+          .split("\n")
+          .filter((l) => l.trim() && !l.includes('"level":"info"'))
+          .forEach((l) => process.stderr.write(`[workerd] ${l}\n`));
+      stdout.on("data", keep);
+      stderr.on("data", keep);
+    },
+    workers: [
+      appWorker("app", scripts.app, "bench-app"),
+      appWorker("app-bench", scripts.appBench, "bench-app-sim"),
+      // The production entry again, with KV held in its own isolate (bench/memory-kv.ts).
+      appWorker("app-memkv", scripts.app, null),
+      { name: "memory-kv", modules: true, scriptPath: scripts.memoryKv },
+      {
+        name: "bare",
+        modules: true,
+        scriptPath: scripts.bare,
+        compatibilityDate: COMPAT_DATE,
+        unsafeDirectSockets: [{ host: HOST, port: 0 }],
+      },
+      {
+        name: "authlete-emulator",
+        modules: true,
+        scriptPath: scripts.emulator,
+        compatibilityDate: COMPAT_DATE,
+        unsafeDirectSockets: [{ host: HOST, port: 0 }],
+      },
+    ],
+  });
+  await mf.ready;
+  const urls = {};
+  for (const name of ["app", "app-bench", "app-memkv", "bare", "authlete-emulator"]) {
+    urls[name] = (await mf.unsafeGetDirectURL(name)).origin;
+  }
+  return { mf, urls, close: () => mf.dispose() };
+}
