@@ -9,6 +9,8 @@ import { resetEmulator, worker } from "./helpers";
  * reflects the input. FUZZ_RUNS raises the count (npm run fuzz).
  */
 const RUNS = Number((env as { FUZZ_RUNS?: string }).FUZZ_RUNS ?? 60);
+// Large runs (npm run fuzz) take longer than vitest's default 5 s per test.
+const TIMEOUT = 5_000 + RUNS * 25;
 
 const MARK = "<script>x</script>";
 const routes = ["/device_authorization", "/token", "/revoke", "/.well-known/openid-configuration", "/.well-known/oauth-authorization-server", "/jwks"];
@@ -81,7 +83,7 @@ describe("fuzz: the JSON routes", () => {
     const calls = info.mock.calls.filter((c) => String(c[0]).includes('"authlete":true')).length;
     expect(calls).toBeGreaterThan(RUNS / 10);
     errors.mockRestore();
-  });
+  }, TIMEOUT);
 
   it("absurd paths and methods", async () => {
     await fc.assert(
@@ -99,7 +101,7 @@ describe("fuzz: the JSON routes", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 
   it("bodies in invalid UTF-8, with NULs and full-width look-alikes", async () => {
     await fc.assert(
@@ -109,7 +111,7 @@ describe("fuzz: the JSON routes", () => {
       }),
       { numRuns: RUNS },
     );
-  });
+  }, TIMEOUT);
 });
 
 describe("cases the fuzzer found, kept as regression tests", () => {
@@ -118,7 +120,7 @@ describe("cases the fuzzer found, kept as regression tests", () => {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Authorization: `Basic ${btoa(`${MARK}:x`)}` },
       body: "",
-    });
+    }, UNLIMITED);
     expect(res.status).toBe(401);
     await check(res);
   });
