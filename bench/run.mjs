@@ -18,7 +18,14 @@ import { gzipSync } from "node:zlib";
 import { openProfiler } from "./lib/cpu.mjs";
 import { findWorkerdPid, machine, processCpuNs, versions } from "./lib/machine.mjs";
 import { devVars, startStack } from "./lib/stack.mjs";
+import { soakSection, withSoakSection } from "./lib/report-section.mjs";
 import { WRK_MISSING, findWrk, hasTaskset, runWrk } from "./lib/wrk.mjs";
+
+/** The soak result (npm run soak) lives in the same file; a bench run keeps it. */
+const keepSoak = (md) => {
+  const section = soakSection(cfg.out);
+  return section ? withSoakSection(md, section) : md;
+};
 
 // ------------------------------------------------------------------ settings
 
@@ -484,7 +491,7 @@ async function main() {
     const r = JSON.parse(readFileSync(RESULTS_JSON, "utf8"));
     r.started = new Date(r.started);
     r.finished = new Date(r.finished);
-    writeFileSync(cfg.out, render(r));
+    writeFileSync(cfg.out, keepSoak(render(r)));
     log(`${headline(r).join("\n")}\n\nRe-rendered ${cfg.out} from ${RESULTS_JSON}.`);
     return;
   }
@@ -535,7 +542,7 @@ async function main() {
   // Raw results too, so the report can be re-rendered without re-measuring (--render).
   writeFileSync(RESULTS_JSON, JSON.stringify(results, null, 2));
   const md = render(results);
-  writeFileSync(cfg.out, md);
+  writeFileSync(cfg.out, keepSoak(md));
   log(`\n${headline(results).join("\n")}\n\nWrote ${cfg.out}.`);
 }
 

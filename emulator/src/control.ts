@@ -171,7 +171,7 @@ export async function handleControl(request: Request, env: Env, url: URL): Promi
     if (rec === undefined) return problem(404, "no such token");
     const kind = state.accessTokens.has(t) ? "access_token" : "refresh_token";
     const expiresAt = kind === "access_token" ? rec.accessTokenExpiresAt : rec.refreshTokenExpiresAt;
-    return json({ kind, active: now() < expiresAt, expiresAt, clientId: rec.clientId, subject: rec.subject, scopes: rec.scopes, grantType: rec.grantType });
+    return json({ kind, active: now() < expiresAt, expiresAt, clientId: rec.clientId, subject: rec.subject, scopes: rec.scopes, grantType: rec.grantType, userCode: rec.userCode });
   }
 
   return problem(404, `unknown control endpoint ${method} ${path}`);

@@ -35,6 +35,7 @@ interface Issue {
   resources: string[] | null;
   authorizationDetails: AuthzDetails | null;
   dpop: boolean;
+  userCode: string | null;
   withRefresh: boolean;
   idToken: { sub: string; aud: string; authTime: number; acr: string | null; claims: Record<string, unknown> | null } | null;
   accessTokenDuration: number;
@@ -79,6 +80,7 @@ async function issueTokens(o: Issue): Promise<ApiResult> {
     resources: o.resources,
     authorizationDetails: o.authorizationDetails,
     dpopBound: o.dpop,
+    userCode: o.userCode,
   });
 
   // Member order as Authlete writes it (§6.2 example); visible properties come last.
@@ -255,6 +257,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
             properties: [...c.properties, ...properties],
             resources: rec.resources,
             authorizationDetails: rec.authorizationDetails,
+            userCode: rec.userCode,
             // Rule: a refresh token is issued when the client (and service) has the REFRESH_TOKEN
             // grant, whether or not offline_access was requested.
             withRefresh,
@@ -301,6 +304,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
         properties: rec.properties,
         resources: rec.resources,
         authorizationDetails: rec.authorizationDetails,
+        userCode: rec.userCode,
         withRefresh: true,
         idToken: null,
         accessTokenDuration: requestAtDuration || svc.accessTokenDuration,
@@ -320,6 +324,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
         properties,
         resources: resources.length > 0 ? resources : null,
         authorizationDetails: null,
+        userCode: null,
         withRefresh: false,
         idToken: null,
         accessTokenDuration: requestAtDuration || svc.accessTokenDuration,

@@ -172,6 +172,8 @@ export interface TokenRecord {
   resources: string[] | null;
   authorizationDetails: AuthzDetails | null;
   dpopBound: boolean;
+  /** The device flow the grant came from (kept across refreshes), so tests can check who got what. */
+  userCode: string | null;
 }
 
 export interface LoggedRequest {
