@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { basic, control, postForm, resetEmulator, worker } from "./helpers";
 
@@ -54,17 +55,42 @@ describe("Authlete infrastructure failures become clear 5xx with an OAuth body",
     expect(took).toBeLessThan(3000);
   });
 
-  it("every Authlete-backed route maps failures the same way", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
-    for (const call of [
-      () => postForm("/device_authorization", { client_id: "demo-device" }),
-      () => postForm("/revoke", { token: "t", client_id: "demo-device" }),
-      () => worker("/.well-known/openid-configuration", {}, { DISCOVERY_CACHE_SECONDS: "0" }),
-    ]) {
-      await control("faults", { api: "*", mode: "non-json" });
-      const res = await call();
-      expect(res.status).toBe(502);
-      expect((await res.json()) as object).toMatchObject({ error: "server_error" });
+  const FAULTS = [
+    [{ mode: "status", status: 500 }, 503],
+    [{ mode: "status", status: 401 }, 500],
+    [{ mode: "non-json" }, 502],
+    [{ mode: "truncated" }, 502],
+    [{ mode: "unknown-action" }, 500],
+    [{ mode: "drop" }, 503],
+    [{ mode: "latency", latencyMs: 2000 }, 504],
+  ] as const;
+  const ROUTES = {
+    "POST /device_authorization": () => postForm("/device_authorization", { client_id: "demo-device" }, { "CF-Connecting-IP": "198.51.100.77" }, FAST),
+    "POST /token": () => cc(FAST),
+    "POST /revoke": () => postForm("/revoke", { token: "t", client_id: "demo-device" }, {}, FAST),
+    "GET /.well-known/openid-configuration": () => worker("/.well-known/openid-configuration", {}, { ...FAST, DISCOVERY_CACHE_SECONDS: "0" }),
+    "GET /jwks": () => worker("/jwks", {}, { ...FAST, DISCOVERY_CACHE_SECONDS: "0" }),
+  };
+  const FAST = { AUTHLETE_TIMEOUT_MS: "300", LIMIT_DEVICE_AUTHORIZATION_PER_IP: "999999/60" };
+
+  it.each(Object.keys(ROUTES))("%s: every fault → the right 5xx, an OAuth body, the cause logged once, nothing written to KV", async (route) => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    for (const [fault, status] of FAULTS) {
+      // Metadata documents are not action envelopes: an unknown action cannot occur there.
+      if (fault.mode === "unknown-action" && route.startsWith("GET")) continue;
+      logs.mockClear();
+      await control("faults", { api: "*", ...fault });
+      const keysBefore = (await env.KV.list()).keys.length;
+      const res = await ROUTES[route as keyof typeof ROUTES]();
+      expect(res.status, `${route} ${fault.mode}`).toBe(status);
+      expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
+      expect(((await res.json()) as { error: string }).error).toBe(status === 500 || status === 502 ? "server_error" : "temporarily_unavailable");
+      if (status !== 500 && status !== 502) expect(res.headers.get("Retry-After")).toBe("5");
+      expect(logs.mock.calls.filter((c) => String(c[0]).includes("authlete_failure"))).toHaveLength(1);
+      // Only the request budget counter may be new: no poll or device record for codes the device never got.
+      const added = (await env.KV.list()).keys.slice(keysBefore).map((k) => k.name);
+      expect(added.filter((k) => !k.startsWith("rl:"))).toEqual([]);
+      await control("faults");
     }
   });
 });
