@@ -587,6 +587,19 @@ const P99_NOTE =
   "p99 is dominated by how one workerd thread shares itself among wrk's connections (a few " +
   "connections wait while others are served), on the baseline as much as on the Worker; it moves a lot from run to run, so compare p50s.";
 
+/** Rows 1 and 2: the measured side, its baseline and the KV-in-isolate variant, with the target. */
+function comparison(p, x, [a, b, short], target) {
+  p(`| | ${a} | ${b} | **${short} / baseline** | target | ${short}, KV in its isolate ¹ | ¹ / baseline |`);
+  p("|---|---:|---:|---:|---|---:|---:|");
+  p(`| throughput (req/s) | ${fmt(x.a.rps)} | ${fmt(x.b.rps)} | **${fmt(x.ratio, 2)}** | ≥ ${target} ${verdict(x.ratio, target)} | ${fmt(x.c.rps)} | ${fmt(x.c.ratio, 2)} |`);
+  p(`| p50 latency (ms) | ${ms(x.a.p50Us)} | ${ms(x.b.p50Us)} | ${signedMs(x.p50DiffUs)} ms | | ${ms(x.c.p50Us)} | ${signedMs(x.c.p50DiffUs)} ms |`);
+  p(`| p99 latency (ms) | ${ms(x.a.p99Us)} | ${ms(x.b.p99Us)} | ${signedMs(x.p99DiffUs)} ms | | ${ms(x.c.p99Us)} | ${signedMs(x.c.p99DiffUs)} ms |`);
+  p(`| responses checked (unexpected) | ${fmt(x.a.requests)} (${x.a.bad}) | ${fmt(x.b.requests)} (${x.b.bad}) | | | ${fmt(x.c.requests)} (${x.c.bad}) | |`);
+  p();
+  p(P99_NOTE);
+  p();
+}
+
 function render(r) {
   const { machine: m, versions: v, cfg: c } = r;
   const L = [];
@@ -675,15 +688,7 @@ function render(r) {
     p("body) versus the same request sent straight to the emulator (`POST /api/{serviceId}/auth/token`,");
     p("`{\"parameters\": …}`, Bearer token), which is exactly the call the Worker makes.");
     p();
-    p("| | through the Worker | emulator direct (baseline) | **Worker / baseline** | target | Worker, KV in its isolate ¹ | ¹ / baseline |");
-    p("|---|---:|---:|---:|---|---:|---:|");
-    p(`| throughput (req/s) | ${fmt(x.a.rps)} | ${fmt(x.b.rps)} | **${fmt(x.ratio, 2)}** | ≥ 0.8 ${verdict(x.ratio, 0.8)} | ${fmt(x.c.rps)} | ${fmt(x.c.ratio, 2)} |`);
-    p(`| p50 latency (ms) | ${ms(x.a.p50Us)} | ${ms(x.b.p50Us)} | ${signedMs(x.p50DiffUs)} ms | | ${ms(x.c.p50Us)} | ${signedMs(x.c.p50DiffUs)} ms |`);
-    p(`| p99 latency (ms) | ${ms(x.a.p99Us)} | ${ms(x.b.p99Us)} | ${signedMs(x.p99DiffUs)} ms | | ${ms(x.c.p99Us)} | ${signedMs(x.c.p99DiffUs)} ms |`);
-    p(`| responses checked (unexpected) | ${fmt(x.a.requests)} (${x.a.bad}) | ${fmt(x.b.requests)} (${x.b.bad}) | | | ${fmt(x.c.requests)} (${x.c.bad}) | |`);
-    p();
-    p(P99_NOTE);
-    p();
+    comparison(p, x, ["through the Worker", "emulator direct (baseline)", "Worker"], 0.8);
     if (x.a.bad || x.b.bad || x.c.bad) p(`⚠ Unexpected answers, e.g. \`${(x.a.badSample || x.b.badSample || x.c.badSample).replace(/`/g, "'")}\`.`);
     p(`Every poll is a first or compliant poll, so every one reaches Authlete: pools of ${fmt(x.poolSize)} and ${fmt(x.memPoolSize)} device`);
     p("codes were minted through each Worker's own `/device_authorization` (so PollingGuard tracks each");
@@ -717,15 +722,7 @@ function render(r) {
     p("Worker returning a constant JSON body of the same bytes and headers (`bench/bare-worker.ts`),");
     p("same runtime, same run.");
     p();
-    p("| | slow_down at the edge | bare Hono (baseline) | **edge / baseline** | target | edge, KV in its isolate ¹ | ¹ / baseline |");
-    p("|---|---:|---:|---:|---|---:|---:|");
-    p(`| throughput (req/s) | ${fmt(x.a.rps)} | ${fmt(x.b.rps)} | **${fmt(x.ratio, 2)}** | ≥ 0.7 ${verdict(x.ratio, 0.7)} | ${fmt(x.c.rps)} | ${fmt(x.c.ratio, 2)} |`);
-    p(`| p50 latency (ms) | ${ms(x.a.p50Us)} | ${ms(x.b.p50Us)} | ${signedMs(x.p50DiffUs)} ms | | ${ms(x.c.p50Us)} | ${signedMs(x.c.p50DiffUs)} ms |`);
-    p(`| p99 latency (ms) | ${ms(x.a.p99Us)} | ${ms(x.b.p99Us)} | ${signedMs(x.p99DiffUs)} ms | | ${ms(x.c.p99Us)} | ${signedMs(x.c.p99DiffUs)} ms |`);
-    p(`| responses checked (unexpected) | ${fmt(x.a.requests)} (${x.a.bad}) | ${fmt(x.b.requests)} (${x.b.bad}) | | | ${fmt(x.c.requests)} (${x.c.bad}) | |`);
-    p();
-    p(P99_NOTE);
-    p();
+    comparison(p, x, ["slow_down at the edge", "bare Hono (baseline)", "edge"], 0.7);
     p(`Each run polls one fresh device code first warmed up to the interval cap (${x.interval} s), so every poll`);
     p("of the run is refused. A refusal at the cap writes nothing to KV, and PollingGuard keeps recent");
     p("records in isolate memory in front of KV; one local isolate serves every request here, so a refusal");

@@ -3,7 +3,8 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { Writable } from "node:stream";
-import { type Browser, chromium, devices } from "playwright-core";
+import { type Browser, devices } from "playwright-core";
+import { launchChromium } from "./chromium";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { EXIT, main } from "../../cli/device.mjs";
 import { type LocalServer, startLocalServer } from "./local-server";
@@ -15,10 +16,7 @@ let browser: Browser;
 beforeAll(async () => {
   [server, browser] = await Promise.all([
     startLocalServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    }),
+    launchChromium(),
   ]);
 });
 afterAll(async () => {

@@ -2,7 +2,8 @@
 // driven only by accessible names. The device side is openid-client over real HTTP.
 import { mkdirSync } from "node:fs";
 import * as client from "openid-client";
-import { type Browser, chromium, devices, type Page } from "playwright-core";
+import { type Browser, devices, type Page } from "playwright-core";
+import { launchChromium } from "./chromium";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type LocalServer, startLocalServer } from "./local-server";
 
@@ -19,10 +20,7 @@ beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   [server, browser] = await Promise.all([
     startLocalServer(),
-    chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    }),
+    launchChromium(),
   ]);
 });
 afterAll(async () => {

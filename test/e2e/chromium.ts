@@ -1,0 +1,12 @@
+import { type Browser, chromium } from "playwright-core";
+
+/**
+ * Debian's Chromium (browser downloads fail on these machines), headless, with the
+ * background-networking features off so nothing tries to leave the machine.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
