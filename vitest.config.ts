@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { buildSync } from "esbuild";
 import { configDefaults, defineConfig } from "vitest/config";
+import { readDevVars } from "./scripts/dev-vars.mjs";
 
 // The plugin bundles only the Worker under test; the emulator is an auxiliary Worker,
 // so we bundle it ourselves, exactly as wrangler would.
@@ -17,12 +17,7 @@ buildSync({
 });
 
 // Tests use the same local secrets a developer's .dev.vars starts from, so a clean clone needs nothing else.
-const devVars = Object.fromEntries(
-  readFileSync(".dev.vars.example", "utf8")
-    .split("\n")
-    .filter((l) => /^[A-Z0-9_]+=/.test(l))
-    .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
-);
+const devVars = readDevVars();
 
 export default defineConfig({
   test: {

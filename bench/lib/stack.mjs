@@ -3,9 +3,12 @@
 // proxy would be the bottleneck. Every Worker gets its own loopback socket
 // (unsafeDirectSockets), so wrk reaches each one with no Miniflare entry Worker or Node
 // proxy in between, the Worker and the emulator alike.
-import { readFileSync } from "node:fs";
 import { buildSync } from "esbuild";
 import { Miniflare } from "miniflare";
+import { unstable_readConfig } from "wrangler";
+import { readDevVars } from "../../scripts/dev-vars.mjs";
+
+export { readDevVars as devVars };
 
 export const OUT = "dist/bench";
 export const COMPAT_DATE = "2026-07-01";
@@ -37,22 +40,8 @@ export function buildAll() {
   };
 }
 
-/** `.dev.vars.example`: the emulator's credentials (and whatever local settings it gains). */
-export function devVars() {
-  return Object.fromEntries(
-    readFileSync(".dev.vars.example", "utf8")
-      .split("\n")
-      .filter((l) => /^[A-Z0-9_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
-  );
-}
-
-/** [vars] of wrangler.toml's top level (flat string values only; enough for this file). */
-function wranglerVars() {
-  const toml = readFileSync("wrangler.toml", "utf8");
-  const section = toml.split(/^\[vars\]\s*$/m)[1]?.split(/^\[/m)[0] ?? "";
-  return Object.fromEntries([...section.matchAll(/^([A-Z0-9_]+)\s*=\s*"([^"]*)"/gm)].map((m) => [m[1], m[2]]));
-}
+/** [vars] of wrangler.toml's top level, read the way wrangler reads them. */
+const wranglerVars = () => unstable_readConfig({ config: "wrangler.toml" }).vars;
 
 /**
  * Workers: app (production entry), app-bench (bench/worker-bench.ts, clock from a header),
@@ -64,7 +53,7 @@ export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
   const scripts = buildAll();
   const bindings = {
     ...wranglerVars(),
-    ...devVars(),
+    ...readDevVars(),
     // The bench sends thousands of device authorizations from one address.
     LIMIT_DEVICE_AUTHORIZATION_PER_IP: "999999/600",
     LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "999999/600",

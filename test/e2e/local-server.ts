@@ -2,13 +2,13 @@
 // a real HTTP origin (a browser, a CLI, a benchmark). Both are bundled from source with
 // esbuild, as wrangler would, and served by Miniflare with the bindings and variables of
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
+import { readDevVars } from "../../scripts/dev-vars.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -43,16 +43,6 @@ async function bundle(entry: string): Promise<string> {
     logLevel: "warning",
   });
   return out.outputFiles[0]!.text;
-}
-
-/** KEY=value lines; the same reading vitest.config.ts gives the file. */
-function devVars(): Record<string, string> {
-  return Object.fromEntries(
-    readFileSync(`${root}/.dev.vars.example`, "utf8")
-      .split("\n")
-      .filter((l) => /^[A-Z0-9_]+=/.test(l))
-      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1).trim()]),
-  );
 }
 
 /** A port the OS has just handed out; the emulator must know it before it starts (PUBLIC_URL). */
@@ -105,7 +95,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           modules: [{ type: "ESModule", path: "index.mjs", contents: mainScript }],
           compatibilityDate: main.compatibility_date,
           compatibilityFlags: main.compatibility_flags,
-          bindings: { ...main.vars, ...devVars(), ...options.vars } as Record<string, string>,
+          bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
           kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
           serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
         },
