@@ -56,3 +56,12 @@ describe("configuration", () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe("wrangler.toml", () => {
+  it("states the production limits at their documented defaults", async () => {
+    const { LIMIT_DEFAULTS } = await import("../src/config");
+    const toml = (await import("../wrangler.toml?raw")).default;
+    const production = toml.slice(toml.indexOf("[env.production.vars]"));
+    for (const [name, value] of Object.entries(LIMIT_DEFAULTS)) expect(production).toContain(`${name} = "${value}"`);
+  });
+});
