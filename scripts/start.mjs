@@ -1,7 +1,7 @@
 // `npm start`: the Worker and the offline Authlete emulator in one local workerd, with
 // local KV under .wrangler/state. Nothing leaves the machine and no Cloudflare login is needed.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, writeFileSync } from "node:fs";
 
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://127.0.0.1:${port}`;
@@ -11,9 +11,11 @@ if (!existsSync(".dev.vars")) {
   console.log("Created .dev.vars from .dev.vars.example (emulator credentials).");
 }
 
+// The emulator's seed points its URLs at 127.0.0.1:8787; tell it the real origin. wrangler's
+// --var reaches only the first Worker, so it goes in the emulator's own (git-ignored) .dev.vars.
+writeFileSync("emulator/.dev.vars", `PUBLIC_URL=${origin}\n`);
+
 const args = ["dev", "-c", "wrangler.toml", "-c", "emulator/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0"];
-// The emulator's seed points its URLs at 127.0.0.1:8787; tell it the real origin.
-if (port !== 8787) args.push("--var", `PUBLIC_URL:${origin}`);
 
 const child = spawn("wrangler", args, {
   stdio: ["inherit", "pipe", "inherit"],
