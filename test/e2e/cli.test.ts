@@ -3,35 +3,14 @@
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { Writable } from "node:stream";
-import { type Browser, devices } from "playwright-core";
-import { launchChromium } from "./chromium";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { devices } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { EXIT, main } from "../../cli/device.mjs";
-import { type LocalServer, startLocalServer } from "./local-server";
+import { e2eStack } from "./stack";
 
 const SHOTS = "test-output/screenshots";
-let server: LocalServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startLocalServer(),
-    launchChromium(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await control("reset", {});
-  await control("service", { deviceFlowPollingInterval: 1 });
-});
-
-async function control(path: string, body: unknown) {
-  const res = await server.emulator(`/_emulator/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
-}
+const stack = e2eStack();
+const control = (path: string, body: unknown) => stack.control(path, body);
 
 /** A stream that keeps what it is given; `isTTY` makes the CLI draw its live line. */
 function capture(isTTY = false) {
@@ -50,7 +29,7 @@ function capture(isTTY = false) {
 function runCli(args: string[], opts: { tty?: boolean; signal?: AbortSignal } = {}) {
   const out = capture(opts.tty);
   const err = capture();
-  const exit = main(["--server", server.origin, ...args], { stdout: out.stream, stderr: err.stream, signal: opts.signal });
+  const exit = main(["--server", stack.server.origin, ...args], { stdout: out.stream, stderr: err.stream, signal: opts.signal });
   const link = (async () => {
     for (let i = 0; i < 200; i++) {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/device\?user_code=[A-Z]+)/.exec(out.text() + err.text());
@@ -64,7 +43,7 @@ function runCli(args: string[], opts: { tty?: boolean; signal?: AbortSignal } = 
 
 /** The person with the phone: follows the QR link, confirms, signs in, decides. */
 async function user(link: string, decision: "Approve" | "Deny") {
-  const context = await browser.newContext({ ...devices["Pixel 7"], javaScriptEnabled: false });
+  const context = await stack.browser.newContext({ ...devices["Pixel 7"], javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(link);
   await page.getByRole("button", { name: "Continue" }).click();
@@ -79,7 +58,7 @@ async function user(link: string, decision: "Approve" | "Deny") {
 /** What the terminal showed, as a picture for the README (test-output/screenshots/). */
 async function terminalScreenshot(text: string, name: string) {
   mkdirSync(SHOTS, { recursive: true });
-  const page = await browser.newPage({ viewport: { width: 760, height: 400 }, deviceScaleFactor: 2 });
+  const page = await stack.browser.newPage({ viewport: { width: 760, height: 400 }, deviceScaleFactor: 2 });
   const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   await page.setContent(
     `<body style="margin:0;background:#1e1e1e"><pre style="margin:0;padding:16px 20px;color:#e6e6e6;font:14px/1.15 'DejaVu Sans Mono',monospace">$ npm run device\n${escaped}</pre></body>`,
@@ -98,7 +77,7 @@ describe("npm run device", () => {
     const code = link.split("=")[1]!;
     expect(printed).toContain(`${code.slice(0, 4)}-${code.slice(4)}`);
     expect(printed).toContain("█"); // the block-letter code and the QR code
-    expect(printed).toContain(`${server.origin}/device\n`);
+    expect(printed).toContain(`${stack.server.origin}/device\n`);
     expect(printed).toMatch(/✔ Approved\. Token type Bearer, scopes "openid profile", expires in \d+ s\./);
     // The token itself only with --print-token.
     expect(printed).not.toMatch(/Access token:/);
@@ -160,7 +139,7 @@ describe("npm run device", () => {
   });
 
   it("Ctrl-C on the real process: SIGINT ends it with 130 and a final newline", async () => {
-    const child = spawn(process.execPath, ["cli/device.mjs", "--server", server.origin, "--no-qr"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["cli/device.mjs", "--server", stack.server.origin, "--no-qr"], { stdio: ["ignore", "pipe", "pipe"] });
     let printed = "";
     child.stdout.on("data", (d: Buffer) => (printed += d.toString()));
     for (let i = 0; i < 200 && !printed.includes("enter the code"); i++) await new Promise((r) => setTimeout(r, 50));

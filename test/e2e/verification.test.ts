@@ -2,10 +2,9 @@
 // driven only by accessible names. The device side is openid-client over real HTTP.
 import { mkdirSync } from "node:fs";
 import * as client from "openid-client";
-import { type Browser, devices, type Page } from "playwright-core";
-import { launchChromium } from "./chromium";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type LocalServer, startLocalServer } from "./local-server";
+import { devices, type Page } from "playwright-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { e2eStack } from "./stack";
 
 const SHOTS = "test-output/screenshots";
 const VIEWPORTS = {
@@ -13,36 +12,15 @@ const VIEWPORTS = {
   desktop: { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 },
 };
 
-let server: LocalServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  [server, browser] = await Promise.all([
-    startLocalServer(),
-    launchChromium(),
-  ]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  await control("reset", {});
-  // One-second polling keeps openid-client's real-time waits short.
-  await control("service", { deviceFlowPollingInterval: 1 });
-});
-
-async function control(path: string, body: unknown) {
-  const res = await server.emulator(`/_emulator/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
-}
-const completeCalls = async () => ((await (await server.emulator("/_emulator/requests")).json()) as { path: string }[]).filter((r) => r.path.endsWith("/device/complete")).length;
-const codeState = async (code: string) => ((await (await server.emulator(`/_emulator/state/user-code/${code}`)).json()) as { state: string }).state;
+const stack = e2eStack();
+const control = (path: string, body: unknown) => stack.control(path, body);
+beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
+const completeCalls = async () => ((await (await stack.server.emulator("/_emulator/requests")).json()) as { path: string }[]).filter((r) => r.path.endsWith("/device/complete")).length;
+const codeState = async (code: string) => ((await (await stack.server.emulator(`/_emulator/state/user-code/${code}`)).json()) as { state: string }).state;
 
 /** The TV: openid-client configured by discovery against the local origin. */
 async function device(scope = "openid profile") {
-  const config = await client.discovery(new URL(server.origin), "demo-device", undefined, client.None(), { execute: [client.allowInsecureRequests] });
+  const config = await client.discovery(new URL(stack.server.origin), "demo-device", undefined, client.None(), { execute: [client.allowInsecureRequests] });
   const da = await client.initiateDeviceAuthorization(config, { scope });
   // Settled into a value so a rejection is asserted by the test, not reported as unhandled.
   const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
@@ -54,7 +32,7 @@ async function device(scope = "openid profile") {
 
 /** A fresh browser profile with JavaScript disabled; records anything that would break the page's promises. */
 async function open(kind: keyof typeof VIEWPORTS, locale = "en-US") {
-  const context = await browser.newContext({ ...VIEWPORTS[kind], locale, javaScriptEnabled: false });
+  const context = await stack.browser.newContext({ ...VIEWPORTS[kind], locale, javaScriptEnabled: false });
   const page = await context.newPage();
   const problems: string[] = [];
   // CSP violations and the like; an HTTP error status of our own pages is expected in some tests (and asserted in Workers tests).
@@ -62,7 +40,7 @@ async function open(kind: keyof typeof VIEWPORTS, locale = "en-US") {
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource: the server responded with a status of")) problems.push(m.text());
   });
   page.on("request", (r) => {
-    if (!r.url().startsWith(server.origin)) problems.push(`request to another origin: ${r.url()}`);
+    if (!r.url().startsWith(stack.server.origin)) problems.push(`request to another origin: ${r.url()}`);
   });
   const shot = (name: string) => page.screenshot({ path: `${SHOTS}/${kind}-${locale.slice(0, 2)}-${name}.png`, fullPage: true });
   return { context, page, problems, shot };
@@ -75,7 +53,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
   it("phone, typed code: Continue, Continue, Sign in, Approve — four taps — and the TV gets its tokens", async () => {
     const { da, outcome } = await device();
     const { page, problems, shot, context } = await open("phone");
-    await page.goto(`${server.origin}/device`);
+    await page.goto(`${stack.server.origin}/device`);
     await heading(page, "Connect a device");
     await shot("1-enter");
     await page.getByLabel("Code").fill(dashed(da.user_code).toLowerCase());
@@ -100,7 +78,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await heading(page, "Your device is connected");
     expect(await page.getByText("You can close this page.").isVisible()).toBe(true);
     await shot("5-connected");
-    expect(page.url()).toBe(`${server.origin}/device`);
+    expect(page.url()).toBe(`${stack.server.origin}/device`);
 
     const { tokens, error } = await outcome;
     expect(error).toBeUndefined();
@@ -128,7 +106,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     // Tap 1: the link (a QR code on the TV).
     await page.goto(da.verification_uri_complete!);
     await heading(page, "Is this your device?");
-    expect(page.url()).toBe(`${server.origin}/device`);
+    expect(page.url()).toBe(`${stack.server.origin}/device`);
     await shot("6-prefilled-confirm");
     // Several polling intervals pass: still nothing decided.
     await page.waitForTimeout(2500);
@@ -150,7 +128,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
   it("desktop, deny: 'Request denied', and the TV is told access_denied", async () => {
     const { da, outcome } = await device();
     const { page, problems, shot, context } = await open("desktop");
-    await page.goto(`${server.origin}/device`);
+    await page.goto(`${stack.server.origin}/device`);
     await shot("1-enter");
     await page.getByLabel("Code").fill(da.user_code);
     await page.getByRole("button", { name: "Continue" }).click();
@@ -178,7 +156,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
   it("Japanese: the switch link works without JavaScript, and the whole flow reads in Japanese", async () => {
     const { da, outcome } = await device();
     const { page, problems, shot, context } = await open("phone", "ja-JP");
-    await page.goto(`${server.origin}/device?ui_locales=en`);
+    await page.goto(`${stack.server.origin}/device?ui_locales=en`);
     await heading(page, "Connect a device");
     await page.getByRole("link", { name: "日本語" }).click();
 
@@ -209,7 +187,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
   it("phone, mistakes: an unknown code, a wrong password and Cancel each explain themselves", async () => {
     const { da } = await device();
     const { page, problems, shot, context } = await open("phone");
-    await page.goto(`${server.origin}/device`);
+    await page.goto(`${stack.server.origin}/device`);
     await page.getByLabel("Code").fill("BCDF-BCDF");
     await page.getByRole("button", { name: "Continue" }).click();
     expect(await page.getByRole("alert").textContent()).toContain("This code is invalid or has expired");
