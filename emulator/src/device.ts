@@ -6,6 +6,16 @@ import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";
 import { clientById, deviceByUserCode, now, saveDevice, state } from "./store";
 import type { ApiContext, AuthzDetails, Completion, DeviceRecord, Property, ServiceSettings } from "./types";
 
+/** Grant management and attributes are not emulated: Authlete sends these members as null then. */
+const UNSUPPORTED_FEATURES = {
+  gmAction: null,
+  grantId: null,
+  grantSubject: null,
+  grant: null,
+  serviceAttributes: null,
+  clientAttributes: null,
+} as const;
+
 // ---------------------------------------------------------------- /device/authorization
 
 export function deviceAuthorization(ctx: ApiContext): ApiResult {
@@ -122,12 +132,7 @@ export function deviceAuthorization(ctx: ApiContext): ApiResult {
     interval,
     resources,
     authorizationDetails,
-    gmAction: null,
-    grantId: null,
-    grantSubject: null,
-    grant: null,
-    serviceAttributes: null,
-    clientAttributes: null,
+    ...UNSUPPORTED_FEATURES,
     warnings: null,
     attestationChallenge: null,
   });
@@ -202,12 +207,7 @@ export function deviceVerification(ctx: ApiContext): ApiResult {
     expiresAt: rec.expiresAt,
     resources: rec.resources,
     authorizationDetails: rec.authorizationDetails,
-    gmAction: null,
-    grantId: null,
-    grantSubject: null,
-    grant: null,
-    serviceAttributes: null,
-    clientAttributes: null,
+    ...UNSUPPORTED_FEATURES,
   });
 }
 
