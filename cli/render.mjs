@@ -22,9 +22,13 @@ const GLYPHS = {
   "-": ["     ", "     ", " ### ", "     ", "     "],
 };
 
-/** WDJBMJHT → WDJB-MJHT; 019450730 → 019-450-730 (the RFC 8628 §6.1 examples). */
+/**
+ * WDJBMJHT → WDJB-MJHT; 019450730 → 019-450-730 (the RFC 8628 §6.1 examples). The same rule
+ * as the verification page (src/verification/user-code.ts), so the TV and the phone group a
+ * code alike; test/e2e/cli.test.ts holds the two to it.
+ */
 export function formatUserCode(code) {
-  const size = /^\d+$/.test(code) && code.length % 3 === 0 ? 3 : 4;
+  const size = code.length % 4 !== 0 && code.length % 3 === 0 ? 3 : 4;
   return code.match(new RegExp(`.{1,${size}}`, "g"))?.join("-") ?? code;
 }
 

@@ -6,6 +6,8 @@ import { Writable } from "node:stream";
 import { devices } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { EXIT, main } from "../../cli/device.mjs";
+import { formatUserCode } from "../../cli/render.mjs";
+import { formatUserCode as pageFormat } from "../../src/verification/user-code";
 import { e2eStack } from "./stack";
 
 const SHOTS = "test-output/screenshots";
@@ -66,6 +68,12 @@ async function terminalScreenshot(text: string, name: string) {
   await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
   await page.close();
 }
+
+describe("the code as the CLI prints it", () => {
+  it("is grouped exactly as the verification page shows it", () => {
+    for (const code of ["WDJBMJHT", "019450730", "BCDFGHJKLM", "012345678901", "BCDFGH", "BCDFGHJKLMNP"]) expect(formatUserCode(code)).toBe(pageFormat(code));
+  });
+});
 
 describe("npm run device", () => {
   it("approved: prints the code large, a QR code and the link; exits 0 with the token's type, scopes and expiry", async () => {
