@@ -4,7 +4,9 @@ import type { Env } from "../src/env";
 
 /** The issuer the emulator's seed advertises; requests to it are served by the Worker under test. */
 export const ORIGIN = "http://127.0.0.1:8787";
-export const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+import { DEVICE_CODE_GRANT } from "../src/endpoints/token";
+
+export const DEVICE_GRANT = DEVICE_CODE_GRANT;
 
 type App = ReturnType<typeof createApp>;
 
