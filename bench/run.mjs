@@ -11,15 +11,15 @@
 //
 // It prints and writes; it never asserts a timing and is not part of `npm test`.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { openProfiler } from "./lib/cpu.mjs";
 import { findWorkerdPid, machine, processCpuNs, versions } from "./lib/machine.mjs";
-import { devVars, startStack } from "./lib/stack.mjs";
 import { soakSection, withSoakSection } from "./lib/report-section.mjs";
-import { WRK_MISSING, findWrk, hasTaskset, runWrk } from "./lib/wrk.mjs";
+import { devVars, startStack } from "./lib/stack.mjs";
+import { findWrk, hasTaskset, runWrk, WRK_MISSING } from "./lib/wrk.mjs";
 
 /** The soak result (npm run soak) lives in the same file; a bench run keeps it. */
 const keepSoak = (md) => {
@@ -109,7 +109,11 @@ async function createCodes(origin, n, { headers = {}, concurrency = 16 } = {}) {
   const worker = async () => {
     while (next < n && failures < 20) {
       next++;
-      const r = await http(`${origin}/device_authorization`, { method: "POST", headers: { "Content-Type": FORM, ...headers }, body: "client_id=demo-device&scope=openid" });
+      const r = await http(`${origin}/device_authorization`, {
+        method: "POST",
+        headers: { "Content-Type": FORM, ...headers },
+        body: "client_id=demo-device&scope=openid",
+      });
       if (r.status === 200 && r.json?.device_code) codes.push({ deviceCode: r.json.device_code, userCode: r.json.user_code, interval: r.json.interval });
       else if (++failures >= 20) throw new Error(`device authorization failed: ${r.status} ${r.text.slice(0, 200)}`);
     }
@@ -150,7 +154,9 @@ async function pair(label, sides) {
     runs.push(got);
     log(
       `  ${label} run ${r + 1}/${cfg.runs}: ` +
-        names.map((n) => `${n} ${fmt(got[n].rps)} req/s p50 ${ms(got[n].p50Us)} p99 ${ms(got[n].p99Us)} ms${got[n].bad ? ` (${got[n].bad} unexpected)` : ""}`).join(" | "),
+        names
+          .map((n) => `${n} ${fmt(got[n].rps)} req/s p50 ${ms(got[n].p50Us)} p99 ${ms(got[n].p99Us)} ms${got[n].bad ? ` (${got[n].bad} unexpected)` : ""}`)
+          .join(" | "),
     );
   }
   const sum = (side) => ({
@@ -205,7 +211,14 @@ async function passThrough(urls, control) {
       const probeCodes = await createCodes(origin, 1000);
       const f = join(dir, "probe.txt");
       writeFileSync(f, probeCodes.map((c) => c.deviceCode).join("\n"));
-      const r = await runWrk({ url: `${origin}/token`, seconds: 1, connections: cfg.connections, threads: cfg.threads, cpu: WRK_CPU, env: { ...workerEnv(f, 0), WRK_EXPECT: "error" } });
+      const r = await runWrk({
+        url: `${origin}/token`,
+        seconds: 1,
+        connections: cfg.connections,
+        threads: cfg.threads,
+        cpu: WRK_CPU,
+        env: { ...workerEnv(f, 0), WRK_EXPECT: "error" },
+      });
       // The probe's codes wrap and get slow_down (cheaper), so its rate is an overestimate: safe.
       // Margin for tail latency: a poll can sit in workerd's queue for up to a second.
       const size = Math.min(20_000, Math.max(2_000, Math.ceil(r.rps * 1.5)));
@@ -289,7 +302,12 @@ async function grants(urls, control) {
   const APPROVE_AT = 30;
   const out = [];
   const emu = urls["authlete-emulator"];
-  const api = (path, body) => http(`${emu}/api/${SERVICE_ID}${path}`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: BEARER }, body: JSON.stringify(body) });
+  const api = (path, body) =>
+    http(`${emu}/api/${SERVICE_ID}${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: BEARER },
+      body: JSON.stringify(body),
+    });
   for (const factor of [1, 2, 10]) {
     for (const edge of [true, false]) {
       await control("POST", "/_emulator/reset");
@@ -299,7 +317,11 @@ async function grants(urls, control) {
       let codes;
       if (edge) {
         // The device talks to the Worker (bench entry: its clock comes from X-Bench-Now).
-        const r = await http(`${urls["app-bench"]}/device_authorization`, { method: "POST", headers: { "Content-Type": FORM, ...clock(0) }, body: "client_id=demo-device&scope=openid" });
+        const r = await http(`${urls["app-bench"]}/device_authorization`, {
+          method: "POST",
+          headers: { "Content-Type": FORM, ...clock(0) },
+          body: "client_id=demo-device&scope=openid",
+        });
         codes = { deviceCode: r.json.device_code, userCode: r.json.user_code, interval: r.json.interval };
       } else {
         // A plain proxy forwards everything: the device's requests go straight to Authlete.
@@ -344,9 +366,21 @@ async function grants(urls, control) {
       }
       const logged = await control("GET", "/_emulator/requests");
       const count = (api) => logged.filter((e) => e.path.endsWith(`/${api}`)).length;
-      const row = { factor, edge, polls, slowDowns, tokensAt, tokenCalls: count("auth/token"), daCalls: count("device/authorization"), completeCalls: count("device/complete"), loggedTotal: logged.length };
+      const row = {
+        factor,
+        edge,
+        polls,
+        slowDowns,
+        tokensAt,
+        tokenCalls: count("auth/token"),
+        daCalls: count("device/authorization"),
+        completeCalls: count("device/complete"),
+        loggedTotal: logged.length,
+      };
       out.push(row);
-      log(`  ${factor}× ${edge ? "with edge   " : "plain proxy "}: ${polls} polls, ${row.tokenCalls} /auth/token calls, ${slowDowns} slow_down, tokens at ${tokensAt ?? "never"} s`);
+      log(
+        `  ${factor}× ${edge ? "with edge   " : "plain proxy "}: ${polls} polls, ${row.tokenCalls} /auth/token calls, ${slowDowns} slow_down, tokens at ${tokensAt ?? "never"} s`,
+      );
     }
   }
   await control("POST", "/_emulator/reset");
@@ -377,8 +411,19 @@ async function cpuPerRequest(inspector, urls, pid) {
       const wallPlainUs = ((performance.now() - t0) * 1000) / N;
       const procUs = pid ? (processCpuNs(pid) - before) / 1000 / N : NaN;
       const prof = await profiler.profile(() => seq(N, (i) => fn(i, "profiled")));
-      results[name] = { cpuUs: prof.cpuUs / N, naiveUs: prof.naiveUs / N, gcUs: prof.gcUs / N, samples: prof.samples, procUs, wallPlainUs, ok: okPlain + prof.extra, n: 2 * N };
-      log(`  ${name}: ${fmt(results[name].cpuUs)} µs CPU (profiler), ${fmt(procUs)} µs whole workerd, ${fmt(results[name].naiveUs)} µs total−idle; ${results[name].ok}/${2 * N} as expected`);
+      results[name] = {
+        cpuUs: prof.cpuUs / N,
+        naiveUs: prof.naiveUs / N,
+        gcUs: prof.gcUs / N,
+        samples: prof.samples,
+        procUs,
+        wallPlainUs,
+        ok: okPlain + prof.extra,
+        n: 2 * N,
+      };
+      log(
+        `  ${name}: ${fmt(results[name].cpuUs)} µs CPU (profiler), ${fmt(procUs)} µs whole workerd, ${fmt(results[name].naiveUs)} µs total−idle; ${results[name].ok}/${2 * N} as expected`,
+      );
     };
 
     // Calibration: a loop of known cost in the bare Worker. Its cost is the wall-time
@@ -407,7 +452,11 @@ async function cpuPerRequest(inspector, urls, pid) {
     // Routes. Device authorization mints the codes that the token polls then use once each.
     const minted = [];
     await measure("device_authorization", app, async () => {
-      const r = await http(`${urls.app}/device_authorization`, { method: "POST", headers: { "Content-Type": FORM }, body: "client_id=demo-device&scope=openid" });
+      const r = await http(`${urls.app}/device_authorization`, {
+        method: "POST",
+        headers: { "Content-Type": FORM },
+        body: "client_id=demo-device&scope=openid",
+      });
       if (r.json?.device_code) minted.push(r.json.device_code);
       return r.status === 200;
     });
@@ -421,7 +470,11 @@ async function cpuPerRequest(inspector, urls, pid) {
     await measure("token → slow_down at the edge", app, async () => (await poll(urls.app, warmed.deviceCode)).json?.error === "slow_down");
     await measure("discovery (edge-cached)", app, async () => (await http(`${urls.app}/.well-known/openid-configuration`)).json?.issuer !== undefined);
     await measure("GET /device", app, async () => (await http(`${urls.app}/device`)).status === 200);
-    await measure("baseline: bare Hono POST /token", bare, async () => (await http(`${urls.bare}/token`, { method: "POST", headers: { "Content-Type": FORM }, body: pollForm("x") })).status === 400);
+    await measure(
+      "baseline: bare Hono POST /token",
+      bare,
+      async () => (await http(`${urls.bare}/token`, { method: "POST", headers: { "Content-Type": FORM }, body: pollForm("x") })).status === 400,
+    );
   } finally {
     await app.close();
     await bare.close();
@@ -437,7 +490,12 @@ function sizeAndStartup() {
   const dir = mkdtempSync(join(tmpdir(), "dfe-bundle-"));
   const out = {};
   try {
-    const dry = execFileSync(WRANGLER, ["deploy", "--dry-run", "--env", "production", "--outdir", dir], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    const dry = execFileSync(WRANGLER, ["deploy", "--dry-run", "--env", "production", "--outdir", dir], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
     const m = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(dry);
     if (m) Object.assign(out, { wranglerKiB: Number(m[1]), wranglerGzipKiB: Number(m[2]) });
     const js = readdirSync(dir).filter((f) => f.endsWith(".js"));
@@ -451,12 +509,22 @@ function sizeAndStartup() {
   }
   try {
     const profile = join(dir, "startup.cpuprofile");
-    const text = execFileSync(WRANGLER, ["check", "startup", "--env", "production", "--outfile", profile], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 120_000 });
+    const text = execFileSync(WRANGLER, ["check", "startup", "--env", "production", "--outfile", profile], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 120_000,
+    });
     const num = (label) => {
       const m = new RegExp(`${label}:\\s*([\\d.]+)\\s*ms`).exec(text);
       return m ? Number(m[1]) : NaN;
     };
-    Object.assign(out, { startupWindowMs: num("Profile window"), startupSampledMs: num("Sampled time"), startupActiveMs: num("Active"), startupIdleMs: num("Idle") });
+    Object.assign(out, {
+      startupWindowMs: num("Profile window"),
+      startupSampledMs: num("Sampled time"),
+      startupActiveMs: num("Active"),
+      startupIdleMs: num("Idle"),
+    });
     const s = /Samples:\s*(\d+)/.exec(text);
     out.startupSamples = s ? Number(s[1]) : NaN;
     log(`  start-up: active ${out.startupActiveMs} ms of a ${out.startupWindowMs} ms window (${out.startupSamples} samples)`);
@@ -500,7 +568,9 @@ async function main() {
   const m = machine();
   const v = versions(wrkVersion);
   log(`device-flow-edge bench — ${cfg.runs} runs × ${cfg.seconds} s, ${cfg.connections} connections, ${cfg.threads} wrk thread(s)${quick ? " (quick)" : ""}`);
-  log(`machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB; node ${v.node}, ${v.workerd}, miniflare ${v.miniflare}, wrangler ${v.wrangler}, hono ${v.hono}`);
+  log(
+    `machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGiB} GiB; node ${v.node}, ${v.workerd}, miniflare ${v.miniflare}, wrangler ${v.wrangler}, hono ${v.hono}`,
+  );
   if (!wrkVersion) log(`\n${WRK_MISSING}\n`);
 
   const results = { started, machine: m, versions: v, cfg: { ...cfg, quick } };
@@ -564,10 +634,17 @@ function headline(r) {
     lines.push(
       `Edge slow_down: ${fmt(r.edge.ratio, 2)}× a bare Hono Worker's throughput (target ≥ 0.7) — ${verdict(r.edge.ratio, 0.7)}; ${fmt(r.edge.c.ratio, 2)}× with KV in the Worker's isolate`,
     );
-  if (r.page) lines.push(r.page.present ? `GET /device: ${fmt(r.page.a.rps)} req/s, p99 ${ms(r.page.a.p99Us)} ms (${fmt(r.page.ratio, 2)}× a constant page)` : `GET /device: missing (HTTP ${r.page.status})`);
+  if (r.page)
+    lines.push(
+      r.page.present
+        ? `GET /device: ${fmt(r.page.a.rps)} req/s, p99 ${ms(r.page.a.p99Us)} ms (${fmt(r.page.ratio, 2)}× a constant page)`
+        : `GET /device: missing (HTTP ${r.page.status})`,
+    );
   if (r.grants) {
     const g = (f, e) => r.grants.rows.find((x) => x.factor === f && x.edge === e)?.tokenCalls;
-    lines.push(`Authlete /auth/token calls per grant at 10× the allowed rate: ${g(10, true)} with the edge vs ${g(10, false)} for a plain proxy (minimum ${r.grants.minimum})`);
+    lines.push(
+      `Authlete /auth/token calls per grant at 10× the allowed rate: ${g(10, true)} with the edge vs ${g(10, false)} for a plain proxy (minimum ${r.grants.minimum})`,
+    );
   }
   if (r.cpu) {
     const routes = Object.entries(r.cpu).filter(([k]) => k !== "calibration" && !k.startsWith("baseline"));
@@ -579,7 +656,10 @@ function headline(r) {
           `even the whole local workerd (emulator and KV simulator included) stays at ${ms(worstProc[1].procUs, 2)} ms (${worstProc[0]})`,
       );
   }
-  if (r.size?.gzipBytes) lines.push(`Bundle: ${fmt(r.size.gzipBytes / 1024, 1)} KiB gzip (target < 64 KB) — ${verdict(r.size.gzipBytes, 64 * 1000, false)}; start-up ${r.size.startupActiveMs} ms active`);
+  if (r.size?.gzipBytes)
+    lines.push(
+      `Bundle: ${fmt(r.size.gzipBytes / 1024, 1)} KiB gzip (target < 64 KB) — ${verdict(r.size.gzipBytes, 64 * 1000, false)}; start-up ${r.size.startupActiveMs} ms active`,
+    );
   return lines;
 }
 
@@ -591,7 +671,9 @@ const P99_NOTE =
 function comparison(p, x, [a, b, short], target) {
   p(`| | ${a} | ${b} | **${short} / baseline** | target | ${short}, KV in its isolate ¹ | ¹ / baseline |`);
   p("|---|---:|---:|---:|---|---:|---:|");
-  p(`| throughput (req/s) | ${fmt(x.a.rps)} | ${fmt(x.b.rps)} | **${fmt(x.ratio, 2)}** | ≥ ${target} ${verdict(x.ratio, target)} | ${fmt(x.c.rps)} | ${fmt(x.c.ratio, 2)} |`);
+  p(
+    `| throughput (req/s) | ${fmt(x.a.rps)} | ${fmt(x.b.rps)} | **${fmt(x.ratio, 2)}** | ≥ ${target} ${verdict(x.ratio, target)} | ${fmt(x.c.rps)} | ${fmt(x.c.ratio, 2)} |`,
+  );
   p(`| p50 latency (ms) | ${ms(x.a.p50Us)} | ${ms(x.b.p50Us)} | ${signedMs(x.p50DiffUs)} ms | | ${ms(x.c.p50Us)} | ${signedMs(x.c.p50DiffUs)} ms |`);
   p(`| p99 latency (ms) | ${ms(x.a.p99Us)} | ${ms(x.b.p99Us)} | ${signedMs(x.p99DiffUs)} ms | | ${ms(x.c.p99Us)} | ${signedMs(x.c.p99DiffUs)} ms |`);
   p(`| responses checked (unexpected) | ${fmt(x.a.requests)} (${x.a.bad}) | ${fmt(x.b.requests)} (${x.b.bad}) | | | ${fmt(x.c.requests)} (${x.c.bad}) | |`);
@@ -632,8 +714,7 @@ function render(r) {
     p("  thread, its baseline for the emulator alone — an in-memory map lookup, far cheaper than real");
     p("  Authlete, so the Worker's share looks large. On Cloudflare, Authlete and KV run elsewhere.");
     p("- **The baselines do almost nothing.** The bare Worker returns a constant string");
-    if (sd && bare)
-      p(`  (${ms(bare.cpuUs, 3)} ms of CPU per request, row 5); a slow_down costs the Worker ${ms(sd.cpuUs, 3)} ms: Hono routing and`);
+    if (sd && bare) p(`  (${ms(bare.cpuUs, 3)} ms of CPU per request, row 5); a slow_down costs the Worker ${ms(sd.cpuUs, 3)} ms: Hono routing and`);
     else p("  (row 5); a slow_down costs the Worker more: Hono routing and");
     p("  middleware, reading the form body, SHA-256 of the device code, the polling decision and one JSON");
     p("  log line per decision. Against a baseline that cheap, any real handler lands far below 0.7.");
@@ -669,13 +750,15 @@ function render(r) {
   p("  `workerd` conditions), in-memory KV and cache. The Worker reaches the emulator through the");
   p("  `AUTHLETE` service binding, as in local development.");
   p("- Bindings: `wrangler.toml` `[vars]` + `.dev.vars.example`, with the device-authorization budgets");
-  p('  raised to `999999/600` (the bench mints thousands of codes from one address).');
+  p("  raised to `999999/600` (the bench mints thousands of codes from one address).");
   p(`- Load: wrk, ${c.threads} thread, ${c.connections} connections, ${c.seconds} s per run, ${c.runs} runs per row; the`);
   p(`  two sides of a row alternate which goes first. ${r.pinned ? "workerd is pinned to core 0 and wrk to core 1 (`taskset`)." : "No CPU pinning."}`);
   p("  Every response is checked by the wrk script (`bench/wrk/load.lua`); the *unexpected* column");
   p("  counts answers that were not the one the row is about.");
   p("- Figures are **medians over the runs**; a ratio is the median of the per-run ratios.");
-  p(`- Settings: \`BENCH_RUNS=${c.runs} BENCH_SECONDS=${c.seconds} BENCH_CONNECTIONS=${c.connections} BENCH_THREADS=${c.threads} BENCH_CPU_REQUESTS=${c.cpuRequests}\`${c.quick ? " (`--quick`)" : ""}.`);
+  p(
+    `- Settings: \`BENCH_RUNS=${c.runs} BENCH_SECONDS=${c.seconds} BENCH_CONNECTIONS=${c.connections} BENCH_THREADS=${c.threads} BENCH_CPU_REQUESTS=${c.cpuRequests}\`${c.quick ? " (`--quick`)" : ""}.`,
+  );
   p();
 
   // 1
@@ -686,7 +769,7 @@ function render(r) {
     const x = r.passThrough;
     p("Token polls that reach Authlete (`authorization_pending`): through the Worker (`POST /token`, form");
     p("body) versus the same request sent straight to the emulator (`POST /api/{serviceId}/auth/token`,");
-    p("`{\"parameters\": …}`, Bearer token), which is exactly the call the Worker makes.");
+    p('`{"parameters": …}`, Bearer token), which is exactly the call the Worker makes.');
     p();
     comparison(p, x, ["through the Worker", "emulator direct (baseline)", "Worker"], 0.8);
     if (x.a.bad || x.b.bad || x.c.bad) p(`⚠ Unexpected answers, e.g. \`${(x.a.badSample || x.b.badSample || x.c.badSample).replace(/`/g, "'")}\`.`);
@@ -769,12 +852,16 @@ function render(r) {
     p("time); the device polls until it gets tokens. *1×* is a compliant device (waits the interval, and");
     p("longer after `slow_down`); *2×* and *10×* poll 2 and 10 times faster and ignore `slow_down`.");
     p();
-    p("| device polls at | polls sent (edge / proxy) | `/auth/token` calls **with the edge** | tokens at (edge) | `/auth/token` calls, plain proxy (baseline) | tokens at (proxy) | minimum possible |");
+    p(
+      "| device polls at | polls sent (edge / proxy) | `/auth/token` calls **with the edge** | tokens at (edge) | `/auth/token` calls, plain proxy (baseline) | tokens at (proxy) | minimum possible |",
+    );
     p("|---|---:|---:|---:|---:|---:|---:|");
     for (const f of [1, 2, 10]) {
       const e = row(f, true);
       const n = row(f, false);
-      p(`| ${f}× the allowed rate | ${e.polls} / ${n.polls} | **${e.tokenCalls}** (${e.slowDowns} answered at the edge) | ${e.tokensAt} s | ${n.tokenCalls} | ${n.tokensAt} s | ${g.minimum} |`);
+      p(
+        `| ${f}× the allowed rate | ${e.polls} / ${n.polls} | **${e.tokenCalls}** (${e.slowDowns} answered at the edge) | ${e.tokensAt} s | ${n.tokenCalls} | ${n.tokensAt} s | ${g.minimum} |`,
+      );
     }
     p();
     p("- *With the edge*: the device talks to the Worker (`bench/worker-bench.ts`: the production app");
@@ -819,7 +906,9 @@ function render(r) {
     p("whole wait: (total sampled − `(idle)`)/N — the last column — is close to wall time, not CPU. The");
     p("CPU column therefore credits each non-idle sample with at most two sampling intervals.");
     p(`Calibration in the same run: fixed work (20 × JSON.parse of 64 KB) costing ${fmt(cal.trueUs)} µs by wall time (bare Worker, nothing else`);
-    p(`running) reads as **${fmt(cal.estUs)} µs** (${fmt(100 * cal.recovery)} %, the median of three passes: ${cal.recoveries.map((x) => `${fmt(100 * x)} %`).join(", ")}) with this method, and as ${fmt(cal.naiveUs)} µs with total − idle. The`);
+    p(
+      `running) reads as **${fmt(cal.estUs)} µs** (${fmt(100 * cal.recovery)} %, the median of three passes: ${cal.recoveries.map((x) => `${fmt(100 * x)} %`).join(", ")}) with this method, and as ${fmt(cal.naiveUs)} µs with total − idle. The`,
+    );
     p("profiler can lose samples when its thread shares a core (this phase runs workerd unpinned for");
     p("that reason), so read the CPU column as accurate to roughly that percentage.");
     p("*Whole workerd process* is the CPU time of every workerd thread (`/proc/<pid>/task/*/schedstat`)");

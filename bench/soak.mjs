@@ -67,7 +67,7 @@ try {
         const d = byCode.get(new URLSearchParams(String(options.body)).get("device_code"));
         if (d) {
           d.polls++;
-          if (res.status === 400 && ((await res.clone().json()).error === "slow_down")) d.slowDowns++;
+          if (res.status === 400 && (await res.clone().json()).error === "slow_down") d.slowDowns++;
         }
       }
       return res;
@@ -86,8 +86,14 @@ try {
   );
   for (const d of devices) {
     d.outcome = oidc.pollDeviceAuthorizationGrant(config, d.da).then(
-      (tokens) => ((d.ended = performance.now()), { tokens }),
-      (error) => ((d.ended = performance.now()), { error }),
+      (tokens) => {
+        d.ended = performance.now();
+        return { tokens };
+      },
+      (error) => {
+        d.ended = performance.now();
+        return { error };
+      },
     );
   }
 
@@ -136,16 +142,27 @@ try {
     else pageOutcomes.other++;
   };
   const queue = [...order];
-  await Promise.all(Array.from({ length: USERS }, async () => { for (let d; (d = queue.shift()); ) await user(d); }));
+  await Promise.all(
+    Array.from({ length: USERS }, async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) await user(d);
+    }),
+  );
   const usersDone = performance.now();
 
   // Every device's outcome, checked against what its user decided and what Authlete issued.
-  let approvedOk = 0, deniedOk = 0, wrong = 0, lost = 0, crossed = 0;
+  let approvedOk = 0,
+    deniedOk = 0,
+    wrong = 0,
+    lost = 0,
+    crossed = 0;
   const tokens = new Set();
   for (const d of devices) {
     const { tokens: t, error } = await d.outcome;
     if (d.decision === "approve") {
-      if (!t) { lost++; continue; }
+      if (!t) {
+        lost++;
+        continue;
+      }
       const state = await (await server.emulator(`/_emulator/state/token/${encodeURIComponent(t.access_token)}`)).json();
       if (state.userCode !== d.da.user_code || tokens.has(t.access_token)) crossed++;
       else approvedOk++;
@@ -169,7 +186,7 @@ try {
     ["lost approvals", lost],
     ["tokens delivered to the wrong device", crossed],
     ["any other outcome", wrong],
-    ["pages ending \"connected\" / \"denied\" / other", `${pageOutcomes.connected} / ${pageOutcomes.denied} / ${pageOutcomes.other}`],
+    ['pages ending "connected" / "denied" / other', `${pageOutcomes.connected} / ${pageOutcomes.denied} / ${pageOutcomes.other}`],
     ["token requests sent by the devices", polls],
     ["… answered at the edge with slow_down", slowDowns],
     ["Authlete /auth/token calls (Worker log)", tokenCallsLogged],

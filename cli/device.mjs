@@ -102,7 +102,12 @@ export async function main(argv, io = {}) {
     case "approved": {
       const t = outcome.tokens;
       const tokenType = TOKEN_TYPES[t.token_type] ?? t.token_type;
-      const fields = { token_type: tokenType, scope: t.scope ?? null, expires_in: t.expires_in ?? null, ...(args["print-token"] ? { access_token: t.access_token } : {}) };
+      const fields = {
+        token_type: tokenType,
+        scope: t.scope ?? null,
+        expires_in: t.expires_in ?? null,
+        ...(args["print-token"] ? { access_token: t.access_token } : {}),
+      };
       const lines = [`✔ Approved. Token type ${tokenType}, scopes "${t.scope ?? args.scope}", expires in ${t.expires_in ?? "?"} s.`];
       if (args["print-token"]) lines.push(`Access token: ${t.access_token}`);
       return finish("approved", fields, lines.join("\n"));
@@ -121,7 +126,11 @@ export async function main(argv, io = {}) {
 // openid-client lower-cases token_type (it is case-insensitive, RFC 6749 §7.1); show the usual spelling.
 const TOKEN_TYPES = { bearer: "Bearer", dpop: "DPoP" };
 
-const indent = (block) => block.split("\n").map((l) => `  ${l}`).join("\n");
+const indent = (block) =>
+  block
+    .split("\n")
+    .map((l) => `  ${l}`)
+    .join("\n");
 
 // Run as a command (not when imported by tests).
 if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {

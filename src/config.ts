@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
-import type { Env } from "./env";
 import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./auth/password-hash";
+import type { Env } from "./env";
 import type { Budget } from "./protection/limiter";
 import type { Locale } from "./verification/locale";
 
@@ -10,7 +10,10 @@ import type { Locale } from "./verification/locale";
  * message in the log, the client only a generic 500 (see app.ts).
  */
 
-const trimmed = z.pipe(z.string(), z.transform((s) => s.trim()));
+const trimmed = z.pipe(
+  z.string(),
+  z.transform((s) => s.trim()),
+);
 const nonEmpty = z.pipe(trimmed, z.string().check(z.minLength(1, "must not be empty")));
 const intIn = (min: number, max: number, fallback: number) =>
   z.pipe(
@@ -142,11 +145,25 @@ export function loadConfig(env: Env): Config {
   let authlete: AuthleteConfig;
   let v: z.output<z.ZodMiniObject<typeof common>>;
   if (version === "2") {
-    const v2 = (v = check(V2Schema, env));
-    authlete = { version: 2, baseUrl: stripSlash(v2.AUTHLETE_BASE_URL), apiKey: v2.AUTHLETE_SERVICE_API_KEY, apiSecret: v2.AUTHLETE_SERVICE_API_SECRET, timeoutMs: v2.AUTHLETE_TIMEOUT_MS };
+    const v2 = check(V2Schema, env);
+    v = v2;
+    authlete = {
+      version: 2,
+      baseUrl: stripSlash(v2.AUTHLETE_BASE_URL),
+      apiKey: v2.AUTHLETE_SERVICE_API_KEY,
+      apiSecret: v2.AUTHLETE_SERVICE_API_SECRET,
+      timeoutMs: v2.AUTHLETE_TIMEOUT_MS,
+    };
   } else if (version === "3") {
-    const v3 = (v = check(V3Schema, env));
-    authlete = { version: 3, baseUrl: stripSlash(v3.AUTHLETE_BASE_URL), serviceId: v3.AUTHLETE_SERVICE_ID, accessToken: v3.AUTHLETE_SERVICE_ACCESS_TOKEN, timeoutMs: v3.AUTHLETE_TIMEOUT_MS };
+    const v3 = check(V3Schema, env);
+    v = v3;
+    authlete = {
+      version: 3,
+      baseUrl: stripSlash(v3.AUTHLETE_BASE_URL),
+      serviceId: v3.AUTHLETE_SERVICE_ID,
+      accessToken: v3.AUTHLETE_SERVICE_ACCESS_TOKEN,
+      timeoutMs: v3.AUTHLETE_TIMEOUT_MS,
+    };
   } else {
     throw new ConfigError(`Invalid configuration: AUTHLETE_API_VERSION: must be "2" or "3"`);
   }
@@ -179,13 +196,18 @@ const stripSlash = (url: string) => url.replace(/\/+$/, "");
  * endpoint that devices are polling.
  */
 
-
 const optionalText = z.pipe(
   z.optional(z.string()),
   z.transform((s) => (s?.trim() ? s.trim() : undefined)),
 );
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-  z.pipe(optionalText, z.pipe(z.transform((s: string | undefined) => s ?? fallback), z.enum(values, `must be one of ${values.join(", ")}`)));
+  z.pipe(
+    optionalText,
+    z.pipe(
+      z.transform((s: string | undefined) => s ?? fallback),
+      z.enum(values, `must be one of ${values.join(", ")}`),
+    ),
+  );
 
 /** A JSON-valued variable: a syntax error is reported as such, not as a type error. */
 const json = <S extends z.ZodMiniType>(schema: S) =>
@@ -250,7 +272,13 @@ const PageSchema = z.object({
   ),
   ACCESS_AUD: optionalText,
   SIGN_IN_SESSION_SECONDS: intIn(60, 86_400, 900),
-  PRODUCT_NAME: z.pipe(optionalText, z.pipe(z.transform((s: string | undefined) => s ?? "Device Flow Edge"), z.string().check(z.maxLength(60)))),
+  PRODUCT_NAME: z.pipe(
+    optionalText,
+    z.pipe(
+      z.transform((s: string | undefined) => s ?? "Device Flow Edge"),
+      z.string().check(z.maxLength(60)),
+    ),
+  ),
   LOGO_URL: z.pipe(
     optionalText,
     z.optional(
@@ -267,7 +295,10 @@ const PageSchema = z.object({
   ),
   ACCENT_COLOR: z.pipe(
     optionalText,
-    z.pipe(z.transform((s: string | undefined) => (s ?? "#1a56db").toLowerCase()), z.string().check(z.regex(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db"))),
+    z.pipe(
+      z.transform((s: string | undefined) => (s ?? "#1a56db").toLowerCase()),
+      z.string().check(z.regex(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db")),
+    ),
   ),
   SCOPE_DESCRIPTIONS: z.pipe(optionalText, z.optional(json(ScopeDescriptionsSchema))),
 });
@@ -279,9 +310,7 @@ export interface BuiltInUser {
   claims: Record<string, unknown>;
 }
 
-export type AuthenticatorConfig =
-  | { kind: "password"; users: BuiltInUser[] }
-  | { kind: "access"; teamDomain: string; audience: string };
+export type AuthenticatorConfig = { kind: "password"; users: BuiltInUser[] } | { kind: "access"; teamDomain: string; audience: string };
 
 export interface Theme {
   productName: string;

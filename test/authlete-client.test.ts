@@ -26,7 +26,9 @@ describe.each(["v2", "v3"] as const)("AuthleteClient %s: every API on the right 
     expect(ver).toMatchObject({ action: "VALID", clientName: "Demo TV" });
     expect(ver.expiresAt).toBeGreaterThan(Date.now());
     expect((await client.deviceComplete({ userCode: da.userCode!, result: "AUTHORIZED", subject: "demo", claims: "{}" })).action).toBe("SUCCESS");
-    const tok = await client.token({ parameters: `grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=${da.deviceCode}&client_id=demo-device` });
+    const tok = await client.token({
+      parameters: `grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=${da.deviceCode}&client_id=demo-device`,
+    });
     expect(tok).toMatchObject({ action: "OK", grantType: "DEVICE_CODE", subject: "demo" });
     const at = JSON.parse(tok.responseContent!).access_token as string;
     expect((await client.revocation({ parameters: `token=${at}&client_id=demo-device` })).action).toBe("OK");

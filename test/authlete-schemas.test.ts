@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { ApiFailureBody, DeviceAuthorizationResponse, DeviceCompleteResponse, DeviceVerificationResponse, TokenResponse } from "../src/authlete/schemas";
+import apiFailures from "./fixtures/authlete/api-failures.json";
 import deviceAuthorizationOk from "./fixtures/authlete/device-authorization-ok.json";
 import deviceCompleteSuccess from "./fixtures/authlete/device-complete-success.json";
 import deviceVerificationValid from "./fixtures/authlete/device-verification-valid.json";
-import apiFailures from "./fixtures/authlete/api-failures.json";
 import tokenOk from "./fixtures/authlete/token-ok.json";
 
 // The documented examples of ../shared/authlete-api.md must parse with the client's schemas.

@@ -17,7 +17,13 @@ describe("configuration", () => {
   });
 
   it("parses a v2 configuration with defaults for optional values", () => {
-    const c = loadConfig({ KV: env.KV, AUTHLETE_BASE_URL: "https://api.authlete.com/", AUTHLETE_API_VERSION: "2", AUTHLETE_SERVICE_API_KEY: "k", AUTHLETE_SERVICE_API_SECRET: "s" });
+    const c = loadConfig({
+      KV: env.KV,
+      AUTHLETE_BASE_URL: "https://api.authlete.com/",
+      AUTHLETE_API_VERSION: "2",
+      AUTHLETE_SERVICE_API_KEY: "k",
+      AUTHLETE_SERVICE_API_SECRET: "s",
+    });
     expect(c.authlete).toEqual({ version: 2, baseUrl: "https://api.authlete.com", apiKey: "k", apiSecret: "s", timeoutMs: 5000 });
   });
 

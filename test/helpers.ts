@@ -4,6 +4,7 @@ import type { Env } from "../src/env";
 
 /** The issuer the emulator's seed advertises; requests to it are served by the Worker under test. */
 export const ORIGIN = "http://127.0.0.1:8787";
+
 import { DEVICE_CODE_GRANT } from "../src/endpoints/token";
 
 export const DEVICE_GRANT = DEVICE_CODE_GRANT;
@@ -30,7 +31,14 @@ export function bind(app: App) {
   async function startFlow(form: Record<string, string> = { client_id: "demo-device", scope: "openid profile" }, headers: Record<string, string> = {}) {
     const res = await postForm("/device_authorization", form, headers);
     if (res.status !== 200) throw new Error(`device authorization failed: ${res.status} ${await res.text()}`);
-    return (await res.json()) as { device_code: string; user_code: string; verification_uri: string; verification_uri_complete?: string; expires_in: number; interval?: number };
+    return (await res.json()) as {
+      device_code: string;
+      user_code: string;
+      verification_uri: string;
+      verification_uri_complete?: string;
+      expires_in: number;
+      interval?: number;
+    };
   }
   const poll = (deviceCode: string, clientId = "demo-device", headers: Record<string, string> = {}) =>
     postForm("/token", { grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: clientId }, headers);
@@ -88,4 +96,3 @@ export async function complete(userCode: string, result: "AUTHORIZED" | "ACCESS_
   });
   return (await res.json()) as { action: string };
 }
-

@@ -65,7 +65,12 @@ describe("when KV itself fails, limits and polling control fail open", () => {
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, { KV: broken });
     expect(res.status).toBe(200);
     const { device_code } = (await res.json()) as { device_code: string };
-    const polled = await w.postForm("/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code, client_id: "demo-device" }, {}, { KV: broken });
+    const polled = await w.postForm(
+      "/token",
+      { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code, client_id: "demo-device" },
+      {},
+      { KV: broken },
+    );
     expect((await polled.json()) as object).toMatchObject({ error: "authorization_pending" });
     const events = warn.mock.calls.map((c) => JSON.parse(String(c[0])).event);
     expect(events).toContain("limiter_kv_failure");

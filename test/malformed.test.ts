@@ -26,7 +26,11 @@ describe("malformed requests get a clear 4xx, never a 5xx, and never reach Authl
   });
 
   it("accepts a charset parameter on the form content type", async () => {
-    const res = await worker("/device_authorization", { method: "POST", body: "client_id=demo-device", headers: { "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8" } });
+    const res = await worker("/device_authorization", {
+      method: "POST",
+      body: "client_id=demo-device",
+      headers: { "Content-Type": "application/x-www-form-urlencoded; charset=UTF-8" },
+    });
     expect(res.status).toBe(200);
   });
 
@@ -41,22 +45,34 @@ describe("malformed requests get a clear 4xx, never a 5xx, and never reach Authl
         c.close();
       },
     });
-    const res2 = await worker("/token", { method: "POST", body: streamed, headers: { "Content-Type": "application/x-www-form-urlencoded" }, duplex: "half" } as RequestInit);
+    const res2 = await worker("/token", {
+      method: "POST",
+      body: streamed,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      duplex: "half",
+    } as RequestInit);
     expect(res2.status).toBe(413);
   });
 
   it("a body that is not UTF-8 → 400", async () => {
-    const res = await worker("/token", { method: "POST", body: new Uint8Array([0x67, 0x3d, 0xff, 0xfe]), headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+    const res = await worker("/token", {
+      method: "POST",
+      body: new Uint8Array([0x67, 0x3d, 0xff, 0xfe]),
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    });
     expect(res.status).toBe(400);
     expect((await body(res)).error_description).toMatch(/UTF-8/);
   });
 
-  it.each(["Basic", "Basic Zm9v", `Basic ${btoa(":secret")}`, "Basic ====", `Basic ${btoa("a%zz:b")}`, "Bearer abc"])("Authorization %j → 401 invalid_client", async (h) => {
-    const res = await postForm("/token", { grant_type: "client_credentials" }, { Authorization: h });
-    expect(res.status).toBe(401);
-    expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="token"');
-    expect((await body(res)).error).toBe("invalid_client");
-  });
+  it.each(["Basic", "Basic Zm9v", `Basic ${btoa(":secret")}`, "Basic ====", `Basic ${btoa("a%zz:b")}`, "Bearer abc"])(
+    "Authorization %j → 401 invalid_client",
+    async (h) => {
+      const res = await postForm("/token", { grant_type: "client_credentials" }, { Authorization: h });
+      expect(res.status).toBe(401);
+      expect(res.headers.get("WWW-Authenticate")).toBe('Basic realm="token"');
+      expect((await body(res)).error).toBe("invalid_client");
+    },
+  );
 
   it("unknown path → 404 JSON", async () => {
     const res = await worker("/admin/../etc/passwd");

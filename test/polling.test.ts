@@ -1,6 +1,6 @@
+import { env } from "cloudflare:test";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { env } from "cloudflare:test";
 import { ARRIVAL_TOLERANCE_MS, decide, type PollRecord } from "../src/protection/polling";
 import { complete, control, ORIGIN, resetEmulator, seenRequests, withClock } from "./helpers";
 
@@ -17,7 +17,11 @@ describe("decide(): the polling rule, step by step (RFC 8628 §3.5)", () => {
   });
   it("too-early polls in a row each add 5 s and never move the last accepted stamp", () => {
     let r: PollRecord = { ...rec, lastAcceptedAt: 0 };
-    for (const [t, interval] of [[1000, 10], [2000, 15], [3000, 20]] as const) {
+    for (const [t, interval] of [
+      [1000, 10],
+      [2000, 15],
+      [3000, 20],
+    ] as const) {
       const d = decide(r, t, 60);
       expect(d.accept).toBe(false);
       expect(d.record).toEqual({ ...r, interval });
@@ -94,7 +98,8 @@ describe("polling control at the token endpoint, in the Workers runtime with rea
     const w = withClock();
     const over = { KV: counted, POLL_MAX_INTERVAL_SECONDS: "10" };
     const flow = (await (await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, over)).json()) as { device_code: string };
-    const poll = () => w.postForm("/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: flow.device_code, client_id: "demo-device" }, {}, over);
+    const poll = () =>
+      w.postForm("/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: flow.device_code, client_id: "demo-device" }, {}, over);
     await poll(); // accepted
     expect(await json(await poll())).toMatchObject({ error: "slow_down", interval: 10 }); // reaches the cap
     ops.length = 0;
@@ -111,7 +116,10 @@ describe("polling control at the token endpoint, in the Workers runtime with rea
     expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "invalid_grant" });
   });
 
-  it.each([["ACCESS_DENIED", "access_denied"], ["TRANSACTION_FAILED", "expired_token"]] as const)("%s ends polling with %s", async (result, error) => {
+  it.each([
+    ["ACCESS_DENIED", "access_denied"],
+    ["TRANSACTION_FAILED", "expired_token"],
+  ] as const)("%s ends polling with %s", async (result, error) => {
     const w = withClock();
     const flow = await w.startFlow();
     await complete(flow.user_code, result);
@@ -123,7 +131,12 @@ describe("polling control at the token endpoint, in the Workers runtime with rea
     const w = withClock();
     const over = { LIMIT_UNKNOWN_DEVICE_CODE_PER_IP: "3/600" };
     const guess = (ip: string, extra: Record<string, string> = {}) =>
-      w.postForm("/token", { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: crypto.randomUUID(), client_id: "demo-device" }, { "CF-Connecting-IP": ip, ...extra }, over);
+      w.postForm(
+        "/token",
+        { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: crypto.randomUUID(), client_id: "demo-device" },
+        { "CF-Connecting-IP": ip, ...extra },
+        over,
+      );
     for (let i = 0; i < 3; i++) expect((await json(await guess("203.0.113.9"))).error).toBe("invalid_grant");
     await control("requests");
     const blocked = await guess("203.0.113.9", { "X-Forwarded-For": "198.51.100.1" });

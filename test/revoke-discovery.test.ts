@@ -29,15 +29,18 @@ describe("POST /revoke (RFC 7009)", () => {
 });
 
 describe("discovery", () => {
-  it.each(["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"])("%s relays Authlete's metadata with the device grant", async (path) => {
-    const res = await worker(path);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("Cache-Control")).toBe("public, max-age=300");
-    const doc = (await res.json()) as Record<string, unknown>;
-    expect(doc.issuer).toBe("http://127.0.0.1:8787");
-    expect(doc.device_authorization_endpoint).toBe("http://127.0.0.1:8787/device_authorization");
-    expect(doc.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:device_code");
-  });
+  it.each(["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"])(
+    "%s relays Authlete's metadata with the device grant",
+    async (path) => {
+      const res = await worker(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("Cache-Control")).toBe("public, max-age=300");
+      const doc = (await res.json()) as Record<string, unknown>;
+      expect(doc.issuer).toBe("http://127.0.0.1:8787");
+      expect(doc.device_authorization_endpoint).toBe("http://127.0.0.1:8787/device_authorization");
+      expect(doc.grant_types_supported).toContain("urn:ietf:params:oauth:grant-type:device_code");
+    },
+  );
 
   it("/jwks relays the service's JWK Set advertised as jwks_uri", async () => {
     const doc = (await (await worker("/.well-known/openid-configuration")).json()) as { jwks_uri: string };

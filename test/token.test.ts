@@ -60,7 +60,14 @@ describe("POST /token", () => {
 
   it.each([
     ["password", { grant_type: "password", username: "demo", password: "demo" }],
-    ["token exchange", { grant_type: "urn:ietf:params:oauth:grant-type:token-exchange", subject_token: "t", subject_token_type: "urn:ietf:params:oauth:token-type:access_token" }],
+    [
+      "token exchange",
+      {
+        grant_type: "urn:ietf:params:oauth:grant-type:token-exchange",
+        subject_token: "t",
+        subject_token_type: "urn:ietf:params:oauth:token-type:access_token",
+      },
+    ],
     ["jwt bearer", { grant_type: "urn:ietf:params:oauth:grant-type:jwt-bearer", assertion: "a.b.c" }],
   ])("%s → 400 unsupported_grant_type from the edge", async (_, form) => {
     const res = await postForm("/token", form, { Authorization: basic("demo-confidential", "demo-secret") });
@@ -99,6 +106,10 @@ describe("POST /token", () => {
 /** A structurally valid DPoP proof; the emulator checks typ, htm and htu, not the signature. */
 function dpopProof(htm: string, htu: string) {
   const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  const header = { typ: "dpop+jwt", alg: "ES256", jwk: { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" } };
+  const header = {
+    typ: "dpop+jwt",
+    alg: "ES256",
+    jwk: { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" },
+  };
   return `${b64(header)}.${b64({ htm, htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000) })}.c2ln`;
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import type { Env } from "../src/env";
 import { sha256 } from "../src/storage/kv";
-import { ORIGIN, type bind, seenRequests } from "./helpers";
+import { type bind, ORIGIN, seenRequests } from "./helpers";
 
 /** One HTTP answer as a test reads it. */
 export interface Page {
@@ -59,7 +59,11 @@ export function browser(w: ReturnType<typeof bind>, options: { ip?: string; head
     const token = o.csrf === undefined ? csrf : o.csrf;
     const body = new URLSearchParams({ ...(token === null ? {} : { csrf: token }), ...form }).toString();
     const origin = o.origin === undefined ? ORIGIN : o.origin;
-    return request(path, { method: "POST", body }, { "Content-Type": "application/x-www-form-urlencoded", ...(origin ? { Origin: origin } : {}), ...o.headers });
+    return request(
+      path,
+      { method: "POST", body },
+      { "Content-Type": "application/x-www-form-urlencoded", ...(origin ? { Origin: origin } : {}), ...o.headers },
+    );
   }
 
   /** POST, then follow a 303 as a browser does. */

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../src/app";
 import { PasswordAuthenticator } from "../src/auth/password";
 import { derive, verifyPassword } from "../src/auth/password-hash";
 import { ConfigError, loadPageConfig } from "../src/config";
@@ -7,7 +8,6 @@ import type { Env } from "../src/env";
 import { contrast, palette } from "../src/verification/theme";
 import { formatUserCode, normalizeUserCode } from "../src/verification/user-code";
 import { bind, control, resetEmulator } from "./helpers";
-import { createApp } from "../src/app";
 import { browser, startDevice, text } from "./verification-browser";
 
 /** The page variables wrangler.toml sets, unset, so the defaults show. */

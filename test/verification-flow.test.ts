@@ -245,7 +245,7 @@ describe("step 4: consent, and every /device/complete action", () => {
     expect(t).toContain("Signed in as Demo User");
     expect(t).toContain("Confirm who you are");
     expect(t).toContain("See your basic profile, such as your name and picture");
-    expect(page.html).toContain("Name<span class=\"muted\">: Demo User</span>");
+    expect(page.html).toContain('Name<span class="muted">: Demo User</span>');
     expect(t).toContain("Username : demo");
     // email is not among profile's claims: neither shown nor sent.
     expect(t).not.toContain("demo@example.com");
@@ -299,7 +299,11 @@ describe("step 4: consent, and every /device/complete action", () => {
     const done = await b.submit("/device/consent", { action: "deny" });
     expect(text(done.html)).toContain("Request denied");
     expect(text(done.html)).toContain("Demo TV was not given access.");
-    expect((await calls("device/complete"))[0]!.body).toEqual({ userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user denied the request." });
+    expect((await calls("device/complete"))[0]!.body).toEqual({
+      userCode: flow.user_code,
+      result: "ACCESS_DENIED",
+      errorDescription: "The user denied the request.",
+    });
     expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: "The user denied the request." });
   });
 

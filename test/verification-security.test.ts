@@ -330,7 +330,9 @@ describe("observability: one decision line per POST, nothing secret in any line"
     await b.submit("/device/sign-in", DEMO);
     await b.submit("/device/consent", { action: "approve" });
 
-    const decisions = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l["event"] === "decision" && /^\/device(\/|$)/.test(String(l["route"])));
+    const decisions = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l["event"] === "decision" && /^\/device(\/|$)/.test(String(l["route"])));
     expect(decisions.map((d) => [d["route"], d["outcome"], d["authlete"]])).toEqual([
       ["/device", "VALID", true],
       ["/device/confirm", "confirmed", false],
@@ -346,4 +348,3 @@ describe("observability: one decision line per POST, nothing secret in any line"
     }
   });
 });
-

@@ -32,8 +32,14 @@ class Cdp {
       }, 60_000);
       this.#pending.set(id, {
         method,
-        resolve: (v) => (clearTimeout(timer), resolve(v)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
+        resolve: (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
       });
       this.#ws.send(JSON.stringify({ id, method, params }));
     });
@@ -41,7 +47,10 @@ class Cdp {
   close() {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, 2000);
-      this.#ws.once("close", () => (clearTimeout(t), resolve()));
+      this.#ws.once("close", () => {
+        clearTimeout(t);
+        resolve();
+      });
       this.#ws.close();
     });
   }

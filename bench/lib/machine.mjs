@@ -1,6 +1,6 @@
 // The machine and the versions the figures were measured with.
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 
 const pkgVersion = (name) => {

@@ -84,7 +84,9 @@ export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
         String(chunk)
           .split("\n")
           .filter((l) => l.trim() && !l.includes('"level":"info"'))
-          .forEach((l) => process.stderr.write(`[workerd] ${l}\n`));
+          .forEach((l) => {
+            process.stderr.write(`[workerd] ${l}\n`);
+          });
       stdout.on("data", keep);
       stderr.on("data", keep);
     },

@@ -45,7 +45,10 @@ export function runWrk({ url, seconds, connections, threads, cpu = null, env }) 
     child.stderr.on("data", (d) => (err += d));
     // Hard bound: wrk stops itself after `seconds`; this only guards against a hang.
     const killer = setTimeout(() => child.kill("SIGKILL"), (seconds + 20) * 1000);
-    child.on("error", (e) => (clearTimeout(killer), reject(e)));
+    child.on("error", (e) => {
+      clearTimeout(killer);
+      reject(e);
+    });
     child.on("exit", (code, signal) => {
       clearTimeout(killer);
       const line = out.split("\n").find((l) => l.startsWith("WRK_JSON "));

@@ -1,5 +1,5 @@
 // API routing (v2 vs v3 path) and the service credentials that guard every runtime API (§1).
-import { apiFailure, type ApiResult } from "./errors";
+import { type ApiResult, apiFailure } from "./errors";
 import type { ServiceSettings } from "./types";
 
 export interface Route {
@@ -59,12 +59,7 @@ export function checkApiCredentials(route: Route, authorization: string | null, 
   if (value !== svc.accessToken) return wrong("The access token is invalid or has expired.");
   if (route.serviceId !== String(svc.serviceId)) {
     // [U] §2.2/§12.5: status for a token used on another service's path; option wrongServiceIdStatus.
-    return apiFailure(
-      svc.wrongServiceIdStatus,
-      "A001216",
-      api,
-      `The access token does not have permission for the service (ID = ${route.serviceId}).`,
-    );
+    return apiFailure(svc.wrongServiceIdStatus, "A001216", api, `The access token does not have permission for the service (ID = ${route.serviceId}).`);
   }
   return null;
 }

@@ -57,11 +57,7 @@ export function randomUserCode(charset: UserCodeCharset, length: number): string
 }
 
 /** null when no unused code was found (tiny code space, e.g. NUMERIC of length 1). */
-export function uniqueUserCode(
-  charset: UserCodeCharset,
-  length: number,
-  taken: (code: string) => boolean,
-): string | null {
+export function uniqueUserCode(charset: UserCodeCharset, length: number, taken: (code: string) => boolean): string | null {
   const len = effectiveUserCodeLength(charset, length);
   for (let i = 0; i < 100; i++) {
     const code = randomUserCode(charset, len);

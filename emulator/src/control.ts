@@ -54,7 +54,7 @@ function validateOverrides(patch: Record<string, unknown>): string | null {
 
 function parseFault(b: Record<string, unknown>): Fault | string {
   const api = typeof b["api"] === "string" ? b["api"].replace(/^\/+/, "") : null;
-  if (api === null || api === "") return "'api' is required (an API name such as \"auth/token\", or \"*\")";
+  if (api === null || api === "") return '\'api\' is required (an API name such as "auth/token", or "*")';
   const mode = b["mode"];
   if (typeof mode !== "string" || !FAULT_MODES.includes(mode as FaultMode)) return `'mode' must be one of ${FAULT_MODES.join(", ")}`;
   const num = (name: string): number | null | string => {
@@ -109,7 +109,7 @@ export async function handleControl(request: Request, env: Env, url: URL): Promi
       if (b === null) return problem(400, "body must be a JSON object");
       if (typeof b["advanceMs"] === "number" && Number.isFinite(b["advanceMs"])) state.clockOffsetMs += b["advanceMs"];
       else if (typeof b["offsetMs"] === "number" && Number.isFinite(b["offsetMs"])) state.clockOffsetMs = b["offsetMs"];
-      else return problem(400, "expected {\"advanceMs\": n} or {\"offsetMs\": n}");
+      else return problem(400, 'expected {"advanceMs": n} or {"offsetMs": n}');
       return json({ offsetMs: state.clockOffsetMs });
     }
   }
@@ -171,7 +171,16 @@ export async function handleControl(request: Request, env: Env, url: URL): Promi
     if (rec === undefined) return problem(404, "no such token");
     const kind = state.accessTokens.has(t) ? "access_token" : "refresh_token";
     const expiresAt = kind === "access_token" ? rec.accessTokenExpiresAt : rec.refreshTokenExpiresAt;
-    return json({ kind, active: now() < expiresAt, expiresAt, clientId: rec.clientId, subject: rec.subject, scopes: rec.scopes, grantType: rec.grantType, userCode: rec.userCode });
+    return json({
+      kind,
+      active: now() < expiresAt,
+      expiresAt,
+      clientId: rec.clientId,
+      subject: rec.subject,
+      scopes: rec.scopes,
+      grantType: rec.grantType,
+      userCode: rec.userCode,
+    });
   }
 
   return problem(404, `unknown control endpoint ${method} ${path}`);

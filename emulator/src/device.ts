@@ -1,6 +1,6 @@
 // /device/authorization (§3), /device/verification (§4), /device/complete (§5).
 import { randomToken, uniqueUserCode } from "./codes";
-import { apiFailure, ok, protocolError, result, type ApiResult } from "./errors";
+import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { authenticateClient, clientFields, Params, str } from "./params";
 import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";
 import { clientById, deviceByUserCode, now, saveDevice, state } from "./store";
@@ -85,9 +85,7 @@ export function deviceAuthorization(ctx: ApiContext): ApiResult {
   const expiresIn = svc.deviceFlowCodeDuration;
   const interval = svc.deviceFlowPollingInterval;
   const verificationUri = svc.deviceVerificationUri;
-  const verificationUriComplete = svc.deviceVerificationUriComplete
-    ? svc.deviceVerificationUriComplete.split("USER_CODE").join(userCode)
-    : null;
+  const verificationUriComplete = svc.deviceVerificationUriComplete ? svc.deviceVerificationUriComplete.split("USER_CODE").join(userCode) : null;
   const claimNames = claimNamesFor(svc, scopes);
 
   saveDevice({
@@ -296,8 +294,7 @@ function parseCompletion(body: Record<string, unknown>, authorized: boolean): Co
 export function deviceComplete(ctx: ApiContext): ApiResult {
   const { svc, body } = ctx;
   const invalid = (text: string) => ok({ ...result("A241201", text), action: "INVALID_REQUEST" });
-  const notExist = () =>
-    ok({ ...result("A241301", "The user code does not exist or has been invalidated."), action: "USER_CODE_NOT_EXIST" });
+  const notExist = () => ok({ ...result("A241301", "The user code does not exist or has been invalidated."), action: "USER_CODE_NOT_EXIST" });
   const expired = () => ok({ ...result("A241302", "The user code has expired."), action: "USER_CODE_EXPIRED" });
 
   const userCode = str(body["userCode"]);

@@ -44,10 +44,7 @@ export function preProcessFault(f: Fault, api: string, svc: ServiceSettings): Re
       const headers: Record<string, string> = { "Content-Type": "application/json" };
       if (status === 429 || status === 503) headers["Retry-After"] = "1";
       if (status === 204 || status === 205 || status === 304) return new Response(null, { status });
-      const body =
-        status >= 500
-          ? result("A001101", `/${api}, Authlete Server error.`)
-          : result("A001299", `/${api}, Injected fault (HTTP ${status}).`);
+      const body = status >= 500 ? result("A001101", `/${api}, Authlete Server error.`) : result("A001299", `/${api}, Injected fault (HTTP ${status}).`);
       return new Response(JSON.stringify(body), { status, headers });
     }
     case "non-json":

@@ -4,7 +4,7 @@ import { checkApiCredentials, parseRoute } from "./auth";
 import { serviceConfiguration, serviceJwks } from "./config";
 import { handleControl } from "./control";
 import { deviceAuthorization, deviceComplete, deviceVerification } from "./device";
-import { apiFailure, jsonResponse, serverError, type ApiResult } from "./errors";
+import { type ApiResult, apiFailure, jsonResponse, serverError } from "./errors";
 import { DropConnection, postProcessFault, preProcessFault, takeFault } from "./faults";
 import { effectiveService, logRequest, now, purge } from "./store";
 import { revocation, token } from "./token";

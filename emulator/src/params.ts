@@ -84,8 +84,7 @@ export function authenticateClient(params: Params, body: Record<string, unknown>
   if (found === null) return fail("302", `The client (ID = ${id}) does not exist.`);
   const { client, aliasUsed } = found;
   const secret = headerSecret ?? formSecret;
-  const usedMethod: TokenAuthMethod =
-    headerSecret !== null ? "CLIENT_SECRET_BASIC" : formSecret !== null ? "CLIENT_SECRET_POST" : "NONE";
+  const usedMethod: TokenAuthMethod = headerSecret !== null ? "CLIENT_SECRET_BASIC" : formSecret !== null ? "CLIENT_SECRET_POST" : "NONE";
 
   if (usedMethod !== client.tokenAuthMethod) {
     const seq = client.tokenAuthMethod !== "NONE" && usedMethod === "NONE" ? "306" : "304";

@@ -1,16 +1,7 @@
 // Isolate-wide state: one service from the seed, the clock, codes, tokens, the request log
 // and queued faults. Everything is module memory, so a restart of the isolate is a reset.
 import seedJson from "../seed.json";
-import type {
-  ClientDef,
-  DeviceRecord,
-  Env,
-  Fault,
-  LoggedRequest,
-  Seed,
-  ServiceSettings,
-  TokenRecord,
-} from "./types";
+import type { ClientDef, DeviceRecord, Env, Fault, LoggedRequest, Seed, ServiceSettings, TokenRecord } from "./types";
 
 /** Origin written in the seed; replaced by env.PUBLIC_URL when that is set. */
 export const SEED_ORIGIN = "http://127.0.0.1:8787";

@@ -1,6 +1,6 @@
 // /auth/token (§6) and /auth/revocation (§7.4).
 import { randomToken } from "./codes";
-import { apiFailure, ok, protocolError, result, type ApiResult } from "./errors";
+import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { checkDpopProof, signJwt } from "./jwt";
 import { authenticateClient, clientFields, Params, str } from "./params";
 import { resolveScopes } from "./scopes";
@@ -227,8 +227,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
       switch (rec.state) {
         case "PENDING": {
           // [U] §6.4/§12.1: slow_down only when option enforcePollingInterval is on.
-          const tooFast =
-            svc.enforcePollingInterval && rec.lastPollAt !== null && t < rec.lastPollAt + rec.interval * 1000;
+          const tooFast = svc.enforcePollingInterval && rec.lastPollAt !== null && t < rec.lastPollAt + rec.interval * 1000;
           rec.lastPollAt = t;
           if (tooFast) {
             rec.interval += 5;
@@ -263,10 +262,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
             withRefresh,
             idToken: {
               sub: c.sub ?? c.subject,
-              aud:
-                svc.idTokenAudienceAlias && rec.clientIdAliasUsed && client.clientIdAlias !== null
-                  ? client.clientIdAlias
-                  : String(client.clientId),
+              aud: svc.idTokenAudienceAlias && rec.clientIdAliasUsed && client.clientIdAlias !== null ? client.clientIdAlias : String(client.clientId),
               authTime: c.authTime,
               acr: c.acr,
               claims: c.claims,
@@ -407,8 +403,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
 export function revocation(ctx: ApiContext): ApiResult {
   const { svc, body } = ctx;
   const code = (seq: string) => `A060${seq}`;
-  const bad = (seq: string, text: string, extra: Record<string, unknown> = {}) =>
-    protocolError(svc, "BAD_REQUEST", "invalid_request", code(seq), text, extra);
+  const bad = (seq: string, text: string, extra: Record<string, unknown> = {}) => protocolError(svc, "BAD_REQUEST", "invalid_request", code(seq), text, extra);
 
   const parameters = body["parameters"];
   if (typeof parameters !== "string") return bad("201", "The request does not contain 'parameters' parameter.");

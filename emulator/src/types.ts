@@ -2,14 +2,7 @@
 
 export type TokenAuthMethod = "NONE" | "CLIENT_SECRET_BASIC" | "CLIENT_SECRET_POST";
 
-export type GrantType =
-  | "AUTHORIZATION_CODE"
-  | "REFRESH_TOKEN"
-  | "CLIENT_CREDENTIALS"
-  | "DEVICE_CODE"
-  | "PASSWORD"
-  | "TOKEN_EXCHANGE"
-  | "JWT_BEARER";
+export type GrantType = "AUTHORIZATION_CODE" | "REFRESH_TOKEN" | "CLIENT_CREDENTIALS" | "DEVICE_CODE" | "PASSWORD" | "TOKEN_EXCHANGE" | "JWT_BEARER";
 
 export type UserCodeCharset = "BASE20" | "NUMERIC";
 

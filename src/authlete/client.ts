@@ -3,13 +3,13 @@ import type { AuthleteConfig } from "../config";
 import {
   ApiFailureBody,
   type ClientCredentialsFields,
-  type DeviceCompleteRequest,
   DeviceAuthorizationResponse,
+  type DeviceCompleteRequest,
   DeviceCompleteResponse,
   DeviceVerificationResponse,
   RevocationResponse,
-  TokenResponse,
   type TokenRequest,
+  TokenResponse,
 } from "./schemas";
 
 /**
@@ -104,7 +104,8 @@ export class AuthleteClient {
     } catch {
       throw new AuthleteError("malformed", api, "response is not JSON");
     }
-    if (!doc || typeof doc !== "object" || Array.isArray(doc) || !valid(doc as Record<string, unknown>)) throw new AuthleteError("malformed", api, `response is not ${what}`);
+    if (!doc || typeof doc !== "object" || Array.isArray(doc) || !valid(doc as Record<string, unknown>))
+      throw new AuthleteError("malformed", api, `response is not ${what}`);
     return text;
   }
 
@@ -144,7 +145,13 @@ export class AuthleteClient {
     if (res.status < 200 || res.status > 299) {
       const failure = safeJson(text, ApiFailureBody);
       const kind = res.status >= 500 || res.status === 429 ? "unavailable" : "rejected";
-      throw new AuthleteError(kind, api, `HTTP ${res.status}${failure?.resultMessage ? `: ${failure.resultMessage}` : ""}`, res.status, failure?.resultCode ?? `CLIENT_GENERATED_${res.status}_RESPONSE`);
+      throw new AuthleteError(
+        kind,
+        api,
+        `HTTP ${res.status}${failure?.resultMessage ? `: ${failure.resultMessage}` : ""}`,
+        res.status,
+        failure?.resultCode ?? `CLIENT_GENERATED_${res.status}_RESPONSE`,
+      );
     }
     return text;
   }

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { type ActionRule, answerAction } from "../http/action-response";
+import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { NO_STORE } from "../http/oauth-error";
 import { log } from "../log";
 

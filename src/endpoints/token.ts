@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import type { TokenRequest, TokenResponse } from "../authlete/schemas";
+import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
-import { type ActionRule, answerAction } from "../http/action-response";
 import { oauthError } from "../http/oauth-error";
 import { log } from "../log";
 import type { Gate } from "../protection/polling";
@@ -53,7 +53,14 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
   }
   const res = await c.var.authlete.token(body);
   const error = res.action === "BAD_REQUEST" ? errorCode(res) : undefined;
-  log("info", "decision", { route: ROUTE, requestId, outcome: error ?? res.action, grantType: res.grantType ?? req.params.get("grant_type"), clientId: res.clientId, authlete: true });
+  log("info", "decision", {
+    route: ROUTE,
+    requestId,
+    outcome: error ?? res.action,
+    grantType: res.grantType ?? req.params.get("grant_type"),
+    clientId: res.clientId,
+    authlete: true,
+  });
 
   if (deviceCode && gate) {
     if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await polling.finished(deviceCode);

@@ -11,7 +11,12 @@ export type ActionRule = number | { status: number; challenge: string } | ((head
  * The contract's action tables (§3.3, §6.3, §7.4) as data. An action missing from the
  * table fails closed: it throws, and the caller's error handler answers 500.
  */
-export function answerAction(api: string, res: { action: string; responseContent?: string | null }, rules: Record<string, ActionRule>, headers: Record<string, string>): Response {
+export function answerAction(
+  api: string,
+  res: { action: string; responseContent?: string | null },
+  rules: Record<string, ActionRule>,
+  headers: Record<string, string>,
+): Response {
   const rule = Object.hasOwn(rules, res.action) ? rules[res.action] : undefined;
   if (rule === undefined) throw unknownAction(api, res.action);
   if (typeof rule === "function") return rule(headers);

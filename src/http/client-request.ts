@@ -1,12 +1,10 @@
 import type { Context } from "hono";
-import type { ClientCredentialsFields } from "../authlete/schemas";
 import type { AppEnv } from "../app-env";
+import type { ClientCredentialsFields } from "../authlete/schemas";
 import { parseBasic, readForm } from "./form";
 import { oauthError } from "./oauth-error";
 
-export type ClientRequest =
-  | { ok: true; fields: ClientCredentialsFields; params: URLSearchParams }
-  | { ok: false; response: Response };
+export type ClientRequest = { ok: true; fields: ClientCredentialsFields; params: URLSearchParams } | { ok: false; response: Response };
 
 /**
  * What every client-facing endpoint (device authorization, token, revocation) sends to

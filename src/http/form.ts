@@ -14,8 +14,7 @@ const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export async function readForm(req: Request): Promise<FormResult> {
   const type = (req.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded")
-    return fail(400, "invalid_request", "The request body must be application/x-www-form-urlencoded.");
+  if (type !== "application/x-www-form-urlencoded") return fail(400, "invalid_request", "The request body must be application/x-www-form-urlencoded.");
   const declared = req.headers.get("Content-Length");
   if (declared !== null && Number(declared) > MAX_FORM_BYTES) return tooLarge();
   const bytes = await readBounded(req);

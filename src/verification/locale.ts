@@ -43,7 +43,5 @@ function fromAcceptLanguage(header: string | undefined): Locale | undefined {
 
 /** `ui_locales` first (the device asked for it), then the visitor's own switch (cookie), then the browser. */
 export function resolveLocale(c: Context): Locale {
-  return (
-    fromUiLocales(c.req.query("ui_locales")) ?? supported(getCookie(c, LANG_COOKIE) ?? "") ?? fromAcceptLanguage(c.req.header("Accept-Language")) ?? "en"
-  );
+  return fromUiLocales(c.req.query("ui_locales")) ?? supported(getCookie(c, LANG_COOKIE) ?? "") ?? fromAcceptLanguage(c.req.header("Accept-Language")) ?? "en";
 }

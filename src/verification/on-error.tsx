@@ -34,7 +34,13 @@ function classify(err: Error, c: Context<PageEnv>): PageError {
 export function onPageError(err: Error, c: Context<PageEnv>): Response | Promise<Response> {
   const e = classify(err, c);
   const serious = e.kind === "aborted" || e.kind === "unavailable";
-  log(serious ? "warn" : "info", "decision", { route: c.req.path, requestId: c.var.requestId, outcome: e.kind, detail: e.detail, authlete: e.options.authlete ?? false });
+  log(serious ? "warn" : "info", "decision", {
+    route: c.req.path,
+    requestId: c.var.requestId,
+    outcome: e.kind,
+    detail: e.detail,
+    authlete: e.options.authlete ?? false,
+  });
   const { retryAfter } = e.options;
   if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
   return c.html(<ErrorPage f={frame(c)} kind={e.kind} retryAfter={retryAfter} />, STATUS[e.kind] as 400);

@@ -13,7 +13,11 @@ export function e2eStack() {
     server: undefined as unknown as LocalServer,
     browser: undefined as unknown as Browser,
     async control(path: string, body: unknown) {
-      const res = await stack.server.emulator(`/_emulator/${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const res = await stack.server.emulator(`/_emulator/${path}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
       if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
     },
   };

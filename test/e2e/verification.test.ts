@@ -13,9 +13,9 @@ const VIEWPORTS = {
 };
 
 const stack = e2eStack();
-const control = (path: string, body: unknown) => stack.control(path, body);
 beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
-const completeCalls = async () => ((await (await stack.server.emulator("/_emulator/requests")).json()) as { path: string }[]).filter((r) => r.path.endsWith("/device/complete")).length;
+const completeCalls = async () =>
+  ((await (await stack.server.emulator("/_emulator/requests")).json()) as { path: string }[]).filter((r) => r.path.endsWith("/device/complete")).length;
 const codeState = async (code: string) => ((await (await stack.server.emulator(`/_emulator/state/user-code/${code}`)).json()) as { state: string }).state;
 
 /** The TV: openid-client configured by discovery against the local origin. */

@@ -45,7 +45,8 @@ function request(flow: ActiveFlow, identity: Identity, outcome: "approved" | "de
 async function complete(c: Context<PageEnv>, flowId: string, flow: ActiveFlow, identity: Identity, outcome: "approved" | "denied"): Promise<Response> {
   const { authlete, flows } = c.var;
   const res = await authlete.deviceComplete(request(flow, identity, outcome));
-  const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) => new PageError(kind, `${API} ${outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
+  const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) =>
+    new PageError(kind, `${API} ${outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
   switch (res.action) {
     case "SUCCESS":
       decision(c, outcome, { authlete: true, code: await codeTag(flow.userCode) });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { unknownAction } from "../../http/upstream-error";
 import { clientIp } from "../../http/client-ip";
+import { unknownAction } from "../../http/upstream-error";
 import { guarded } from "../../session/errors";
 import type { ActiveFlow } from "../../session/flow";
 import { loadDeviceRequest } from "../../storage/device-requests";

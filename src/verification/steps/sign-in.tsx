@@ -7,7 +7,7 @@ import { csrfToken, readPageForm } from "../form";
 import { frame } from "../frame";
 import { countFailure, enforce, signInBuckets } from "../limits";
 import type { PageEnv } from "../page-env";
-import { SignInPage, type SignInError } from "../views/sign-in";
+import { type SignInError, SignInPage } from "../views/sign-in";
 import { requireStep } from "./guard";
 
 /** POST /device/sign-in: built-in users only (Access never reaches the sign_in step). */

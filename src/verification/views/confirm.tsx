@@ -31,8 +31,7 @@ const copy: Copy<{
     requested: "Requested",
     unknown: "Unknown",
     unavailable: "Details about the device that asked are unavailable.",
-    warning:
-      "Continue only if you started this yourself, on a device you have with you right now. If someone sent you this code or link, choose Cancel.",
+    warning: "Continue only if you started this yourself, on a device you have with you right now. If someone sent you this code or link, choose Cancel.",
     submit: "Continue",
     cancel: "Cancel",
   },
@@ -48,7 +47,8 @@ const copy: Copy<{
     requested: "リクエスト日時",
     unknown: "不明",
     unavailable: "接続を求めたデバイスの情報は表示できません。",
-    warning: "ご自身で始めた操作で、そのデバイスがいま手元にある場合にだけ続けてください。誰かからこのコードやリンクを送られた場合は「キャンセル」を選んでください。",
+    warning:
+      "ご自身で始めた操作で、そのデバイスがいま手元にある場合にだけ続けてください。誰かからこのコードやリンクを送られた場合は「キャンセル」を選んでください。",
     submit: "続ける",
     cancel: "キャンセル",
   },
@@ -70,7 +70,12 @@ function place(d: DeviceRequest, locale: Locale): string | null {
 function when(at: number, now: number, locale: Locale): string {
   const seconds = Math.round((at - now) / 1000);
   const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
-  const relative = Math.abs(seconds) < 60 ? rtf.format(seconds, "second") : Math.abs(seconds) < 3600 ? rtf.format(Math.round(seconds / 60), "minute") : rtf.format(Math.round(seconds / 3600), "hour");
+  const relative =
+    Math.abs(seconds) < 60
+      ? rtf.format(seconds, "second")
+      : Math.abs(seconds) < 3600
+        ? rtf.format(Math.round(seconds / 60), "minute")
+        : rtf.format(Math.round(seconds / 3600), "hour");
   return `${relative} (${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC)`;
 }
 

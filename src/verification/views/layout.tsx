@@ -1,5 +1,5 @@
-import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
+import type { Child } from "hono/jsx";
 import type { Theme } from "../../config";
 import { type Copy, LOCALES, type Locale } from "../locale";
 import { stylesheet } from "./style";
