@@ -21,7 +21,8 @@ export async function connect({ server, clientId, fetch: customFetch }) {
   if (insecure && !LOOPBACK.has(url.hostname)) throw new Error(`Refusing plain http to ${url.host}: use https (http is allowed for 127.0.0.1/localhost only).`);
   /** @type {import("openid-client").DiscoveryRequestOptions} */
   const options = { execute: insecure ? [oidc.allowInsecureRequests] : [] };
-  if (customFetch) options[oidc.customFetch] = customFetch;
+  // The WHATWG fetch accepts everything openid-client sends; only the two libraries' typings differ.
+  if (customFetch) options[oidc.customFetch] = /** @type {import("openid-client").CustomFetch} */ (customFetch);
   return oidc.discovery(url, clientId, undefined, oidc.None(), options);
 }
 

@@ -47,7 +47,7 @@ export async function main(argv, io = {}) {
       },
     }));
   } catch (err) {
-    stderr.write(`${err.message}\n\n${USAGE}\n`);
+    stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
   if (args.help) {
@@ -71,7 +71,8 @@ export async function main(argv, io = {}) {
     if (io.signal?.aborted) return finish("interrupted", {}, "Cancelled.");
     const { classify } = await import("./device-flow.mjs");
     const outcome = classify(err);
-    return finish("error", { message: outcome.message }, `Could not start the device flow at ${args.server}: ${outcome.message}`);
+    const message = outcome.status === "error" ? outcome.message : outcome.status;
+    return finish("error", { message }, `Could not start the device flow at ${args.server}: ${message}`);
   }
 
   const code = formatUserCode(da.user_code);

@@ -1,5 +1,6 @@
 import { createApp } from "./app";
+import type { Env } from "./config";
 
 const app = createApp();
 
-export default { fetch: app.fetch } satisfies ExportedHandler<import("./env").Env>;
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

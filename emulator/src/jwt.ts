@@ -13,7 +13,8 @@ interface SigningKey {
 let signingKey: Promise<SigningKey> | null = null;
 
 function getSigningKey(): Promise<SigningKey> {
-  signingKey ??= (async () => {
+  if (signingKey) return signingKey;
+  const created = (async () => {
     const pair = (await crypto.subtle.generateKey(
       { name: "RSASSA-PKCS1-v1_5", modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: "SHA-256" },
       true,
@@ -25,13 +26,14 @@ function getSigningKey(): Promise<SigningKey> {
     const kid = base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(thumbprintInput))));
     return {
       privateKey: pair.privateKey,
-      publicJwk: { kty: jwk.kty, e: jwk.e, n: jwk.n, kid, alg: "RS256", use: "sig" },
+      publicJwk: { kty: jwk.kty!, e: jwk.e!, n: jwk.n!, kid, alg: "RS256", use: "sig" },
     };
   })();
-  signingKey.catch(() => {
+  signingKey = created;
+  created.catch(() => {
     signingKey = null;
   });
-  return signingKey;
+  return created;
 }
 
 export async function jwks(): Promise<{ keys: JsonWebKey[] }> {

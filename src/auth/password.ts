@@ -1,6 +1,16 @@
-import { type BuiltInUser, normalizeUsername } from "../config";
+import { ConfigError } from "../config";
 import type { Authenticator, Identity } from "./authenticator";
 import { iterationsOf, verifyPassword } from "./password-hash";
+
+/** One entry of the USERS secret (config/page.ts parses it). */
+export interface BuiltInUser {
+  username: string;
+  /** `pbkdf2-sha256:…` from `npm run hash-password`. */
+  passwordHash: string;
+  /** Authlete's subject; the username when not given. */
+  subject: string;
+  claims: Record<string, unknown>;
+}
 
 /** Longer than any passphrase; bounds the work an attacker can ask for. */
 const MAX_PASSWORD_LENGTH = 1024;
@@ -19,7 +29,12 @@ export class PasswordAuthenticator implements Authenticator {
     users: BuiltInUser[],
     private readonly now: () => number,
   ) {
-    this.users = new Map(users.map((u) => [normalizeUsername(u.username), u]));
+    this.users = new Map();
+    for (const u of users) {
+      const key = normalizeUsername(u.username);
+      if (this.users.has(key)) throw new ConfigError(`Invalid configuration: USERS: username "${u.username}" appears more than once`);
+      this.users.set(key, u);
+    }
     const iterations = Math.max(...users.map((u) => iterationsOf(u.passwordHash)));
     // A well-formed hash no password derives to (its salt and digest are fixed filler).
     this.decoy = `pbkdf2-sha256:${iterations}:${"A".repeat(22)}:${"A".repeat(43)}`;
@@ -41,4 +56,9 @@ export class PasswordAuthenticator implements Authenticator {
       label: typeof name === "string" && name ? name : user.username,
     };
   }
+}
+
+/** Sign-in names compare after Unicode compatibility folding and case folding, so "Demo" and "ｄｅｍｏ" are the same user. */
+export function normalizeUsername(s: string): string {
+  return s.normalize("NFKC").trim().toLowerCase();
 }

@@ -1,5 +1,7 @@
+import { encodeBase64 } from "hono/utils/encode";
 import * as z from "zod/mini";
 import type { AuthleteConfig } from "../config";
+import { AuthleteError } from "./errors";
 import {
   ApiFailureBody,
   type ClientCredentialsFields,
@@ -12,36 +14,11 @@ import {
   TokenResponse,
 } from "./schemas";
 
-/**
- * Why an Authlete call produced no protocol outcome. Each kind maps to one class of
- * answer to our own caller (see http/upstream-error.ts); `resultCode` is for the log only.
- */
-export type AuthleteFailureKind =
-  | "timeout" // no answer within AUTHLETE_TIMEOUT_MS
-  | "network" // connection refused, reset, DNS...
-  | "rejected" // Authlete answered 4xx: our credentials or call are wrong
-  | "unavailable" // Authlete answered 5xx/429
-  | "malformed" // 2xx but not the JSON we expect
-  | "unknown_action"; // a well-formed answer with an action we do not handle (fail closed)
-
-export class AuthleteError extends Error {
-  override name = "AuthleteError";
-  constructor(
-    readonly kind: AuthleteFailureKind,
-    readonly api: string,
-    message: string,
-    readonly status?: number,
-    readonly resultCode?: string,
-  ) {
-    super(message);
-  }
-}
-
 type Fetch = typeof fetch;
 
 /**
  * One small client for the Authlete APIs of the device flow. v2 and v3 differ only in
- * path prefix and credentials (§1, §10.4). It never retries: /auth/token and
+ * path prefix and credentials (docs/authlete-api.md §1, §10.4). It never retries: /auth/token and
  * /device/complete change state at Authlete, and once a request may have reached
  * Authlete a blind retry could issue tokens twice or flip a decision.
  */
@@ -55,7 +32,7 @@ export class AuthleteClient {
   ) {
     if (config.version === 2) {
       this.prefix = `${config.baseUrl}/api`;
-      this.authorization = `Basic ${base64(`${config.apiKey}:${config.apiSecret}`)}`;
+      this.authorization = `Basic ${encodeBase64(new TextEncoder().encode(`${config.apiKey}:${config.apiSecret}`).buffer)}`;
     } else {
       this.prefix = `${config.baseUrl}/api/${config.serviceId}`;
       this.authorization = `Bearer ${config.accessToken}`;
@@ -82,7 +59,7 @@ export class AuthleteClient {
     return this.post("/auth/revocation", body, RevocationResponse);
   }
 
-  /** The discovery document itself (not an action envelope, §7.2), as text so it can be cached and relayed unchanged. */
+  /** The discovery document itself (not an action envelope, docs/authlete-api.md §7.2), as text so it can be cached and relayed unchanged. */
   serviceConfiguration(): Promise<string> {
     return this.getDocument("/service/configuration", (doc) => typeof doc.issuer === "string", "a metadata document with an issuer");
   }
@@ -164,11 +141,4 @@ function safeJson<S extends z.ZodMiniType>(text: string, schema: S): z.output<S>
   } catch {
     return undefined;
   }
-}
-
-function base64(s: string): string {
-  const bytes = new TextEncoder().encode(s);
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin);
 }

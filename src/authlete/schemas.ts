@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
 
 /**
- * Response shapes of the Authlete APIs we call (../shared/authlete-api.md §3-§7).
+ * Response shapes of the Authlete APIs we call (docs/authlete-api.md §3-§7).
  * Objects are loose (Authlete adds fields over time) and `action` is a plain string:
- * each endpoint maps the actions it knows and fails closed on anything else (§10.1).
+ * each endpoint maps the actions it knows and fails closed on anything else (docs/authlete-api.md §10.1).
  */
 
 const str = z.optional(z.nullable(z.string()));
@@ -119,4 +119,18 @@ export interface DeviceCompleteRequest {
   consentedClaims?: string[];
   errorDescription?: string;
   errorUri?: string;
+}
+
+/**
+ * The `error` member of a BAD_REQUEST's responseContent, read only to decide (what ends a
+ * poll, what counts as a guess) and for the log; the body itself is relayed untouched.
+ */
+export function oauthErrorCode(res: { action: string; responseContent?: string | null | undefined }): string | undefined {
+  if (res.action !== "BAD_REQUEST") return undefined;
+  try {
+    const e = (JSON.parse(res.responseContent ?? "") as { error?: unknown }).error;
+    return typeof e === "string" ? e : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,34 +1,27 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { AuthleteError } from "../authlete/client";
+import { AuthleteError } from "../authlete/errors";
 import type { DeviceAuthorizationResponse } from "../authlete/schemas";
 import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { log } from "../log";
-import { tooManyRequests } from "../protection/responses";
-import { saveDeviceRequest } from "../storage/device-requests";
 
 const API = "/device/authorization";
 const ROUTE = "/device_authorization";
 
-/** RFC 8628 §3.1/3.2 → Authlete /device/authorization; status and headers per contract §3.3. */
+/** RFC 8628 §3.1/3.2 → Authlete /device/authorization; status and headers per docs/authlete-api.md §3.3. */
 export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response> {
   const req = await readClientRequest(c, "device/authorization");
   if (!req.ok) return req.response;
-  const { limiter, config, requestId } = c.var;
+  const { services, requestId } = c.var;
   const ip = clientIp(c);
-  const clientId = req.fields.clientId ?? req.params.get("client_id") ?? "";
-  const [byIp, byClient] = await Promise.all([
-    limiter.count("da-ip", config.limits.deviceAuthorizationPerIp, ip),
-    limiter.count("da-client", config.limits.deviceAuthorizationPerClient, clientId),
-  ]);
-  if (!byIp.allowed || !byClient.allowed) {
-    log("info", "decision", { route: ROUTE, requestId, outcome: "rate_limited", reason: byIp.allowed ? "per_client" : "per_ip", authlete: false });
-    return tooManyRequests(Math.max(byIp.allowed ? 0 : byIp.retryAfter, byClient.allowed ? 0 : byClient.retryAfter));
+  const refused = await services.deviceAuthorization.before(ip, req.fields.clientId ?? req.params.get("client_id") ?? "");
+  if (refused) {
+    log("info", "decision", { route: ROUTE, requestId, ...refused.log, authlete: false });
+    return refused.refused;
   }
-
-  const res = await c.var.authlete.deviceAuthorization(req.fields);
+  const res = await services.authlete.deviceAuthorization(req.fields);
   log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, authlete: true });
   if (res.action === "OK") await remember(c, res, ip);
   return answerAction(API, res, RULES, passOnHeaders(res));
@@ -42,21 +35,22 @@ const RULES: Record<string, ActionRule> = {
 };
 
 /**
- * Written before the device gets its codes, so the first poll and the confirm page
- * find them at this location. Polling state fails open inside PollingGuard; a lost
- * device record only leaves the confirm page without the device's details.
+ * Written before the device gets its codes, so the first poll and the confirm page find them
+ * at this location. Polling state fails open inside PollingGuard; a lost device record only
+ * leaves the confirm page without the device's details.
  */
 async function remember(c: Context<AppEnv>, res: DeviceAuthorizationResponse, ip: string): Promise<void> {
   if (!res.responseContent || !res.deviceCode || !res.userCode || !res.expiresIn) throw new AuthleteError("malformed", API, "OK without codes or lifetime");
   const cf = c.req.raw.cf as { country?: string; city?: string } | undefined;
-  const { config, polling, now } = c.var;
+  const { polling, deviceRequests, now } = c.var.services;
   await Promise.all([
     polling.issued(res.deviceCode, res.interval, res.expiresIn),
-    saveDeviceRequest(
-      config.kv,
-      res.userCode,
-      { ip, country: cf?.country ?? null, city: cf?.city ?? null, userAgent: c.req.header("User-Agent") ?? null, requestedAt: now() },
-      res.expiresIn,
-    ).catch((err: unknown) => log("warn", "device_request_kv_failure", { requestId: c.var.requestId, detail: String(err) })),
+    deviceRequests
+      .save(
+        res.userCode,
+        { ip, country: cf?.country ?? null, city: cf?.city ?? null, userAgent: c.req.header("User-Agent") ?? null, requestedAt: now() },
+        res.expiresIn,
+      )
+      .catch((err: unknown) => log("warn", "device_request_kv_failure", { requestId: c.var.requestId, detail: String(err) })),
   ]);
 }

@@ -2,16 +2,16 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { type ActionRule, answerAction } from "../http/action-response";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
-import { NO_STORE } from "../http/oauth-error";
+import { NO_STORE } from "../http/oauth-errors";
 import { log } from "../log";
 
 const API = "/auth/revocation";
 
-/** RFC 7009 → Authlete /auth/revocation (§7.4). Unknown tokens are not an error. */
+/** RFC 7009 → Authlete /auth/revocation (docs/authlete-api.md §7.4). Unknown tokens are not an error. */
 export async function revoke(c: Context<AppEnv>): Promise<Response> {
   const req = await readClientRequest(c, "revocation");
   if (!req.ok) return req.response;
-  const res = await c.var.authlete.revocation(req.fields);
+  const res = await c.var.services.authlete.revocation(req.fields);
   log("info", "decision", { route: "/revoke", requestId: c.var.requestId, outcome: res.action, authlete: true });
   return answerAction(API, res, RULES, passOnHeaders(res));
 }

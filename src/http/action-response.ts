@@ -1,5 +1,5 @@
-import { relay } from "./oauth-error";
-import { unknownAction } from "./upstream-error";
+import { unknownAction } from "../authlete/errors";
+import { relay } from "./oauth-errors";
 
 /**
  * How one Authlete action becomes our answer: a status for relaying `responseContent`,
@@ -8,12 +8,12 @@ import { unknownAction } from "./upstream-error";
 export type ActionRule = number | { status: number; challenge: string } | ((headers: Record<string, string>) => Response);
 
 /**
- * The contract's action tables (§3.3, §6.3, §7.4) as data. An action missing from the
+ * The contract's action tables (docs/authlete-api.md §3.3, §6.3, §7.4) as data. An action missing from the
  * table fails closed: it throws, and the caller's error handler answers 500.
  */
 export function answerAction(
   api: string,
-  res: { action: string; responseContent?: string | null },
+  res: { action: string; responseContent?: string | null | undefined },
   rules: Record<string, ActionRule>,
   headers: Record<string, string>,
 ): Response {

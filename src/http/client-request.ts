@@ -1,8 +1,7 @@
 import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
 import type { ClientCredentialsFields } from "../authlete/schemas";
 import { parseBasic, readForm } from "./form";
-import { oauthError } from "./oauth-error";
+import { invalidClient } from "./oauth-errors";
 
 export type ClientRequest = { ok: true; fields: ClientCredentialsFields; params: URLSearchParams } | { ok: false; response: Response };
 
@@ -12,16 +11,14 @@ export type ClientRequest = { ok: true; fields: ClientCredentialsFields; params:
  * attestation headers when present. Authlete authenticates the client; we only reject
  * what cannot be forwarded at all.
  */
-export async function readClientRequest(c: Context<AppEnv>, realm: string): Promise<ClientRequest> {
+export async function readClientRequest(c: Context, realm: string): Promise<ClientRequest> {
   const form = await readForm(c.req.raw);
   if (!form.ok) return form;
   const basic = parseBasic(c.req.header("Authorization"));
   if (!basic)
     return {
       ok: false,
-      response: oauthError(401, "invalid_client", "The Authorization header is not valid HTTP Basic client authentication.", {
-        "WWW-Authenticate": `Basic realm="${realm}"`,
-      }),
+      response: invalidClient(realm, "The Authorization header is not valid HTTP Basic client authentication."),
     };
   const fields: ClientCredentialsFields = { parameters: form.raw, ...basic };
   const attestation = c.req.header("OAuth-Client-Attestation");
@@ -31,7 +28,7 @@ export async function readClientRequest(c: Context<AppEnv>, realm: string): Prom
   return { ok: true, fields, params: form.params };
 }
 
-/** Headers Authlete asks us to pass on (§3.3, §6.3), whatever the action. */
+/** Headers Authlete asks us to pass on (docs/authlete-api.md §3.3, §6.3), whatever the action. */
 export function passOnHeaders(res: { attestationChallenge?: string | null | undefined; dpopNonce?: string | null | undefined }): Record<string, string> {
   const h: Record<string, string> = {};
   if (res.attestationChallenge) h["OAuth-Client-Attestation-Challenge"] = res.attestationChallenge;

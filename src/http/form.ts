@@ -1,4 +1,4 @@
-import { oauthError } from "./oauth-error";
+import { invalidRequest } from "./oauth-errors";
 
 /** Large enough for any honest OAuth request (RFC 9396 authorization_details included), small enough to bound memory. */
 export const MAX_FORM_BYTES = 16 * 1024;
@@ -14,7 +14,7 @@ const fatalUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export async function readForm(req: Request): Promise<FormResult> {
   const type = (req.headers.get("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/x-www-form-urlencoded") return fail(400, "invalid_request", "The request body must be application/x-www-form-urlencoded.");
+  if (type !== "application/x-www-form-urlencoded") return fail("The request body must be application/x-www-form-urlencoded.");
   const declared = req.headers.get("Content-Length");
   if (declared !== null && Number(declared) > MAX_FORM_BYTES) return tooLarge();
   const bytes = await readBounded(req);
@@ -23,7 +23,7 @@ export async function readForm(req: Request): Promise<FormResult> {
   try {
     raw = fatalUtf8.decode(bytes);
   } catch {
-    return fail(400, "invalid_request", "The request body is not valid UTF-8.");
+    return fail("The request body is not valid UTF-8.");
   }
   return { ok: true, raw, params: new URLSearchParams(raw) };
 }
@@ -52,8 +52,8 @@ async function readBounded(req: Request): Promise<Uint8Array | null> {
   return out;
 }
 
-const fail = (status: number, error: string, description: string): FormResult => ({ ok: false, response: oauthError(status, error, description) });
-const tooLarge = () => fail(413, "invalid_request", `The request body exceeds ${MAX_FORM_BYTES} bytes.`);
+const fail = (description: string, status = 400): FormResult => ({ ok: false, response: invalidRequest(description, status) });
+const tooLarge = () => fail(`The request body exceeds ${MAX_FORM_BYTES} bytes.`, 413);
 
 export type BasicCredentials = { clientId?: string; clientSecret?: string };
 

@@ -1,36 +1,23 @@
-import { AuthleteError } from "../authlete/client";
-import { log } from "../log";
-import { oauthError } from "./oauth-error";
+import { type AuthleteError, logAuthleteFailure } from "../authlete/errors";
+import { serverError, temporarilyUnavailable } from "./oauth-errors";
 
 /**
- * The one place an Authlete infrastructure failure becomes an answer. The client gets a
- * generic OAuth error of the right class; the cause (and Authlete's resultCode) goes
- * to the log once.
+ * The one place an Authlete infrastructure failure becomes a JSON answer. The client gets a
+ * generic OAuth error of the right class; the cause (and Authlete's resultCode) goes to the
+ * log once.
  */
 export function upstreamFailure(err: AuthleteError, route: string, requestId: string): Response {
-  log("error", "authlete_failure", {
-    route,
-    requestId,
-    api: err.api,
-    kind: err.kind,
-    status: err.status,
-    resultCode: err.resultCode,
-    detail: err.message,
-  });
+  logAuthleteFailure(err, route, requestId);
   switch (err.kind) {
     case "timeout":
-      return oauthError(504, "temporarily_unavailable", "The authorization service did not answer in time. Try again shortly.", { "Retry-After": "5" });
+      return temporarilyUnavailable(504, "The authorization service did not answer in time. Try again shortly.");
     case "network":
     case "unavailable":
-      return oauthError(503, "temporarily_unavailable", "The authorization service is temporarily unavailable. Try again shortly.", { "Retry-After": "5" });
+      return temporarilyUnavailable(503, "The authorization service is temporarily unavailable. Try again shortly.");
     case "malformed":
-      return oauthError(502, "server_error", "The authorization service returned an invalid response.");
+      return serverError(502, "The authorization service returned an invalid response.");
     case "rejected":
     case "unknown_action":
-      return oauthError(500, "server_error", "The server could not process the request.");
+      return serverError();
   }
-}
-
-export function unknownAction(api: string, action: string): AuthleteError {
-  return new AuthleteError("unknown_action", api, `unhandled action "${action}"`);
 }

@@ -1,11 +1,6 @@
+import type { Budget } from "../config";
 import { log } from "../log";
-import { clampTtl, kvKey, sha256 } from "../storage/kv";
-
-/** A budget: at most `max` events per `windowSeconds` for one subject (an IP, a session, a username...). */
-export interface Budget {
-  max: number;
-  windowSeconds: number;
-}
+import type { Table } from "../storage/kv";
 
 export interface Verdict {
   allowed: boolean;
@@ -14,10 +9,9 @@ export interface Verdict {
 }
 
 /**
- * The seam for strict limits: KV is the default and is best effort (eventually
- * consistent, no compare-and-set, so concurrent increments can be lost: it may
- * undercount, never overcount). A Durable Object or the Workers Rate Limiting binding
- * can implement the same two calls.
+ * What every budget is kept by. `limit` names the budget (its counters never mix with
+ * another's), `subject` is whose budget it is. Any implementation must pass
+ * test/protection/limiter.test.ts.
  */
 export interface Limiter {
   /** Has `subject` used up `budget` already? Counts nothing. */
@@ -27,19 +21,21 @@ export interface Limiter {
 }
 
 /**
- * Fixed-window counters in KV. A KV failure fails open: the request is served and
- * the failure logged, because a limiter outage must not lock out honest users.
+ * Fixed-window counters in KV: best effort. KV is eventually consistent and has no
+ * compare-and-set, so concurrent increments can be lost: it may undercount, never
+ * overcount. A KV failure fails open: the request is served and the failure logged,
+ * because a limiter outage must not lock out honest users.
  */
 export class KvLimiter implements Limiter {
   constructor(
-    private readonly kv: KVNamespace,
+    private readonly counters: Table<number>,
     private readonly now: () => number,
   ) {}
 
   async check(limit: string, budget: Budget, subject: string): Promise<Verdict> {
     const w = this.window(budget);
     try {
-      const n = Number((await this.kv.get(await this.key(limit, subject, w.index))) ?? 0);
+      const n = (await this.counters.get(this.subject(limit, subject, w.index))) ?? 0;
       return { allowed: n < budget.max, retryAfter: w.retryAfter };
     } catch (err) {
       return this.failOpen(limit, err, w.retryAfter);
@@ -49,9 +45,9 @@ export class KvLimiter implements Limiter {
   async count(limit: string, budget: Budget, subject: string): Promise<Verdict> {
     const w = this.window(budget);
     try {
-      const key = await this.key(limit, subject, w.index);
-      const n = Number((await this.kv.get(key)) ?? 0) + 1;
-      await this.kv.put(key, String(n), { expirationTtl: clampTtl(w.retryAfter) });
+      const key = this.subject(limit, subject, w.index);
+      const n = ((await this.counters.get(key)) ?? 0) + 1;
+      await this.counters.put(key, n, w.retryAfter);
       return { allowed: n <= budget.max, retryAfter: w.retryAfter };
     } catch (err) {
       return this.failOpen(limit, err, w.retryAfter);
@@ -65,8 +61,9 @@ export class KvLimiter implements Limiter {
     return { index, retryAfter: Math.max(1, Math.ceil(((index + 1) * size - now) / 1000)) };
   }
 
-  private async key(limit: string, subject: string, index: number) {
-    return kvKey.counter(limit, await sha256(subject), index);
+  /** One counter per limit, subject and window; the storage seam hashes it as a whole. */
+  private subject(limit: string, subject: string, index: number): string {
+    return `${limit}\n${index}\n${subject}`;
   }
 
   private failOpen(limit: string, err: unknown, retryAfter: number): Verdict {

@@ -1,5 +1,11 @@
-import { log } from "../log";
-import { clampTtl, kvKey, sha256 } from "../storage/kv";
+import { oauthErrorCode, type TokenResponse } from "../authlete/schemas";
+import type { Budget } from "../config";
+import { slowDown, tooManyRequests } from "../http/oauth-errors";
+import { type LogFields, log } from "../log";
+import type { Table } from "../storage/kv";
+import type { Limiter } from "./limiter";
+
+export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
 /** RFC 8628 §3.5: every slow_down adds 5 s "for this and all subsequent requests". */
 export const SLOW_DOWN_STEP_SECONDS = 5;
@@ -36,17 +42,12 @@ export function decide(rec: PollRecord, now: number, maxInterval: number): PollD
   return { accept: true, record: { ...rec, lastAcceptedAt: now } };
 }
 
-export type Gate =
-  | { kind: "accepted" }
-  | { kind: "slow_down"; interval: number }
-  /** No record: unknown to us (never issued here, expired, or not yet replicated to this location). */
-  | { kind: "untracked" };
-
 /**
  * Records this isolate has seen lately, in front of KV. A hammering client is usually
  * served by the same isolate, so its refusals cost no KV read. Only ever a cache: stamps
  * and intervals only grow, so a remembered "too early" is still too early whatever other
  * isolates did; a remembered "accept" may let one extra poll through, never lock one out.
+ * Keyed by the record's storage key, so it holds no device code either.
  */
 const recent = new Map<string, PollRecord>();
 const RECENT_MAX = 10_000;
@@ -57,36 +58,78 @@ function remember(key: string, rec: PollRecord): void {
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
 }
 
+/** Outcomes after which a device code can never yield tokens (RFC 8628 §3.5). */
+const TERMINAL_ERRORS = new Set(["access_denied", "expired_token", "invalid_grant"]);
+
+/** What `before` decided: refuse at the edge, or let the request through with what `after` needs. */
+export type Admission =
+  | { refused: Response; log: LogFields }
+  | {
+      refused?: undefined;
+      /** The device code polled, or null when the request is not a device-code poll. */
+      deviceCode: string | null;
+      /** No record here: unknown to us (never issued here, expired, or not yet replicated to this location). */
+      untracked: boolean;
+    };
+
 /**
- * Polling control in KV, keyed by SHA-256(device_code). A device polls from one place,
- * so KV's read-your-writes within a location is what this relies on; under races it
- * may let an extra poll through, never lock a compliant one out. A failed read fails
- * open (the poll goes to Authlete); a failed write keeps the decision already made.
+ * The token endpoint's edge policy for device-code polls (RFC 8628 §3.5, §5.2), in KV keyed
+ * by the device code's hash: `slow_down` for polls earlier than the interval, a budget for
+ * codes nobody issued, and the end of the record when Authlete says the flow is over. A
+ * device polls from one place, so KV's read-your-writes within a location is what this
+ * relies on; under races it may let an extra poll through, never lock a compliant one out.
+ * A failed read fails open (the poll goes to Authlete); a failed write keeps the decision
+ * already made.
  */
 export class PollingGuard {
   constructor(
-    private readonly kv: KVNamespace,
+    private readonly records: Table<PollRecord>,
+    private readonly limiter: Limiter,
+    private readonly unknownCodeBudget: Budget,
     private readonly now: () => number,
     private readonly maxInterval: number,
   ) {}
 
+  /** A device authorization succeeded: the device may poll, the first time at once. */
   async issued(deviceCode: string, interval: number | null | undefined, expiresIn: number): Promise<void> {
     const rec: PollRecord = {
       interval: interval && interval > 0 ? interval : DEFAULT_INTERVAL_SECONDS,
       expiresAt: this.now() + expiresIn * 1000,
       lastAcceptedAt: null,
     };
-    const key = kvKey.poll(await sha256(deviceCode));
-    remember(key, rec);
+    remember(await this.records.key(deviceCode), rec);
     try {
-      await this.kv.put(key, JSON.stringify(rec), { expirationTtl: clampTtl(expiresIn) });
+      await this.records.put(deviceCode, rec, expiresIn);
     } catch (err) {
       log("warn", "polling_kv_failure", { op: "issued", detail: String(err) });
     }
   }
 
-  async gate(deviceCode: string): Promise<Gate> {
-    const key = kvKey.poll(await sha256(deviceCode));
+  /** Before Authlete: is this poll too early, or one more guess from an address that has guessed enough? */
+  async before(params: URLSearchParams, ip: string): Promise<Admission> {
+    const deviceCode = params.get("grant_type") === DEVICE_CODE_GRANT ? params.get("device_code") : null;
+    if (!deviceCode) return { deviceCode: null, untracked: false };
+    const gate = await this.gate(deviceCode);
+    if (gate.kind === "slow_down") return { refused: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
+    if (gate.kind === "untracked") {
+      const verdict = await this.limiter.check("unknown-device-code", this.unknownCodeBudget, ip);
+      if (!verdict.allowed) return { refused: tooManyRequests(verdict.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
+    }
+    return { deviceCode, untracked: gate.kind === "untracked" };
+  }
+
+  /** After Authlete: a finished flow loses its record; a code Authlete never issued is one more guess. */
+  async after(admitted: Admission, res: TokenResponse, ip: string): Promise<void> {
+    if (admitted.refused || !admitted.deviceCode) return;
+    const error = oauthErrorCode(res);
+    if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await this.finished(admitted.deviceCode);
+    // Only codes Authlete does not know count against the guessing budget (RFC 8628 §5.2),
+    // so an honest device whose record has not reached this location is never penalised.
+    if (admitted.untracked && error === "invalid_grant") await this.limiter.count("unknown-device-code", this.unknownCodeBudget, ip);
+  }
+
+  private async gate(deviceCode: string): Promise<{ kind: "accepted" | "untracked" } | { kind: "slow_down"; interval: number }> {
+    const key = await this.records.key(deviceCode);
     const now = this.now();
     let rec = recent.get(key) ?? null;
     if (rec && rec.expiresAt <= now) {
@@ -95,7 +138,7 @@ export class PollingGuard {
     }
     if (!rec) {
       try {
-        rec = await this.kv.get<PollRecord>(key, "json");
+        rec = await this.records.get(deviceCode);
       } catch (err) {
         log("warn", "polling_kv_failure", { op: "read", detail: String(err) });
         return { kind: "untracked" };
@@ -108,7 +151,7 @@ export class PollingGuard {
       remember(key, d.record);
       try {
         // Persisted before we answer so the next poll from this location sees it (KV has no CAS).
-        await this.kv.put(key, JSON.stringify(d.record), { expirationTtl: clampTtl((rec.expiresAt - now) / 1000) });
+        await this.records.put(deviceCode, d.record, (rec.expiresAt - now) / 1000);
       } catch (err) {
         // The decision stands either way: it was made from what we read.
         log("warn", "polling_kv_failure", { op: "write", detail: String(err) });
@@ -118,11 +161,10 @@ export class PollingGuard {
   }
 
   /** Tokens issued, denied, expired or invalid: the device code will never be pollable again. */
-  async finished(deviceCode: string): Promise<void> {
-    const key = kvKey.poll(await sha256(deviceCode));
-    recent.delete(key);
+  private async finished(deviceCode: string): Promise<void> {
+    recent.delete(await this.records.key(deviceCode));
     try {
-      await this.kv.delete(key);
+      await this.records.delete(deviceCode);
     } catch (err) {
       log("warn", "polling_kv_failure", { op: "finished", detail: String(err) });
     }

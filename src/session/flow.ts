@@ -1,10 +1,10 @@
 import type { Identity } from "../auth/authenticator";
 import type { DeviceRequest } from "../storage/device-requests";
-import { clampTtl, sha256 } from "../storage/kv";
+import type { Table } from "../storage/kv";
 import { guarded } from "./errors";
 
 /**
- * One verification in progress, keyed by SHA-256 of the browser's flow cookie. It holds
+ * One verification in progress, keyed by the hash of the browser's flow cookie. It holds
  * everything Authlete's /device/verification told us, so later steps never ask again,
  * and the step reached, so no step can be skipped by posting to a later form.
  */
@@ -36,34 +36,35 @@ export interface EndedFlow {
 
 export type Flow = ActiveFlow | EndedFlow;
 
-const key = async (flowId: string) => `vflow:${await sha256(flowId)}`;
-
 /** KV's minimum TTL: an ended flow only has to survive the 303 to its result page. */
 const ENDED_TTL_SECONDS = 60;
 
 export class FlowStore {
   constructor(
-    private readonly kv: KVNamespace,
+    private readonly table: Table<Flow>,
     private readonly now: () => number,
   ) {}
 
   load(flowId: string): Promise<Flow | null> {
-    return guarded("load verification state", async () => this.kv.get<Flow>(await key(flowId), "json"));
+    return guarded("load verification state", () => this.table.get(flowId));
   }
 
   save(flowId: string, flow: ActiveFlow): Promise<void> {
-    return guarded("save verification state", async () =>
-      this.kv.put(await key(flowId), JSON.stringify(flow), { expirationTtl: clampTtl((flow.expiresAt - this.now()) / 1000) }),
-    );
+    return guarded("save verification state", () => this.table.put(flowId, flow, (flow.expiresAt - this.now()) / 1000));
+  }
+
+  /** Whether the user code of an active flow has run out (KV deletes expired keys lazily, and not before 60 s). */
+  expired(flow: ActiveFlow): boolean {
+    return flow.expiresAt <= this.now();
   }
 
   /** Replaces the flow (code, client, identity) by its outcome. */
   end(flowId: string, outcome: Outcome, clientName: string | null): Promise<void> {
     const ended: EndedFlow = { step: "ended", outcome, clientName };
-    return guarded("end verification", async () => this.kv.put(await key(flowId), JSON.stringify(ended), { expirationTtl: ENDED_TTL_SECONDS }));
+    return guarded("end verification", () => this.table.put(flowId, ended, ENDED_TTL_SECONDS));
   }
 
   remove(flowId: string): Promise<void> {
-    return guarded("delete verification state", async () => this.kv.delete(await key(flowId)));
+    return guarded("delete verification state", () => this.table.delete(flowId));
   }
 }

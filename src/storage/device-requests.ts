@@ -1,9 +1,9 @@
-import { clampTtl, kvKey, sha256 } from "./kv";
+import type { Table } from "./kv";
 
 /**
  * Who asked for a user code, recorded when the device authorization response is relayed
  * and shown on the confirm page (RFC 8628 §5.4: the user must be able to tell whether
- * the request came from a device they hold). Keyed by SHA-256(user_code).
+ * the request came from a device they hold). Keyed by the user code's hash.
  */
 export interface DeviceRequest {
   ip: string;
@@ -14,11 +14,15 @@ export interface DeviceRequest {
   requestedAt: number;
 }
 
-export async function saveDeviceRequest(kv: KVNamespace, userCode: string, rec: DeviceRequest, expiresIn: number): Promise<void> {
-  await kv.put(kvKey.device(await sha256(userCode)), JSON.stringify(rec), { expirationTtl: clampTtl(expiresIn) });
-}
+export class DeviceRequests {
+  constructor(private readonly table: Table<DeviceRequest>) {}
 
-/** Throws when KV fails: the confirm page fails closed on that. */
-export async function loadDeviceRequest(kv: KVNamespace, userCode: string): Promise<DeviceRequest | null> {
-  return kv.get<DeviceRequest>(kvKey.device(await sha256(userCode)), "json");
+  save(userCode: string, rec: DeviceRequest, expiresIn: number): Promise<void> {
+    return this.table.put(userCode, rec, expiresIn);
+  }
+
+  /** Throws when KV fails: the confirm page fails closed on that. */
+  load(userCode: string): Promise<DeviceRequest | null> {
+    return this.table.get(userCode);
+  }
 }

@@ -1,29 +1,64 @@
+import { sha256 } from "../crypto";
+
 /**
- * Workers KV conventions shared by every module (see docs/storage-schema.md):
- * keys carry SHA-256 digests, never raw codes, tokens or session ids; every TTL is
- * clamped to KV's 60 s minimum.
+ * The one seam between the Worker and Workers KV (docs/storage-schema.md): it names every key
+ * prefix, hashes every subject before it becomes part of a key (never a raw code, token,
+ * session id, address or username), serialises values as JSON and clamps every TTL to KV's
+ * 60-second minimum. Stores get a typed table each and never spell a key themselves.
  */
+
+/** The slice of Workers KV this project uses. A KVNamespace satisfies it, and so does MemoryKv (storage/memory.ts). */
+export interface KeyValue {
+  get(key: string, type: "json"): Promise<unknown>;
+  put(key: string, value: string, options: { expirationTtl: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
 export const KV_MIN_TTL_SECONDS = 60;
 
 export function clampTtl(seconds: number): number {
   return Math.max(KV_MIN_TTL_SECONDS, Math.ceil(Number.isFinite(seconds) ? seconds : KV_MIN_TTL_SECONDS));
 }
 
-const enc = new TextEncoder();
+/** Every key prefix the Worker writes, and what lives under it. */
+export const PREFIXES = {
+  /** Polling state of one device code (protection/polling.ts). */
+  poll: "poll",
+  /** Who asked for a user code: shown on the confirm page (storage/device-requests.ts). */
+  device: "device",
+  /** One verification in progress in one browser (session/flow.ts). */
+  flow: "vflow",
+  /** A signed-in browser (session/sign-in.ts). */
+  signIn: "signin",
+  /** A fixed-window counter of one budget (protection/limiter.ts). */
+  counter: "rl",
+} as const;
 
-/** base64url SHA-256: 43 characters, safe in a KV key (limit 512 bytes). */
-export async function sha256(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(value)));
-  let bin = "";
-  for (const b of digest) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+export type Prefix = keyof typeof PREFIXES;
+
+/** One kind of record: values of type T, keyed by a subject that is hashed first. */
+export interface Table<T> {
+  key(subject: string): Promise<string>;
+  get(subject: string): Promise<T | null>;
+  put(subject: string, value: T, ttlSeconds: number): Promise<void>;
+  delete(subject: string): Promise<void>;
 }
 
-export const kvKey = {
-  /** Polling state of one device code (protection/polling.ts). */
-  poll: (deviceCodeHash: string) => `poll:${deviceCodeHash}`,
-  /** Who asked for a user code: shown on the confirm page (verification). */
-  device: (userCodeHash: string) => `device:${userCodeHash}`,
-  /** A fixed-window counter (protection/limiter.ts). */
-  counter: (limit: string, subjectHash: string, window: number) => `rl:${limit}:${subjectHash}:${window}`,
-} as const;
+export class Storage {
+  constructor(
+    private readonly kv: KeyValue,
+    /** What a subject becomes inside a key. */
+    private readonly hash: (subject: string) => Promise<string> = sha256,
+  ) {}
+
+  table<T>(prefix: Prefix): Table<T> {
+    const kv = this.kv;
+    const key = async (subject: string) => `${PREFIXES[prefix]}:${await this.hash(subject)}`;
+    return {
+      key,
+      get: async (subject) => (await kv.get(await key(subject), "json")) as T | null,
+      put: async (subject, value, ttlSeconds) => kv.put(await key(subject), JSON.stringify(value), { expirationTtl: clampTtl(ttlSeconds) }),
+      delete: async (subject) => kv.delete(await key(subject)),
+    };
+  }
+}

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
+import { sha256 } from "../crypto";
 import { type LogFields, log } from "../log";
-import { sha256 } from "../storage/kv";
 import type { PageEnv } from "./page-env";
 
 /** The one log line per decision on the page: route, outcome, whether Authlete was asked. */

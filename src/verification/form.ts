@@ -1,7 +1,6 @@
 import type { Context } from "hono";
+import { constantTimeEqual, sha256 } from "../crypto";
 import { readForm } from "../http/form";
-import { timingSafeEqual } from "../session/ids";
-import { sha256 } from "../storage/kv";
 import { readFlowId } from "./cookies";
 import type { PageEnv } from "./page-env";
 import { PageError } from "./page-error";
@@ -27,6 +26,6 @@ export async function readPageForm(c: Context<PageEnv>): Promise<PageForm> {
   const flowId = readFlowId(c);
   if (!flowId) throw new PageError("forbidden", "no flow cookie");
   const sent = form.params.get("csrf") ?? "";
-  if (!timingSafeEqual(sent, await csrfToken(flowId))) throw new PageError("forbidden", sent ? "csrf token mismatch" : "csrf token missing");
+  if (!constantTimeEqual(sent, await csrfToken(flowId))) throw new PageError("forbidden", sent ? "csrf token mismatch" : "csrf token missing");
   return { params: form.params, flowId };
 }

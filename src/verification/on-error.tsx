@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AuthleteError } from "../authlete/client";
+import { AuthleteError, logAuthleteFailure } from "../authlete/errors";
 import { ConfigError } from "../config";
 import { log } from "../log";
 import { StateUnavailable } from "../session/errors";
@@ -17,9 +17,8 @@ function classify(err: Error, c: Context<PageEnv>): PageError {
   // hono's csrf(): neither Origin nor Sec-Fetch-Site says same-origin.
   if (err instanceof HTTPException && err.status === 403) return new PageError("forbidden", "cross-site form post");
   if (err instanceof AuthleteError) {
-    log("error", "authlete_failure", { route, requestId, api: err.api, kind: err.kind, status: err.status, resultCode: err.resultCode, detail: err.message });
-    const transient = err.kind === "timeout" || err.kind === "network" || err.kind === "unavailable";
-    return transient ? new PageError("unavailable", err.kind, { retryAfter: 5, authlete: true }) : new PageError("aborted", err.kind, { authlete: true });
+    logAuthleteFailure(err, route, requestId);
+    return err.transient ? new PageError("unavailable", err.kind, { retryAfter: 5, authlete: true }) : new PageError("aborted", err.kind, { authlete: true });
   }
   if (err instanceof StateUnavailable) {
     log("error", "verification_state_kv_failure", { route, requestId, detail: err.message });

@@ -1,20 +1,18 @@
-import type { AppEnv } from "../app-env";
-import type { Authenticator } from "../auth/authenticator";
-import type { PageConfig } from "../config";
-import type { FlowStore } from "../session/flow";
-import type { SignInStore } from "../session/sign-in";
+import type { Env } from "../config";
+import type { PageServices } from "../services";
 import type { Locale } from "./locale";
 
-/** The /device routes' context: the app's, plus what every page needs. */
+/** The /device routes' context: what the app's middleware sets, plus the page's own. */
 export interface PageEnv {
-  Bindings: AppEnv["Bindings"];
-  Variables: AppEnv["Variables"] & {
-    /** CSP nonce of this response's <style>. */
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    /** CSP nonce of this response's <style> (http/security-headers.ts). */
     nonce: string;
+    /** The logo's origin, for the CSP's img-src. */
+    imageOrigin?: string;
     locale: Locale;
-    page: PageConfig;
-    authenticator: Authenticator;
-    flows: FlowStore;
-    signIns: SignInStore;
+    /** Set before any step runs; missing only in the error handler, when loading them is what failed. */
+    services: PageServices;
   };
 }

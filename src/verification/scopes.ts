@@ -1,3 +1,4 @@
+import type { PageConfig } from "../config";
 import type { Copy, Locale } from "./locale";
 
 /**
@@ -64,7 +65,7 @@ const CLAIMS: Copy<Record<string, string>> = {
   },
 };
 
-export function scopeDescription(scope: string, locale: Locale, configured: Record<string, Partial<Record<Locale, string>>>): string | null {
+export function scopeDescription(scope: string, locale: Locale, configured: PageConfig["scopeDescriptions"]): string | null {
   const own = configured[scope];
   return own?.[locale] ?? SCOPES[locale][scope] ?? own?.en ?? null;
 }

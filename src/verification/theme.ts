@@ -1,4 +1,10 @@
-import type { Theme } from "../config";
+/** The page's look: the operator's name, logo and accent colour (PRODUCT_NAME, LOGO_URL, ACCENT_COLOR). */
+export interface Theme {
+  productName: string;
+  logoUrl: string | null;
+  /** #rrggbb */
+  accent: string;
+}
 
 /** Used when the page configuration itself failed to load, so even that error page has a look. */
 export const FALLBACK_THEME: Theme = { productName: "Device sign-in", logoUrl: null, accent: "#1a56db" };

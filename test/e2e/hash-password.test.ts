@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { PASSWORD_HASH, verifyPassword } from "../../src/auth/password-hash";
+import { verifyPassword } from "../../src/auth/password-hash";
+import { PASSWORD_HASH } from "../../src/config/password-hash";
 
 const hash = (password: string, ...args: string[]) =>
   execFileSync(process.execPath, ["scripts/hash-password.mjs", ...args], { input: `${password}\n`, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] }).trim();

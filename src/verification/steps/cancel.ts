@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { decision } from "../decision";
+import { requireStep } from "../flow-guard";
 import { readPageForm } from "../form";
 import type { PageEnv } from "../page-env";
-import { requireStep } from "./guard";
 
 /**
  * POST /device/cancel (confirm and sign-in pages): abandon the flow here, without telling
@@ -13,7 +13,7 @@ import { requireStep } from "./guard";
 export async function cancel(c: Context<PageEnv>): Promise<Response> {
   const { flowId } = await readPageForm(c);
   const flow = await requireStep(c, flowId, "confirm", "sign_in");
-  await c.var.flows.end(flowId, "cancelled", flow.clientName);
+  await c.var.services.flows.end(flowId, "cancelled", flow.clientName);
   decision(c, "cancelled", { authlete: false });
   return c.redirect("/device", 303);
 }

@@ -1,16 +1,16 @@
 import type { Context } from "hono";
 import type { Identity } from "../../auth/authenticator";
+import { unknownAction } from "../../authlete/errors";
 import type { DeviceCompleteRequest } from "../../authlete/schemas";
-import { unknownAction } from "../../http/upstream-error";
 import { log } from "../../log";
 import type { ActiveFlow } from "../../session/flow";
 import { codeTag, decision } from "../decision";
+import { requireStep } from "../flow-guard";
 import { readPageForm } from "../form";
 import { frame } from "../frame";
 import type { PageEnv } from "../page-env";
 import { PageError, type PageErrorKind, type PageErrorOptions } from "../page-error";
 import { DonePage } from "../views/done";
-import { requireStep } from "./guard";
 
 const API = "/device/complete";
 
@@ -43,7 +43,7 @@ function request(flow: ActiveFlow, identity: Identity, outcome: "approved" | "de
  * page is shown only for SUCCESS, never on a guess.
  */
 async function complete(c: Context<PageEnv>, flowId: string, flow: ActiveFlow, identity: Identity, outcome: "approved" | "denied"): Promise<Response> {
-  const { authlete, flows } = c.var;
+  const { authlete, flows } = c.var.services;
   const res = await authlete.deviceComplete(request(flow, identity, outcome));
   const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) =>
     new PageError(kind, `${API} ${outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
@@ -76,5 +76,7 @@ async function complete(c: Context<PageEnv>, flowId: string, flow: ActiveFlow, i
 
 /** The code is dead at Authlete; a state that cannot be deleted now expires with its TTL. */
 async function forget(c: Context<PageEnv>, flowId: string): Promise<void> {
-  await c.var.flows.remove(flowId).catch((err: unknown) => log("warn", "verification_state_kv_failure", { requestId: c.var.requestId, detail: String(err) }));
+  await c.var.services.flows
+    .remove(flowId)
+    .catch((err: unknown) => log("warn", "verification_state_kv_failure", { requestId: c.var.requestId, detail: String(err) }));
 }

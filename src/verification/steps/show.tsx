@@ -1,5 +1,7 @@
 import type { Context } from "hono";
+import { submitCode } from "../code-entry";
 import { ensureFlowId, readFlowId, setLangCookie } from "../cookies";
+import { loadFlow } from "../flow-guard";
 import { csrfToken } from "../form";
 import { frame } from "../frame";
 import { fromUiLocales } from "../locale";
@@ -10,7 +12,6 @@ import { ConsentPage } from "../views/consent";
 import { DonePage } from "../views/done";
 import { EnterPage } from "../views/enter";
 import { SignInPage } from "../views/sign-in";
-import { submitCode } from "./enter";
 
 /**
  * GET /device: the page for wherever this browser's flow stands. Query parameters are
@@ -26,21 +27,17 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
   if (prefill !== undefined) return submitCode(c, ensureFlowId(c), prefill);
   if (c.req.query("ui_locales") !== undefined) return c.redirect("/device", 303);
 
-  const { page, flows, now } = c.var;
+  const { page, flows, authenticator, now } = c.var.services;
   const existing = readFlowId(c);
   const flowId = ensureFlowId(c);
   const csrf = await csrfToken(flowId);
-  const flow = existing ? await flows.load(flowId) : null;
+  const flow = existing ? await loadFlow(c, flowId) : null;
   if (!flow) return c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} />);
 
   if (flow.step === "ended") {
     // The result is shown once; reloading offers the enter-code page again.
     await flows.remove(flowId);
     return c.html(<DonePage f={frame(c)} outcome={flow.outcome} clientName={flow.clientName} />);
-  }
-  if (flow.expiresAt <= now()) {
-    await flows.remove(flowId);
-    throw new PageError("expired", "user code expired during the flow");
   }
   switch (flow.step) {
     case "confirm":
@@ -49,6 +46,6 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
       return c.html(<SignInPage f={frame(c)} csrf={csrf} clientName={flow.clientName} />);
     case "consent":
       if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");
-      return c.html(<ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={c.var.authenticator.mode === "form"} />);
+      return c.html(<ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} />);
   }
 }

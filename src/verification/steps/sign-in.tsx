@@ -1,14 +1,14 @@
 import type { Context } from "hono";
-import { normalizeUsername } from "../../config";
+import { normalizeUsername } from "../../auth/password";
 import { clientIp } from "../../http/client-ip";
+import { enforce } from "../budgets";
 import { setSignInCookie } from "../cookies";
 import { decision } from "../decision";
+import { requireStep } from "../flow-guard";
 import { csrfToken, readPageForm } from "../form";
 import { frame } from "../frame";
-import { countFailure, enforce, signInBuckets } from "../limits";
 import type { PageEnv } from "../page-env";
 import { type SignInError, SignInPage } from "../views/sign-in";
-import { requireStep } from "./guard";
 
 /** POST /device/sign-in: built-in users only (Access never reaches the sign_in step). */
 export async function signIn(c: Context<PageEnv>): Promise<Response> {
@@ -20,15 +20,15 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
     c.html(<SignInPage f={frame(c)} csrf={await csrfToken(flowId)} clientName={flow.clientName} username={username.slice(0, 100)} error={error} />, status);
   if (!username || !password) return again("missing", 400);
 
-  const buckets = signInBuckets(c, clientIp(c), normalizeUsername(username));
-  await enforce(c, buckets);
-  const identity = await c.var.authenticator.fromCredentials(username, password);
+  const { budgets, authenticator, signIns, flows } = c.var.services;
+  const buckets = budgets.signIn(clientIp(c), normalizeUsername(username));
+  await enforce(budgets, buckets);
+  const identity = await authenticator.fromCredentials(username, password);
   if (!identity) {
-    await countFailure(c, buckets);
+    await budgets.failed(buckets);
     decision(c, "sign_in_failed", { authlete: false });
     return again("failed", 401);
   }
-  const { signIns, flows } = c.var;
   setSignInCookie(c, await signIns.create(identity), signIns.ttlSeconds);
   await flows.save(flowId, { ...flow, step: "consent", identity });
   decision(c, "signed_in", { authlete: false });

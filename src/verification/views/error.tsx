@@ -66,7 +66,7 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
 };
 
 /** The one template for every user-facing failure; its only link is fixed, never taken from the request. */
-export const ErrorPage = (props: { f: Frame; kind: PageErrorKind; retryAfter?: number }) => {
+export const ErrorPage = (props: { f: Frame; kind: PageErrorKind; retryAfter?: number | undefined }) => {
   const t = copy[props.f.locale];
   const m = t[props.kind];
   return (

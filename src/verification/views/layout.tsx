@@ -1,7 +1,7 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
-import type { Theme } from "../../config";
 import { type Copy, LOCALES, type Locale } from "../locale";
+import type { Theme } from "../theme";
 import { stylesheet } from "./style";
 
 /** What every page needs from the request. */

@@ -1,0 +1,30 @@
+import type { LimitVariable } from "./limits";
+
+/** Bindings and variables as the Workers runtime hands them to us (all vars arrive as strings). */
+export type Env = {
+  KV: KVNamespace;
+  /** Service binding to the offline Authlete emulator; only the local/test config declares it. */
+  AUTHLETE?: Fetcher;
+  AUTHLETE_BASE_URL?: string;
+  AUTHLETE_API_VERSION?: string;
+  AUTHLETE_SERVICE_API_KEY?: string;
+  AUTHLETE_SERVICE_API_SECRET?: string;
+  AUTHLETE_SERVICE_ID?: string;
+  AUTHLETE_SERVICE_ACCESS_TOKEN?: string;
+  AUTHLETE_TIMEOUT_MS?: string;
+  DISCOVERY_CACHE_SECONDS?: string;
+  POLL_MAX_INTERVAL_SECONDS?: string;
+  // The verification page (/device); parsed by loadPageConfig only.
+  USER_CODE_CHARSET?: string;
+  USER_CODE_LENGTH?: string;
+  AUTHENTICATOR?: string;
+  /** Secret: JSON list of built-in users with PBKDF2 password hashes. */
+  USERS?: string;
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  SIGN_IN_SESSION_SECONDS?: string;
+  PRODUCT_NAME?: string;
+  LOGO_URL?: string;
+  ACCENT_COLOR?: string;
+  SCOPE_DESCRIPTIONS?: string;
+} & { [K in LimitVariable]?: string };

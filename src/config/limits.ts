@@ -1,0 +1,81 @@
+import * as z from "zod/mini";
+
+/** A budget: at most `max` events per `windowSeconds` for one subject (an IP, a session, a username...). */
+export interface Budget {
+  max: number;
+  windowSeconds: number;
+}
+
+/**
+ * Every edge limit, in one table: the variable that sets it, its default and what it counts.
+ * The schema, the `Limits` type, the defaults and the README and wrangler.toml checks
+ * (test/config/limits.test.ts) all derive from it.
+ */
+export const LIMITS = {
+  deviceAuthorizationPerIp: {
+    env: "LIMIT_DEVICE_AUTHORIZATION_PER_IP",
+    default: "30/600",
+    meaning: "device authorization requests per `CF-Connecting-IP` per window (`max/seconds`)",
+  },
+  deviceAuthorizationPerClient: {
+    env: "LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT",
+    default: "6000/600",
+    meaning: "… per `client_id`",
+  },
+  unknownDeviceCodePerIp: {
+    env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IP",
+    default: "20/600",
+    meaning: "polls with device codes Authlete does not know, per IP",
+  },
+  codeEntryFailuresPerIp: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_PER_IP",
+    default: "10/900",
+    meaning: "wrong user codes typed on the verification page, per IP",
+  },
+  codeEntryFailuresPerSession: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_PER_SESSION",
+    default: "5/900",
+    meaning: "… per browser session",
+  },
+  signInFailuresPerUser: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_USER",
+    default: "5/900",
+    meaning: "failed sign-ins per username",
+  },
+  signInFailuresPerIp: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_IP",
+    default: "20/900",
+    meaning: "failed sign-ins per IP",
+  },
+} as const satisfies Record<string, { env: `LIMIT_${string}`; default: string; meaning: string }>;
+
+export type LimitName = keyof typeof LIMITS;
+export type LimitVariable = (typeof LIMITS)[LimitName]["env"];
+export type Limits = Record<LimitName, Budget>;
+
+/** "max/windowSeconds", e.g. "10/900": at most 10 events per 15 minutes. */
+export const budget = (fallback: string) =>
+  z.pipe(
+    z._default(z.optional(z.string()), fallback),
+    z.pipe(
+      z.string().check(z.regex(/^\s*\d{1,6}\s*\/\s*\d{1,6}\s*$/, 'must look like "10/900" (max events / window in seconds)')),
+      z.pipe(
+        z.transform((s: string): Budget => {
+          const [max, windowSeconds] = s.split("/").map((n) => Number(n.trim()));
+          return { max: max!, windowSeconds: windowSeconds! };
+        }),
+        z.custom<Budget>((b) => (b as Budget).max >= 1 && (b as Budget).windowSeconds >= 1, "max and window must be at least 1"),
+      ),
+    ),
+  );
+
+const names = Object.keys(LIMITS) as LimitName[];
+
+/** The schema of every LIMIT_* variable, keyed by variable name. */
+export const limitsSchema = z.object(
+  Object.fromEntries(names.map((n) => [LIMITS[n].env, budget(LIMITS[n].default)])) as Record<LimitVariable, ReturnType<typeof budget>>,
+);
+
+export function limitsOf(parsed: Record<LimitVariable, Budget>): Limits {
+  return Object.fromEntries(names.map((n) => [n, parsed[LIMITS[n].env]])) as Limits;
+}

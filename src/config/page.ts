@@ -1,0 +1,101 @@
+import * as z from "zod/mini";
+import type { Env } from "./env";
+import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./password-hash";
+import { intIn, json, oneOf, optionalText, parse, requiredText, url } from "./schema";
+
+/**
+ * The verification page's variables, parsed apart from the rest and only by its routes, so a
+ * page setting (a bad USERS secret, say) takes down /device and never the token endpoint that
+ * devices are polling.
+ */
+
+export const USER_CODE_CHARSETS = ["BASE20", "NUMERIC"] as const;
+export const AUTHENTICATORS = ["password", "access"] as const;
+
+const User = z.object({
+  username: z.string().check(z.minLength(1), z.maxLength(100)),
+  passwordHash: z.string().check(
+    z.regex(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`"),
+    z.refine((h) => {
+      const n = Number(PASSWORD_HASH.exec(h)?.[1]);
+      return n >= PBKDF2_MIN_ITERATIONS && n <= PBKDF2_MAX_ITERATIONS;
+    }, `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`),
+  ),
+  // Authlete's subject: ASCII, at most 100 characters (docs/authlete-api.md §5.1).
+  subject: z.optional(z.string().check(z.regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters"))),
+  claims: z._default(z.record(z.string(), z.json()), {}),
+});
+
+/** Each way of knowing who the user is, with exactly the variables it needs. */
+const Authenticator = z.discriminatedUnion(
+  "AUTHENTICATOR",
+  [
+    z.object({
+      AUTHENTICATOR: z.literal("password"),
+      USERS: json(z.array(User).check(z.minLength(1, "must list at least one user"))),
+    }),
+    z.object({
+      AUTHENTICATOR: z.literal("access"),
+      ACCESS_TEAM_DOMAIN: url({ httpsOnly: true, originOnly: true }),
+      ACCESS_AUD: requiredText,
+    }),
+  ],
+  { error: `must be one of ${AUTHENTICATORS.join(", ")}` },
+);
+
+const Page = z.intersection(
+  Authenticator,
+  z.object({
+    USER_CODE_CHARSET: oneOf(USER_CODE_CHARSETS, "BASE20"),
+    USER_CODE_LENGTH: intIn(4, 20),
+    SIGN_IN_SESSION_SECONDS: intIn(60, 86_400, 900),
+    PRODUCT_NAME: z.pipe(
+      optionalText,
+      z.pipe(
+        z.transform((s: string | undefined) => s ?? "Device Flow Edge"),
+        z.string().check(z.maxLength(60)),
+      ),
+    ),
+    LOGO_URL: z.optional(url({ query: true })),
+    ACCENT_COLOR: z.pipe(
+      optionalText,
+      z.pipe(
+        z.transform((s: string | undefined) => (s ?? "#1a56db").toLowerCase()),
+        z.string().check(z.regex(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db")),
+      ),
+    ),
+    SCOPE_DESCRIPTIONS: z.pipe(optionalText, z.optional(json(z.record(z.string(), z.object({ en: z.optional(z.string()), ja: z.optional(z.string()) }))))),
+  }),
+);
+
+export type AuthenticatorConfig =
+  | { kind: "password"; users: { username: string; passwordHash: string; subject: string; claims: Record<string, unknown> }[] }
+  | { kind: "access"; teamDomain: string; audience: string };
+
+export interface PageConfig {
+  userCode: { charset: (typeof USER_CODE_CHARSETS)[number]; length: number };
+  authenticator: AuthenticatorConfig;
+  signInSessionSeconds: number;
+  /** The page's look (verification/theme.ts). */
+  theme: { productName: string; logoUrl: string | null; accent: string };
+  /** Per scope, per locale tag. */
+  scopeDescriptions: Record<string, { en?: string | undefined; ja?: string | undefined }>;
+}
+
+export function loadPageConfig(env: Env): PageConfig {
+  const v = parse(Page, { ...env, AUTHENTICATOR: env.AUTHENTICATOR?.trim() || "password", LOGO_URL: env.LOGO_URL?.trim() || undefined });
+  return {
+    // Authlete's defaults when userCodeLength is 0: 8 for BASE20, 9 for NUMERIC (docs/authlete-api.md §8.2).
+    userCode: { charset: v.USER_CODE_CHARSET, length: v.USER_CODE_LENGTH ?? (v.USER_CODE_CHARSET === "NUMERIC" ? 9 : 8) },
+    authenticator:
+      v.AUTHENTICATOR === "access"
+        ? { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN, audience: v.ACCESS_AUD }
+        : {
+            kind: "password",
+            users: v.USERS.map((u) => ({ username: u.username, passwordHash: u.passwordHash, subject: u.subject ?? u.username, claims: u.claims })),
+          },
+    signInSessionSeconds: v.SIGN_IN_SESSION_SECONDS!,
+    theme: { productName: v.PRODUCT_NAME, logoUrl: v.LOGO_URL ?? null, accent: v.ACCENT_COLOR },
+    scopeDescriptions: v.SCOPE_DESCRIPTIONS ?? {},
+  };
+}

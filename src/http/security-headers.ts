@@ -1,0 +1,33 @@
+import { createMiddleware } from "hono/factory";
+import { randomToken } from "../crypto";
+
+/**
+ * Headers on every answer, JSON and HTML alike, error pages and redirects included, which is
+ * why this runs first and writes after everything else. The only resource a page may load is
+ * its own nonce'd <style> and, if configured, the logo (`imageOrigin`, set by the page);
+ * nothing may frame anything (RFC 9700, clickjacking), and no URL holding a user code leaks
+ * through Referer (RFC 9700, credential leakage via Referer headers). Answers that chose their
+ * own caching (discovery) keep it; everything else is no-store.
+ */
+export const securityHeaders = createMiddleware<{ Variables: { nonce: string; imageOrigin?: string } }>(async (c, next) => {
+  const nonce = randomToken(16);
+  c.set("nonce", nonce);
+  await next();
+  const h = c.res.headers;
+  h.set(
+    "Content-Security-Policy",
+    [
+      "default-src 'none'",
+      `style-src 'nonce-${nonce}'`,
+      `img-src ${c.get("imageOrigin") ?? "'none'"}`,
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ].join("; "),
+  );
+  h.set("X-Frame-Options", "DENY");
+  h.set("Referrer-Policy", "no-referrer");
+  h.set("X-Content-Type-Options", "nosniff");
+  h.set("Cross-Origin-Opener-Policy", "same-origin");
+  if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
+});

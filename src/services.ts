@@ -1,0 +1,122 @@
+import type { JWTVerifyGetKey } from "jose";
+import { AccessAuthenticator, accessKeysFor } from "./auth/access";
+import type { Authenticator } from "./auth/authenticator";
+import { PasswordAuthenticator } from "./auth/password";
+import { AuthleteClient } from "./authlete/client";
+import { type Config, type Env, loadConfig, loadPageConfig, type PageConfig } from "./config";
+import { PageBudgets } from "./protection/budgets";
+import { DeviceAuthorizationGuard } from "./protection/device-authorization";
+import { KvLimiter } from "./protection/limiter";
+import { PollingGuard } from "./protection/polling";
+import { FlowStore } from "./session/flow";
+import { SignInStore } from "./session/sign-in";
+import { DeviceRequests } from "./storage/device-requests";
+import { Storage } from "./storage/kv";
+
+/**
+ * The composition root: the one place that turns configuration into the objects a request
+ * uses. Everything is built once per `env` object (Workers hand every request of an isolate
+ * the same one) and cached, so a request only looks things up. Endpoints and page steps get
+ * what they need from here and hold no policy of their own.
+ */
+
+export interface ServiceOptions {
+  /** Epoch ms. Tests pass a controllable clock; production uses Date.now. */
+  now?: () => number;
+  /** Cloudflare Access signing keys; tests pass a local JWKS (jose createLocalJWKSet). */
+  accessKeys?: JWTVerifyGetKey;
+}
+
+/** What the JSON endpoints use. */
+export interface ApiServices {
+  config: Config;
+  now: () => number;
+  authlete: AuthleteClient;
+  polling: PollingGuard;
+  deviceAuthorization: DeviceAuthorizationGuard;
+  deviceRequests: DeviceRequests;
+}
+
+/** What the verification page uses, and nothing else. */
+export interface PageServices {
+  page: PageConfig;
+  now: () => number;
+  authlete: AuthleteClient;
+  authenticator: Authenticator;
+  budgets: PageBudgets;
+  flows: FlowStore;
+  signIns: SignInStore;
+  deviceRequests: DeviceRequests;
+}
+
+export interface Services {
+  api(env: Env): ApiServices;
+  /** Throws ConfigError when a page variable is bad; the JSON endpoints never call it. */
+  page(env: Env): PageServices;
+}
+
+export function compose(options: ServiceOptions = {}): Services {
+  const now = options.now ?? Date.now;
+
+  const shared = cached((env: Env) => {
+    const config = loadConfig(env);
+    const storage = new Storage(config.kv);
+    const limiter = new KvLimiter(storage.table("counter"), now);
+    return {
+      config,
+      storage,
+      limiter,
+      authlete: new AuthleteClient(config.authlete, config.authleteFetch),
+      deviceRequests: new DeviceRequests(storage.table("device")),
+    };
+  });
+
+  const api = cached((env: Env): ApiServices => {
+    const { config, storage, limiter, authlete, deviceRequests } = shared(env);
+    return {
+      config,
+      now,
+      authlete,
+      deviceRequests,
+      polling: new PollingGuard(storage.table("poll"), limiter, config.limits.unknownDeviceCodePerIp, now, config.pollMaxIntervalSeconds),
+      deviceAuthorization: new DeviceAuthorizationGuard(limiter, config.limits),
+    };
+  });
+
+  const page = cached((env: Env): PageServices => {
+    const { config, storage, limiter, authlete, deviceRequests } = shared(env);
+    const page = loadPageConfig(env);
+    return {
+      page,
+      now,
+      authlete,
+      deviceRequests,
+      authenticator: authenticatorFor(page, now, options.accessKeys),
+      budgets: new PageBudgets(limiter, config.limits),
+      flows: new FlowStore(storage.table("flow"), now),
+      signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
+    };
+  });
+
+  return { api, page };
+}
+
+function authenticatorFor(page: PageConfig, now: () => number, accessKeys: JWTVerifyGetKey | undefined): Authenticator {
+  const a = page.authenticator;
+  return a.kind === "access"
+    ? new AccessAuthenticator(a.teamDomain, a.audience, accessKeys ?? accessKeysFor(a.teamDomain), now)
+    : new PasswordAuthenticator(a.users, now);
+}
+
+/** One value per env object; a failure (a ConfigError) is not cached, so a fixed variable takes effect on the next request. */
+function cached<T>(build: (env: Env) => T): (env: Env) => T {
+  const cache = new WeakMap<Env, T>();
+  return (env) => {
+    let value = cache.get(env);
+    if (value === undefined) {
+      value = build(env);
+      cache.set(env, value);
+    }
+    return value;
+  };
+}

@@ -1,0 +1,68 @@
+import type { Context } from "hono";
+import { unknownAction } from "../authlete/errors";
+import { clientIp } from "../http/client-ip";
+import { guarded } from "../session/errors";
+import type { ActiveFlow } from "../session/flow";
+import { enforce } from "./budgets";
+import { codeTag, decision } from "./decision";
+import { csrfToken } from "./form";
+import { frame } from "./frame";
+import type { PageEnv } from "./page-env";
+import { PageError } from "./page-error";
+import { formatUserCode, normalizeUserCode } from "./user-code";
+import { type EnterError, EnterPage } from "./views/enter";
+
+const API = "/device/verification";
+/** Authlete sends expiresAt with every VALID (docs/authlete-api.md §4); should one ever be missing, the flow still ends. */
+const FALLBACK_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * Step 1, shared by the typed code and the prefilled link: cheap checks first (format, then
+ * the failure budgets), then Authlete. A valid code starts a flow at the confirm step;
+ * nothing else is remembered.
+ */
+export async function submitCode(c: Context<PageEnv>, flowId: string, input: string): Promise<Response> {
+  const { page, authlete, flows, budgets, deviceRequests, now } = c.var.services;
+  const code = normalizeUserCode(input, page.userCode);
+  const again = async (error: EnterError, value: string) =>
+    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(flowId)} format={page.userCode} value={value} error={error} />, 400);
+  if (!code) {
+    decision(c, "malformed_code", { authlete: false });
+    return again("malformed", input.slice(0, 64));
+  }
+  const buckets = budgets.codeEntry(clientIp(c), flowId);
+  await enforce(budgets, buckets);
+
+  const res = await authlete.deviceVerification(code);
+  const logged = { authlete: true, code: await codeTag(code), clientId: res.clientId };
+  switch (res.action) {
+    case "VALID": {
+      const flow: ActiveFlow = {
+        step: "confirm",
+        userCode: code,
+        expiresAt: res.expiresAt ?? now() + FALLBACK_LIFETIME_MS,
+        clientName: res.clientName ?? null,
+        scopes: (res.scopes ?? []).map((s) => s.name),
+        claimNames: res.claimNames ?? [],
+        resources: res.resources ?? [],
+        authorizationDetails: res.authorizationDetails?.elements ?? [],
+        device: await guarded("load device request", () => deviceRequests.load(code)),
+      };
+      await flows.save(flowId, flow);
+      decision(c, res.action, logged);
+      return c.redirect("/device", 303);
+    }
+    // One answer for both, so the page never tells a guesser which codes once existed.
+    case "EXPIRED":
+    case "NOT_EXIST":
+      await budgets.failed(buckets);
+      decision(c, res.action, logged);
+      return again("invalid", formatUserCode(code));
+    // The contract's sources disagree on the name (docs/authlete-api.md §4); both mean Authlete failed.
+    case "SERVER_ERROR":
+    case "INTERNAL_SERVER_ERROR":
+      throw new PageError("unavailable", `${API} answered ${res.action}`, { retryAfter: 5, authlete: true });
+    default:
+      throw unknownAction(API, res.action);
+  }
+}

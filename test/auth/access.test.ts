@@ -1,0 +1,101 @@
+import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import { atConfirm, browser, calls, DEMO, text } from "../support/browser";
+import { bind, type Overrides, resetEmulator } from "../support/helpers";
+
+const TEAM = "https://devices-team.cloudflareaccess.com";
+const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
+const ACCESS: Overrides = { AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: TEAM, ACCESS_AUD: AUD };
+const SUB = "7335d417-61da-459d-899c-0a01c76a2f94";
+
+let signingKey: CryptoKey;
+let otherKey: CryptoKey;
+let w: ReturnType<typeof bind>;
+
+beforeAll(async () => {
+  const pair = await generateKeyPair("RS256");
+  signingKey = pair.privateKey;
+  otherKey = (await generateKeyPair("RS256")).privateKey;
+  // The team's JWKS, served locally: the Worker fetches nothing.
+  const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: "team-key-1", alg: "RS256", use: "sig" }] };
+  w = bind(createApp({ accessKeys: createLocalJWKSet(jwks) }));
+});
+beforeEach(resetEmulator);
+afterEach(() => vi.restoreAllMocks());
+
+interface TokenOptions {
+  key?: CryptoKey;
+  issuer?: string;
+  audience?: string;
+  subject?: string;
+  /** Seconds from now. */
+  expiresIn?: number;
+}
+
+/** A Cloudflare Access application token as Access would send it. */
+function accessToken(o: TokenOptions = {}) {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ email: "alice@example.com", type: "app", country: "JP" })
+    .setProtectedHeader({ alg: "RS256", kid: "team-key-1" })
+    .setIssuer(o.issuer ?? TEAM)
+    .setAudience([o.audience ?? AUD])
+    .setSubject(o.subject ?? SUB)
+    .setIssuedAt(now - 120)
+    .setExpirationTime(now + (o.expiresIn ?? 3600))
+    .sign(o.key ?? signingKey);
+}
+
+const behindAccess = (token?: string) => browser(w, { env: ACCESS, headers: token ? { "Cf-Access-Jwt-Assertion": token } : {} });
+
+describe("Cloudflare Access: the header is trusted only once verified", () => {
+  it("a valid token: no sign-in form, Continue leads to consent, Approve sends its subject and email", async () => {
+    const b = behindAccess(await accessToken());
+    const { flow } = await atConfirm(w, b, { client_id: "demo-device", scope: "openid email" });
+    const consent = await b.submit("/device/confirm", {});
+    expect(consent.html).toContain('action="/device/consent"');
+    expect(text(consent.html)).toContain("Signed in as alice@example.com");
+    expect(text(consent.html)).toContain("Email address : alice@example.com");
+    // Access owns the session: no "Use another account" here.
+    expect(consent.html).not.toContain("/device/sign-out");
+
+    expect(text((await b.submit("/device/consent", { action: "approve" })).html)).toContain("Your device is connected");
+    const body = (await calls("device/complete"))[0]!.body as Record<string, unknown>;
+    expect(body).toMatchObject({ userCode: flow.user_code, result: "AUTHORIZED", subject: SUB, authTime: expect.any(Number) });
+    expect(JSON.parse(body["claims"] as string)).toEqual({ email: "alice@example.com" });
+  });
+
+  it.each<[string, () => Promise<string | undefined>]>([
+    ["no token", async () => undefined],
+    ["a wrong audience", () => accessToken({ audience: "another-application" })],
+    ["a wrong issuer", () => accessToken({ issuer: "https://evil-team.cloudflareaccess.com" })],
+    ["an expired token", () => accessToken({ expiresIn: -60 })],
+    ["a bad signature (another key, same kid)", () => accessToken({ key: otherKey })],
+    ["a service token (empty subject)", () => accessToken({ subject: "" })],
+    ["garbage", async () => "not.a.jwt"],
+  ])("%s → 401 'Sign-in required', nothing approved", async (_, make) => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const token = await make();
+    const b = behindAccess(token);
+    await atConfirm(w, b);
+    const p = await b.submit("/device/confirm", {});
+    expect(p.status).toBe(401);
+    expect(text(p.html)).toContain("Sign-in required");
+    expect(await calls("device/complete")).toHaveLength(0);
+    if (token) expect(warnings.mock.calls.some(([l]) => String(l).includes("access_jwt_rejected"))).toBe(true);
+  });
+
+  it("the built-in sign-in form and sign-out are not available behind Access", async () => {
+    const b = behindAccess();
+    await atConfirm(w, b);
+    expect((await b.post("/device/sign-in", DEMO)).status).toBe(409);
+    expect((await b.post("/device/sign-out", {})).status).toBe(409);
+  });
+
+  it("Access without its audience is a configuration error naming ACCESS_AUD", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const p = await browser(w, { env: { AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: TEAM } }).get("/device");
+    expect(p.status).toBe(500);
+    expect(errors.mock.calls.some(([l]) => String(l).includes("ACCESS_AUD: is missing"))).toBe(true);
+  });
+});

@@ -1,0 +1,62 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { ConfigError, type Env, loadPageConfig } from "../../src/config";
+import type { Overrides } from "../support/helpers";
+
+/** The page variables wrangler.toml sets, unset, so the defaults show. */
+const UNSET: Overrides = {
+  USER_CODE_CHARSET: undefined,
+  USER_CODE_LENGTH: undefined,
+  AUTHENTICATOR: undefined,
+  SIGN_IN_SESSION_SECONDS: undefined,
+  PRODUCT_NAME: undefined,
+  ACCENT_COLOR: undefined,
+  SCOPE_DESCRIPTIONS: undefined,
+};
+const page = (overrides: Overrides) => loadPageConfig({ ...env, ...UNSET, ...overrides } as Env);
+const DEMO_HASH = JSON.parse(env.USERS!)[0].passwordHash as string;
+
+describe("page configuration: defaults and errors that name the variable", () => {
+  it("defaults: BASE20 × 8, built-in users, 15-minute sign-in sessions, the default theme", () => {
+    const c = page({});
+    expect(c.userCode).toEqual({ charset: "BASE20", length: 8 });
+    expect(c.authenticator).toMatchObject({ kind: "password", users: [{ username: "demo", subject: "demo" }] });
+    expect(c.signInSessionSeconds).toBe(900);
+    expect(c.theme).toEqual({ productName: "Device Flow Edge", logoUrl: null, accent: "#1a56db" });
+    expect(c.scopeDescriptions).toEqual({});
+  });
+
+  it("NUMERIC codes default to Authlete's 9 digits; an explicit length wins", () => {
+    expect(page({ USER_CODE_CHARSET: "NUMERIC" }).userCode).toEqual({ charset: "NUMERIC", length: 9 });
+    expect(page({ USER_CODE_CHARSET: "NUMERIC", USER_CODE_LENGTH: "6" }).userCode.length).toBe(6);
+  });
+
+  it("Access needs its team domain and audience", () => {
+    expect(page({ AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: "https://t.cloudflareaccess.com/", ACCESS_AUD: "aud" }).authenticator).toEqual({
+      kind: "access",
+      teamDomain: "https://t.cloudflareaccess.com",
+      audience: "aud",
+    });
+  });
+
+  it.each<[Overrides, string]>([
+    [{ USER_CODE_CHARSET: "HEX" }, "USER_CODE_CHARSET: must be one of BASE20, NUMERIC"],
+    [{ USER_CODE_LENGTH: "3" }, "USER_CODE_LENGTH"],
+    [{ AUTHENTICATOR: "saml" }, "AUTHENTICATOR: must be one of password, access"],
+    [{ USERS: undefined }, "USERS: is missing"],
+    [{ USERS: "not json" }, "USERS: must be valid JSON"],
+    [{ USERS: "[]" }, "USERS: must list at least one user"],
+    [{ USERS: '[{"username":"a","passwordHash":"plain"}]' }, "USERS.0.passwordHash: must be a hash printed by `npm run hash-password`"],
+    [{ USERS: `[{"username":"a","passwordHash":"${DEMO_HASH.replace(":100000:", ":200000:")}"}]` }, "iterations must be between 10000 and 100000"],
+    [{ USERS: `[{"username":"a","passwordHash":"${DEMO_HASH}","subject":"has space"}]` }, "USERS.0.subject: must be 1-100 printable ASCII characters"],
+    [{ AUTHENTICATOR: "access", ACCESS_AUD: "x" }, "ACCESS_TEAM_DOMAIN: is missing"],
+    [{ AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: "http://t.cloudflareaccess.com", ACCESS_AUD: "x" }, "ACCESS_TEAM_DOMAIN: must be an https origin"],
+    [{ SIGN_IN_SESSION_SECONDS: "10" }, "SIGN_IN_SESSION_SECONDS"],
+    [{ LOGO_URL: "javascript:alert(1)" }, "LOGO_URL: must be an http(s) URL"],
+    [{ ACCENT_COLOR: "red;}body{display:none" }, "ACCENT_COLOR: must be a colour like #1a56db"],
+    [{ SCOPE_DESCRIPTIONS: '{"tv.watch":"Watch"}' }, "SCOPE_DESCRIPTIONS.tv.watch"],
+  ])("%j → %s", (overrides, message) => {
+    expect(() => page(overrides)).toThrow(ConfigError);
+    expect(() => page(overrides)).toThrow(message);
+  });
+});

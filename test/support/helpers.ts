@@ -1,0 +1,107 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createApp } from "../../src/app";
+import type { Env } from "../../src/config";
+
+/** The issuer the emulator's seed advertises; requests to it are served by the Worker under test. */
+export const ORIGIN = "http://127.0.0.1:8787";
+
+import { DEVICE_CODE_GRANT } from "../../src/protection/polling";
+import { type Prefix, Storage } from "../../src/storage/kv";
+
+export const DEVICE_GRANT = DEVICE_CODE_GRANT;
+
+type App = ReturnType<typeof createApp>;
+
+/** Variables a test sets or unsets (undefined) on top of the test bindings. */
+export type Overrides = { [K in keyof Env]?: Env[K] | undefined };
+
+/**
+ * Calls the real Worker app in this workerd isolate with the test bindings (real KV, the
+ * emulator behind the AUTHLETE service binding). `overrides` swaps variables, e.g. the
+ * API version, without touching the shared env object.
+ */
+export function bind(app: App) {
+  async function worker(path: string, init: RequestInit = {}, overrides: Overrides = {}): Promise<Response> {
+    const ctx = createExecutionContext();
+    const e = Object.keys(overrides).length ? { ...env, ...overrides } : env;
+    const res = await app.fetch(new Request(new URL(path, ORIGIN), init), e, ctx);
+    await waitOnExecutionContext(ctx);
+    return res;
+  }
+  function postForm(path: string, form: Record<string, string> | string, headers: Record<string, string> = {}, overrides: Overrides = {}) {
+    const body = typeof form === "string" ? form : new URLSearchParams(form).toString();
+    return worker(path, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers } }, overrides);
+  }
+  async function startFlow(form: Record<string, string> = { client_id: "demo-device", scope: "openid profile" }, headers: Record<string, string> = {}) {
+    const res = await postForm("/device_authorization", form, headers);
+    if (res.status !== 200) throw new Error(`device authorization failed: ${res.status} ${await res.text()}`);
+    return (await res.json()) as {
+      device_code: string;
+      user_code: string;
+      verification_uri: string;
+      verification_uri_complete?: string;
+      expires_in: number;
+      interval?: number;
+    };
+  }
+  const poll = (deviceCode: string, clientId = "demo-device", headers: Record<string, string> = {}) =>
+    postForm("/token", { grant_type: DEVICE_GRANT, device_code: deviceCode, client_id: clientId }, headers);
+  return { worker, postForm, startFlow, poll };
+}
+
+/** A Worker whose clock the test moves by hand. */
+export function withClock(start = Date.now()) {
+  const clock = { now: start, advance: (ms: number) => (clock.now += ms) };
+  return { clock, ...bind(createApp({ now: () => clock.now })) };
+}
+
+export const { worker, postForm, startFlow, poll } = bind(createApp());
+
+export const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`;
+
+/** The emulator's own API, reached the way the Worker reaches it. */
+export function emulator(path: string, init: RequestInit = {}): Promise<Response> {
+  return env.AUTHLETE.fetch(new Request(`http://authlete-emulator${path}`, init));
+}
+
+export async function control(path: string, body?: unknown, method = body === undefined ? "DELETE" : "POST"): Promise<Response> {
+  const res = await emulator(`/_emulator/${path}`, {
+    method,
+    headers: { "Content-Type": "application/json" },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`emulator control ${path}: HTTP ${res.status} ${await res.text()}`);
+  return res;
+}
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string | null;
+  contentType: string | null;
+  body: unknown;
+}
+
+export async function seenRequests(): Promise<SeenRequest[]> {
+  return (await emulator("/_emulator/requests")).json();
+}
+
+export const resetEmulator = () => control("reset", {});
+
+/** v3 is the default in wrangler.toml; these switch the same Worker to Authlete 2.x. */
+export const V2: Overrides = { AUTHLETE_API_VERSION: "2" };
+
+/** Authlete /device/complete as the verification page will call it. */
+export async function complete(userCode: string, result: "AUTHORIZED" | "ACCESS_DENIED" | "TRANSACTION_FAILED", extra: Record<string, unknown> = {}) {
+  const res = await emulator(`/api/${env.AUTHLETE_SERVICE_ID}/device/complete`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${env.AUTHLETE_SERVICE_ACCESS_TOKEN}` },
+    body: JSON.stringify({ userCode, result, ...(result === "AUTHORIZED" ? { subject: "demo", authTime: Math.floor(Date.now() / 1000) } : {}), ...extra }),
+  });
+  return (await res.json()) as { action: string };
+}
+
+/** The KV key the Worker uses for `subject` under `prefix`, from the storage seam itself (tests never spell keys). */
+export function storageKey(prefix: Prefix, subject: string): Promise<string> {
+  return new Storage(env.KV).table(prefix).key(subject);
+}

@@ -1,0 +1,171 @@
+import { env } from "cloudflare:test";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import { atConfirm, browser, calls, DEMO, nextIp, startDevice, text } from "../support/browser";
+import { bind, control, type Overrides, resetEmulator, withClock } from "../support/helpers";
+
+beforeEach(resetEmulator);
+afterEach(() => vi.restoreAllMocks());
+
+const w = bind(createApp());
+const WRONG = "BCDFBCDF";
+
+/** The real KV namespace, except that keys under `prefix` fail as if KV were down. */
+function kvFailingFor(prefix: string): KVNamespace {
+  const real = env.KV;
+  const guard =
+    <A extends unknown[], R>(op: (key: string, ...rest: A) => R) =>
+    (key: string, ...rest: A): R => {
+      if (key.startsWith(prefix)) throw new Error(`KV unavailable (injected for ${prefix})`);
+      return op(key, ...rest);
+    };
+  return {
+    get: guard((k: string, o?: unknown) => real.get(k, o as "text")),
+    put: guard((k: string, v: string, o?: KVNamespacePutOptions) => real.put(k, v, o)),
+    delete: guard((k: string) => real.delete(k)),
+    list: (o?: KVNamespaceListOptions) => real.list(o),
+  } as unknown as KVNamespace;
+}
+
+async function codeAttempt(b: ReturnType<typeof browser>, code: string) {
+  await b.get("/device");
+  return b.post("/device", { user_code: code });
+}
+
+describe("user-code entry: failures per CF-Connecting-IP and per session (RFC 8628 §5.1)", () => {
+  it("N+1 wrong codes from one IP → 429 with Retry-After and no Authlete call; the right code is refused until the window passes", async () => {
+    const t = withClock();
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "3/120" };
+    const ip = nextIp();
+    // A new browser (session) each time: only the IP links the attempts.
+    const attempt = (code: string) => codeAttempt(browser(t, { ip, env: limits }), code);
+    for (let i = 0; i < 3; i++) expect((await attempt(WRONG)).status).toBe(400);
+    await control("requests");
+
+    const limited = await attempt(WRONG);
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(120);
+    expect(text(limited.html)).toContain("Too many attempts");
+    const flow = await startDevice(t);
+    expect((await attempt(flow.user_code)).status).toBe(429);
+    expect(await calls("device/verification")).toHaveLength(0);
+
+    t.clock.advance(retryAfter * 1000);
+    const accepted = await attempt(flow.user_code);
+    expect([accepted.status, accepted.location]).toEqual([303, "/device"]);
+  });
+
+  it("a spoofed X-Forwarded-For does not choose the bucket; CF-Connecting-IP does", async () => {
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "2/900" };
+    const ip = nextIp();
+    for (const xff of ["198.51.100.1", "198.51.100.2"]) {
+      expect((await codeAttempt(browser(w, { ip, env: limits, headers: { "X-Forwarded-For": xff } }), WRONG)).status).toBe(400);
+    }
+    expect((await codeAttempt(browser(w, { ip, env: limits, headers: { "X-Forwarded-For": "198.51.100.3" } }), WRONG)).status).toBe(429);
+    // Someone else, claiming the same forwarded address, is unaffected.
+    expect((await codeAttempt(browser(w, { env: limits, headers: { "X-Forwarded-For": "198.51.100.1" } }), WRONG)).status).toBe(400);
+  });
+
+  it("per session: one browser is stopped even when its budget per IP is not spent", async () => {
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_SESSION: "2/900" };
+    const b = browser(w, { env: limits });
+    expect((await codeAttempt(b, WRONG)).status).toBe(400);
+    expect((await codeAttempt(b, WRONG)).status).toBe(400);
+    expect((await codeAttempt(b, WRONG)).status).toBe(429);
+    expect((await codeAttempt(browser(w, { ip: b.ip, env: limits }), WRONG)).status).toBe(400);
+  });
+
+  it("a success does not reset the budget", async () => {
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "3/900" };
+    const ip = nextIp();
+    const attempt = (code: string) => codeAttempt(browser(w, { ip, env: limits }), code);
+    expect((await attempt(WRONG)).status).toBe(400);
+    expect((await attempt(WRONG)).status).toBe(400);
+    expect((await attempt((await startDevice(w)).user_code)).status).toBe(303);
+    expect((await attempt(WRONG)).status).toBe(400);
+    expect((await attempt(WRONG)).status).toBe(429);
+  });
+
+  it("input that cannot be a code is turned away without counting", async () => {
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
+    const b = browser(w, { env: limits });
+    for (const junk of ["x", "AEIOUAEI", "12345678"]) expect((await codeAttempt(b, junk)).status).toBe(400);
+    expect(await calls("device/verification")).toHaveLength(0);
+    expect((await codeAttempt(b, WRONG)).status).toBe(400);
+    expect((await codeAttempt(b, WRONG)).status).toBe(429);
+  });
+
+  it("the prefilled link is counted like typing", async () => {
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
+    const b = browser(w, { env: limits });
+    expect((await b.get(`/device?user_code=${WRONG}`)).status).toBe(400);
+    expect((await b.get(`/device?user_code=${WRONG}`)).status).toBe(429);
+  });
+});
+
+describe("sign-in: failures per username and per IP", () => {
+  async function atSignIn(limits: Overrides, ip = nextIp()) {
+    const b = browser(w, { ip, env: limits });
+    await atConfirm(w, b);
+    await b.submit("/device/confirm", {});
+    return b;
+  }
+
+  it("per username, across IPs (and however the name is capitalised): then even the right password gets 429", async () => {
+    const limits: Overrides = { LIMIT_SIGN_IN_FAILURES_PER_USER: "2/900" };
+    expect((await (await atSignIn(limits)).post("/device/sign-in", { username: "demo", password: "guess1" })).status).toBe(401);
+    expect((await (await atSignIn(limits)).post("/device/sign-in", { username: "DEMO", password: "guess2" })).status).toBe(401);
+    const b = await atSignIn(limits);
+    const limited = await b.post("/device/sign-in", DEMO);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(b.jar.has("__Host-device-signin")).toBe(false);
+  });
+
+  it("per IP, across usernames", async () => {
+    const limits: Overrides = { LIMIT_SIGN_IN_FAILURES_PER_IP: "2/900" };
+    const ip = nextIp();
+    expect((await (await atSignIn(limits, ip)).post("/device/sign-in", { username: "alice", password: "x" })).status).toBe(401);
+    expect((await (await atSignIn(limits, ip)).post("/device/sign-in", { username: "bob", password: "x" })).status).toBe(401);
+    expect((await (await atSignIn(limits, ip)).post("/device/sign-in", DEMO)).status).toBe(429);
+    expect((await (await atSignIn(limits)).submit("/device/sign-in", DEMO)).html).toContain('action="/device/consent"');
+  });
+});
+
+describe("when KV fails: limits fail open, verification state fails closed", () => {
+  it("a limiter outage lets code entry through (logged) rather than locking everyone out", async () => {
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const limits: Overrides = { KV: kvFailingFor("rl:"), LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
+    const b = browser(w, { env: limits });
+    for (let i = 0; i < 3; i++) expect((await codeAttempt(b, WRONG)).status).toBe(400);
+    expect(await calls("device/verification")).toHaveLength(3);
+    expect((await codeAttempt(b, (await startDevice(w)).user_code)).status).toBe(303);
+    expect(warnings.mock.calls.some(([l]) => String(l).includes("limiter_kv_failure"))).toBe(true);
+  });
+
+  it.each([
+    ["verification state", "vflow:"],
+    ["the device's request record", "device:"],
+  ])("%s unreadable → a clear 503 page, and no flow is started", async (_, prefix) => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const flow = await startDevice(w);
+    const b = browser(w, { env: { KV: kvFailingFor(prefix) } });
+    const p = await codeAttempt(b, flow.user_code);
+    expect(p.status).toBe(503);
+    expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);
+    expect(text(p.html)).toContain("Temporarily unavailable");
+    expect(errors.mock.calls.some(([l]) => String(l).includes("verification_state_kv_failure"))).toBe(true);
+  });
+
+  it("a signed-in session that cannot be saved fails closed too", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const broken = browser(w, { env: { KV: kvFailingFor("signin:") } });
+    await atConfirm(w, broken);
+    await broken.submit("/device/confirm", {});
+    const failed = await broken.post("/device/sign-in", DEMO);
+    expect(failed.status).toBe(503);
+    expect(broken.jar.has("__Host-device-signin")).toBe(false);
+  });
+});
