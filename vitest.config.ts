@@ -16,6 +16,21 @@ buildSync({
   logLevel: "warning",
 });
 
+// Vitest's module runner asks for `node:inspector` in every test file to decide whether to
+// inline source maps; workerd has no such module, and the plugin and workerd each print a
+// warning about it, once per file. That is noise about the harness, not about our code, so
+// exactly those two lines are dropped; everything else the plugin or workerd prints shows.
+const harnessNoise = (text: string) =>
+  (text.includes('"node:inspector"') && text.includes("is not available at this Worker's compatibility date")) ||
+  (text.includes("Fallback service failed to fetch module") && text.includes("node%3Ainspector"));
+const consoleError = console.error.bind(console);
+console.error = (...args: unknown[]) => {
+  if (!harnessNoise(args.map(String).join(" "))) consoleError(...args);
+};
+const stderrWrite = process.stderr.write.bind(process.stderr) as (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
+process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
+  harnessNoise(String(chunk)) ? true : stderrWrite(chunk, ...rest)) as typeof process.stderr.write;
+
 // Tests use the same local secrets a developer's .dev.vars starts from, so a clean clone needs nothing else.
 const devVars = readDevVars();
 

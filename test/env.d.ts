@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 import type { Env as WorkerEnv } from "../src/config";
 
 declare global {

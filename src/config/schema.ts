@@ -10,7 +10,7 @@ export class ConfigError extends Error {
   override name = "ConfigError";
 }
 
-const trim = z.transform((s: string | undefined) => (s?.trim() ? s.trim() : undefined));
+const trim = z.transform((s: string) => s.trim() || undefined);
 
 /**
  * Absent or blank → undefined; anything else trimmed. The empty default makes zod run the

@@ -7,7 +7,7 @@ import deviceCompleteSuccess from "../fixtures/authlete/device-complete-success.
 import deviceVerificationValid from "../fixtures/authlete/device-verification-valid.json";
 import tokenOk from "../fixtures/authlete/token-ok.json";
 
-// The documented examples of ../shared/authlete-api.md must parse with the client's schemas.
+// Authlete's documented examples (test/fixtures/authlete) must parse with the client's schemas.
 describe("Authlete schemas accept the documented example payloads", () => {
   it("device authorization OK (§3.2)", () => {
     const r = z.parse(DeviceAuthorizationResponse, deviceAuthorizationOk);

@@ -60,11 +60,12 @@ describe("POST /device_authorization", () => {
   });
 
   it("INTERNAL_SERVER_ERROR → 500 with Authlete's body", async () => {
-    await control("faults", { api: "device/authorization", mode: "action", action: "INTERNAL_SERVER_ERROR" });
+    const body = '{"error":"server_error","error_description":"[A999999] Authlete says so, in its own words."}';
+    await control("faults", { api: "device/authorization", mode: "action", action: "INTERNAL_SERVER_ERROR", responseContent: body });
     const res = await postForm("/device_authorization", { client_id: "demo-device" });
     expect(res.status).toBe(500);
     expectNoStore(res);
-    expect((await res.json()) as object).toHaveProperty("error");
+    expect(await res.text()).toBe(body);
   });
 
   it("a malformed Basic header → 401 invalid_client, Authlete not called", async () => {

@@ -83,10 +83,11 @@ describe("POST /token", () => {
   });
 
   it("INTERNAL_SERVER_ERROR → 500 with Authlete's body", async () => {
-    await control("faults", { api: "auth/token", mode: "action", action: "INTERNAL_SERVER_ERROR" });
+    const body = '{"error":"server_error","error_description":"[A999999] Authlete says so, in its own words."}';
+    await control("faults", { api: "auth/token", mode: "action", action: "INTERNAL_SERVER_ERROR", responseContent: body });
     const res = await postForm("/token", { grant_type: "client_credentials" }, { Authorization: basic("demo-confidential", "demo-secret") });
     expect(res.status).toBe(500);
-    expect(await json(res)).toHaveProperty("error");
+    expect(await res.text()).toBe(body);
   });
 
   it("forwards DPoP as dpop with htm and htu, and sets DPoP-Nonce", async () => {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
+import { PREFIXES } from "../../src/storage/kv";
 import { atConfirm, atConsent, browser, calls, DEMO, flowRecord, startDevice, text } from "../support/browser";
 import { bind, complete, control, emulator, resetEmulator, storageKey, withClock } from "../support/helpers";
 
@@ -18,7 +19,7 @@ const verifyDirectly = async (userCode: string) =>
     })
   ).json()) as { action: string };
 const state = async (userCode: string) => ((await (await emulator(`/_emulator/state/user-code/${userCode}`)).json()) as { state: string }).state;
-const flowKeys = async () => (await env.KV.list({ prefix: "vflow:" })).keys.map((k) => k.name);
+const flowKeys = async () => (await env.KV.list({ prefix: `${PREFIXES.flow}:` })).keys.map((k) => k.name);
 const idTokenClaims = (idToken: string) => JSON.parse(atob(idToken.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
 
 describe("step 1: enter the code", () => {

@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
+import { PREFIXES, type Prefix } from "../../src/storage/kv";
 import { atConfirm, browser, calls, DEMO, nextIp, startDevice, text } from "../support/browser";
 import { bind, control, type Overrides, resetEmulator, withClock } from "../support/helpers";
 
@@ -11,8 +12,9 @@ const w = bind(createApp());
 const WRONG = "BCDFBCDF";
 
 /** The real KV namespace, except that keys under `prefix` fail as if KV were down. */
-function kvFailingFor(prefix: string): KVNamespace {
+function kvFailingFor(table: Prefix): KVNamespace {
   const real = env.KV;
+  const prefix = `${PREFIXES[table]}:`;
   const guard =
     <A extends unknown[], R>(op: (key: string, ...rest: A) => R) =>
     (key: string, ...rest: A): R => {
@@ -137,7 +139,7 @@ describe("sign-in: failures per username and per IP", () => {
 describe("when KV fails: limits fail open, verification state fails closed", () => {
   it("a limiter outage lets code entry through (logged) rather than locking everyone out", async () => {
     const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const limits: Overrides = { KV: kvFailingFor("rl:"), LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
+    const limits: Overrides = { KV: kvFailingFor("counter"), LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
     const b = browser(w, { env: limits });
     for (let i = 0; i < 3; i++) expect((await codeAttempt(b, WRONG)).status).toBe(400);
     expect(await calls("device/verification")).toHaveLength(3);
@@ -146,12 +148,12 @@ describe("when KV fails: limits fail open, verification state fails closed", () 
   });
 
   it.each([
-    ["verification state", "vflow:"],
-    ["the device's request record", "device:"],
-  ])("%s unreadable → a clear 503 page, and no flow is started", async (_, prefix) => {
+    ["verification state", "flow"],
+    ["the device's request record", "device"],
+  ])("%s unreadable → a clear 503 page, and no flow is started", async (_, table) => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const flow = await startDevice(w);
-    const b = browser(w, { env: { KV: kvFailingFor(prefix) } });
+    const b = browser(w, { env: { KV: kvFailingFor(table as Prefix) } });
     const p = await codeAttempt(b, flow.user_code);
     expect(p.status).toBe(503);
     expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);
@@ -161,7 +163,7 @@ describe("when KV fails: limits fail open, verification state fails closed", () 
 
   it("a signed-in session that cannot be saved fails closed too", async () => {
     vi.spyOn(console, "error").mockImplementation(() => {});
-    const broken = browser(w, { env: { KV: kvFailingFor("signin:") } });
+    const broken = browser(w, { env: { KV: kvFailingFor("signIn") } });
     await atConfirm(w, broken);
     await broken.submit("/device/confirm", {});
     const failed = await broken.post("/device/sign-in", DEMO);

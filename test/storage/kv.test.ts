@@ -1,0 +1,57 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { type KeyValue, PREFIXES, Storage } from "../../src/storage/kv";
+import { MemoryKv } from "../../src/storage/memory";
+
+const BACKENDS: [string, () => KeyValue & { get(key: string): Promise<string | null> }][] = [
+  ["Workers KV", () => env.KV],
+  ["the in-memory twin", () => new MemoryKv()],
+];
+
+describe.each(BACKENDS)("the storage seam on %s", (_, backend) => {
+  it("keys carry the prefix and a hash, never the subject", async () => {
+    const table = new Storage(backend()).table<{ n: number }>("poll");
+    const subject = "WDJBMJHT-some-raw-code";
+    const key = await table.key(subject);
+    expect(key).toMatch(new RegExp(`^${PREFIXES.poll}:[A-Za-z0-9_-]{43}$`));
+    expect(key).not.toContain(subject);
+    expect(await new Storage(backend()).table("device").key(subject)).not.toBe(key);
+  });
+
+  it("values round-trip as JSON, and delete removes them", async () => {
+    const kv = backend();
+    const table = new Storage(kv).table<{ n: number; s: string }>("flow");
+    const subject = crypto.randomUUID();
+    await table.put(subject, { n: 1, s: "é" }, 600);
+    expect(await table.get(subject)).toEqual({ n: 1, s: "é" });
+    expect(await kv.get(await table.key(subject))).toBe('{"n":1,"s":"é"}');
+    await table.delete(subject);
+    expect(await table.get(subject)).toBeNull();
+  });
+
+  it("TTLs below KV's 60 s minimum are raised to it, where KV itself would refuse them", async () => {
+    const kv = backend();
+    const table = new Storage(kv).table<number>("counter");
+    const subject = crypto.randomUUID();
+    await table.put(subject, 1, 1);
+    expect(await table.get(subject)).toBe(1);
+    await expect(kv.put(`test:${subject}`, "1", { expirationTtl: 30 })).rejects.toThrow(/60/);
+  });
+});
+
+describe("the in-memory twin keeps KV's clock rules", () => {
+  it("an entry disappears when its TTL has passed", async () => {
+    const clock = { now: 1_000_000 };
+    const kv = new MemoryKv(() => clock.now);
+    await kv.put("k", '"v"', { expirationTtl: 60 });
+    clock.now += 59_999;
+    expect(await kv.get("k", "json")).toBe("v");
+    clock.now += 1;
+    expect(await kv.get("k", "json")).toBeNull();
+    expect(kv.keys()).toEqual([]);
+  });
+
+  it("stores strings only, as KV does", async () => {
+    await expect(new MemoryKv().put("k", 1 as unknown as string, { expirationTtl: 60 })).rejects.toThrow(TypeError);
+  });
+});
