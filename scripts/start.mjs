@@ -1,7 +1,8 @@
 // `npm start`: the Worker and the offline Authlete emulator in one local workerd, with
 // local KV under .wrangler/state. Nothing leaves the machine and no Cloudflare login is needed.
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { readDevVars } from "./dev-vars.mjs";
 
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://127.0.0.1:${port}`;
@@ -9,6 +10,15 @@ const origin = `http://127.0.0.1:${port}`;
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
   console.log("Created .dev.vars from .dev.vars.example (emulator credentials).");
+} else {
+  // A .dev.vars from an older checkout lacks variables added since (EDGE_SECRET, say): add
+  // those from the example, never touching a value the developer set.
+  const have = new Set(readFileSync(".dev.vars", "utf8").split("\n").map((l) => l.slice(0, l.indexOf("="))));
+  const missing = Object.entries(readDevVars()).filter(([name]) => !have.has(name));
+  if (missing.length) {
+    appendFileSync(".dev.vars", `\n# Added by npm start from .dev.vars.example\n${missing.map(([k, v]) => `${k}=${v}`).join("\n")}\n`);
+    console.log(`Added ${missing.map(([k]) => k).join(", ")} to .dev.vars from .dev.vars.example.`);
+  }
 }
 
 // The emulator's seed points its URLs at 127.0.0.1:8787; tell it the real origin. wrangler's

@@ -1,8 +1,8 @@
 import { base64url } from "jose";
 
 /**
- * The few cryptographic helpers the Worker needs, in one place: random tokens, digests and
- * constant-time comparison, all on WebCrypto; base64url comes from jose.
+ * The few cryptographic helpers the Worker needs, in one place: random tokens, keyed digests
+ * and constant-time comparison, all on WebCrypto; base64url comes from jose.
  */
 export { base64url };
 
@@ -13,9 +13,28 @@ export function randomToken(bytes = 32): string {
   return base64url.encode(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
-/** base64url SHA-256 of `value`: 43 characters. */
-export async function sha256(value: string): Promise<string> {
-  return base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(value))));
+/**
+ * HMAC-SHA256 under the Worker's secret (EDGE_SECRET): what a code, an address, a username or
+ * a session id becomes inside a storage key, a log tag or a CSRF token. A plain hash would not
+ * do: a user code has only 20^8 values, so an unkeyed digest is reversed by trying them all.
+ * `purpose` separates the uses, so the same value never gives the same digest in two places.
+ */
+export class KeyedHash {
+  private readonly key: Promise<CryptoKey>;
+
+  constructor(secret: string) {
+    this.key = crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  }
+
+  /** base64url, 43 characters. */
+  async mac(purpose: string, value: string): Promise<string> {
+    return base64url.encode(new Uint8Array(await crypto.subtle.sign("HMAC", await this.key, enc.encode(`${purpose}\u0000${value}`))));
+  }
+
+  /** A short correlation tag for the log: enough to follow one code through its lines, nothing to reverse. */
+  async tag(purpose: string, value: string): Promise<string> {
+    return (await this.mac(purpose, value)).slice(0, 12);
+  }
 }
 
 /**

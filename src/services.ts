@@ -4,6 +4,7 @@ import type { Authenticator } from "./auth/authenticator";
 import { PasswordAuthenticator } from "./auth/password";
 import { AuthleteClient } from "./authlete/client";
 import { type Config, type Env, loadConfig, loadPageConfig, type PageConfig } from "./config";
+import { KeyedHash } from "./crypto";
 import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { KvLimiter } from "./protection/limiter";
@@ -30,6 +31,7 @@ export interface ServiceOptions {
 /** What the JSON endpoints use. */
 export interface ApiServices {
   config: Config;
+  keyed: KeyedHash;
   now: () => number;
   authlete: AuthleteClient;
   polling: PollingGuard;
@@ -40,6 +42,7 @@ export interface ApiServices {
 /** What the verification page uses, and nothing else. */
 export interface PageServices {
   page: PageConfig;
+  keyed: KeyedHash;
   now: () => number;
   authlete: AuthleteClient;
   authenticator: Authenticator;
@@ -60,10 +63,12 @@ export function compose(options: ServiceOptions = {}): Services {
 
   const shared = cached((env: Env) => {
     const config = loadConfig(env);
-    const storage = new Storage(config.kv);
+    const keyed = new KeyedHash(config.secret);
+    const storage = new Storage(config.kv, keyed);
     const limiter = new KvLimiter(storage.table("counter"), now);
     return {
       config,
+      keyed,
       storage,
       limiter,
       authlete: new AuthleteClient(config.authlete, config.authleteFetch),
@@ -72,9 +77,10 @@ export function compose(options: ServiceOptions = {}): Services {
   });
 
   const api = cached((env: Env): ApiServices => {
-    const { config, storage, limiter, authlete, deviceRequests } = shared(env);
+    const { config, keyed, storage, limiter, authlete, deviceRequests } = shared(env);
     return {
       config,
+      keyed,
       now,
       authlete,
       deviceRequests,
@@ -84,10 +90,11 @@ export function compose(options: ServiceOptions = {}): Services {
   });
 
   const page = cached((env: Env): PageServices => {
-    const { config, storage, limiter, authlete, deviceRequests } = shared(env);
+    const { config, keyed, storage, limiter, authlete, deviceRequests } = shared(env);
     const page = loadPageConfig(env);
     return {
       page,
+      keyed,
       now,
       authlete,
       deviceRequests,

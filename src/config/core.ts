@@ -20,6 +20,8 @@ export interface Config {
   pollMaxIntervalSeconds: number;
   limits: Limits;
   kv: KVNamespace;
+  /** Keys every storage key, log tag and CSRF token (crypto.ts KeyedHash). */
+  secret: string;
   /** The emulator's service binding when present (local/test); otherwise the global fetch. */
   authleteFetch: typeof fetch;
 }
@@ -48,6 +50,7 @@ const Core = z.intersection(
     AUTHLETE_TIMEOUT_MS: intIn(100, 60_000, 5_000),
     DISCOVERY_CACHE_SECONDS: intIn(0, 86_400, 300),
     POLL_MAX_INTERVAL_SECONDS: intIn(5, 3_600, 60),
+    EDGE_SECRET: z.pipe(requiredText, z.string().check(z.minLength(32, "must be at least 32 characters (openssl rand -base64 32)"))),
   }),
   z.intersection(limitsSchema, Credentials),
 );
@@ -66,6 +69,7 @@ export function loadConfig(env: Env): Config {
     pollMaxIntervalSeconds: v.POLL_MAX_INTERVAL_SECONDS!,
     limits: limitsOf(v),
     kv: env.KV,
+    secret: v.EDGE_SECRET,
     authleteFetch: binding ? (input, init) => binding.fetch(input as RequestInfo, init) : (input, init) => fetch(input, init),
   };
 }

@@ -12,6 +12,8 @@ export type Env = {
   AUTHLETE_SERVICE_ID?: string;
   AUTHLETE_SERVICE_ACCESS_TOKEN?: string;
   AUTHLETE_TIMEOUT_MS?: string;
+  /** Secret: the key of every HMAC (storage keys, log tags, CSRF tokens). */
+  EDGE_SECRET?: string;
   DISCOVERY_CACHE_SECONDS?: string;
   POLL_MAX_INTERVAL_SECONDS?: string;
   // The verification page (/device); parsed by loadPageConfig only.

@@ -1,9 +1,9 @@
-import { sha256 } from "../crypto";
+import type { KeyedHash } from "../crypto";
 
 /**
  * The one seam between the Worker and Workers KV (docs/storage-schema.md): it names every key
- * prefix, hashes every subject before it becomes part of a key (never a raw code, token,
- * session id, address or username), serialises values as JSON and clamps every TTL to KV's
+ * prefix, hashes every subject with the Worker's secret before it becomes part of a key (never
+ * a raw code, token, session id, address or username, nor a plain hash of one), serialises values as JSON and clamps every TTL to KV's
  * 60-second minimum. Stores get a typed table each and never spell a key themselves.
  */
 
@@ -47,13 +47,12 @@ export interface Table<T> {
 export class Storage {
   constructor(
     private readonly kv: KeyValue,
-    /** What a subject becomes inside a key. */
-    private readonly hash: (subject: string) => Promise<string> = sha256,
+    private readonly keyed: KeyedHash,
   ) {}
 
   table<T>(prefix: Prefix): Table<T> {
     const kv = this.kv;
-    const key = async (subject: string) => `${PREFIXES[prefix]}:${await this.hash(subject)}`;
+    const key = async (subject: string) => `${PREFIXES[prefix]}:${await this.keyed.mac(prefix, subject)}`;
     return {
       key,
       get: async (subject) => (await kv.get(await key(subject), "json")) as T | null,

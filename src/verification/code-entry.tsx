@@ -25,7 +25,7 @@ export async function submitCode(c: Context<PageEnv>, flowId: string, input: str
   const { page, authlete, flows, budgets, deviceRequests, now } = c.var.services;
   const code = normalizeUserCode(input, page.userCode);
   const again = async (error: EnterError, value: string) =>
-    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(flowId)} format={page.userCode} value={value} error={error} />, 400);
+    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(c.var.services.keyed, flowId)} format={page.userCode} value={value} error={error} />, 400);
   if (!code) {
     decision(c, "malformed_code", { authlete: false });
     return again("malformed", input.slice(0, 64));
@@ -34,7 +34,7 @@ export async function submitCode(c: Context<PageEnv>, flowId: string, input: str
   await enforce(budgets, buckets);
 
   const res = await authlete.deviceVerification(code);
-  const logged = { authlete: true, code: await codeTag(code), clientId: res.clientId };
+  const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
   switch (res.action) {
     case "VALID": {
       const flow: ActiveFlow = {

@@ -1,5 +1,4 @@
 import type { Context } from "hono";
-import { sha256 } from "../crypto";
 import { type LogFields, log } from "../log";
 import type { PageEnv } from "./page-env";
 
@@ -9,6 +8,6 @@ export function decision(c: Context<PageEnv>, outcome: string, fields: LogFields
 }
 
 /** Correlates log lines about one user code without writing the code itself. */
-export async function codeTag(userCode: string): Promise<string> {
-  return (await sha256(`log:${userCode}`)).slice(0, 12);
+export function codeTag(c: Context<PageEnv>, userCode: string): Promise<string> {
+  return c.var.services.keyed.tag("log", userCode);
 }

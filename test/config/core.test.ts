@@ -21,6 +21,7 @@ describe("configuration", () => {
       KV: env.KV,
       AUTHLETE_BASE_URL: "https://api.authlete.com/",
       AUTHLETE_API_VERSION: "2",
+      EDGE_SECRET: "x".repeat(32),
       AUTHLETE_SERVICE_API_KEY: "k",
       AUTHLETE_SERVICE_API_SECRET: "s",
     });

@@ -1,17 +1,20 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Budget } from "../../src/config";
+import { KeyedHash } from "../../src/crypto";
 import { KvLimiter, type Limiter } from "../../src/protection/limiter";
 import { Storage } from "../../src/storage/kv";
 import { MemoryKv } from "../../src/storage/memory";
+
+const keyed = new KeyedHash(env.EDGE_SECRET!);
 
 /**
  * What any Limiter must do, whatever keeps its counts. Every implementation is listed in
  * IMPLEMENTATIONS and runs the same cases; a new one passes them before it is used.
  */
 const IMPLEMENTATIONS: [string, (now: () => number) => Limiter][] = [
-  ["KvLimiter on Workers KV", (now) => new KvLimiter(new Storage(env.KV).table("counter"), now)],
-  ["KvLimiter on the in-memory twin", (now) => new KvLimiter(new Storage(new MemoryKv(now)).table("counter"), now)],
+  ["KvLimiter on Workers KV", (now) => new KvLimiter(new Storage(env.KV, keyed).table("counter"), now)],
+  ["KvLimiter on the in-memory twin", (now) => new KvLimiter(new Storage(new MemoryKv(now), keyed).table("counter"), now)],
 ];
 
 const budget: Budget = { max: 3, windowSeconds: 60 };

@@ -1,7 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { KeyedHash } from "../../src/crypto";
 import { type KeyValue, PREFIXES, Storage } from "../../src/storage/kv";
 import { MemoryKv } from "../../src/storage/memory";
+
+const keyed = new KeyedHash(env.EDGE_SECRET!);
 
 const BACKENDS: [string, () => KeyValue & { get(key: string): Promise<string | null> }][] = [
   ["Workers KV", () => env.KV],
@@ -10,17 +13,17 @@ const BACKENDS: [string, () => KeyValue & { get(key: string): Promise<string | n
 
 describe.each(BACKENDS)("the storage seam on %s", (_, backend) => {
   it("keys carry the prefix and a hash, never the subject", async () => {
-    const table = new Storage(backend()).table<{ n: number }>("poll");
+    const table = new Storage(backend(), keyed).table<{ n: number }>("poll");
     const subject = "WDJBMJHT-some-raw-code";
     const key = await table.key(subject);
     expect(key).toMatch(new RegExp(`^${PREFIXES.poll}:[A-Za-z0-9_-]{43}$`));
     expect(key).not.toContain(subject);
-    expect(await new Storage(backend()).table("device").key(subject)).not.toBe(key);
+    expect(await new Storage(backend(), keyed).table("device").key(subject)).not.toBe(key);
   });
 
   it("values round-trip as JSON, and delete removes them", async () => {
     const kv = backend();
-    const table = new Storage(kv).table<{ n: number; s: string }>("flow");
+    const table = new Storage(kv, keyed).table<{ n: number; s: string }>("flow");
     const subject = crypto.randomUUID();
     await table.put(subject, { n: 1, s: "é" }, 600);
     expect(await table.get(subject)).toEqual({ n: 1, s: "é" });
@@ -31,7 +34,7 @@ describe.each(BACKENDS)("the storage seam on %s", (_, backend) => {
 
   it("TTLs below KV's 60 s minimum are raised to it, where KV itself would refuse them", async () => {
     const kv = backend();
-    const table = new Storage(kv).table<number>("counter");
+    const table = new Storage(kv, keyed).table<number>("counter");
     const subject = crypto.randomUUID();
     await table.put(subject, 1, 1);
     expect(await table.get(subject)).toBe(1);

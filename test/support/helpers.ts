@@ -5,6 +5,7 @@ import type { Env } from "../../src/config";
 /** The issuer the emulator's seed advertises; requests to it are served by the Worker under test. */
 export const ORIGIN = "http://127.0.0.1:8787";
 
+import { KeyedHash } from "../../src/crypto";
 import { DEVICE_CODE_GRANT } from "../../src/protection/polling";
 import { type Prefix, Storage } from "../../src/storage/kv";
 
@@ -103,5 +104,5 @@ export async function complete(userCode: string, result: "AUTHORIZED" | "ACCESS_
 
 /** The KV key the Worker uses for `subject` under `prefix`, from the storage seam itself (tests never spell keys). */
 export function storageKey(prefix: Prefix, subject: string): Promise<string> {
-  return new Storage(env.KV).table(prefix).key(subject);
+  return new Storage(env.KV, new KeyedHash(env.EDGE_SECRET!)).table(prefix).key(subject);
 }

@@ -49,7 +49,7 @@ async function complete(c: Context<PageEnv>, flowId: string, flow: ActiveFlow, i
     new PageError(kind, `${API} ${outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
   switch (res.action) {
     case "SUCCESS":
-      decision(c, outcome, { authlete: true, code: await codeTag(flow.userCode) });
+      decision(c, outcome, { authlete: true, code: await codeTag(c, flow.userCode) });
       try {
         await flows.end(flowId, outcome, flow.clientName);
       } catch (err) {

@@ -30,7 +30,7 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
   const { page, flows, authenticator, now } = c.var.services;
   const existing = readFlowId(c);
   const flowId = ensureFlowId(c);
-  const csrf = await csrfToken(flowId);
+  const csrf = await csrfToken(c.var.services.keyed, flowId);
   const flow = existing ? await loadFlow(c, flowId) : null;
   if (!flow) return c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} />);
 

@@ -17,7 +17,16 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
   const username = (params.get("username") ?? "").trim();
   const password = params.get("password") ?? "";
   const again = async (error: SignInError, status: 400 | 401) =>
-    c.html(<SignInPage f={frame(c)} csrf={await csrfToken(flowId)} clientName={flow.clientName} username={username.slice(0, 100)} error={error} />, status);
+    c.html(
+      <SignInPage
+        f={frame(c)}
+        csrf={await csrfToken(c.var.services.keyed, flowId)}
+        clientName={flow.clientName}
+        username={username.slice(0, 100)}
+        error={error}
+      />,
+      status,
+    );
   if (!username || !password) return again("missing", 400);
 
   const { budgets, authenticator, signIns, flows } = c.var.services;
