@@ -1,4 +1,5 @@
 // Test-only control API under /_emulator/ (no credentials). Not part of Authlete's contract.
+import { parseBody } from "./body";
 import { lookupUserCode } from "./device";
 import { FAULT_MODES } from "./faults";
 import { deviceByUserCode, effectiveService, now, resetState, seed, state } from "./store";
@@ -12,15 +13,9 @@ function problem(status: number, error: string): Response {
   return json({ error }, status);
 }
 
+/** The JSON object body of a control call, or null (answered 400): the control API takes JSON only. */
 async function readObject(request: Request): Promise<Record<string, unknown> | null> {
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+  return parseBody(await request.text());
 }
 
 function deviceView(rec: DeviceRecord): Record<string, unknown> {

@@ -1,6 +1,7 @@
 // Offline Authlete emulator (Cloudflare Worker). Runtime APIs under /api/ (v2 and v3 paths),
 // test control API under /_emulator/. See ../README.md and /work/shared/authlete-api.md.
 import { checkApiCredentials, parseRoute } from "./auth";
+import { parseBody } from "./body";
 import { serviceConfiguration, serviceJwks } from "./config";
 import { handleControl } from "./control";
 import { deviceAuthorization, deviceComplete, deviceVerification } from "./device";
@@ -24,20 +25,6 @@ const APIS: Record<string, ApiDef> = {
   "service/configuration": { methods: ["GET", "POST"], handler: serviceConfiguration },
   "service/jwks/get": { methods: ["GET"], handler: serviceJwks },
 };
-
-function parseBody(text: string, contentType: string | null): Record<string, unknown> | null {
-  if (text.trim() === "") return {};
-  // The OpenAPI also allows form bodies; only flat string fields can be carried that way (§1.3).
-  if (contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
-    return Object.fromEntries(new URLSearchParams(text));
-  }
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
 
 function loggedBody(text: string): unknown {
   if (text === "") return null;
