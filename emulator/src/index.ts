@@ -3,7 +3,7 @@
 import { checkApiCredentials, parseRoute } from "./auth";
 import { parseBody } from "./body";
 import { serviceConfiguration, serviceJwks } from "./config";
-import { handleControl } from "./control";
+import { control } from "./control";
 import { deviceAuthorization, deviceComplete, deviceVerification } from "./device";
 import { type ApiResult, apiFailure, jsonResponse, serverError } from "./errors";
 import { DropConnection, postProcessFault, preProcessFault, takeFault } from "./faults";
@@ -87,7 +87,7 @@ async function fetch(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   try {
     if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) {
-      return await handleControl(request, env ?? {}, url);
+      return await control.fetch(request, env ?? {});
     }
     if (url.pathname.startsWith("/api/")) return await handleApi(request, env ?? {}, url);
     return jsonResponse({ status: 404, body: { resultCode: "404", resultMessage: "" } }, false);
