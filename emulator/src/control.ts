@@ -1,7 +1,6 @@
 // Test-only control API under /_emulator/ (no credentials). Not part of Authlete's contract.
 import { type Context, Hono } from "hono";
 import { parseBody } from "./body";
-import { lookupUserCode } from "./device";
 import { FAULT_MODES } from "./faults";
 import { deviceByUserCode, effectiveService, now, resetState, seed, state } from "./store";
 import type { DeviceRecord, Env, Fault, FaultMode, ServiceSettings } from "./types";
@@ -132,8 +131,7 @@ control.post("/reset", (c) => {
 });
 
 control.get("/state/user-code/:code", (c) => {
-  const code = c.req.param("code");
-  const rec = deviceByUserCode(code) ?? lookupUserCode(effectiveService(c.env), code);
+  const rec = deviceByUserCode(c.req.param("code"));
   return rec === null ? problem(c, 404, "no such user code") : c.json(deviceView(rec));
 });
 

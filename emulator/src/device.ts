@@ -4,7 +4,7 @@ import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors"
 import { authenticateClient, clientFields, Params, str } from "./params";
 import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";
 import { clientById, deviceByUserCode, now, saveDevice, state } from "./store";
-import type { ApiContext, AuthzDetails, Completion, DeviceRecord, Property, ServiceSettings } from "./types";
+import type { ApiContext, AuthzDetails, Completion, Property } from "./types";
 
 /** Grant management and attributes are not emulated: Authlete sends these members as null then. */
 const UNSUPPORTED_FEATURES = {
@@ -164,14 +164,6 @@ function parseAuthorizationDetails(text: string): AuthzDetails | null {
   return { elements };
 }
 
-// ---------------------------------------------------------------- shared lookup
-
-/** [U] §8.2: option userCodeMatching; lenient ignores case, spaces and dashes. */
-export function lookupUserCode(svc: ServiceSettings, userCode: string): DeviceRecord | null {
-  const key = svc.userCodeMatching === "lenient" ? userCode.toUpperCase().replace(/[\s-]/g, "") : userCode;
-  return deviceByUserCode(key);
-}
-
 // ---------------------------------------------------------------- /device/verification
 
 export function deviceVerification(ctx: ApiContext): ApiResult {
@@ -184,7 +176,9 @@ export function deviceVerification(ctx: ApiContext): ApiResult {
   const notExist = () => ok({ ...result("A224301", "The user code does not exist."), action: "NOT_EXIST" });
   const expired = () => ok({ ...result("A224302", "The user code has expired."), action: "EXPIRED" });
 
-  const rec = lookupUserCode(svc, userCode);
+  // [U] §8.2: exact match. Whether Authlete ignores case or dashes is unknown, so the Worker
+  // normalises what people type before it calls, and the emulator holds it to that.
+  const rec = deviceByUserCode(userCode);
   const client = rec === null ? null : clientById(rec.clientId);
   if (rec === null || client === null) return notExist();
   if (now() >= rec.expiresAt) return expired();
@@ -312,7 +306,7 @@ export function deviceComplete(ctx: ApiContext): ApiResult {
     throw e;
   }
 
-  const rec = lookupUserCode(svc, userCode);
+  const rec = deviceByUserCode(userCode);
   if (rec === null) return notExist();
   if (now() >= rec.expiresAt) return expired();
   if (rec.state !== "PENDING") {

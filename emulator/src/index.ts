@@ -1,6 +1,6 @@
 // Offline Authlete emulator (Cloudflare Worker). Runtime APIs under /api/ (v2 and v3 paths),
 // test control API under /_emulator/. See ../README.md and /work/shared/authlete-api.md.
-import { checkApiCredentials, parseRoute } from "./auth";
+import { checkApiCredentials, INVALID_JSON_CODE, parseRoute } from "./auth";
 import { parseBody } from "./body";
 import { serviceConfiguration, serviceJwks } from "./config";
 import { control } from "./control";
@@ -46,7 +46,7 @@ async function processApi(request: Request, env: Env, url: URL, api: string, bod
   const denied = checkApiCredentials(route, request.headers.get("Authorization"), svc);
   if (denied !== null) return denied;
   const body = request.method === "GET" ? {} : parseBody(bodyText, request.headers.get("Content-Type"));
-  if (body === null) return apiFailure(400, svc.invalidJsonResultCode, api, "The request body is not a valid JSON object.");
+  if (body === null) return apiFailure(400, INVALID_JSON_CODE, api, "The request body is not a valid JSON object.");
   purge(svc);
   return def.handler({ api, method: request.method, svc, body, query: url.searchParams });
 }

@@ -24,7 +24,6 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   dpopNonceRequired: false,
   dpopSigningAlgs: ["ES256", "RS256", "PS256"],
   enforcePollingInterval: false,
-  userCodeMatching: "strict",
   completedUserCodeAction: "NOT_EXIST",
   deviceCodeReuseError: "invalid_grant",
   deviceCodeWrongClientError: "invalid_grant",
@@ -32,11 +31,7 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   deviceGrantNotAllowedError: "unauthorized_client",
   expiredCodeRetentionSeconds: 3600,
   wrongServiceIdStatus: 403,
-  wrongCredentialsResultCode: "A001203",
-  v2AccessTokenAccepted: false,
-  invalidJsonResultCode: "A001206",
   omitNullFields: false,
-  idTokenAudienceAlias: true,
   dpopProofVerification: "minimal",
 };
 

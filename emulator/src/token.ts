@@ -262,7 +262,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
             withRefresh,
             idToken: {
               sub: c.sub ?? c.subject,
-              aud: svc.idTokenAudienceAlias && rec.clientIdAliasUsed && client.clientIdAlias !== null ? client.clientIdAlias : String(client.clientId),
+              // [I] Authlete's client ID alias docs: the alias when the request used it.
+              aud: rec.clientIdAliasUsed && client.clientIdAlias !== null ? client.clientIdAlias : String(client.clientId),
               authTime: c.authTime,
               acr: c.acr,
               claims: c.claims,

@@ -60,8 +60,6 @@ export interface ServiceSettings {
   // ---- Options for behaviour the contract marks [U] (unconfirmed). ----
   /** [U] §6.4/§12.1: whether polls faster than `interval` get `slow_down` (+5 s, persisted). */
   enforcePollingInterval: boolean;
-  /** [U] §8.2: "strict" = exact match; "lenient" = upper-case, strip spaces and dashes. */
-  userCodeMatching: "strict" | "lenient";
   /** [U] §11: answer of /device/verification for a code already completed (complete maps it to USER_CODE_*). */
   completedUserCodeAction: "NOT_EXIST" | "EXPIRED" | "VALID";
   /** [U] §6.4/§12.4: token error when a device code is used again after issuance. */
@@ -76,22 +74,11 @@ export interface ServiceSettings {
   expiredCodeRetentionSeconds: number;
   /** [U] §2.2/§12.5: HTTP status for a v3 path whose serviceId is not the token's service. */
   wrongServiceIdStatus: number;
-  /** [U] §2.2/§12.5: resultCode for a wrong API key/secret or access token (HTTP 401). */
-  wrongCredentialsResultCode: string;
-  /** [U] §1.1: whether a v2 path also accepts `Bearer <service access token>`. */
-  v2AccessTokenAccepted: boolean;
-  /** [U] §2.2/§11: resultCode for an API body that is not valid JSON (HTTP 400). */
-  invalidJsonResultCode: string;
   /**
    * [I] §3.2: Authlete's documented examples omit null members; the emulator sends them as
    * null by default (clients must accept both).
    */
   omitNullFields: boolean;
-  /**
-   * [I] Authlete's client ID alias docs: the ID token `aud` is the alias when the alias was
-   * used in the (device) authorization request; false = always String(clientId).
-   */
-  idTokenAudienceAlias: boolean;
   /** DPoP proof checking: "minimal" (typ/htm/htu/jti/iat) or "signature" (also verifies the JWS). */
   dpopProofVerification: "minimal" | "signature";
 }
