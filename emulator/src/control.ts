@@ -2,7 +2,7 @@
 import { type Context, Hono } from "hono";
 import { parseBody } from "./body";
 import { FAULT_MODES } from "./faults";
-import { deviceByUserCode, effectiveService, now, resetState, seed, state } from "./store";
+import { currentSeed, deviceByUserCode, effectiveService, now, resetState, SEEDS, seedName, state } from "./store";
 import type { DeviceRecord, Env, Fault, FaultMode, ServiceSettings } from "./types";
 
 type Ctx = Context<{ Bindings: Env }>;
@@ -33,7 +33,7 @@ function deviceView(rec: DeviceRecord): Record<string, unknown> {
 function validateOverrides(base: ServiceSettings, patch: Record<string, unknown>): string | null {
   const rec = base as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {
-    if (!(k in rec)) return `unknown service setting '${k}'`;
+    if (!Object.hasOwn(rec, k)) return `unknown service setting '${k}'`;
     const cur = rec[k];
     if (v === null || cur === null || cur === undefined) continue;
     if (Array.isArray(cur) !== Array.isArray(v) || typeof cur !== typeof v) {
@@ -73,6 +73,8 @@ function parseFault(b: Record<string, unknown>): Fault | string {
   };
 }
 
+const seedView = (env: Env) => ({ name: seedName(env), available: Object.keys(SEEDS) });
+
 export const control = new Hono<{ Bindings: Env }>({ strict: false }).basePath("/_emulator");
 
 control.get("/health", (c) => c.json({ ok: true, serviceId: effectiveService(c.env).serviceId, now: now() }));
@@ -105,7 +107,7 @@ control.delete("/service", (c) => {
 control.post("/service", async (c) => {
   const b = await readObject(c);
   if (b === null) return problem(c, 400, "body must be a JSON object");
-  const err = validateOverrides(seed.service, b);
+  const err = validateOverrides(currentSeed(c.env).service, b);
   if (err !== null) return problem(c, 400, err);
   state.overrides = { ...state.overrides, ...(b as Partial<ServiceSettings>) };
   return c.json(effectiveService(c.env));
@@ -128,6 +130,18 @@ control.post("/faults", async (c) => {
 control.post("/reset", (c) => {
   resetState();
   return c.json({ reset: true });
+});
+
+control.get("/seed", (c) => c.json(seedView(c.env)));
+// Another seed means other clients and settings: records made under the old one would lie.
+control.post("/seed", async (c) => {
+  const b = await readObject(c);
+  if (b === null) return problem(c, 400, "body must be a JSON object");
+  const name = b["name"];
+  if (typeof name !== "string" || !Object.hasOwn(SEEDS, name)) return problem(c, 400, `'name' must be one of ${Object.keys(SEEDS).join(", ")}`);
+  resetState();
+  state.seedName = name;
+  return c.json(seedView(c.env));
 });
 
 control.get("/state/user-code/:code", (c) => {

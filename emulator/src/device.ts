@@ -19,7 +19,7 @@ const UNSUPPORTED_FEATURES = {
 // ---------------------------------------------------------------- /device/authorization
 
 export function deviceAuthorization(ctx: ApiContext): ApiResult {
-  const { svc, body } = ctx;
+  const { svc, body, clients } = ctx;
   const code = (seq: string) => `A220${seq}`;
   const bad = (error: string, seq: string, text: string, extra: Record<string, unknown> = {}) =>
     protocolError(svc, "BAD_REQUEST", error, code(seq), text, extra);
@@ -32,7 +32,7 @@ export function deviceAuthorization(ctx: ApiContext): ApiResult {
   const dup = params.duplicated();
   if (dup !== null) return bad("invalid_request", "311", `The '${dup}' parameter is included more than once.`);
 
-  const auth = authenticateClient(params, body);
+  const auth = authenticateClient(params, body, clients);
   if (!auth.ok) {
     return protocolError(svc, "UNAUTHORIZED", "invalid_client", code(auth.seq), auth.text, clientFields(auth.client, auth.aliasUsed));
   }
@@ -167,7 +167,7 @@ function parseAuthorizationDetails(text: string): AuthzDetails | null {
 // ---------------------------------------------------------------- /device/verification
 
 export function deviceVerification(ctx: ApiContext): ApiResult {
-  const { svc, body, api } = ctx;
+  const { svc, body, api, clients } = ctx;
   const userCode = str(body["userCode"]);
   if (userCode === null || userCode === "") {
     // A missing userCode is a broken API call (HTTP 400), not a protocol outcome.
@@ -179,7 +179,7 @@ export function deviceVerification(ctx: ApiContext): ApiResult {
   // [U] §8.2: exact match. Whether Authlete ignores case or dashes is unknown, so the Worker
   // normalises what people type before it calls, and the emulator holds it to that.
   const rec = deviceByUserCode(userCode);
-  const client = rec === null ? null : clientById(rec.clientId);
+  const client = rec === null ? null : clientById(clients, rec.clientId);
   if (rec === null || client === null) return notExist();
   if (now() >= rec.expiresAt) return expired();
   if (rec.state !== "PENDING") {

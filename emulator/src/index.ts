@@ -7,7 +7,7 @@ import { control } from "./control";
 import { deviceAuthorization, deviceComplete, deviceVerification } from "./device";
 import { type ApiResult, apiFailure, jsonResponse, serverError } from "./errors";
 import { DropConnection, postProcessFault, preProcessFault, takeFault } from "./faults";
-import { effectiveService, logRequest, now, purge } from "./store";
+import { currentSeed, effectiveService, logRequest, now, purge } from "./store";
 import { revocation, token } from "./token";
 import type { ApiContext, Env } from "./types";
 
@@ -48,7 +48,7 @@ async function processApi(request: Request, env: Env, url: URL, api: string, bod
   const body = request.method === "GET" ? {} : parseBody(bodyText, request.headers.get("Content-Type"));
   if (body === null) return apiFailure(400, INVALID_JSON_CODE, api, "The request body is not a valid JSON object.");
   purge(svc);
-  return def.handler({ api, method: request.method, svc, body, query: url.searchParams });
+  return def.handler({ api, method: request.method, svc, clients: currentSeed(env).clients, body, query: url.searchParams });
 }
 
 async function handleApi(request: Request, env: Env, url: URL): Promise<Response> {

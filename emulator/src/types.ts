@@ -6,6 +6,9 @@ export type GrantType = "AUTHORIZATION_CODE" | "REFRESH_TOKEN" | "CLIENT_CREDENT
 
 export type UserCodeCharset = "BASE20" | "NUMERIC";
 
+/** RFC 6749 §2.1, spelled as Authlete serialises it. */
+export type ClientType = "PUBLIC" | "CONFIDENTIAL";
+
 export interface Pair {
   key: string;
   value: string;
@@ -87,7 +90,9 @@ export interface ClientDef {
   clientId: number;
   clientIdAlias: string | null;
   clientName: string;
+  /** Authlete issues a secret to every client, public ones too (which must not use it). */
   clientSecret: string | null;
+  clientType: ClientType;
   tokenAuthMethod: TokenAuthMethod;
   grantTypes: GrantType[];
   defaultScopes: string[] | null;
@@ -184,6 +189,8 @@ export interface Fault {
 export interface Env {
   /** Replaces the seed origin http://127.0.0.1:8787 in every seed URL. */
   PUBLIC_URL?: string;
+  /** The seed a reset returns to ("default" when unset); see SEEDS in store.ts. */
+  SEED?: string;
 }
 
 /** What every API handler receives. */
@@ -191,6 +198,7 @@ export interface ApiContext {
   api: string;
   method: string;
   svc: ServiceSettings;
+  clients: ClientDef[];
   /** Parsed JSON body ({} for an empty body or a GET). */
   body: Record<string, unknown>;
   query: URLSearchParams;
