@@ -37,9 +37,12 @@ function decodeBasic(value: string): { user: string; pass: string } | null {
 export const WRONG_CREDENTIALS_CODE = "A001203";
 export const INVALID_JSON_CODE = "A001206";
 
-/** Returns the 401/403 failure, or null when the caller may use the API. */
-export function checkApiCredentials(route: Route, authorization: string | null, svc: ServiceSettings): ApiResult | null {
-  const api = route.api;
+/**
+ * Returns the 401/403 failure, or null when the caller may use the API. `owner`: the v2 API
+ * is account-level and needs the service owner's key and secret (§13.1); v3 has one Bearer
+ * token for everything.
+ */
+export function checkApiCredentials(route: Route, api: string, authorization: string | null, svc: ServiceSettings, owner = false): ApiResult | null {
   if (authorization === null || authorization.trim() === "") {
     return apiFailure(401, "A001202", api, "Authorization header is missing.");
   }
@@ -53,6 +56,10 @@ export function checkApiCredentials(route: Route, authorization: string | null, 
     if (scheme !== "basic") return wrong("The API requires an API key and an API secret (Basic authentication).");
     const cred = decodeBasic(value);
     if (cred === null) return wrong("The Authorization header is malformed.");
+    if (owner) {
+      if (cred.user === svc.serviceOwnerApiKey && cred.pass === svc.serviceOwnerApiSecret) return null;
+      return wrong("The API requires the API key and the API secret of the service owner.");
+    }
     if (cred.user !== svc.apiKey || cred.pass !== svc.apiSecret) return wrong("The API key or the API secret is wrong.");
     return null;
   }

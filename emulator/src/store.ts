@@ -33,6 +33,8 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   deviceGrantNotAllowedError: "unauthorized_client",
   expiredCodeRetentionSeconds: 3600,
   wrongServiceIdStatus: 403,
+  notFoundStatus: 404,
+  clientGetByAlias: false,
   omitNullFields: false,
   dpopProofVerification: "minimal",
 };
@@ -44,7 +46,7 @@ function loadSeed(file: string, raw: unknown): Seed {
   if (typeof r.service !== "object" || r.service === null) throw new Error(`${file}: missing service`);
   if (!Array.isArray(r.clients)) throw new Error(`${file}: missing clients`);
   const service = { ...OPTION_DEFAULTS, ...(r.service as object) } as ServiceSettings;
-  for (const k of ["serviceId", "apiKey", "apiSecret", "accessToken", "issuer", "tokenEndpoint"] as const) {
+  for (const k of ["serviceId", "apiKey", "apiSecret", "accessToken", "serviceOwnerApiKey", "serviceOwnerApiSecret", "issuer", "tokenEndpoint"] as const) {
     if (service[k] === undefined || service[k] === null) throw new Error(`${file}: service.${k} missing`);
   }
   const clients = (r.clients as Partial<ClientDef>[]).map((c): ClientDef => {

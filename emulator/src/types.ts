@@ -35,6 +35,9 @@ export interface ServiceSettings {
   apiKey: string;
   apiSecret: string;
   accessToken: string;
+  /** v2 only: the account-level key and secret that /service/get/{apiKey} requires (§13.1). */
+  serviceOwnerApiKey: string;
+  serviceOwnerApiSecret: string;
   issuer: string;
   deviceAuthorizationEndpoint: string;
   tokenEndpoint: string;
@@ -77,6 +80,10 @@ export interface ServiceSettings {
   expiredCodeRetentionSeconds: number;
   /** [U] §2.2/§12.5: HTTP status for a v3 path whose serviceId is not the token's service. */
   wrongServiceIdStatus: number;
+  /** [U] §13.3: HTTP status for client/get of an unknown client and v2 service/get of another service. */
+  notFoundStatus: number;
+  /** [U] §13.2: whether client/get also finds a client by its alias (else only by numeric ID). */
+  clientGetByAlias: boolean;
   /**
    * [I] §3.2: Authlete's documented examples omit null members; the emulator sends them as
    * null by default (clients must accept both).
@@ -90,7 +97,7 @@ export interface ClientDef {
   clientId: number;
   clientIdAlias: string | null;
   clientName: string;
-  /** Authlete issues a secret to every client, public ones too (which must not use it). */
+  /** Authlete issues a secret to every client, public ones too (which must not use it, §13.2). */
   clientSecret: string | null;
   clientType: ClientType;
   tokenAuthMethod: TokenAuthMethod;
@@ -197,6 +204,10 @@ export interface Env {
 export interface ApiContext {
   api: string;
   method: string;
+  /** 2 for `/api/...` paths, 3 for `/api/{serviceId}/...`. */
+  version: 2 | 3;
+  /** Path parameters of the API (`clientId` of client/get/{clientId}, ...). */
+  params: Record<string, string>;
   svc: ServiceSettings;
   clients: ClientDef[];
   /** Parsed JSON body ({} for an empty body or a GET). */
