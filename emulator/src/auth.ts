@@ -30,29 +30,38 @@ function decodeBasic(value: string): { user: string; pass: string } | null {
   }
 }
 
-/** Returns the 401/403 failure, or null when the caller may use the API. */
-export function checkApiCredentials(route: Route, authorization: string | null, svc: ServiceSettings): ApiResult | null {
-  const api = route.api;
+/**
+ * [U] §2.2/§12.5: Authlete's codes for wrong credentials and for a body that is not JSON are
+ * not documented. Placeholders: the Worker only logs a resultCode, it never branches on one.
+ */
+export const WRONG_CREDENTIALS_CODE = "A001203";
+export const INVALID_JSON_CODE = "A001206";
+
+/**
+ * Returns the 401/403 failure, or null when the caller may use the API. `owner`: the v2 API
+ * is account-level and needs the service owner's key and secret (§13.1); v3 has one Bearer
+ * token for everything.
+ */
+export function checkApiCredentials(route: Route, api: string, authorization: string | null, svc: ServiceSettings, owner = false): ApiResult | null {
   if (authorization === null || authorization.trim() === "") {
     return apiFailure(401, "A001202", api, "Authorization header is missing.");
   }
   const m = /^(\S+)\s+(.*)$/.exec(authorization.trim());
   const scheme = m?.[1]?.toLowerCase() ?? "";
   const value = m?.[2]?.trim() ?? "";
-  const wrong = (text: string) => apiFailure(401, svc.wrongCredentialsResultCode, api, text);
+  const wrong = (text: string) => apiFailure(401, WRONG_CREDENTIALS_CODE, api, text);
 
   if (route.version === 2) {
-    if (scheme === "basic") {
-      const cred = decodeBasic(value);
-      if (cred === null) return wrong("The Authorization header is malformed.");
-      if (cred.user !== svc.apiKey || cred.pass !== svc.apiSecret) return wrong("The API key or the API secret is wrong.");
-      return null;
+    // [U] §1.1: whether v2 also takes a Bearer token is unknown; the Worker always sends Basic.
+    if (scheme !== "basic") return wrong("The API requires an API key and an API secret (Basic authentication).");
+    const cred = decodeBasic(value);
+    if (cred === null) return wrong("The Authorization header is malformed.");
+    if (owner) {
+      if (cred.user === svc.serviceOwnerApiKey && cred.pass === svc.serviceOwnerApiSecret) return null;
+      return wrong("The API requires the API key and the API secret of the service owner.");
     }
-    // [U] §1.1: the Java v2 client can send a service access token; option v2AccessTokenAccepted.
-    if (scheme === "bearer" && svc.v2AccessTokenAccepted) {
-      return value === svc.accessToken ? null : wrong("The access token is invalid.");
-    }
-    return wrong("The API requires the API key and the API secret (Basic authentication).");
+    if (cred.user !== svc.apiKey || cred.pass !== svc.apiSecret) return wrong("The API key or the API secret is wrong.");
+    return null;
   }
 
   if (scheme !== "bearer") return wrong("The API requires an access token (Bearer), not a key and a secret.");

@@ -2,6 +2,7 @@
 // /service/jwks/get: the JWK Set the ID tokens are signed with.
 import type { ApiResult } from "./errors";
 import { jwks } from "./jwt";
+import { TOKEN_AUTH_METHODS } from "./management";
 import type { ApiContext, GrantType } from "./types";
 
 const GRANT_URNS: Record<GrantType, string> = {
@@ -32,11 +33,12 @@ export function serviceConfiguration(ctx: ApiContext): ApiResult {
   if (svc.supportedAcrs !== null) doc["acr_values_supported"] = svc.supportedAcrs;
   doc["subject_types_supported"] = ["public"];
   doc["id_token_signing_alg_values_supported"] = ["RS256"];
-  doc["token_endpoint_auth_methods_supported"] = ["none", "client_secret_basic", "client_secret_post"];
+  const authMethods = TOKEN_AUTH_METHODS.map((m) => m.toLowerCase());
+  doc["token_endpoint_auth_methods_supported"] = authMethods;
   if (svc.supportedClaims !== null) doc["claims_supported"] = svc.supportedClaims;
   if (svc.revocationEndpoint) {
     doc["revocation_endpoint"] = svc.revocationEndpoint;
-    doc["revocation_endpoint_auth_methods_supported"] = ["none", "client_secret_basic", "client_secret_post"];
+    doc["revocation_endpoint_auth_methods_supported"] = authMethods;
   }
   doc["device_authorization_endpoint"] = svc.deviceAuthorizationEndpoint;
   doc["dpop_signing_alg_values_supported"] = svc.dpopSigningAlgs;

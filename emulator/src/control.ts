@@ -1,26 +1,17 @@
 // Test-only control API under /_emulator/ (no credentials). Not part of Authlete's contract.
-import { lookupUserCode } from "./device";
+import { type Context, Hono } from "hono";
+import { parseBody } from "./body";
 import { FAULT_MODES } from "./faults";
-import { deviceByUserCode, effectiveService, now, resetState, seed, state } from "./store";
+import { currentSeed, deviceByUserCode, effectiveService, now, resetState, SEEDS, seedName, state } from "./store";
 import type { DeviceRecord, Env, Fault, FaultMode, ServiceSettings } from "./types";
 
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
-}
+type Ctx = Context<{ Bindings: Env }>;
 
-function problem(status: number, error: string): Response {
-  return json({ error }, status);
-}
+const problem = (c: Ctx, status: 400 | 404 | 500, error: string) => c.json({ error }, status);
 
-async function readObject(request: Request): Promise<Record<string, unknown> | null> {
-  const text = await request.text();
-  if (text.trim() === "") return {};
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
+/** The JSON object body of a control call, or null (answered 400): the control API takes JSON only. */
+async function readObject(c: Ctx): Promise<Record<string, unknown> | null> {
+  return parseBody(await c.req.text());
 }
 
 function deviceView(rec: DeviceRecord): Record<string, unknown> {
@@ -39,11 +30,11 @@ function deviceView(rec: DeviceRecord): Record<string, unknown> {
 }
 
 /** Rejects unknown keys and values whose type differs from the seed's, so typos fail loudly. */
-function validateOverrides(patch: Record<string, unknown>): string | null {
-  const base = seed.service as unknown as Record<string, unknown>;
+function validateOverrides(base: ServiceSettings, patch: Record<string, unknown>): string | null {
+  const rec = base as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(patch)) {
-    if (!(k in base)) return `unknown service setting '${k}'`;
-    const cur = base[k];
+    if (!Object.hasOwn(rec, k)) return `unknown service setting '${k}'`;
+    const cur = rec[k];
     if (v === null || cur === null || cur === undefined) continue;
     if (Array.isArray(cur) !== Array.isArray(v) || typeof cur !== typeof v) {
       return `service setting '${k}' must be of type ${Array.isArray(cur) ? "array" : typeof cur}`;
@@ -82,106 +73,108 @@ function parseFault(b: Record<string, unknown>): Fault | string {
   };
 }
 
-export async function handleControl(request: Request, env: Env, url: URL): Promise<Response> {
-  const path = url.pathname.replace(/\/+$/, "");
-  const method = request.method;
+const seedView = (env: Env) => ({ name: seedName(env), available: Object.keys(SEEDS) });
 
-  if (path === "/_emulator/health" && method === "GET") {
-    return json({ ok: true, serviceId: effectiveService(env).serviceId, now: now() });
-  }
+export const control = new Hono<{ Bindings: Env }>({ strict: false }).basePath("/_emulator");
 
-  if (path === "/_emulator/requests") {
-    if (method === "GET") return json(state.requests);
-    if (method === "DELETE") {
-      state.requests.length = 0;
-      return json({ cleared: true });
-    }
-  }
+control.get("/health", (c) => c.json({ ok: true, serviceId: effectiveService(c.env).serviceId, now: now() }));
 
-  if (path === "/_emulator/clock") {
-    if (method === "GET") return json({ offsetMs: state.clockOffsetMs, now: now() });
-    if (method === "DELETE") {
-      state.clockOffsetMs = 0;
-      return json({ offsetMs: 0 });
-    }
-    if (method === "POST") {
-      const b = await readObject(request);
-      if (b === null) return problem(400, "body must be a JSON object");
-      if (typeof b["advanceMs"] === "number" && Number.isFinite(b["advanceMs"])) state.clockOffsetMs += b["advanceMs"];
-      else if (typeof b["offsetMs"] === "number" && Number.isFinite(b["offsetMs"])) state.clockOffsetMs = b["offsetMs"];
-      else return problem(400, 'expected {"advanceMs": n} or {"offsetMs": n}');
-      return json({ offsetMs: state.clockOffsetMs });
-    }
-  }
+control.get("/requests", (c) => c.json(state.requests));
+control.delete("/requests", (c) => {
+  state.requests.length = 0;
+  return c.json({ cleared: true });
+});
 
-  if (path === "/_emulator/service") {
-    if (method === "GET") return json(effectiveService(env));
-    if (method === "DELETE") {
-      state.overrides = {};
-      return json(effectiveService(env));
-    }
-    if (method === "POST") {
-      const b = await readObject(request);
-      if (b === null) return problem(400, "body must be a JSON object");
-      const err = validateOverrides(b);
-      if (err !== null) return problem(400, err);
-      state.overrides = { ...state.overrides, ...(b as Partial<ServiceSettings>) };
-      return json(effectiveService(env));
-    }
-  }
+control.get("/clock", (c) => c.json({ offsetMs: state.clockOffsetMs, now: now() }));
+control.delete("/clock", (c) => {
+  state.clockOffsetMs = 0;
+  return c.json({ offsetMs: 0 });
+});
+control.post("/clock", async (c) => {
+  const b = await readObject(c);
+  if (b === null) return problem(c, 400, "body must be a JSON object");
+  if (typeof b["advanceMs"] === "number" && Number.isFinite(b["advanceMs"])) state.clockOffsetMs += b["advanceMs"];
+  else if (typeof b["offsetMs"] === "number" && Number.isFinite(b["offsetMs"])) state.clockOffsetMs = b["offsetMs"];
+  else return problem(c, 400, 'expected {"advanceMs": n} or {"offsetMs": n}');
+  return c.json({ offsetMs: state.clockOffsetMs });
+});
 
-  if (path === "/_emulator/faults") {
-    if (method === "GET") return json(state.faults);
-    if (method === "DELETE") {
-      state.faults.length = 0;
-      return json({ cleared: true });
-    }
-    if (method === "POST") {
-      const b = await readObject(request);
-      if (b === null) return problem(400, "body must be a JSON object");
-      const f = parseFault(b);
-      if (typeof f === "string") return problem(400, f);
-      state.faults.push(f);
-      return json(f);
-    }
-  }
+control.get("/service", (c) => c.json(effectiveService(c.env)));
+control.delete("/service", (c) => {
+  state.overrides = {};
+  return c.json(effectiveService(c.env));
+});
+control.post("/service", async (c) => {
+  const b = await readObject(c);
+  if (b === null) return problem(c, 400, "body must be a JSON object");
+  const err = validateOverrides(currentSeed(c.env).service, b);
+  if (err !== null) return problem(c, 400, err);
+  state.overrides = { ...state.overrides, ...(b as Partial<ServiceSettings>) };
+  return c.json(effectiveService(c.env));
+});
 
-  if (path === "/_emulator/reset" && method === "POST") {
-    resetState();
-    return json({ reset: true });
-  }
+control.get("/faults", (c) => c.json(state.faults));
+control.delete("/faults", (c) => {
+  state.faults.length = 0;
+  return c.json({ cleared: true });
+});
+control.post("/faults", async (c) => {
+  const b = await readObject(c);
+  if (b === null) return problem(c, 400, "body must be a JSON object");
+  const f = parseFault(b);
+  if (typeof f === "string") return problem(c, 400, f);
+  state.faults.push(f);
+  return c.json(f);
+});
 
-  const userCodeMatch = /^\/_emulator\/state\/user-code\/([^/]+)$/.exec(path);
-  if (userCodeMatch?.[1] !== undefined && method === "GET") {
-    const code = decodeURIComponent(userCodeMatch[1]);
-    const rec = deviceByUserCode(code) ?? lookupUserCode(effectiveService(env), code);
-    return rec === null ? problem(404, "no such user code") : json(deviceView(rec));
-  }
+control.post("/reset", (c) => {
+  resetState();
+  return c.json({ reset: true });
+});
 
-  const deviceCodeMatch = /^\/_emulator\/state\/device-code\/([^/]+)$/.exec(path);
-  if (deviceCodeMatch?.[1] !== undefined && method === "GET") {
-    const rec = state.devices.get(decodeURIComponent(deviceCodeMatch[1]));
-    return rec === undefined ? problem(404, "no such device code") : json(deviceView(rec));
-  }
+control.get("/seed", (c) => c.json(seedView(c.env)));
+// Another seed means other clients and settings: records made under the old one would lie.
+control.post("/seed", async (c) => {
+  const b = await readObject(c);
+  if (b === null) return problem(c, 400, "body must be a JSON object");
+  const name = b["name"];
+  if (typeof name !== "string" || !Object.hasOwn(SEEDS, name)) return problem(c, 400, `'name' must be one of ${Object.keys(SEEDS).join(", ")}`);
+  resetState();
+  state.seedName = name;
+  return c.json(seedView(c.env));
+});
 
-  const tokenMatch = /^\/_emulator\/state\/token\/([^/]+)$/.exec(path);
-  if (tokenMatch?.[1] !== undefined && method === "GET") {
-    const t = decodeURIComponent(tokenMatch[1]);
-    const rec = state.accessTokens.get(t) ?? state.refreshTokens.get(t);
-    if (rec === undefined) return problem(404, "no such token");
-    const kind = state.accessTokens.has(t) ? "access_token" : "refresh_token";
-    const expiresAt = kind === "access_token" ? rec.accessTokenExpiresAt : rec.refreshTokenExpiresAt;
-    return json({
-      kind,
-      active: now() < expiresAt,
-      expiresAt,
-      clientId: rec.clientId,
-      subject: rec.subject,
-      scopes: rec.scopes,
-      grantType: rec.grantType,
-      userCode: rec.userCode,
-    });
-  }
+control.get("/state/user-code/:code", (c) => {
+  const rec = deviceByUserCode(c.req.param("code"));
+  return rec === null ? problem(c, 404, "no such user code") : c.json(deviceView(rec));
+});
 
-  return problem(404, `unknown control endpoint ${method} ${path}`);
-}
+control.get("/state/device-code/:code", (c) => {
+  const rec = state.devices.get(c.req.param("code"));
+  return rec === undefined ? problem(c, 404, "no such device code") : c.json(deviceView(rec));
+});
+
+control.get("/state/token/:token", (c) => {
+  const t = c.req.param("token");
+  const rec = state.accessTokens.get(t) ?? state.refreshTokens.get(t);
+  if (rec === undefined) return problem(c, 404, "no such token");
+  const kind = state.accessTokens.has(t) ? "access_token" : "refresh_token";
+  const expiresAt = kind === "access_token" ? rec.accessTokenExpiresAt : rec.refreshTokenExpiresAt;
+  return c.json({
+    kind,
+    active: now() < expiresAt,
+    expiresAt,
+    clientId: rec.clientId,
+    subject: rec.subject,
+    scopes: rec.scopes,
+    grantType: rec.grantType,
+    userCode: rec.userCode,
+  });
+});
+
+control.notFound((c) => problem(c, 404, `unknown control endpoint ${c.req.method} ${new URL(c.req.url).pathname.replace(/\/+$/, "")}`));
+
+control.onError((err, c) => {
+  console.error("authlete-emulator: control API error", err);
+  return problem(c, 500, String(err instanceof Error ? err.message : err));
+});

@@ -4,7 +4,7 @@ import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors"
 import { authenticateClient, clientFields, Params, str } from "./params";
 import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";
 import { clientById, deviceByUserCode, now, saveDevice, state } from "./store";
-import type { ApiContext, AuthzDetails, Completion, DeviceRecord, Property, ServiceSettings } from "./types";
+import type { ApiContext, AuthzDetails, Completion, Property } from "./types";
 
 /** Grant management and attributes are not emulated: Authlete sends these members as null then. */
 const UNSUPPORTED_FEATURES = {
@@ -19,7 +19,7 @@ const UNSUPPORTED_FEATURES = {
 // ---------------------------------------------------------------- /device/authorization
 
 export function deviceAuthorization(ctx: ApiContext): ApiResult {
-  const { svc, body } = ctx;
+  const { svc, body, clients } = ctx;
   const code = (seq: string) => `A220${seq}`;
   const bad = (error: string, seq: string, text: string, extra: Record<string, unknown> = {}) =>
     protocolError(svc, "BAD_REQUEST", error, code(seq), text, extra);
@@ -32,7 +32,7 @@ export function deviceAuthorization(ctx: ApiContext): ApiResult {
   const dup = params.duplicated();
   if (dup !== null) return bad("invalid_request", "311", `The '${dup}' parameter is included more than once.`);
 
-  const auth = authenticateClient(params, body);
+  const auth = authenticateClient(params, body, clients);
   if (!auth.ok) {
     return protocolError(svc, "UNAUTHORIZED", "invalid_client", code(auth.seq), auth.text, clientFields(auth.client, auth.aliasUsed));
   }
@@ -164,18 +164,10 @@ function parseAuthorizationDetails(text: string): AuthzDetails | null {
   return { elements };
 }
 
-// ---------------------------------------------------------------- shared lookup
-
-/** [U] §8.2: option userCodeMatching; lenient ignores case, spaces and dashes. */
-export function lookupUserCode(svc: ServiceSettings, userCode: string): DeviceRecord | null {
-  const key = svc.userCodeMatching === "lenient" ? userCode.toUpperCase().replace(/[\s-]/g, "") : userCode;
-  return deviceByUserCode(key);
-}
-
 // ---------------------------------------------------------------- /device/verification
 
 export function deviceVerification(ctx: ApiContext): ApiResult {
-  const { svc, body, api } = ctx;
+  const { svc, body, api, clients } = ctx;
   const userCode = str(body["userCode"]);
   if (userCode === null || userCode === "") {
     // A missing userCode is a broken API call (HTTP 400), not a protocol outcome.
@@ -184,8 +176,10 @@ export function deviceVerification(ctx: ApiContext): ApiResult {
   const notExist = () => ok({ ...result("A224301", "The user code does not exist."), action: "NOT_EXIST" });
   const expired = () => ok({ ...result("A224302", "The user code has expired."), action: "EXPIRED" });
 
-  const rec = lookupUserCode(svc, userCode);
-  const client = rec === null ? null : clientById(rec.clientId);
+  // [U] §8.2: exact match. Whether Authlete ignores case or dashes is unknown, so the Worker
+  // normalises what people type before it calls, and the emulator holds it to that.
+  const rec = deviceByUserCode(userCode);
+  const client = rec === null ? null : clientById(clients, rec.clientId);
   if (rec === null || client === null) return notExist();
   if (now() >= rec.expiresAt) return expired();
   if (rec.state !== "PENDING") {
@@ -312,7 +306,7 @@ export function deviceComplete(ctx: ApiContext): ApiResult {
     throw e;
   }
 
-  const rec = lookupUserCode(svc, userCode);
+  const rec = deviceByUserCode(userCode);
   if (rec === null) return notExist();
   if (now() >= rec.expiresAt) return expired();
   if (rec.state !== "PENDING") {

@@ -58,7 +58,7 @@ const METHOD_NAMES: Record<TokenAuthMethod, string> = {
  * `client_id`/`client_secret` parameters are the form body. The client must use exactly its
  * registered `tokenAuthMethod`. `seq` is the 3-digit tail for the resultCode.
  */
-export function authenticateClient(params: Params, body: Record<string, unknown>): ClientAuthResult {
+export function authenticateClient(params: Params, body: Record<string, unknown>, clients: readonly ClientDef[]): ClientAuthResult {
   const headerId = str(body["clientId"]) || null;
   const headerSecret = str(body["clientSecret"]) || null;
   const formId = params.value("client_id");
@@ -80,7 +80,7 @@ export function authenticateClient(params: Params, body: Record<string, unknown>
   }
   const id = headerId ?? formId;
   if (id === null) return fail("301", "The request does not contain a client ID.");
-  const found = findClient(id);
+  const found = findClient(clients, id);
   if (found === null) return fail("302", `The client (ID = ${id}) does not exist.`);
   const { client, aliasUsed } = found;
   const secret = headerSecret ?? formSecret;

@@ -1,6 +1,8 @@
-// Isolate-wide state: one service from the seed, the clock, codes, tokens, the request log
-// and queued faults. Everything is module memory, so a restart of the isolate is a reset.
-import seedJson from "../seed.json";
+// Isolate-wide state: the selected seed (one service and its clients), the clock, codes,
+// tokens, the request log and queued faults. Everything is module memory, so a restart of the
+// isolate is a reset.
+import defaultSeed from "../seed.json";
+import misconfiguredSeed from "../seed.misconfigured.json";
 import type { ClientDef, DeviceRecord, Env, Fault, LoggedRequest, Seed, ServiceSettings, TokenRecord } from "./types";
 
 /** Origin written in the seed; replaced by env.PUBLIC_URL when that is set. */
@@ -24,7 +26,6 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   dpopNonceRequired: false,
   dpopSigningAlgs: ["ES256", "RS256", "PS256"],
   enforcePollingInterval: false,
-  userCodeMatching: "strict",
   completedUserCodeAction: "NOT_EXIST",
   deviceCodeReuseError: "invalid_grant",
   deviceCodeWrongClientError: "invalid_grant",
@@ -32,32 +33,32 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   deviceGrantNotAllowedError: "unauthorized_client",
   expiredCodeRetentionSeconds: 3600,
   wrongServiceIdStatus: 403,
-  wrongCredentialsResultCode: "A001203",
-  v2AccessTokenAccepted: false,
-  invalidJsonResultCode: "A001206",
+  notFoundStatus: 404,
+  clientGetByAlias: false,
   omitNullFields: false,
-  idTokenAudienceAlias: true,
   dpopProofVerification: "minimal",
 };
 
-function loadSeed(raw: unknown): Seed {
+function loadSeed(file: string, raw: unknown): Seed {
   // Fail at startup on a broken seed rather than with confusing answers later.
-  if (typeof raw !== "object" || raw === null) throw new Error("seed.json: not an object");
+  if (typeof raw !== "object" || raw === null) throw new Error(`${file}: not an object`);
   const r = raw as { service?: unknown; clients?: unknown };
-  if (typeof r.service !== "object" || r.service === null) throw new Error("seed.json: missing service");
-  if (!Array.isArray(r.clients)) throw new Error("seed.json: missing clients");
+  if (typeof r.service !== "object" || r.service === null) throw new Error(`${file}: missing service`);
+  if (!Array.isArray(r.clients)) throw new Error(`${file}: missing clients`);
   const service = { ...OPTION_DEFAULTS, ...(r.service as object) } as ServiceSettings;
-  for (const k of ["serviceId", "apiKey", "apiSecret", "accessToken", "issuer", "tokenEndpoint"] as const) {
-    if (service[k] === undefined || service[k] === null) throw new Error(`seed.json: service.${k} missing`);
+  for (const k of ["serviceId", "apiKey", "apiSecret", "accessToken", "serviceOwnerApiKey", "serviceOwnerApiSecret", "issuer", "tokenEndpoint"] as const) {
+    if (service[k] === undefined || service[k] === null) throw new Error(`${file}: service.${k} missing`);
   }
   const clients = (r.clients as Partial<ClientDef>[]).map((c): ClientDef => {
-    if (typeof c.clientId !== "number") throw new Error("seed.json: client without numeric clientId");
+    if (typeof c.clientId !== "number") throw new Error(`${file}: client without numeric clientId`);
+    const tokenAuthMethod = c.tokenAuthMethod ?? "NONE";
     return {
       clientId: c.clientId,
       clientIdAlias: c.clientIdAlias ?? null,
       clientName: c.clientName ?? String(c.clientId),
       clientSecret: c.clientSecret ?? null,
-      tokenAuthMethod: c.tokenAuthMethod ?? "NONE",
+      clientType: c.clientType ?? (tokenAuthMethod === "NONE" ? "PUBLIC" : "CONFIDENTIAL"),
+      tokenAuthMethod,
       grantTypes: c.grantTypes ?? [],
       defaultScopes: c.defaultScopes ?? null,
       defaultAcrs: c.defaultAcrs ?? null,
@@ -66,9 +67,16 @@ function loadSeed(raw: unknown): Seed {
   return { service, clients };
 }
 
-export const seed: Seed = loadSeed(seedJson);
+/** The seeds a run can start from, by name (env.SEED, POST /_emulator/seed). */
+export const SEEDS: Readonly<Record<string, Seed>> = {
+  default: loadSeed("seed.json", defaultSeed),
+  // Deliberate configuration mistakes for testing a configuration checker (see ../README.md).
+  misconfigured: loadSeed("seed.misconfigured.json", misconfiguredSeed),
+};
 
 export const state = {
+  /** Chosen with POST /_emulator/seed until the next reset; null = env.SEED, else "default". */
+  seedName: null as string | null,
   clockOffsetMs: 0,
   overrides: {} as Partial<ServiceSettings>,
   /** Keyed by device code. */
@@ -86,7 +94,21 @@ export function now(): number {
   return Date.now() + state.clockOffsetMs;
 }
 
+export function seedName(env: Env): string {
+  return state.seedName ?? (env.SEED?.trim() || "default");
+}
+
+export function currentSeed(env: Env): Seed {
+  const name = seedName(env);
+  const found = Object.hasOwn(SEEDS, name) ? SEEDS[name] : undefined;
+  // A mistyped SEED must not silently fall back to the default: every request fails instead.
+  if (found === undefined) throw new Error(`SEED: no seed named '${name}' (known: ${Object.keys(SEEDS).join(", ")})`);
+  return found;
+}
+
+/** Empties every record and returns to the seed that env.SEED names. */
 export function resetState(): void {
+  state.seedName = null;
   state.clockOffsetMs = 0;
   state.overrides = {};
   state.devices.clear();
@@ -99,7 +121,7 @@ export function resetState(): void {
 
 /** Seed service with PUBLIC_URL applied, then the control-API overrides. */
 export function effectiveService(env: Env): ServiceSettings {
-  const base: ServiceSettings = { ...seed.service };
+  const base: ServiceSettings = { ...currentSeed(env).service };
   const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, "");
   if (publicUrl) {
     const rec = base as unknown as Record<string, unknown>;
@@ -110,18 +132,19 @@ export function effectiveService(env: Env): ServiceSettings {
   return { ...base, ...state.overrides };
 }
 
-export function findClient(idOrAlias: string): { client: ClientDef; aliasUsed: boolean } | null {
-  for (const c of seed.clients) {
+/** The numeric ID wins over an alias that happens to look like another client's ID. */
+export function findClient(clients: readonly ClientDef[], idOrAlias: string): { client: ClientDef; aliasUsed: boolean } | null {
+  for (const c of clients) {
     if (String(c.clientId) === idOrAlias) return { client: c, aliasUsed: false };
   }
-  for (const c of seed.clients) {
+  for (const c of clients) {
     if (c.clientIdAlias !== null && c.clientIdAlias === idOrAlias) return { client: c, aliasUsed: true };
   }
   return null;
 }
 
-export function clientById(id: number): ClientDef | null {
-  return seed.clients.find((c) => c.clientId === id) ?? null;
+export function clientById(clients: readonly ClientDef[], id: number): ClientDef | null {
+  return clients.find((c) => c.clientId === id) ?? null;
 }
 
 export function logRequest(entry: LoggedRequest): void {

@@ -140,7 +140,7 @@ function positive(v: unknown): number {
 }
 
 export async function token(ctx: ApiContext): Promise<ApiResult> {
-  const { svc, body, api } = ctx;
+  const { svc, body, api, clients } = ctx;
   const code = (seq: string) => `A050${seq}`;
   // §6.3: the AS turns dpopNonce into a DPoP-Nonce header, so it rides on every answer.
   const nonceField: Record<string, unknown> = svc.dpopNonce !== null ? { dpopNonce: svc.dpopNonce } : {};
@@ -160,7 +160,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
     return bad("unsupported_grant_type", "313", `The grant type '${gt}' is not supported.`);
   }
 
-  const auth = authenticateClient(params, body);
+  const auth = authenticateClient(params, body, clients);
   if (!auth.ok) {
     return protocolError(svc, "INVALID_CLIENT", "invalid_client", code(auth.seq), auth.text, {
       ...clientFields(auth.client, auth.aliasUsed),
@@ -262,7 +262,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
             withRefresh,
             idToken: {
               sub: c.sub ?? c.subject,
-              aud: svc.idTokenAudienceAlias && rec.clientIdAliasUsed && client.clientIdAlias !== null ? client.clientIdAlias : String(client.clientId),
+              // [I] Authlete's client ID alias docs: the alias when the request used it.
+              aud: rec.clientIdAliasUsed && client.clientIdAlias !== null ? client.clientIdAlias : String(client.clientId),
               authTime: c.authTime,
               acr: c.acr,
               claims: c.claims,
@@ -309,7 +310,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
     }
 
     case "CLIENT_CREDENTIALS": {
-      if (client.tokenAuthMethod === "NONE") {
+      // RFC 6749 §4.4: for confidential clients only, whatever their authentication method.
+      if (client.clientType === "PUBLIC") {
         return bad("unauthorized_client", "341", "A public client cannot use the client credentials flow.", cf);
       }
       const resources = params.all("resource");
@@ -401,7 +403,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
 }
 
 export function revocation(ctx: ApiContext): ApiResult {
-  const { svc, body } = ctx;
+  const { svc, body, clients } = ctx;
   const code = (seq: string) => `A060${seq}`;
   const bad = (seq: string, text: string, extra: Record<string, unknown> = {}) => protocolError(svc, "BAD_REQUEST", "invalid_request", code(seq), text, extra);
 
@@ -410,7 +412,7 @@ export function revocation(ctx: ApiContext): ApiResult {
   const params = new Params(parameters);
   const dup = params.duplicated([]);
   if (dup !== null) return bad("311", `The '${dup}' parameter is included more than once.`);
-  const auth = authenticateClient(params, body);
+  const auth = authenticateClient(params, body, clients);
   if (!auth.ok) {
     return protocolError(svc, "INVALID_CLIENT", "invalid_client", code(auth.seq), auth.text, clientFields(auth.client, auth.aliasUsed));
   }

@@ -6,6 +6,9 @@ export type GrantType = "AUTHORIZATION_CODE" | "REFRESH_TOKEN" | "CLIENT_CREDENT
 
 export type UserCodeCharset = "BASE20" | "NUMERIC";
 
+/** RFC 6749 §2.1, spelled as Authlete serialises it. */
+export type ClientType = "PUBLIC" | "CONFIDENTIAL";
+
 export interface Pair {
   key: string;
   value: string;
@@ -32,6 +35,9 @@ export interface ServiceSettings {
   apiKey: string;
   apiSecret: string;
   accessToken: string;
+  /** v2 only: the account-level key and secret that /service/get/{apiKey} requires (§13.1). */
+  serviceOwnerApiKey: string;
+  serviceOwnerApiSecret: string;
   issuer: string;
   deviceAuthorizationEndpoint: string;
   tokenEndpoint: string;
@@ -60,8 +66,6 @@ export interface ServiceSettings {
   // ---- Options for behaviour the contract marks [U] (unconfirmed). ----
   /** [U] §6.4/§12.1: whether polls faster than `interval` get `slow_down` (+5 s, persisted). */
   enforcePollingInterval: boolean;
-  /** [U] §8.2: "strict" = exact match; "lenient" = upper-case, strip spaces and dashes. */
-  userCodeMatching: "strict" | "lenient";
   /** [U] §11: answer of /device/verification for a code already completed (complete maps it to USER_CODE_*). */
   completedUserCodeAction: "NOT_EXIST" | "EXPIRED" | "VALID";
   /** [U] §6.4/§12.4: token error when a device code is used again after issuance. */
@@ -76,22 +80,15 @@ export interface ServiceSettings {
   expiredCodeRetentionSeconds: number;
   /** [U] §2.2/§12.5: HTTP status for a v3 path whose serviceId is not the token's service. */
   wrongServiceIdStatus: number;
-  /** [U] §2.2/§12.5: resultCode for a wrong API key/secret or access token (HTTP 401). */
-  wrongCredentialsResultCode: string;
-  /** [U] §1.1: whether a v2 path also accepts `Bearer <service access token>`. */
-  v2AccessTokenAccepted: boolean;
-  /** [U] §2.2/§11: resultCode for an API body that is not valid JSON (HTTP 400). */
-  invalidJsonResultCode: string;
+  /** [U] §13.3: HTTP status for client/get of an unknown client and v2 service/get of another service. */
+  notFoundStatus: number;
+  /** [U] §13.2: whether client/get also finds a client by its alias (else only by numeric ID). */
+  clientGetByAlias: boolean;
   /**
    * [I] §3.2: Authlete's documented examples omit null members; the emulator sends them as
    * null by default (clients must accept both).
    */
   omitNullFields: boolean;
-  /**
-   * [I] Authlete's client ID alias docs: the ID token `aud` is the alias when the alias was
-   * used in the (device) authorization request; false = always String(clientId).
-   */
-  idTokenAudienceAlias: boolean;
   /** DPoP proof checking: "minimal" (typ/htm/htu/jti/iat) or "signature" (also verifies the JWS). */
   dpopProofVerification: "minimal" | "signature";
 }
@@ -100,7 +97,9 @@ export interface ClientDef {
   clientId: number;
   clientIdAlias: string | null;
   clientName: string;
+  /** Authlete issues a secret to every client, public ones too (which must not use it, §13.2). */
   clientSecret: string | null;
+  clientType: ClientType;
   tokenAuthMethod: TokenAuthMethod;
   grantTypes: GrantType[];
   defaultScopes: string[] | null;
@@ -197,13 +196,20 @@ export interface Fault {
 export interface Env {
   /** Replaces the seed origin http://127.0.0.1:8787 in every seed URL. */
   PUBLIC_URL?: string;
+  /** The seed a reset returns to ("default" when unset); see SEEDS in store.ts. */
+  SEED?: string;
 }
 
 /** What every API handler receives. */
 export interface ApiContext {
   api: string;
   method: string;
+  /** 2 for `/api/...` paths, 3 for `/api/{serviceId}/...`. */
+  version: 2 | 3;
+  /** Path parameters of the API (`clientId` of client/get/{clientId}, ...). */
+  params: Record<string, string>;
   svc: ServiceSettings;
+  clients: ClientDef[];
   /** Parsed JSON body ({} for an empty body or a GET). */
   body: Record<string, unknown>;
   query: URLSearchParams;
