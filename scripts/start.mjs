@@ -13,7 +13,11 @@ if (!existsSync(".dev.vars")) {
 } else {
   // A .dev.vars from an older checkout lacks variables added since (EDGE_SECRET, say): add
   // those from the example, never touching a value the developer set.
-  const have = new Set(readFileSync(".dev.vars", "utf8").split("\n").map((l) => l.slice(0, l.indexOf("="))));
+  const have = new Set(
+    readFileSync(".dev.vars", "utf8")
+      .split("\n")
+      .map((l) => l.slice(0, l.indexOf("="))),
+  );
   const missing = Object.entries(readDevVars()).filter(([name]) => !have.has(name));
   if (missing.length) {
     appendFileSync(".dev.vars", `\n# Added by npm start from .dev.vars.example\n${missing.map(([k, v]) => `${k}=${v}`).join("\n")}\n`);

@@ -1,7 +1,7 @@
 // The two error layers (docs/authlete-api.md §2.2): a broken API call is non-2xx with only
 // {resultCode, resultMessage}; a protocol outcome is HTTP 200 with an action.
 import { beforeEach, describe, expect, it } from "vitest";
-import { control, emulator, resetEmulator } from "../helpers";
+import { control, emulator, resetEmulator } from "../support/helpers";
 import { type Answer, authorize, content, post, prefix, V2_AUTH, V3_AUTH, type Version } from "./api";
 
 beforeEach(resetEmulator);

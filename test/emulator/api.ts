@@ -1,5 +1,5 @@
 // Calls to the emulator as Authlete's callers make them, for the emulator's own tests.
-import { emulator } from "../helpers";
+import { emulator } from "../support/helpers";
 
 /** The default seed's service credentials (emulator/seed.json). */
 export const SERVICE_ID = 5550001;
@@ -40,7 +40,7 @@ export async function ctl(path: string, method = "GET", body?: string): Promise<
     await emulator(`/_emulator/${path}`, {
       method,
       headers: body === undefined ? {} : { "Content-Type": "application/json" },
-      body,
+      body: body ?? null,
     }),
   );
 }

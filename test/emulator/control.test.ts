@@ -1,7 +1,7 @@
 // The control API under /_emulator/ (emulator/README.md): every endpoint, its answers, and
 // the 400 for every kind of bad body.
 import { beforeEach, describe, expect, it } from "vitest";
-import { control, emulator, resetEmulator } from "../helpers";
+import { control, emulator, resetEmulator } from "../support/helpers";
 import { authorize, ctl, post } from "./api";
 
 beforeEach(resetEmulator);

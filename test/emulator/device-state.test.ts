@@ -2,7 +2,7 @@
 // DENIED / FAILED → CONSUMED, expiry by the emulator's clock, and the options for the
 // contract's unconfirmed points about codes.
 import { beforeEach, describe, expect, it } from "vitest";
-import { control, emulator, resetEmulator } from "../helpers";
+import { control, emulator, resetEmulator } from "../support/helpers";
 import { type Answer, authorize, content, pollToken, post, type Version } from "./api";
 
 beforeEach(resetEmulator);

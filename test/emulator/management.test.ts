@@ -1,6 +1,6 @@
 // service/get and client/get (docs/authlete-api.md §13): shapes, credentials per version, errors.
 import { beforeEach, describe, expect, it } from "vitest";
-import { control, emulator, resetEmulator } from "../helpers";
+import { control, emulator, resetEmulator } from "../support/helpers";
 import { get, OWNER_AUTH, prefix, SERVICE_ID, serviceAuth, V2_AUTH, V3_AUTH, type Version } from "./api";
 
 beforeEach(resetEmulator);

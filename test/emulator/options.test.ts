@@ -1,7 +1,7 @@
 // Service settings that shape answers rather than the state machine: error members, null
 // members, DPoP, ACRs, claims, token and ID token lifetimes.
 import { beforeEach, describe, expect, it } from "vitest";
-import { control, emulator, resetEmulator } from "../helpers";
+import { control, emulator, resetEmulator } from "../support/helpers";
 import { authorize, content, get, pollToken, post, V3_AUTH } from "./api";
 
 beforeEach(resetEmulator);

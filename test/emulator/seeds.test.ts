@@ -2,7 +2,7 @@
 // mistake as a configuration checker would read it through service/get and client/get.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import emulatorWorker from "../../emulator/src/index";
-import { control, resetEmulator } from "../helpers";
+import { control, resetEmulator } from "../support/helpers";
 import { authorize, content, ctl, get, OWNER_AUTH, V2_AUTH, V3_AUTH } from "./api";
 
 beforeEach(resetEmulator);
