@@ -5,9 +5,10 @@ import { PasswordAuthenticator } from "./auth/password";
 import { AuthleteClient } from "./authlete/client";
 import { type Config, type Env, loadConfig, loadPageConfig, type PageConfig } from "./config";
 import { KeyedHash } from "./crypto";
+import type { BudgetCounter } from "./protection/budget-object";
 import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
-import { KvLimiter } from "./protection/limiter";
+import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
 import { FlowStore } from "./session/flow";
 import { SignInStore } from "./session/sign-in";
@@ -60,37 +61,42 @@ export interface Services {
 
 export function compose(options: ServiceOptions = {}): Services {
   const now = options.now ?? Date.now;
+  // Per isolate: what code entry and sign-in fall back to when the Durable Objects are unreachable.
+  const isolateBudgets = new MemoryLimiter(now);
 
   const shared = cached((env: Env) => {
     const config = loadConfig(env);
     const keyed = new KeyedHash(config.secret);
     const storage = new Storage(config.kv, keyed);
-    const limiter = new KvLimiter(storage.table("counter"), now);
+    // The binding's type cannot name the class without config importing from the rest of src/.
+    const budgets = new DurableObjectLimiter(config.budgets as DurableObjectNamespace<BudgetCounter>, keyed, now);
     return {
       config,
       keyed,
       storage,
-      limiter,
+      // Device-side budgets fail open: an outage must not stop devices getting codes and tokens.
+      deviceLimiter: new FallbackLimiter(budgets, "open"),
+      pageLimiter: new FallbackLimiter(budgets, isolateBudgets),
       authlete: new AuthleteClient(config.authlete, config.authleteFetch),
       deviceRequests: new DeviceRequests(storage.table("device")),
     };
   });
 
   const api = cached((env: Env): ApiServices => {
-    const { config, keyed, storage, limiter, authlete, deviceRequests } = shared(env);
+    const { config, keyed, storage, deviceLimiter, authlete, deviceRequests } = shared(env);
     return {
       config,
       keyed,
       now,
       authlete,
       deviceRequests,
-      polling: new PollingGuard(storage.table("poll"), limiter, config.limits.unknownDeviceCodePerIp, now, config.pollMaxIntervalSeconds),
-      deviceAuthorization: new DeviceAuthorizationGuard(limiter, config.limits),
+      polling: new PollingGuard(storage.table("poll"), deviceLimiter, config.limits.unknownDeviceCodePerIp, now, config.pollMaxIntervalSeconds),
+      deviceAuthorization: new DeviceAuthorizationGuard(deviceLimiter, config.limits),
     };
   });
 
   const page = cached((env: Env): PageServices => {
-    const { config, keyed, storage, limiter, authlete, deviceRequests } = shared(env);
+    const { config, keyed, storage, pageLimiter, authlete, deviceRequests } = shared(env);
     const page = loadPageConfig(env);
     return {
       page,
@@ -99,7 +105,7 @@ export function compose(options: ServiceOptions = {}): Services {
       authlete,
       deviceRequests,
       authenticator: authenticatorFor(page, now, options.accessKeys),
-      budgets: new PageBudgets(limiter, config.limits),
+      budgets: new PageBudgets(pageLimiter, config.limits),
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
     };

@@ -20,6 +20,8 @@ export interface Config {
   pollMaxIntervalSeconds: number;
   limits: Limits;
   kv: KVNamespace;
+  /** One Durable Object per budget bucket. */
+  budgets: DurableObjectNamespace;
   /** Keys every storage key, log tag and CSRF token (crypto.ts KeyedHash). */
   secret: string;
   /** The emulator's service binding when present (local/test); otherwise the global fetch. */
@@ -57,6 +59,9 @@ const Core = z.intersection(
 
 export function loadConfig(env: Env): Config {
   if (!env.KV || typeof env.KV.get !== "function") throw new ConfigError("Invalid configuration: KV: the KV namespace binding is missing");
+  if (!env.BUDGETS || typeof env.BUDGETS.getByName !== "function") {
+    throw new ConfigError("Invalid configuration: BUDGETS: the Durable Object binding is missing (class BudgetCounter; see wrangler.toml)");
+  }
   const v = parse(Core, { ...env, AUTHLETE_API_VERSION: env.AUTHLETE_API_VERSION?.trim() });
   const timeoutMs = v.AUTHLETE_TIMEOUT_MS!;
   const binding = env.AUTHLETE;
@@ -69,6 +74,7 @@ export function loadConfig(env: Env): Config {
     pollMaxIntervalSeconds: v.POLL_MAX_INTERVAL_SECONDS!,
     limits: limitsOf(v),
     kv: env.KV,
+    budgets: env.BUDGETS,
     secret: v.EDGE_SECRET,
     authleteFetch: binding ? (input, init) => binding.fetch(input as RequestInfo, init) : (input, init) => fetch(input, init),
   };

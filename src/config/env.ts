@@ -3,6 +3,8 @@ import type { LimitVariable } from "./limits";
 /** Bindings and variables as the Workers runtime hands them to us (all vars arrive as strings). */
 export type Env = {
   KV: KVNamespace;
+  /** The budgets' Durable Objects (the class BudgetCounter, protection/budget-object.ts). */
+  BUDGETS: DurableObjectNamespace;
   /** Service binding to the offline Authlete emulator; only the local/test config declares it. */
   AUTHLETE?: Fetcher;
   AUTHLETE_BASE_URL?: string;

@@ -15,12 +15,12 @@ export const LIMITS = {
   deviceAuthorizationPerIp: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_IP",
     default: "30/600",
-    meaning: "device authorization requests per `CF-Connecting-IP` per window (`max/seconds`)",
+    meaning: "device authorization requests per `CF-Connecting-IP` (IPv6: per /64) per window (`max/seconds`)",
   },
   deviceAuthorizationPerClient: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT",
     default: "6000/600",
-    meaning: "… per `client_id`",
+    meaning: "… per `client_id`, counted once the per-IP budget let the request through and Authlete did not refuse the client",
   },
   unknownDeviceCodePerIp: {
     env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IP",
@@ -37,10 +37,20 @@ export const LIMITS = {
     default: "5/900",
     meaning: "… per browser session",
   },
+  codeEntryFailuresGlobal: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_GLOBAL",
+    default: "1000/600",
+    meaning: "wrong user codes from all addresses together; crossing it logs one `code_entry_failures_alert` line per window and refuses nobody",
+  },
+  signInFailuresPerUserAndIp: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_USER_AND_IP",
+    default: "5/900",
+    meaning: "failed sign-ins per username from one IP",
+  },
   signInFailuresPerUser: {
     env: "LIMIT_SIGN_IN_FAILURES_PER_USER",
-    default: "5/900",
-    meaning: "failed sign-ins per username",
+    default: "30/3600",
+    meaning: "failed sign-ins per username from all addresses together (slower, so a stranger cannot lock a user out in minutes)",
   },
   signInFailuresPerIp: {
     env: "LIMIT_SIGN_IN_FAILURES_PER_IP",

@@ -16,12 +16,13 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
   if (!req.ok) return req.response;
   const { services, requestId } = c.var;
   const ip = clientIp(c);
-  const refused = await services.deviceAuthorization.before(ip, req.fields.clientId ?? req.params.get("client_id") ?? "");
-  if (refused) {
-    log("info", "decision", { route: ROUTE, requestId, ...refused.log, authlete: false });
-    return refused.refused;
+  const admitted = await services.deviceAuthorization.before(ip, req.fields.clientId ?? req.params.get("client_id") ?? "");
+  if (admitted.refused) {
+    log("info", "decision", { route: ROUTE, requestId, ...admitted.log, authlete: false });
+    return admitted.refused;
   }
   const res = await services.authlete.deviceAuthorization(req.fields);
+  await services.deviceAuthorization.after(admitted, res.action);
   log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, authlete: true });
   if (res.action === "OK") await remember(c, res, ip);
   return answerAction(API, res, RULES, passOnHeaders(res));

@@ -28,7 +28,7 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
     return admitted.refused;
   }
   const res = await services.authlete.token(withDpop(c, req.fields));
-  await services.polling.after(admitted, res, ip);
+  await services.polling.after(admitted, res);
 
   log("info", "decision", {
     route: ROUTE,

@@ -1,73 +1,103 @@
 import type { Budget } from "../config";
+import type { KeyedHash } from "../crypto";
 import { log } from "../log";
-import type { Table } from "../storage/kv";
+import type { BudgetCounter, ReserveResult } from "./budget-object";
 
-export interface Verdict {
-  allowed: boolean;
-  /** Seconds until the current window ends; meaningful when not allowed. */
-  retryAfter: number;
+/** One attempt's place in a budget, taken before the work it protects. */
+export interface Reservation extends ReserveResult {
+  /** Gives the place back: the attempt succeeded (or was not a guess), so it does not count. */
+  release(): Promise<void>;
 }
 
 /**
- * What every budget is kept by. `limit` names the budget (its counters never mix with
- * another's), `subject` is whose budget it is. Any implementation must pass
+ * What every budget is kept by: reserve-before-work. `limit` names the budget (its counts
+ * never mix with another's), `subject` is whose budget it is. An attempt reserves its place
+ * first and is refused when none is left; a success releases it, so only failures stay
+ * counted and a success never resets earlier ones. Any implementation must pass
  * test/protection/limiter.test.ts.
  */
 export interface Limiter {
-  /** Has `subject` used up `budget` already? Counts nothing. */
-  check(limit: string, budget: Budget, subject: string): Promise<Verdict>;
-  /** Counts one event and returns whether the subject is still within its budget. */
-  count(limit: string, budget: Budget, subject: string): Promise<Verdict>;
+  reserve(limit: string, budget: Budget, subject: string): Promise<Reservation>;
 }
 
-/**
- * Fixed-window counters in KV: best effort. KV is eventually consistent and has no
- * compare-and-set, so concurrent increments can be lost: it may undercount, never
- * overcount. A KV failure fails open: the request is served and the failure logged,
- * because a limiter outage must not lock out honest users.
- */
-export class KvLimiter implements Limiter {
+/** The budgets' real home: one Durable Object per bucket (protection/budget-object.ts). */
+export class DurableObjectLimiter implements Limiter {
   constructor(
-    private readonly counters: Table<number>,
+    private readonly namespace: DurableObjectNamespace<BudgetCounter>,
+    private readonly keyed: KeyedHash,
     private readonly now: () => number,
   ) {}
 
-  async check(limit: string, budget: Budget, subject: string): Promise<Verdict> {
-    const w = this.window(budget);
-    try {
-      const n = (await this.counters.get(this.subject(limit, subject, w.index))) ?? 0;
-      return { allowed: n < budget.max, retryAfter: w.retryAfter };
-    } catch (err) {
-      return this.failOpen(limit, err, w.retryAfter);
-    }
+  async reserve(limit: string, budget: Budget, subject: string): Promise<Reservation> {
+    // The object's name carries the subject's keyed hash only, never the address or username.
+    const stub = this.namespace.getByName(`${limit}/${await this.keyed.mac(`budget:${limit}`, subject)}`);
+    const r = await stub.reserve(budget.max, budget.windowSeconds, this.now());
+    // A refused reservation holds no place, so it has none to give back.
+    if (!r.allowed) return { ...r, release: async () => {} };
+    const release = async () => {
+      // A place not given back only makes the budget stricter until the window ends.
+      await stub.release(this.now()).catch((err: unknown) => log("warn", "limiter_release_failed", { limit, detail: String(err) }));
+    };
+    return { ...r, release };
   }
+}
 
-  async count(limit: string, budget: Budget, subject: string): Promise<Verdict> {
-    const w = this.window(budget);
-    try {
-      const key = this.subject(limit, subject, w.index);
-      const n = ((await this.counters.get(key)) ?? 0) + 1;
-      await this.counters.put(key, n, w.retryAfter);
-      return { allowed: n <= budget.max, retryAfter: w.retryAfter };
-    } catch (err) {
-      return this.failOpen(limit, err, w.retryAfter);
-    }
-  }
+/**
+ * The same budgets in this isolate's memory. It is the fallback that keeps code entry and
+ * sign-in bounded when the Durable Objects are unreachable (an attacker spread over many
+ * isolates gets more tries, but never unlimited ones), and the twin the conformance test
+ * runs beside the real thing.
+ */
+export class MemoryLimiter implements Limiter {
+  private readonly buckets = new Map<string, { count: number; windowEnd: number; refused: boolean }>();
+  private static readonly MAX_BUCKETS = 10_000;
 
-  private window(budget: Budget) {
-    const size = budget.windowSeconds * 1000;
+  constructor(private readonly now: () => number) {}
+
+  async reserve(limit: string, budget: Budget, subject: string): Promise<Reservation> {
+    const key = `${limit}\n${subject}`;
     const now = this.now();
-    const index = Math.floor(now / size);
-    return { index, retryAfter: Math.max(1, Math.ceil(((index + 1) * size - now) / 1000)) };
+    let b = this.buckets.get(key);
+    if (!b || now >= b.windowEnd) {
+      b = { count: 0, windowEnd: now + budget.windowSeconds * 1000, refused: false };
+      this.buckets.delete(key);
+      this.buckets.set(key, b);
+      if (this.buckets.size > MemoryLimiter.MAX_BUCKETS) this.buckets.delete(this.buckets.keys().next().value!);
+    }
+    const bucket = b;
+    const retryAfter = Math.max(1, Math.ceil((bucket.windowEnd - now) / 1000));
+    const release = async () => {
+      if (this.now() < bucket.windowEnd && bucket.count > 0) bucket.count--;
+    };
+    if (bucket.count + 1 > budget.max) {
+      const crossed = !bucket.refused;
+      bucket.refused = true;
+      return { allowed: false, retryAfter, remaining: 0, crossed, release: async () => {} };
+    }
+    bucket.count++;
+    return { allowed: true, retryAfter, remaining: budget.max - bucket.count, crossed: false, release };
   }
+}
 
-  /** One counter per limit, subject and window; the storage seam hashes it as a whole. */
-  private subject(limit: string, subject: string, index: number): string {
-    return `${limit}\n${index}\n${subject}`;
-  }
+/**
+ * What happens when the budgets' Durable Objects cannot be reached: the failure is logged and
+ * the request is decided by `fallback` — another limiter (the per-isolate one, for code entry
+ * and sign-in) or, for the device-side budgets, "open": the request is served, because a
+ * limiter outage must not stop devices from getting codes and tokens.
+ */
+export class FallbackLimiter implements Limiter {
+  constructor(
+    private readonly primary: Limiter,
+    private readonly fallback: Limiter | "open",
+  ) {}
 
-  private failOpen(limit: string, err: unknown, retryAfter: number): Verdict {
-    log("warn", "limiter_kv_failure", { limit, detail: String(err) });
-    return { allowed: true, retryAfter };
+  async reserve(limit: string, budget: Budget, subject: string): Promise<Reservation> {
+    try {
+      return await this.primary.reserve(limit, budget, subject);
+    } catch (err) {
+      log("warn", "limiter_unavailable", { limit, fallback: this.fallback === "open" ? "open" : "isolate", detail: String(err) });
+      if (this.fallback !== "open") return this.fallback.reserve(limit, budget, subject);
+      return { allowed: true, retryAfter: budget.windowSeconds, remaining: budget.max, crossed: false, release: async () => {} };
+    }
   }
 }

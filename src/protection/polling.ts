@@ -1,9 +1,10 @@
 import { oauthErrorCode, type TokenResponse } from "../authlete/schemas";
 import type { Budget } from "../config";
+import { networkOf } from "../http/client-ip";
 import { slowDown, tooManyRequests } from "../http/oauth-errors";
 import { type LogFields, log } from "../log";
 import type { Table } from "../storage/kv";
-import type { Limiter } from "./limiter";
+import type { Limiter, Reservation } from "./limiter";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -68,8 +69,11 @@ export type Admission =
       refused?: undefined;
       /** The device code polled, or null when the request is not a device-code poll. */
       deviceCode: string | null;
-      /** No record here: unknown to us (never issued here, expired, or not yet replicated to this location). */
-      untracked: boolean;
+      /**
+       * No record here (never issued here, expired, or not yet replicated to this location): the
+       * poll holds a place in its address's guessing budget until Authlete says the code exists.
+       */
+      guess: Reservation | null;
     };
 
 /**
@@ -108,24 +112,23 @@ export class PollingGuard {
   /** Before Authlete: is this poll too early, or one more guess from an address that has guessed enough? */
   async before(params: URLSearchParams, ip: string): Promise<Admission> {
     const deviceCode = params.get("grant_type") === DEVICE_CODE_GRANT ? params.get("device_code") : null;
-    if (!deviceCode) return { deviceCode: null, untracked: false };
+    if (!deviceCode) return { deviceCode: null, guess: null };
     const gate = await this.gate(deviceCode);
     if (gate.kind === "slow_down") return { refused: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
-    if (gate.kind === "untracked") {
-      const verdict = await this.limiter.check("unknown-device-code", this.unknownCodeBudget, ip);
-      if (!verdict.allowed) return { refused: tooManyRequests(verdict.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
-    }
-    return { deviceCode, untracked: gate.kind === "untracked" };
+    if (gate.kind === "accepted") return { deviceCode, guess: null };
+    const guess = await this.limiter.reserve("unknown-device-code", this.unknownCodeBudget, networkOf(ip));
+    if (!guess.allowed) return { refused: tooManyRequests(guess.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
+    return { deviceCode, guess };
   }
 
   /** After Authlete: a finished flow loses its record; a code Authlete never issued is one more guess. */
-  async after(admitted: Admission, res: TokenResponse, ip: string): Promise<void> {
+  async after(admitted: Admission, res: TokenResponse): Promise<void> {
     if (admitted.refused || !admitted.deviceCode) return;
     const error = oauthErrorCode(res);
     if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await this.finished(admitted.deviceCode);
-    // Only codes Authlete does not know count against the guessing budget (RFC 8628 §5.2),
+    // Only codes Authlete does not know stay counted against the guessing budget (RFC 8628 §5.2),
     // so an honest device whose record has not reached this location is never penalised.
-    if (admitted.untracked && error === "invalid_grant") await this.limiter.count("unknown-device-code", this.unknownCodeBudget, ip);
+    if (admitted.guess && error !== "invalid_grant") await admitted.guess.release();
   }
 
   private async gate(deviceCode: string): Promise<{ kind: "accepted" | "untracked" } | { kind: "slow_down"; interval: number }> {

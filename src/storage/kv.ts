@@ -4,7 +4,8 @@ import type { KeyedHash } from "../crypto";
  * The one seam between the Worker and Workers KV (docs/storage-schema.md): it names every key
  * prefix, hashes every subject with the Worker's secret before it becomes part of a key (never
  * a raw code, token, session id, address or username, nor a plain hash of one), serialises values as JSON and clamps every TTL to KV's
- * 60-second minimum. Stores get a typed table each and never spell a key themselves.
+ * 60-second minimum. Stores get a typed table each and never spell a key themselves. (Budgets
+ * are not here: KV cannot count atomically; they live in Durable Objects, protection/limiter.ts.)
  */
 
 /** The slice of Workers KV this project uses. A KVNamespace satisfies it, and so does MemoryKv (storage/memory.ts). */
@@ -30,8 +31,6 @@ export const PREFIXES = {
   flow: "vflow",
   /** A signed-in browser (session/sign-in.ts). */
   signIn: "signin",
-  /** A fixed-window counter of one budget (protection/limiter.ts). */
-  counter: "rl",
 } as const;
 
 export type Prefix = keyof typeof PREFIXES;

@@ -1,8 +1,17 @@
-import type { Bucket, PageBudgets } from "../protection/budgets";
+import type { Attempt } from "../protection/budgets";
 import { PageError } from "./page-error";
 
-/** Refuses before any work once a bucket is spent: a 429 page with the time to wait. */
-export async function enforce(budgets: PageBudgets, buckets: Bucket[]): Promise<void> {
-  const spent = await budgets.spent(buckets);
-  if (spent) throw new PageError("rate_limited", spent.limits.join(","), { retryAfter: spent.retryAfter });
+/** A spent budget ends the request here: a 429 page with the time to wait, and no work done. */
+export function refuseIfSpent(attempt: Attempt): void {
+  if (attempt.refused) throw new PageError("rate_limited", attempt.refused.limits.join(","), { retryAfter: attempt.refused.retryAfter });
+}
+
+/** Runs `work` with the attempt's places held; a failure that is not the guesser's (Authlete down, say) gives them back. */
+export async function holding<T>(attempt: Attempt, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    await attempt.succeeded();
+    throw err;
+  }
 }

@@ -3,7 +3,7 @@ import { unknownAction } from "../authlete/errors";
 import { clientIp } from "../http/client-ip";
 import { guarded } from "../session/errors";
 import type { ActiveFlow } from "../session/flow";
-import { enforce } from "./budgets";
+import { holding, refuseIfSpent } from "./budgets";
 import { codeTag, decision } from "./decision";
 import { csrfToken } from "./form";
 import { frame } from "./frame";
@@ -30,10 +30,10 @@ export async function submitCode(c: Context<PageEnv>, flowId: string, input: str
     decision(c, "malformed_code", { authlete: false });
     return again("malformed", input.slice(0, 64));
   }
-  const buckets = budgets.codeEntry(clientIp(c), flowId);
-  await enforce(budgets, buckets);
+  const attempt = await budgets.codeEntry(clientIp(c), flowId);
+  refuseIfSpent(attempt);
 
-  const res = await authlete.deviceVerification(code);
+  const res = await holding(attempt, () => authlete.deviceVerification(code));
   const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
   switch (res.action) {
     case "VALID": {
@@ -48,6 +48,7 @@ export async function submitCode(c: Context<PageEnv>, flowId: string, input: str
         authorizationDetails: res.authorizationDetails?.elements ?? [],
         device: await guarded("load device request", () => deviceRequests.load(code)),
       };
+      await attempt.succeeded();
       await flows.save(flowId, flow);
       decision(c, res.action, logged);
       return c.redirect("/device", 303);
@@ -55,14 +56,16 @@ export async function submitCode(c: Context<PageEnv>, flowId: string, input: str
     // One answer for both, so the page never tells a guesser which codes once existed.
     case "EXPIRED":
     case "NOT_EXIST":
-      await budgets.failed(buckets);
+      await budgets.codeEntryFailed();
       decision(c, res.action, logged);
       return again("invalid", formatUserCode(code));
     // The contract's sources disagree on the name (docs/authlete-api.md §4); both mean Authlete failed.
     case "SERVER_ERROR":
     case "INTERNAL_SERVER_ERROR":
+      await attempt.succeeded();
       throw new PageError("unavailable", `${API} answered ${res.action}`, { retryAfter: 5, authlete: true });
     default:
+      await attempt.succeeded();
       throw unknownAction(API, res.action);
   }
 }

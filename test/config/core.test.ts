@@ -19,6 +19,7 @@ describe("configuration", () => {
   it("parses a v2 configuration with defaults for optional values", () => {
     const c = loadConfig({
       KV: env.KV,
+      BUDGETS: env.BUDGETS,
       AUTHLETE_BASE_URL: "https://api.authlete.com/",
       AUTHLETE_API_VERSION: "2",
       EDGE_SECRET: "x".repeat(32),

@@ -39,6 +39,8 @@ async function bundle(entry: string): Promise<string> {
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
+    // The runtime's own modules, as wrangler leaves them.
+    external: ["cloudflare:*"],
     write: false,
     logLevel: "warning",
   });
@@ -97,6 +99,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           compatibilityFlags: main.compatibility_flags,
           bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
           kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
+          durableObjects: Object.fromEntries(main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [d.name, d.class_name])),
           serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
         },
         {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetEmulator, seenRequests, storageKey, withClock } from "../support/helpers";
+import { nextIp, resetEmulator, seenRequests, storageKey, unreachableBudgets, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -37,6 +37,26 @@ describe("device authorization requests are budgeted at the edge", () => {
     expect((await authorize(w, "192.0.2.12", over, { client_id: "demo-post" })).status).not.toBe(429);
   });
 
+  it("one source cannot spend a client's budget: refused and unauthenticated requests do not count against the client", async () => {
+    const w = withClock();
+    const over = { LIMIT_DEVICE_AUTHORIZATION_PER_IP: "2/600", LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "3/600" };
+    const wrongSecret = { Authorization: `Basic ${btoa("demo-confidential:not-the-secret")}` };
+    const attacker = nextIp();
+    const sent = [];
+    for (let i = 0; i < 10; i++)
+      sent.push((await w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": attacker, ...wrongSecret }, over)).status);
+    // The address budget refuses the rest before the client's budget is even consulted.
+    expect(sent).toEqual([401, 401, ...Array(8).fill(429)]);
+    // Failed client authentication from many addresses does not count either.
+    for (let i = 0; i < 5; i++)
+      expect((await w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": nextIp(), ...wrongSecret }, over)).status).toBe(401);
+    const honest = { Authorization: `Basic ${btoa("demo-confidential:demo-secret")}` };
+    for (let i = 0; i < 3; i++)
+      expect((await w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": nextIp(), ...honest }, over)).status).toBe(200);
+    // The client's own use does count.
+    expect((await w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": nextIp(), ...honest }, over)).status).toBe(429);
+  });
+
   it("records the device's request under hashed keys only", async () => {
     const w = withClock();
     const res = await authorize(w, "192.0.2.20", {}, { client_id: "demo-device" });
@@ -51,7 +71,7 @@ describe("device authorization requests are budgeted at the edge", () => {
   });
 });
 
-describe("when KV itself fails, limits and polling control fail open", () => {
+describe("when KV and the Durable Objects fail, the device-side budgets and polling control fail open", () => {
   it("device authorization and polling are still served, and the failure is logged", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const broken = new Proxy(env.KV, {
@@ -61,18 +81,19 @@ describe("when KV itself fails, limits and polling control fail open", () => {
       },
     });
     const w = withClock();
-    const res = await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, { KV: broken });
+    const outage = { KV: broken, BUDGETS: unreachableBudgets() };
+    const res = await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, outage);
     expect(res.status).toBe(200);
     const { device_code } = (await res.json()) as { device_code: string };
     const polled = await w.postForm(
       "/token",
       { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code, client_id: "demo-device" },
       {},
-      { KV: broken },
+      outage,
     );
     expect((await polled.json()) as object).toMatchObject({ error: "authorization_pending" });
     const events = warn.mock.calls.map((c) => JSON.parse(String(c[0])).event);
-    expect(events).toContain("limiter_kv_failure");
+    expect(events).toContain("limiter_unavailable");
     expect(events).toContain("polling_kv_failure");
   });
 });

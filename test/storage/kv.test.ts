@@ -34,7 +34,7 @@ describe.each(BACKENDS)("the storage seam on %s", (_, backend) => {
 
   it("TTLs below KV's 60 s minimum are raised to it, where KV itself would refuse them", async () => {
     const kv = backend();
-    const table = new Storage(kv, keyed).table<number>("counter");
+    const table = new Storage(kv, keyed).table<number>("poll");
     const subject = crypto.randomUUID();
     await table.put(subject, 1, 1);
     expect(await table.get(subject)).toBe(1);

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { type bind, ORIGIN, type Overrides, seenRequests, storageKey } from "./helpers";
+import { type bind, nextIp, ORIGIN, type Overrides, seenRequests, storageKey } from "./helpers";
 
 /** One HTTP answer as a test reads it. */
 export interface Page {
@@ -17,13 +17,12 @@ export interface PostOptions {
   headers?: Record<string, string>;
 }
 
+export { nextIp } from "./helpers";
+
 /**
  * A minimal browser over the Worker under test: a cookie jar, the CSRF token of the last
  * page, a fixed CF-Connecting-IP, and redirects followed only when a test asks.
  */
-let seq = 0;
-/** A fresh documentation-range address per caller, so no test spends another's budgets. */
-export const nextIp = () => `2001:db8::${(++seq).toString(16)}`;
 
 export function browser(w: ReturnType<typeof bind>, options: { ip?: string; headers?: Record<string, string>; env?: Overrides } = {}) {
   const jar = new Map<string, string>();

@@ -13,6 +13,17 @@ export const DEVICE_GRANT = DEVICE_CODE_GRANT;
 
 type App = ReturnType<typeof createApp>;
 
+// Per test file (each runs in its own isolate), so the random start keeps files apart too.
+let seq = Math.floor(Math.random() * 0xffff) << 12;
+/**
+ * A fresh documentation-range address per caller, in a /64 of its own (budgets are kept per
+ * /64), so no test spends another's budgets.
+ */
+export const nextIp = () => {
+  const n = ++seq;
+  return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::1`;
+};
+
 /** Variables a test sets or unsets (undefined) on top of the test bindings. */
 export type Overrides = { [K in keyof Env]?: Env[K] | undefined };
 
@@ -34,7 +45,7 @@ export function bind(app: App) {
     return worker(path, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers } }, overrides);
   }
   async function startFlow(form: Record<string, string> = { client_id: "demo-device", scope: "openid profile" }, headers: Record<string, string> = {}) {
-    const res = await postForm("/device_authorization", form, headers);
+    const res = await postForm("/device_authorization", form, { "CF-Connecting-IP": nextIp(), ...headers });
     if (res.status !== 200) throw new Error(`device authorization failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as {
       device_code: string;
@@ -105,4 +116,10 @@ export async function complete(userCode: string, result: "AUTHORIZED" | "ACCESS_
 /** The KV key the Worker uses for `subject` under `prefix`, from the storage seam itself (tests never spell keys). */
 export function storageKey(prefix: Prefix, subject: string): Promise<string> {
   return new Storage(env.KV, new KeyedHash(env.EDGE_SECRET!)).table(prefix).key(subject);
+}
+
+/** A BUDGETS binding whose objects cannot be reached, as in a Durable Objects outage. */
+export function unreachableBudgets(): DurableObjectNamespace {
+  const fail = () => Promise.reject(new Error("Durable Object unavailable (injected)"));
+  return { getByName: () => ({ reserve: fail, release: fail }) } as unknown as DurableObjectNamespace;
 }

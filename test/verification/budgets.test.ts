@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { PREFIXES, type Prefix } from "../../src/storage/kv";
 import { atConfirm, browser, calls, DEMO, nextIp, startDevice, text } from "../support/browser";
-import { bind, control, type Overrides, resetEmulator, withClock } from "../support/helpers";
+import { bind, control, type Overrides, resetEmulator, unreachableBudgets, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -136,15 +136,17 @@ describe("sign-in: failures per username and per IP", () => {
   });
 });
 
-describe("when KV fails: limits fail open, verification state fails closed", () => {
-  it("a limiter outage lets code entry through (logged) rather than locking everyone out", async () => {
+describe("when storage fails: budgets fall back to this isolate, verification state fails closed", () => {
+  it("a Durable Object outage keeps code entry bounded by a per-isolate budget (logged), instead of opening unlimited guessing", async () => {
     const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const limits: Overrides = { KV: kvFailingFor("counter"), LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
-    const b = browser(w, { env: limits });
-    for (let i = 0; i < 3; i++) expect((await codeAttempt(b, WRONG)).status).toBe(400);
-    expect(await calls("device/verification")).toHaveLength(3);
-    expect((await codeAttempt(b, (await startDevice(w)).user_code)).status).toBe(303);
-    expect(warnings.mock.calls.some(([l]) => String(l).includes("limiter_kv_failure"))).toBe(true);
+    const limits: Overrides = { BUDGETS: unreachableBudgets(), LIMIT_CODE_ENTRY_FAILURES_PER_IP: "2/900" };
+    const ip = nextIp();
+    for (let i = 0; i < 2; i++) expect((await codeAttempt(browser(w, { ip, env: limits }), WRONG)).status).toBe(400);
+    expect((await codeAttempt(browser(w, { ip, env: limits }), WRONG)).status).toBe(429);
+    expect(await calls("device/verification")).toHaveLength(2);
+    // A valid code from another address still gets through.
+    expect((await codeAttempt(browser(w, { env: limits }), (await startDevice(w)).user_code)).status).toBe(303);
+    expect(warnings.mock.calls.some(([l]) => String(l).includes('"limiter_unavailable"') && String(l).includes('"fallback":"isolate"'))).toBe(true);
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { normalizeUsername } from "../../auth/password";
 import { clientIp } from "../../http/client-ip";
-import { enforce } from "../budgets";
+import { holding, refuseIfSpent } from "../budgets";
 import { setSignInCookie } from "../cookies";
 import { decision } from "../decision";
 import { requireStep } from "../flow-guard";
@@ -30,14 +30,14 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
   if (!username || !password) return again("missing", 400);
 
   const { budgets, authenticator, signIns, flows } = c.var.services;
-  const buckets = budgets.signIn(clientIp(c), normalizeUsername(username));
-  await enforce(budgets, buckets);
-  const identity = await authenticator.fromCredentials(username, password);
+  const attempt = await budgets.signIn(clientIp(c), normalizeUsername(username));
+  refuseIfSpent(attempt);
+  const identity = await holding(attempt, () => authenticator.fromCredentials(username, password));
   if (!identity) {
-    await budgets.failed(buckets);
     decision(c, "sign_in_failed", { authlete: false });
     return again("failed", 401);
   }
+  await attempt.succeeded();
   setSignInCookie(c, await signIns.create(identity), signIns.ttlSeconds);
   await flows.save(flowId, { ...flow, step: "consent", identity });
   decision(c, "signed_in", { authlete: false });

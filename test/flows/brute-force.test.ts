@@ -1,0 +1,111 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import { atConfirm, browser, calls, DEMO, nextIp, startDevice } from "../support/browser";
+import { bind, control, resetEmulator, seenRequests } from "../support/helpers";
+
+/**
+ * Budgets under real concurrency: hundreds of attempts sent at once, as an attacker would.
+ * A check-then-count budget lets them all pass the check before any is counted; these tests
+ * count what reached Authlete (the emulator's request log) or the password check.
+ */
+beforeEach(resetEmulator);
+afterEach(() => vi.restoreAllMocks());
+
+const w = bind(createApp());
+const quiet = () => {
+  vi.spyOn(console, "log").mockImplementation(() => {});
+  vi.spyOn(console, "warn").mockImplementation(() => {});
+};
+const statuses = (xs: { status: number }[]) => xs.reduce<Record<number, number>>((m, x) => ({ ...m, [x.status]: (m[x.status] ?? 0) + 1 }), {});
+
+describe("budgets that hold under concurrency", () => {
+  it("200 wrong user codes at once from one address (budget 10/900): at most 10 reach Authlete", async () => {
+    quiet();
+    const ip = nextIp();
+    const browsers = await Promise.all(
+      Array.from({ length: 200 }, async () => {
+        const b = browser(w, { ip });
+        await b.get("/device");
+        return b;
+      }),
+    );
+    await control("requests");
+    const answers = await Promise.all(browsers.map((b, i) => b.post("/device", { user_code: `BCDF${"GHJKLMNPQRSTVWXZ"[i % 16]}BCD` })));
+    const reached = (await calls("device/verification")).length;
+    expect(reached).toBeGreaterThan(0);
+    expect(reached).toBeLessThanOrEqual(10);
+    expect(statuses(answers)[429]).toBeGreaterThanOrEqual(190);
+  });
+
+  it("59 wrong passwords and the right one at once (budgets 5 per user and address, 20 per address): at most 5 are checked", async () => {
+    quiet();
+    const b = browser(w);
+    await atConfirm(w, b);
+    await b.submit("/device/confirm", {});
+    const attempts = Array.from({ length: 60 }, (_, i) => (i === 30 ? DEMO : { username: "demo", password: `wrong-${i}` }));
+    const answers = await Promise.all(attempts.map((form) => b.post("/device/sign-in", form)));
+    const checked = answers.filter((a) => a.status !== 429);
+    expect(checked.length).toBeGreaterThan(0);
+    expect(checked.length).toBeLessThanOrEqual(5);
+    expect(statuses(answers)[429]).toBeGreaterThanOrEqual(55);
+  });
+
+  it("150 unknown device codes at once from one address (budget 20/600): at most 20 reach Authlete", async () => {
+    quiet();
+    const ip = nextIp();
+    await control("requests");
+    const answers = await Promise.all(
+      Array.from({ length: 150 }, () =>
+        w.postForm(
+          "/token",
+          { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: crypto.randomUUID(), client_id: "demo-device" },
+          { "CF-Connecting-IP": ip },
+        ),
+      ),
+    );
+    const reached = (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
+    expect(reached).toBeGreaterThan(0);
+    expect(reached).toBeLessThanOrEqual(20);
+    expect(statuses(answers)[429]).toBeGreaterThanOrEqual(130);
+  });
+});
+
+describe("IPv6: one /64 is one subscriber, so one budget", () => {
+  it("twelve addresses inside one /64 share the code-entry budget of one address", async () => {
+    quiet();
+    const net = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:7`;
+    const answers = [];
+    for (let i = 1; i <= 12; i++) {
+      const b = browser(w, { ip: `${net}::${i.toString(16)}`, env: { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "10/900" } });
+      await b.get("/device");
+      answers.push((await b.post("/device", { user_code: "BCDFBCDF" })).status);
+    }
+    expect(answers).toEqual([...Array(10).fill(400), 429, 429]);
+    // Another /64 is another subscriber.
+    const other = browser(w, { ip: `2001:db8:ffff:8::1`, env: { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "10/900" } });
+    await other.get("/device");
+    expect((await other.post("/device", { user_code: "BCDFBCDF" })).status).toBe(400);
+  });
+});
+
+describe("a global rate of failed code entries", () => {
+  it("crossing it logs one alert line, and refuses nobody", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const env = { LIMIT_CODE_ENTRY_FAILURES_GLOBAL: `3/${600 + Math.floor(Math.random() * 1000)}` };
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      const b = browser(w, { env });
+      await b.get("/device");
+      answers.push((await b.post("/device", { user_code: "BCDFBCDF" })).status);
+    }
+    expect(answers).toEqual(Array(6).fill(400));
+    const alerts = errors.mock.calls.map((c) => JSON.parse(String(c[0]))).filter((l) => l.event === "code_entry_failures_alert");
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ level: "error", budget: expect.stringMatching(/^3\/\d+$/) });
+    const flow = await startDevice(w);
+    const b = browser(w, { env });
+    await b.get("/device");
+    expect((await b.post("/device", { user_code: flow.user_code })).status).toBe(303);
+  });
+});
