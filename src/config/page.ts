@@ -32,7 +32,16 @@ const Authenticator = z.discriminatedUnion(
   [
     z.object({
       AUTHENTICATOR: z.literal("password"),
-      USERS: json(z.array(User).check(z.minLength(1, "must list at least one user"))),
+      USERS: json(
+        z.array(User).check(
+          z.minLength(1, "must list at least one user"),
+          // An unknown username is checked against a decoy of the same cost; with one count for all, no timing tells users apart.
+          z.refine(
+            (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
+            "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
+          ),
+        ),
+      ),
     }),
     z.object({
       AUTHENTICATOR: z.literal("access"),

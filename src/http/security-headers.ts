@@ -6,7 +6,8 @@ import { randomToken } from "../crypto";
  * why this runs first and writes after everything else. The only resource a page may load is
  * its own nonce'd <style> and, if configured, the logo (`imageOrigin`, set by the page);
  * nothing may frame anything (RFC 9700, clickjacking), and no URL holding a user code leaks
- * through Referer (RFC 9700, credential leakage via Referer headers). Answers that chose their
+ * through Referer (RFC 9700, credential leakage via Referer headers), and nothing is ever
+ * fetched over plain HTTP once a browser has seen the host (HSTS). Answers that chose their
  * own caching (discovery) keep it; everything else is no-store.
  */
 export const securityHeaders = createMiddleware<{ Variables: { nonce: string; imageOrigin?: string } }>(async (c, next) => {
@@ -29,5 +30,7 @@ export const securityHeaders = createMiddleware<{ Variables: { nonce: string; im
   h.set("Referrer-Policy", "no-referrer");
   h.set("X-Content-Type-Options", "nosniff");
   h.set("Cross-Origin-Opener-Policy", "same-origin");
+  // HTTPS only, for a year. Not includeSubDomains: the operator's other hosts are theirs to decide.
+  h.set("Strict-Transport-Security", "max-age=31536000");
   if (!h.has("Cache-Control")) h.set("Cache-Control", "no-store");
 });

@@ -29,8 +29,9 @@ export class DurableObjectLimiter implements Limiter {
   ) {}
 
   async reserve(limit: string, budget: Budget, subject: string): Promise<Reservation> {
-    // The object's name carries the subject's keyed hash only, never the address or username.
-    const stub = this.namespace.getByName(`${limit}/${await this.keyed.mac(`budget:${limit}`, subject)}`);
+    // The object's name carries the subject's keyed hash only, never the address or username;
+    // and the budget, so a changed limit starts from fresh buckets rather than from counts kept under another.
+    const stub = this.namespace.getByName(`${limit}/${budget.max}/${budget.windowSeconds}/${await this.keyed.mac(`budget:${limit}`, subject)}`);
     const r = await stub.reserve(budget.max, budget.windowSeconds, this.now());
     // A refused reservation holds no place, so it has none to give back.
     if (!r.allowed) return { ...r, release: async () => {} };
@@ -55,7 +56,7 @@ export class MemoryLimiter implements Limiter {
   constructor(private readonly now: () => number) {}
 
   async reserve(limit: string, budget: Budget, subject: string): Promise<Reservation> {
-    const key = `${limit}\n${subject}`;
+    const key = `${limit}\n${budget.max}/${budget.windowSeconds}\n${subject}`;
     const now = this.now();
     let b = this.buckets.get(key);
     if (!b || now >= b.windowEnd) {

@@ -1,37 +1,49 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
-import { randomToken } from "../crypto";
+import { constantTimeEqual, type KeyedHash, randomToken } from "../crypto";
 import { LANG_COOKIE, type Locale } from "./locale";
 
 /** The verification in progress (session cookie; the KV record carries the real expiry). */
 const FLOW_COOKIE = "__Host-device-flow";
 /** A signed-in browser (SIGN_IN_SESSION_SECONDS). */
 const SIGN_IN_COOKIE = "__Host-device-signin";
+/** The code of a verification_uri_complete link, carried to the clean /device URL; read once. */
+const PREFILL_COOKIE = "__Host-device-prefill";
 
 // __Host-: Secure, Path=/ and no Domain, so no sibling subdomain can plant or overwrite it.
 const base: CookieOptions = { path: "/", secure: true, httpOnly: true, sameSite: "Lax" };
 
+/**
+ * Flow ids are issued by this server only: 256 random bits and their HMAC. A cookie the
+ * server did not issue (chosen by a client, planted, or from before a secret rotation) is
+ * treated as no cookie at all, and the browser gets a new flow.
+ */
+async function issuedFlowId(keyed: KeyedHash, value: string | undefined): Promise<string | undefined> {
+  const m = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/.exec(value ?? "");
+  return m && constantTimeEqual(m[2]!, await keyed.mac("flow-id", m[1]!)) ? value : undefined;
+}
+
+export function readFlowId(c: Context, keyed: KeyedHash): Promise<string | undefined> {
+  return issuedFlowId(keyed, getCookie(c, FLOW_COOKIE));
+}
+
+/** A new flow id; nothing is written until a flow starts. */
+export async function newFlowId(keyed: KeyedHash): Promise<string> {
+  const random = randomToken();
+  return `${random}.${await keyed.mac("flow-id", random)}`;
+}
+
+export function setFlowCookie(c: Context, flowId: string): void {
+  setCookie(c, FLOW_COOKIE, flowId, base);
+}
+
 /** A cookie value we could have issued (randomToken's 43 characters); anything else is treated as no cookie at all. */
-const issued = (value: string | undefined): value is string => value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value);
-
-export function readFlowId(c: Context): string | undefined {
-  const v = getCookie(c, FLOW_COOKIE);
-  return issued(v) ? v : undefined;
-}
-
-/** The browser's flow id, issuing one (a cookie, no KV write) on the first visit. */
-export function ensureFlowId(c: Context): string {
-  const existing = readFlowId(c);
-  if (existing) return existing;
-  const id = randomToken();
-  setCookie(c, FLOW_COOKIE, id, base);
-  return id;
-}
+const token = (value: string | undefined): value is string => value !== undefined && /^[A-Za-z0-9_-]{43}$/.test(value);
 
 export function readSignInId(c: Context): string | undefined {
   const v = getCookie(c, SIGN_IN_COOKIE);
-  return issued(v) ? v : undefined;
+  return token(v) ? v : undefined;
 }
 
 export function setSignInCookie(c: Context, id: string, maxAge: number): void {
@@ -40,6 +52,23 @@ export function setSignInCookie(c: Context, id: string, maxAge: number): void {
 
 export function clearSignInCookie(c: Context): void {
   deleteCookie(c, SIGN_IN_COOKIE, base);
+}
+
+/** Ten minutes: a link is opened now or never; the value is at most a code's worth of text. */
+export function setPrefillCookie(c: Context, code: string): void {
+  setCookie(c, PREFILL_COOKIE, encodeURIComponent(code.slice(0, 64)), { ...base, maxAge: 600 });
+}
+
+/** The prefilled code, consumed: it is shown once. */
+export function takePrefill(c: Context): string | undefined {
+  const v = getCookie(c, PREFILL_COOKIE);
+  if (v === undefined) return undefined;
+  deleteCookie(c, PREFILL_COOKIE, base);
+  try {
+    return decodeURIComponent(v).slice(0, 64);
+  } catch {
+    return undefined;
+  }
 }
 
 export function setLangCookie(c: Context, locale: Locale): void {

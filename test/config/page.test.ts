@@ -60,3 +60,13 @@ describe("page configuration: defaults and errors that name the variable", () =>
     expect(() => page(overrides)).toThrow(message);
   });
 });
+
+describe("built-in users share one PBKDF2 cost, so sign-in time tells nobody which usernames exist", () => {
+  it("users hashed with different iteration counts are refused at configuration", () => {
+    const cheap = DEMO_HASH.replace(":100000:", ":20000:");
+    const mixed = `[{"username":"a","passwordHash":"${DEMO_HASH}"},{"username":"b","passwordHash":"${cheap}"}]`;
+    expect(() => page({ USERS: mixed })).toThrow(ConfigError);
+    expect(() => page({ USERS: mixed })).toThrow("USERS: every user must be hashed with the same iteration count");
+    expect(page({ USERS: `[{"username":"a","passwordHash":"${cheap}"},{"username":"b","passwordHash":"${cheap}"}]` }).authenticator.kind).toBe("password");
+  });
+});

@@ -48,6 +48,8 @@ async function user(link: string, decision: "Approve" | "Deny") {
   const context = await stack.browser.newContext({ ...devices["Pixel 7"], javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(link);
+  // The link fills in the code; Continue sends it, Continue again confirms the device.
+  await page.getByRole("button", { name: "Continue" }).click();
   await page.getByRole("button", { name: "Continue" }).click();
   await page.getByLabel("Username").fill("demo");
   await page.getByLabel("Password").fill("demo");

@@ -99,7 +99,16 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           compatibilityFlags: main.compatibility_flags,
           bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
           kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
-          durableObjects: Object.fromEntries(main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [d.name, d.class_name])),
+          // SQLite-backed, as wrangler.toml's migration declares them.
+          durableObjects: Object.fromEntries(
+            main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [
+              d.name,
+              {
+                className: d.class_name,
+                useSQLite: main.migrations.some((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes?.includes(d.class_name)),
+              },
+            ]),
+          ),
           serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
         },
         {

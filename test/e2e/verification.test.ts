@@ -88,11 +88,12 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await context.close();
   });
 
-  it("phone, prefilled link: the confirm page, nothing approved without a click; signed in, Continue and Approve finish it", async () => {
+  it("phone, prefilled link: the code filled in, nothing asked or approved without a click; signed in, Continue, Continue and Approve finish it", async () => {
     const { page, problems, shot, context } = await open("phone");
     // Sign in once, on an earlier device.
     const first = await device();
     await page.goto(first.da.verification_uri_complete!);
+    await page.getByRole("button", { name: "Continue" }).click();
     await page.getByRole("button", { name: "Continue" }).click();
     await page.getByLabel("Username").fill("demo");
     await page.getByLabel("Password").fill("demo");
@@ -103,17 +104,21 @@ describe("the verification page in Chromium (JavaScript off)", () => {
 
     const { da, outcome } = await device();
     const before = await completeCalls();
-    // Tap 1: the link (a QR code on the TV).
+    // Tap 1: the link (a QR code on the TV) fills in the code, on a clean URL.
     await page.goto(da.verification_uri_complete!);
-    await heading(page, "Is this your device?");
+    await heading(page, "Connect this device?");
     expect(page.url()).toBe(`${stack.server.origin}/device`);
-    await shot("6-prefilled-confirm");
+    expect(await page.getByLabel("Code").inputValue()).toBe(dashed(da.user_code));
+    await shot("6-prefilled");
+    // Tap 2: Continue sends the code; the confirm page shows the device.
+    await page.getByRole("button", { name: "Continue" }).click();
+    await heading(page, "Is this your device?");
     // Several polling intervals pass: still nothing decided.
     await page.waitForTimeout(2500);
     expect(await completeCalls()).toBe(before);
     expect(await codeState(da.user_code)).toBe("PENDING");
 
-    // Taps 2 and 3: this browser is signed in, so no form.
+    // Taps 3 and 4: this browser is signed in, so no form.
     await page.getByRole("button", { name: "Continue" }).click();
     await heading(page, "Allow access?");
     expect(await page.getByText("Signed in as Demo User").isVisible()).toBe(true);

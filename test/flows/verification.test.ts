@@ -376,7 +376,7 @@ describe("step 4: consent, and every /device/complete action", () => {
 });
 
 describe("a signed-in browser, and four taps from a TV code to connected", () => {
-  it("prefilled link → Continue → Approve → done: three POST-free taps after the link, nothing approved before Approve", async () => {
+  it("prefilled link → Continue → Continue → Approve → done: the link fills in the code and asks nobody, nothing approved before Approve", async () => {
     const b = browser(w);
     const first = await atConsent(w, b);
     await b.submit("/device/consent", { action: "approve" });
@@ -390,18 +390,25 @@ describe("a signed-in browser, and four taps from a TV code to connected", () =>
     taps.push("link");
     expect(link.status).toBe(303);
     expect(link.location).toBe("/device");
-    const confirmPage = await b.get(link.location!);
+    const prefilled = await b.get(link.location!);
+    expect(text(prefilled.html)).toContain("Connect this device?");
+    expect(prefilled.html).toContain(`value="${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}"`);
+    expect(await calls("device/verification")).toHaveLength(0);
+    // Tap 2: Continue — only this POST asks Authlete about the code.
+    const confirmPage = await b.submit("/device", { user_code: flow.user_code });
+    taps.push("Continue");
     expect(confirmPage.html).toContain('action="/device/confirm"');
-    // Tap 2: Continue — the signed-in browser skips the form.
+    expect(await calls("device/verification")).toHaveLength(1);
+    // Tap 3: Continue — the signed-in browser skips the form.
     const consentPage = await b.submit("/device/confirm", {});
     taps.push("Continue");
     expect(consentPage.html).toContain('action="/device/consent"');
     expect(await calls("device/complete")).toHaveLength(0);
-    // Tap 3: Approve.
+    // Tap 4: Approve.
     const done = await b.submit("/device/consent", { action: "approve" });
     taps.push("Approve");
     expect(text(done.html)).toContain("Your device is connected");
-    expect(taps.length).toBeLessThanOrEqual(4);
+    expect(taps).toEqual(["link", "Continue", "Continue", "Approve"]);
     expect(await state(flow.user_code)).toBe("AUTHORIZED");
   });
 
@@ -479,7 +486,8 @@ describe("language: ui_locales, then the cookie, then Accept-Language, with a vi
     const b = browser(w);
     const link = await b.get(`/device?user_code=${flow.user_code}&ui_locales=ja`);
     expect(link.status).toBe(303);
-    const p = await b.get("/device");
+    expect(text((await b.get("/device")).html)).toContain("このデバイスを接続しますか？");
+    const p = await b.submit("/device", { user_code: flow.user_code });
     expect(text(p.html)).toContain("お使いのデバイスですか？");
     expect(text(p.html)).toContain("Demo TV があなたのアカウントへの接続を求めています。");
     expect(p.html).toMatch(/<button[^>]*>キャンセル<\/button>/);

@@ -90,7 +90,7 @@ describe("when the Durable Objects cannot be reached", () => {
   afterEach(() => vi.restoreAllMocks());
   const broken: Limiter = { reserve: () => Promise.reject(new Error("Durable Object unavailable")) };
 
-  it('"open" serves the request and logs the failure', async () => {
+  it("fails open: serves the request and logs the failure", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const open = new FallbackLimiter(broken, "open");
     for (let i = 0; i < 10; i++) expect((await open.reserve("t", budget, "x")).allowed).toBe(true);

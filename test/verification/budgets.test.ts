@@ -99,15 +99,43 @@ describe("user-code entry: failures per CF-Connecting-IP and per session (RFC 86
     expect((await codeAttempt(b, WRONG)).status).toBe(429);
   });
 
-  it("the prefilled link is counted like typing", async () => {
+  it("a link's code is counted only when Continue sends it, like typing", async () => {
     const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "1/900" };
     const b = browser(w, { env: limits });
-    expect((await b.get(`/device?user_code=${WRONG}`)).status).toBe(400);
-    expect((await b.get(`/device?user_code=${WRONG}`)).status).toBe(429);
+    await b.get(`/device?user_code=${WRONG}`);
+    await b.get("/device");
+    expect((await b.post("/device", { user_code: WRONG })).status).toBe(400);
+    await b.get(`/device?user_code=${WRONG}`);
+    await b.get("/device");
+    expect((await b.post("/device", { user_code: WRONG })).status).toBe(429);
+  });
+
+  it("another site cannot spend a visitor's budget: eleven <img src=/device?user_code=…> ask Authlete nothing and count nothing", async () => {
+    const limits: Overrides = { LIMIT_CODE_ENTRY_FAILURES_PER_IP: "10/900" };
+    const victim = browser(w, { env: limits, headers: { "Sec-Fetch-Site": "cross-site" } });
+    await control("requests");
+    for (let i = 0; i < 11; i++) {
+      const img = await victim.get(`/device?user_code=BBBBBBB${"BCDFGHJKLMN"[i]}`, { "Sec-Fetch-Dest": "image", "Sec-Fetch-Mode": "no-cors" });
+      expect(img.status).toBe(303);
+    }
+    expect(await calls("device/verification")).toHaveLength(0);
+    // Nothing was planted either: the victim's own /device is the empty enter page.
+    const own = await victim.get("/device");
+    expect(own.html).toContain('value=""');
+    const flow = await startDevice(w);
+    expect((await victim.post("/device", { user_code: flow.user_code })).status).toBe(303);
   });
 });
 
 describe("sign-in: failures per username and per IP", () => {
+  it("five wrong passwords for a user from one address do not lock that user out elsewhere", async () => {
+    const attacker = await atSignIn({});
+    for (let i = 0; i < 5; i++) expect((await attacker.post("/device/sign-in", { username: "demo", password: `guess-${i}` })).status).toBe(401);
+    expect((await attacker.post("/device/sign-in", DEMO)).status).toBe(429);
+    const owner = await atSignIn({});
+    expect(text((await owner.submit("/device/sign-in", DEMO)).html)).toContain("Allow access?");
+  });
+
   async function atSignIn(limits: Overrides, ip = nextIp()) {
     const b = browser(w, { ip, env: limits });
     await atConfirm(w, b);

@@ -225,7 +225,7 @@ describe("a step cannot be skipped by posting to a later URL", () => {
 });
 
 describe("verification_uri_complete only prefills (RFC 8628 §5.4)", () => {
-  it("303 to the bare /device, the confirm page, and no /device/complete even for a signed-in browser", async () => {
+  it("303 to the bare /device, a page with the code and one Continue, and no Authlete call until Continue, even for a signed-in browser", async () => {
     const b = browser(w);
     await atConsent(w, b);
     await b.submit("/device/consent", { action: "approve" });
@@ -238,24 +238,32 @@ describe("verification_uri_complete only prefills (RFC 8628 §5.4)", () => {
     expect(res.status).toBe(303);
     expect(res.location).toBe("/device");
     const p = await b.get("/device");
-    expect(p.html).toContain('action="/device/confirm"');
-    expect(text(p.html)).toContain(`${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
-    // Reloading the link, and the page, approves nothing either.
+    expect(p.html).toContain('action="/device"');
+    expect(p.html.match(/<button/g)).toHaveLength(1);
+    expect(p.html).toContain(`value="${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}"`);
+    // Reloading the link, and the page, asks Authlete nothing and approves nothing.
     await b.get(link.pathname + link.search);
     await b.get("/device");
+    expect(await calls("device/verification")).toHaveLength(0);
+    expect(await calls("device/complete")).toHaveLength(0);
+    expect(text((await b.submit("/device", { user_code: flow.user_code })).html)).toContain("Is this your device?");
     expect(await calls("device/complete")).toHaveLength(0);
     expect(await state(flow.user_code)).toBe("PENDING");
   });
 
-  it("an unknown or malformed code in the link: the enter page with the generic message and the code filled in", async () => {
+  it("an unknown or malformed code in the link: filled in as it came, escaped, and judged only on Continue", async () => {
     const b = browser(w);
-    const unknown = await b.get("/device?user_code=bcdf-bcdf");
-    expect(unknown.status).toBe(400);
-    expect(text(unknown.html)).toContain("This code is invalid or has expired");
+    await b.get("/device?user_code=bcdf-bcdf");
+    const unknown = await b.get("/device");
+    expect(unknown.status).toBe(200);
     expect(unknown.html).toContain('value="BCDF-BCDF"');
-    const malformed = await b.get("/device?user_code=%3Cb%3E");
-    expect(malformed.status).toBe(400);
+    const judged = await b.post("/device", { user_code: "bcdf-bcdf" });
+    expect(judged.status).toBe(400);
+    expect(text(judged.html)).toContain("This code is invalid or has expired");
+    await b.get("/device?user_code=%3Cb%3E");
+    const malformed = await b.get("/device");
     expect(malformed.html).toContain('value="&lt;b&gt;"');
+    expect(malformed.html).not.toContain("<b>");
   });
 
   it.each([

@@ -11,9 +11,9 @@ import type { PageEnv } from "../page-env";
  * else's sign-in. The device keeps polling until its code expires.
  */
 export async function cancel(c: Context<PageEnv>): Promise<Response> {
-  const { flowId } = await readPageForm(c);
-  const flow = await requireStep(c, flowId, "confirm", "sign_in");
-  await c.var.services.flows.end(flowId, "cancelled", flow.clientName);
+  const form = await readPageForm(c);
+  const flow = await requireStep(c, form, "confirm", "sign_in");
+  await c.var.services.flows.end(form.flowId, "cancelled", flow.clientName);
   decision(c, "cancelled", { authlete: false });
   return c.redirect("/device", 303);
 }

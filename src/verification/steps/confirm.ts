@@ -12,8 +12,9 @@ import { PageError } from "../page-error";
  * so a missing or invalid Access token ends here.
  */
 export async function confirm(c: Context<PageEnv>): Promise<Response> {
-  const { flowId } = await readPageForm(c);
-  const flow = await requireStep(c, flowId, "confirm");
+  const form = await readPageForm(c);
+  const { flowId } = form;
+  const flow = await requireStep(c, form, "confirm");
   const identity = await currentIdentity(c);
   if (identity) {
     await c.var.services.flows.save(flowId, { ...flow, step: "consent", identity });

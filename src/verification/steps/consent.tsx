@@ -16,8 +16,9 @@ const API = "/device/complete";
 
 /** POST /device/consent: Approve or Deny, the only place a decision is sent to Authlete. */
 export async function consent(c: Context<PageEnv>): Promise<Response> {
-  const { params, flowId } = await readPageForm(c);
-  const flow = await requireStep(c, flowId, "consent");
+  const form = await readPageForm(c);
+  const { params, flowId } = form;
+  const flow = await requireStep(c, form, "consent");
   const action = params.get("action");
   if (action !== "approve" && action !== "deny") throw new PageError("forbidden", `consent action ${JSON.stringify(action)}`);
   if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
-import { submitCode } from "../code-entry";
-import { ensureFlowId, readFlowId, setLangCookie } from "../cookies";
+import { newFlowId, readFlowId, readSignInId, setFlowCookie, setLangCookie, setPrefillCookie, takePrefill } from "../cookies";
 import { loadFlow } from "../flow-guard";
-import { csrfToken } from "../form";
+import { csrfToken, showsFor } from "../form";
 import { frame } from "../frame";
 import { fromUiLocales } from "../locale";
 import type { PageEnv } from "../page-env";
 import { PageError } from "../page-error";
+import { formatUserCode, normalizeUserCode } from "../user-code";
 import { ConfirmPage } from "../views/confirm";
 import { ConsentPage } from "../views/consent";
 import { DonePage } from "../views/done";
@@ -17,27 +17,48 @@ import { SignInPage } from "../views/sign-in";
  * GET /device: the page for wherever this browser's flow stands. Query parameters are
  * consumed and redirected away (303 to the bare URL), so a user code sits in history and
  * logs once: `ui_locales` becomes the language cookie, and `user_code` (from
- * verification_uri_complete) is checked and kept in the flow. A link only ever leads to
- * the confirm page; approving takes the user's own POSTs.
+ * verification_uri_complete) only fills in the code: a GET asks Authlete nothing and counts
+ * nothing (a cross-site <img> must not spend a visitor's budget), and the code goes on only
+ * when the person taps Continue, a CSRF-protected POST.
  */
 export async function show(c: Context<PageEnv>): Promise<Response> {
   const uiLocale = fromUiLocales(c.req.query("ui_locales"));
   if (uiLocale) setLangCookie(c, uiLocale);
-  const prefill = c.req.query("user_code");
-  if (prefill !== undefined) return submitCode(c, ensureFlowId(c), prefill);
-  if (c.req.query("ui_locales") !== undefined) return c.redirect("/device", 303);
+  const link = c.req.query("user_code");
+  // Only a page load carries the code on: an image, a script or a fetch from another site plants nothing.
+  if (link !== undefined && (c.req.header("Sec-Fetch-Dest") ?? "document") === "document") setPrefillCookie(c, link);
+  if (link !== undefined || c.req.query("ui_locales") !== undefined) return c.redirect("/device", 303);
 
-  const { page, flows, authenticator, now } = c.var.services;
-  const existing = readFlowId(c);
-  const flowId = ensureFlowId(c);
-  const csrf = await csrfToken(c.var.services.keyed, flowId);
+  const { page, flows, authenticator, keyed, now } = c.var.services;
+  const existing = await readFlowId(c, keyed);
+  const flowId = existing ?? (await newFlowId(keyed));
+  if (!existing) setFlowCookie(c, flowId);
   const flow = existing ? await loadFlow(c, flowId) : null;
+  const csrf = await csrfToken(keyed, flowId, showsFor(flow));
+
+  const prefilled = takePrefill(c);
+  if (prefilled !== undefined) {
+    // A link never replaces a verification in progress silently: the page says so, and its form is bound to replacing it.
+    const active = flow && flow.step !== "ended" ? flow : null;
+    const code = normalizeUserCode(prefilled, page.userCode);
+    return c.html(
+      <EnterPage
+        f={frame(c)}
+        csrf={await csrfToken(keyed, flowId, active ? { replace: active.userCode } : "enter")}
+        format={page.userCode}
+        value={code ? formatUserCode(code) : prefilled}
+        prefilled
+        replacing={active ? formatUserCode(active.userCode) : undefined}
+      />,
+    );
+  }
   if (!flow) return c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} />);
 
   if (flow.step === "ended") {
     // The result is shown once; reloading offers the enter-code page again.
     await flows.remove(flowId);
-    return c.html(<DonePage f={frame(c)} outcome={flow.outcome} clientName={flow.clientName} />);
+    const canSignOut = authenticator.mode === "form" && readSignInId(c) !== undefined;
+    return c.html(<DonePage f={frame(c)} outcome={flow.outcome} clientName={flow.clientName} csrf={canSignOut ? csrf : undefined} />);
   }
   switch (flow.step) {
     case "confirm":

@@ -2,25 +2,26 @@ import type { Context } from "hono";
 import { normalizeUsername } from "../../auth/password";
 import { clientIp } from "../../http/client-ip";
 import { holding, refuseIfSpent } from "../budgets";
-import { setSignInCookie } from "../cookies";
 import { decision } from "../decision";
 import { requireStep } from "../flow-guard";
-import { csrfToken, readPageForm } from "../form";
+import { csrfToken, readPageForm, showsFor } from "../form";
 import { frame } from "../frame";
 import type { PageEnv } from "../page-env";
+import { signedIn } from "../signed-in";
 import { type SignInError, SignInPage } from "../views/sign-in";
 
 /** POST /device/sign-in: built-in users only (Access never reaches the sign_in step). */
 export async function signIn(c: Context<PageEnv>): Promise<Response> {
-  const { params, flowId } = await readPageForm(c);
-  const flow = await requireStep(c, flowId, "sign_in");
+  const form = await readPageForm(c);
+  const { params, flowId } = form;
+  const flow = await requireStep(c, form, "sign_in");
   const username = (params.get("username") ?? "").trim();
   const password = params.get("password") ?? "";
   const again = async (error: SignInError, status: 400 | 401) =>
     c.html(
       <SignInPage
         f={frame(c)}
-        csrf={await csrfToken(c.var.services.keyed, flowId)}
+        csrf={await csrfToken(c.var.services.keyed, flowId, showsFor(flow))}
         clientName={flow.clientName}
         username={username.slice(0, 100)}
         error={error}
@@ -29,7 +30,7 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
     );
   if (!username || !password) return again("missing", 400);
 
-  const { budgets, authenticator, signIns, flows } = c.var.services;
+  const { budgets, authenticator } = c.var.services;
   const attempt = await budgets.signIn(clientIp(c), normalizeUsername(username));
   refuseIfSpent(attempt);
   const identity = await holding(attempt, () => authenticator.fromCredentials(username, password));
@@ -38,8 +39,6 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
     return again("failed", 401);
   }
   await attempt.succeeded();
-  setSignInCookie(c, await signIns.create(identity), signIns.ttlSeconds);
-  await flows.save(flowId, { ...flow, step: "consent", identity });
   decision(c, "signed_in", { authlete: false });
-  return c.redirect("/device", 303);
+  return signedIn(c, flowId, flow, identity);
 }

@@ -1,8 +1,8 @@
 import type { Outcome } from "../../session/flow";
 import type { Copy } from "../locale";
-import { type Frame, Layout } from "./layout";
+import { Csrf, type Frame, Layout } from "./layout";
 
-const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (client: string) => string>; unnamed: string; again: string }> = {
+const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (client: string) => string>; unnamed: string; again: string; signOut: string }> = {
   en: {
     titles: { approved: "Your device is connected", denied: "Request denied", cancelled: "Cancelled" },
     bodies: {
@@ -12,6 +12,7 @@ const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (cli
     },
     unnamed: "The application",
     again: "Connect another device",
+    signOut: "Sign out of this browser",
   },
   ja: {
     titles: { approved: "デバイスが接続されました", denied: "リクエストを拒否しました", cancelled: "キャンセルしました" },
@@ -22,12 +23,14 @@ const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (cli
     },
     unnamed: "アプリケーション",
     again: "別のデバイスを接続する",
+    signOut: "このブラウザーからサインアウト",
   },
 };
 
 const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–" };
 
-export const DonePage = (props: { f: Frame; outcome: Outcome; clientName: string | null }) => {
+/** `csrf` is given when this browser is still signed in: then the page offers to sign out (a shared or borrowed device). */
+export const DonePage = (props: { f: Frame; outcome: Outcome; clientName: string | null; csrf?: string | undefined }) => {
   const t = copy[props.f.locale];
   return (
     <Layout f={props.f} title={t.titles[props.outcome]}>
@@ -40,6 +43,14 @@ export const DonePage = (props: { f: Frame; outcome: Outcome; clientName: string
         <p>
           <a href="/device">{t.again}</a>
         </p>
+        {props.csrf && (
+          <form method="post" action="/device/sign-out">
+            <Csrf token={props.csrf} />
+            <button type="submit" class="link">
+              {t.signOut}
+            </button>
+          </form>
+        )}
       </div>
     </Layout>
   );

@@ -7,6 +7,8 @@ export type EnterError = "invalid" | "malformed";
 const copy: Copy<{
   title: string;
   lead: string;
+  /** A verification_uri_complete link filled the code in; nothing has been checked yet. */
+  prefilled: { title: string; lead: string; replacing: (code: string) => string };
   label: string;
   hint: (format: UserCodeFormat, example: string) => string;
   submit: string;
@@ -15,6 +17,11 @@ const copy: Copy<{
   en: {
     title: "Connect a device",
     lead: "Enter the code shown on your TV or other device.",
+    prefilled: {
+      title: "Connect this device?",
+      lead: "The link you opened filled in this code. Check that it is the code on your device, then choose Continue.",
+      replacing: (code) => `You were connecting another device (code ${code}). Continuing stops that and starts this one instead.`,
+    },
     label: "Code",
     hint: (f, ex) => `${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"}, like ${ex}. Dashes and spaces are optional.`,
     submit: "Continue",
@@ -26,6 +33,11 @@ const copy: Copy<{
   ja: {
     title: "デバイスを接続",
     lead: "テレビなどのデバイスに表示されているコードを入力してください。",
+    prefilled: {
+      title: "このデバイスを接続しますか？",
+      lead: "開いたリンクによって、このコードが入力されました。お使いのデバイスに表示されているコードと同じか確認してから「続ける」を選んでください。",
+      replacing: (code) => `別のデバイス（コード ${code}）の接続が途中です。続けると、そちらをやめてこちらの接続を始めます。`,
+    },
     label: "コード",
     hint: (f, ex) => `${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字の英字`}（例: ${ex}）。ハイフンやスペースは省略できます。`,
     submit: "続ける",
@@ -39,13 +51,29 @@ const copy: Copy<{
 /** An example in the service's own alphabet and length, grouped as codes are shown back. */
 const example = (f: UserCodeFormat) => formatUserCode((f.charset === "NUMERIC" ? "019450730123456789012" : CHARSETS.BASE20).slice(0, f.length));
 
-export const EnterPage = (props: { f: Frame; csrf: string; format: UserCodeFormat; value?: string; error?: EnterError }) => {
+export const EnterPage = (props: {
+  f: Frame;
+  csrf: string;
+  format: UserCodeFormat;
+  value?: string;
+  error?: EnterError;
+  /** The code came from a link: say so, and let the person check it before anything is asked. */
+  prefilled?: boolean;
+  /** The code of a verification in progress that continuing would replace. */
+  replacing?: string | undefined;
+}) => {
   const t = copy[props.f.locale];
   const describedBy = props.error ? "code-error code-hint" : "code-hint";
+  const title = props.prefilled ? t.prefilled.title : t.title;
   return (
-    <Layout f={props.f} title={t.title}>
-      <h1>{t.title}</h1>
-      <p>{t.lead}</p>
+    <Layout f={props.f} title={title}>
+      <h1>{title}</h1>
+      <p>{props.prefilled ? t.prefilled.lead : t.lead}</p>
+      {props.replacing && (
+        <p class="warning" role="note">
+          {t.prefilled.replacing(props.replacing)}
+        </p>
+      )}
       <form method="post" action="/device" novalidate>
         <Csrf token={props.csrf} />
         <label for="code">{t.label}</label>
@@ -61,7 +89,7 @@ export const EnterPage = (props: { f: Frame; csrf: string; format: UserCodeForma
           autocorrect="off"
           spellcheck={false}
           required
-          autofocus
+          autofocus={!props.prefilled}
           aria-describedby={describedBy}
           aria-invalid={props.error ? "true" : undefined}
         />

@@ -1,31 +1,39 @@
 import type { Context } from "hono";
-import { unknownAction } from "../authlete/errors";
-import { clientIp } from "../http/client-ip";
-import { guarded } from "../session/errors";
-import type { ActiveFlow } from "../session/flow";
-import { holding, refuseIfSpent } from "./budgets";
-import { codeTag, decision } from "./decision";
-import { csrfToken } from "./form";
-import { frame } from "./frame";
-import type { PageEnv } from "./page-env";
-import { PageError } from "./page-error";
-import { formatUserCode, normalizeUserCode } from "./user-code";
-import { type EnterError, EnterPage } from "./views/enter";
+import { unknownAction } from "../../authlete/errors";
+import { clientIp } from "../../http/client-ip";
+import { guarded } from "../../session/errors";
+import type { ActiveFlow } from "../../session/flow";
+import { holding, refuseIfSpent } from "../budgets";
+import { codeTag, decision } from "../decision";
+import { loadFlow } from "../flow-guard";
+import { csrfToken, expectShows, readPageForm, type Shows } from "../form";
+import { frame } from "../frame";
+import type { PageEnv } from "../page-env";
+import { PageError } from "../page-error";
+import { formatUserCode, normalizeUserCode } from "../user-code";
+import { type EnterError, EnterPage } from "../views/enter";
 
 const API = "/device/verification";
 /** Authlete sends expiresAt with every VALID (docs/authlete-api.md §4); should one ever be missing, the flow still ends. */
 const FALLBACK_LIFETIME_MS = 10 * 60_000;
 
 /**
- * Step 1, shared by the typed code and the prefilled link: cheap checks first (format, then
+ * POST /device: a code typed or filled in by a link, step 1. Cheap checks first (format, then
  * the failure budgets), then Authlete. A valid code starts a flow at the confirm step;
- * nothing else is remembered.
+ * nothing else is remembered. A verification in progress is replaced only by the form that
+ * said it would replace it.
  */
-export async function submitCode(c: Context<PageEnv>, flowId: string, input: string): Promise<Response> {
-  const { page, authlete, flows, budgets, deviceRequests, now } = c.var.services;
+export async function enterCode(c: Context<PageEnv>): Promise<Response> {
+  const form = await readPageForm(c);
+  const { flowId } = form;
+  const input = form.params.get("user_code") ?? "";
+  const { page, authlete, flows, budgets, deviceRequests, keyed, now } = c.var.services;
+  const current = await loadFlow(c, flowId);
+  const shows: Shows = current && current.step !== "ended" ? { replace: current.userCode } : "enter";
+  if (typeof shows !== "string") await expectShows(c, form, shows);
   const code = normalizeUserCode(input, page.userCode);
   const again = async (error: EnterError, value: string) =>
-    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(c.var.services.keyed, flowId)} format={page.userCode} value={value} error={error} />, 400);
+    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(keyed, flowId, shows)} format={page.userCode} value={value} error={error} />, 400);
   if (!code) {
     decision(c, "malformed_code", { authlete: false });
     return again("malformed", input.slice(0, 64));
