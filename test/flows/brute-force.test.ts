@@ -16,7 +16,11 @@ const quiet = () => {
   vi.spyOn(console, "log").mockImplementation(() => {});
   vi.spyOn(console, "warn").mockImplementation(() => {});
 };
-const statuses = (xs: { status: number }[]) => xs.reduce<Record<number, number>>((m, x) => ({ ...m, [x.status]: (m[x.status] ?? 0) + 1 }), {});
+const statuses = (xs: { status: number }[]) => {
+  const counts: Record<number, number> = {};
+  for (const x of xs) counts[x.status] = (counts[x.status] ?? 0) + 1;
+  return counts;
+};
 
 describe("budgets that hold under concurrency", () => {
   it("200 wrong user codes at once from one address (budget 10/900): at most 10 reach Authlete", async () => {
