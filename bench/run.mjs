@@ -721,7 +721,7 @@ function render(r) {
     p("- **In absolute terms the cost is small**:");
     if (sd && pt) p(`  ${ms(sd.cpuUs, 2)} ms of CPU for a slow_down and ${ms(pt.cpuUs, 2)} ms for a poll that reaches Authlete, against`);
     p("  the free plan's 10 ms (row 5). The *KV in its isolate* columns rerun the same production entry with");
-    p("  KV held in its own isolate (`bench/memory-kv.ts`) to show how much of each gap is the KV simulator.");
+    p("  KV held in its own isolate (`src/storage/memory.ts`) to show how much of each gap is the KV simulator.");
     p();
   }
   p("## Machine and versions");
@@ -787,7 +787,7 @@ function render(r) {
     p("isolate serves every request, so it does). The Worker column thus pays for Worker + emulator + a");
     p("simulated KV write on one core; the baseline for the emulator alone, an in-memory map lookup far");
     p("cheaper than real Authlete. ¹ The last columns run the same production entry with KV held in its");
-    p("own isolate (`bench/memory-kv.ts`, a Miniflare wrapped binding): no simulator, only the Worker's own");
+    p("own isolate (`src/storage/memory.ts`, a Miniflare wrapped binding): no simulator, only the Worker's own");
     p("cost. On Cloudflare, Authlete and KV run elsewhere: the Worker adds its own CPU (row 5) and the");
     p("network round trips to each poll.");
     p();
@@ -812,7 +812,7 @@ function render(r) {
     p("costs SHA-256 of the code and a map lookup, with no KV call (on Cloudflare, the first poll that");
     p("lands on another isolate reads KV once). What separates the edge from the bare Worker is then the");
     p("Worker's own work: Hono routing and middleware, reading the form body, hashing, the decision and");
-    p("its JSON log line. ¹ The same production entry with KV held in its own isolate (`bench/memory-kv.ts`).");
+    p("its JSON log line. ¹ The same production entry with KV held in its own isolate (`src/storage/memory.ts`).");
     p();
     p(`Per run (edge / baseline / KV-in-isolate req/s): ${x.runs.map((q) => `${fmt(q.a.rps)} / ${fmt(q.b.rps)} / ${fmt(q.c.rps)}`).join("; ")}.`);
   }
