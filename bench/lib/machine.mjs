@@ -13,8 +13,8 @@ const pkgVersion = (name) => {
 
 function cpuModel() {
   try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    if (m) return m[1].trim();
+    const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
+    if (model) return model.trim();
   } catch {
     // not Linux
   }

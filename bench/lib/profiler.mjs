@@ -44,6 +44,7 @@ class Cdp {
       this.#ws.send(JSON.stringify({ id, method, params }));
     });
   }
+  /** @returns {Promise<void>} once the socket closed, or after 2 s */
   close() {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, 2000);
@@ -65,7 +66,7 @@ class Cdp {
  * the deltas of every non-"(idle)" sample therefore measures wall time, not CPU (the
  * `naiveUs` figure). `cpuUs` instead credits each non-idle sample with at most two sampling
  * intervals — the time it can really stand for — and is checked against a loop of known
- * cost (calibrate in run.mjs).
+ * cost (the calibration in bench/rows/cpu.mjs).
  */
 export function summarizeProfile(profile, samplingIntervalUs) {
   const name = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName || "(anonymous)"]));
