@@ -21,8 +21,9 @@
 // `npm test`.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { percent } from "./lib/format.mjs";
 import { emulatorControl } from "./lib/http.mjs";
-import { findWorkerdPid, machine, versions } from "./lib/machine.mjs";
+import { findWorkerdPid, machine, threadCpuNs, threadSpread, versions } from "./lib/machine.mjs";
 import { soakSection, withSoakSection } from "./lib/report-section.mjs";
 import { readSettings } from "./lib/settings.mjs";
 import { BENCH_BUDGET, startStack } from "./lib/stack.mjs";
@@ -41,9 +42,9 @@ const TEMPLATE = new URL("report.md", import.meta.url);
 
 /**
  * Everything a run measured, as dist/bench/results.json keeps it. The load rows are missing
- * when wrk is.
+ * when wrk is; `workerdThreads` when /proc could not be read.
  * @typedef {{ started: Date, finished: Date, machine: ReturnType<typeof machine>, versions: ReturnType<typeof versions>,
- *   cfg: import("./lib/settings.mjs").Settings, pinned?: boolean,
+ *   cfg: import("./lib/settings.mjs").Settings, pinned?: boolean, workerdThreads?: ReturnType<typeof threadSpread>,
  *   passThrough?: passThrough.PassThrough, edge?: edgeAnswers.EdgeAnswers, page?: verificationPage.VerificationPage,
  *   grants: grants.Grants, cpu: cpu.Cpu, size: sizeStartup.SizeStartup }} Results
  */
@@ -70,11 +71,14 @@ async function measure() {
     try {
       const pid = findWorkerdPid();
       results.pinned = pid !== null && cfg.workerdCpu !== null && pinProcess(pid, cfg.workerdCpu);
+      const before = pid === null ? null : threadCpuNs(pid);
       const control = emulatorControl(stack.urls["authlete-emulator"]);
       await control("POST", "/_emulator/reset");
       results.passThrough = await passThrough.measure(cfg, stack.urls, control);
       results.edge = await edgeAnswers.measure(cfg, stack.urls);
       results.page = await verificationPage.measure(cfg, stack.urls);
+      // How workerd spread its work over its threads while under load, for the report.
+      if (pid !== null && before !== null) results.workerdThreads = threadSpread(before, threadCpuNs(pid));
     } finally {
       await stack.close();
     }
@@ -108,13 +112,16 @@ function render(r) {
     cpu: cpu.render(r.cpu),
     size: sizeStartup.render(r.size),
   };
+  const spread = r.workerdThreads;
   return fill(readFileSync(TEMPLATE, "utf8"), {
     ...rows,
     targetsMissed: Boolean(rows.passThrough?.missed || rows.edge?.missed),
     run: {
       started: r.started.toISOString(),
       finished: r.finished.toISOString(),
+      minutes: ((r.finished.getTime() - r.started.getTime()) / 60_000).toFixed(1),
       pinned: r.pinned ?? false,
+      spread: spread && Number.isFinite(spread.busiestShare) && { ...spread, busiestShare: percent(spread.busiestShare) },
     },
     machine: r.machine,
     versions: r.versions,

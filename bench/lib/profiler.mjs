@@ -117,3 +117,15 @@ export async function openProfiler(inspectorOrigin, worker, { samplingIntervalUs
     },
   };
 }
+
+/**
+ * How many isolates the inspector lists for one Worker (its targets `core:user:<name>`), so
+ * the report can say how many served the requests instead of assuming it.
+ * @param {string} inspectorOrigin ws://host:port
+ * @param {string} worker
+ */
+export async function countIsolates(inspectorOrigin, worker) {
+  const res = await fetch(new URL("/json/list", inspectorOrigin.replace(/^ws/, "http")), { signal: AbortSignal.timeout(10_000) });
+  const targets = await res.json();
+  return Array.isArray(targets) ? targets.filter((t) => t?.id === `core:user:${worker}`).length : NaN;
+}

@@ -5,7 +5,7 @@
 import { fmt, ms, table } from "../lib/format.mjs";
 import { FORM, http, poll, pollForm, warmedCode } from "../lib/http.mjs";
 import { processCpuNs } from "../lib/machine.mjs";
-import { openProfiler } from "../lib/profiler.mjs";
+import { countIsolates, openProfiler } from "../lib/profiler.mjs";
 
 /** The Workers free plan's CPU limit per request, the yardstick of this row. */
 const FREE_PLAN_CPU_MS = 10;
@@ -24,8 +24,9 @@ const BASELINE = "baseline: bare Hono POST /token";
 
 /**
  * @typedef {{ cpuUs: number, naiveUs: number, gcUs: number, samples: number, procUs: number, wallPlainUs: number, ok: number, n: number }} Route
- * @typedef {{ trueUs: number, estUs: number, recovery: number, naiveUs: number, recoveries: number[] }} Calibration
- * @typedef {{ routes: Record<string, Route>, calibration?: Calibration }} Cpu  routes by name (the report's labels), and the calibration
+ * @typedef {{ trueUs: number, estUs: number, recovery: number, naiveUs: number, recoveries: number[], docBytes?: number }} Calibration
+ * @typedef {{ routes: Record<string, Route>, calibration?: Calibration, appIsolates?: number }} Cpu  routes by name (the report's labels),
+ *   the calibration, and how many isolates served `app`
  */
 
 /**
@@ -44,6 +45,8 @@ export async function measure(cfg, urls, inspector, pid) {
   const routes = {};
   /** @type {Calibration | undefined} */
   let calibration;
+  /** @type {number | undefined} */
+  let appIsolates;
   try {
     /** @param {number} n @param {(i: number) => Promise<boolean>} fn @returns {Promise<number>} how many answered as expected */
     const seq = async (n, fn) => {
@@ -78,7 +81,13 @@ export async function measure(cfg, urls, inspector, pid) {
 
     // Calibration: a loop of known cost in the bare Worker. Its cost is the wall-time
     // difference against an empty request (no other request in flight), measured without the profiler.
-    const spin = async (/** @type {number} */ n) => (await http(`${urls.bare}/spin?n=${n}`)).status === 200;
+    /** @type {number | undefined} */
+    let docBytes;
+    const spin = async (/** @type {number} */ n) => {
+      const r = await http(`${urls.bare}/spin?n=${n}`);
+      docBytes = Number(r.headers.get("X-Doc-Bytes")) || docBytes;
+      return r.status === 200;
+    };
     const spinWall = async (/** @type {number} */ n) => {
       const t0 = performance.now();
       for (let i = 0; i < N; i++) await spin(n);
@@ -96,7 +105,7 @@ export async function measure(cfg, urls, inspector, pid) {
     }
     const mid = [...cals].sort((a, b) => a.recovery - b.recovery)[1];
     if (!mid) throw new Error("calibration: no passes");
-    calibration = { ...mid, recoveries: cals.map((c) => c.recovery) };
+    calibration = { ...mid, recoveries: cals.map((c) => c.recovery), docBytes };
     console.log(`  calibration: a loop costing ${fmt(mid.trueUs)} µs reads as ${fmt(mid.estUs)} µs (${fmt(100 * mid.recovery)} %)`);
 
     // Routes. Device authorization mints the codes that the token polls then use once each.
@@ -125,11 +134,12 @@ export async function measure(cfg, urls, inspector, pid) {
       bare,
       async () => (await http(`${urls.bare}/token`, { method: "POST", headers: { "Content-Type": FORM }, body: pollForm("x") })).status === 400,
     );
+    appIsolates = await countIsolates(inspector, "app");
   } finally {
     await app.close();
     await bare.close();
   }
-  return { routes, calibration };
+  return { routes, calibration, appIsolates };
 }
 
 /** The row's table and the figures its prose (and the headline) cite. @param {Cpu} x */
@@ -154,6 +164,7 @@ export function render(x) {
       ]),
     ),
     limitMs: FREE_PLAN_CPU_MS,
+    oneIsolate: x.appIsolates === 1,
     warmUp: WARM_UP,
     samplingUs: SAMPLING_US,
     worst: worst("cpuUs"),
@@ -164,6 +175,7 @@ export function render(x) {
     baselineMs: ms(byName[BASELINE]?.cpuUs, 3),
     calibration: cal && {
       spin: SPIN,
+      docKB: cal.docBytes ? fmt(cal.docBytes / 1000) : "—",
       trueUs: fmt(cal.trueUs),
       estUs: fmt(cal.estUs),
       recovery: fmt(100 * cal.recovery),

@@ -1,7 +1,7 @@
 // Row 4, Authlete calls per completed grant: one device polls at 1×, 2× and 10× the allowed
 // rate until it gets tokens, once through the Worker and once through a plain proxy (straight
 // to the emulator), in simulated time; Authlete's calls are counted in the emulator's log.
-import { table } from "../lib/format.mjs";
+import { fmt, table } from "../lib/format.mjs";
 import { authleteApi, createCodes, poll, pollForm } from "../lib/http.mjs";
 
 /** When the user approves, in simulated seconds after the codes were issued. */
@@ -10,7 +10,8 @@ const APPROVE_AT_S = 30;
 const FACTORS = [1, 2, 10];
 
 /**
- * @typedef {{ factor: number, edge: boolean, polls: number, slowDowns: number, tokensAt: number | null,
+ * @typedef {{ factor: number, edge: boolean, interval: number, polls: number, slowDowns: number, tokensAt: number | null,
+ *   maxSlowDownInterval?: number, firstSlowDownInterval?: number,
  *   tokenCalls: number, daCalls: number, completeCalls: number, loggedTotal: number }} GrantRow
  * @typedef {{ rows: GrantRow[], approveAt: number, interval: number, minimum: number }} Grants
  */
@@ -63,6 +64,11 @@ export async function measure(urls, control) {
       let slowDowns = 0;
       /** @type {number | null} */
       let tokensAt = null;
+      // The intervals the edge's slow_down answers asked for: the first and the largest.
+      /** @type {number | undefined} */
+      let firstAsked;
+      /** @type {number | undefined} */
+      let maxAsked;
       for (let i = 0; i < 5_000 && t < 600; i++) {
         t = Math.round((t + period()) * 1000) / 1000;
         if (!approved && t >= APPROVE_AT_S) {
@@ -80,6 +86,10 @@ export async function measure(urls, control) {
         }
         if (answer?.error === "slow_down") {
           slowDowns++;
+          if (answer.interval !== undefined) {
+            firstAsked ??= answer.interval;
+            maxAsked = Math.max(maxAsked ?? 0, answer.interval);
+          }
           if (factor === 1) interval = answer.interval ?? interval + 5;
         } else if (answer?.error !== "authorization_pending") throw new Error(`unexpected poll answer: ${JSON.stringify(answer)}`);
       }
@@ -89,9 +99,12 @@ export async function measure(urls, control) {
       const row = {
         factor,
         edge,
+        interval: codes.interval,
         polls,
         slowDowns,
         tokensAt,
+        firstSlowDownInterval: firstAsked,
+        maxSlowDownInterval: maxAsked,
         tokenCalls: count("auth/token"),
         daCalls: count("device/authorization"),
         completeCalls: count("device/complete"),
@@ -104,13 +117,17 @@ export async function measure(urls, control) {
     }
   }
   await control("POST", "/_emulator/reset");
-  return { rows, approveAt: APPROVE_AT_S, interval: 5, minimum: Math.ceil(APPROVE_AT_S / 5) };
+  const interval = rows[0]?.interval ?? NaN;
+  return { rows, approveAt: APPROVE_AT_S, interval, minimum: Math.ceil(APPROVE_AT_S / interval) };
 }
 
 /** The row's table and the figures its prose cites. @param {Grants} g */
 export function render(g) {
   const row = (/** @type {number} */ f, /** @type {boolean} */ e) => g.rows.find((x) => x.factor === f && x.edge === e);
   const fastest = Math.max(...g.rows.map((x) => x.factor));
+  const edgeRows = g.rows.filter((x) => x.edge);
+  const first = edgeRows.map((x) => x.firstSlowDownInterval).find((i) => i !== undefined);
+  const caps = edgeRows.map((x) => x.maxSlowDownInterval).filter((i) => i !== undefined);
   const seconds = (/** @type {number | null | undefined} */ t) => (t === null || t === undefined ? "never" : `${t} s`);
   return {
     table: table(
@@ -144,5 +161,8 @@ export function render(g) {
     fastest,
     edgeCallsFastest: row(fastest, true)?.tokenCalls ?? "—",
     proxyCallsFastest: row(fastest, false)?.tokenCalls ?? "—",
+    // What the run saw the edge ask for: the first slow_down's step up, and where it stopped.
+    slowDownStep: first === undefined ? "—" : fmt(first - g.interval),
+    slowDownCap: caps.length ? fmt(Math.max(...caps)) : "—",
   };
 }
