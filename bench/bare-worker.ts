@@ -23,14 +23,16 @@ app.get("/page", (c) => {
   return c.html(page);
 });
 
-// Calibration for the CPU method (bench/lib/cpu.mjs): ?n= rounds of JSON.parse over a fixed
-// ~64 KB document — native work whose cost does not depend on JIT tiers — measured once by wall
-// time (nothing else runs) and once through the profiler.
+// Calibration for the CPU method (bench/rows/cpu.mjs, bench/lib/profiler.mjs): ?n= rounds of
+// JSON.parse over a fixed document (its size in X-Doc-Bytes, for the report) — native work
+// whose cost does not depend on JIT tiers — measured once by wall time (no other request in
+// flight) and once through the profiler.
 const DOC = JSON.stringify(Array.from({ length: 1000 }, (_, i) => ({ id: i, name: `item-${i}`, tags: ["a", "b", "c"], score: i / 7 })));
 app.get("/spin", (c) => {
   const n = Math.min(Number(c.req.query("n") ?? "0") || 0, 10_000);
   let total = 0;
   for (let i = 0; i < n; i++) total += (JSON.parse(DOC) as unknown[]).length;
+  c.header("X-Doc-Bytes", String(DOC.length));
   return c.text(String(total));
 });
 

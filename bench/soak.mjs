@@ -7,9 +7,35 @@
 //
 // It prints the counts and writes them into BENCHMARKS.md (its own section).
 import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import * as oidc from "openid-client";
-import { startLocalServer } from "../test/e2e/local-server.ts";
 import { withSoakSection } from "./lib/report-section.mjs";
+
+// The local server the e2e tests use is TypeScript: esbuild compiles it for Node (as the
+// bench stack compiles the Workers), so this runs on any Node the project supports and
+// type-checks without importing a .ts path. import.meta.url keeps its source location, so
+// the module finds the repository root as it does under vitest.
+const LOCAL_SERVER = "dist/bench/local-server.mjs";
+await build({
+  entryPoints: ["test/e2e/local-server.ts"],
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  packages: "external",
+  define: { "import.meta.url": JSON.stringify(pathToFileURL("test/e2e/local-server.ts").href) },
+  outfile: LOCAL_SERVER,
+  logLevel: "warning",
+});
+/** @type {typeof import("../test/e2e/local-server")} */
+const { startLocalServer } = await import(pathToFileURL(LOCAL_SERVER).href);
+
+/**
+ * One device flow: the device's grant, its user's decision, what the device saw, and how it ended.
+ * @typedef {{ i: number, da: oidc.DeviceAuthorizationResponse, decision: "approve" | "deny", polls: number, slowDowns: number,
+ *   started: number, ended: number, outcome: Promise<Outcome> | null }} Device
+ * @typedef {{ tokens?: Awaited<ReturnType<typeof oidc.pollDeviceAuthorizationGrant>>, error?: unknown }} Outcome
+ */
 
 const int = (name, fallback) => {
   const n = Number(process.env[name] ?? fallback);
@@ -57,21 +83,24 @@ const control = async (path, body) => {
 
 try {
   await control("service", { deviceFlowPollingInterval: INTERVAL });
+  /** @type {Map<string, Device>} */
   const byCode = new Map();
+  /** Counts each device's polls and the ones answered at the edge with slow_down. @param {string} url @param {RequestInit} options */
+  const countingFetch = async (url, options) => {
+    const res = await fetch(url, options);
+    if (url.endsWith("/token")) {
+      const d = byCode.get(new URLSearchParams(String(options.body)).get("device_code") ?? "");
+      if (d) {
+        d.polls++;
+        if (res.status === 400 && (await res.clone().json()).error === "slow_down") d.slowDowns++;
+      }
+    }
+    return res;
+  };
   const config = await oidc.discovery(new URL(origin), "demo-device", undefined, oidc.None(), {
     execute: [oidc.allowInsecureRequests],
-    // Counts each device's polls and the ones answered at the edge with slow_down.
-    [oidc.customFetch]: async (url, options) => {
-      const res = await fetch(url, options);
-      if (url.endsWith("/token")) {
-        const d = byCode.get(new URLSearchParams(String(options.body)).get("device_code"));
-        if (d) {
-          d.polls++;
-          if (res.status === 400 && (await res.clone().json()).error === "slow_down") d.slowDowns++;
-        }
-      }
-      return res;
-    },
+    // The WHATWG fetch accepts everything openid-client sends; only the two libraries' typings differ.
+    [oidc.customFetch]: /** @type {oidc.CustomFetch} */ (countingFetch),
   });
 
   const t0 = performance.now();
@@ -79,6 +108,7 @@ try {
   const devices = await Promise.all(
     Array.from({ length: N }, async (_, i) => {
       const da = await oidc.initiateDeviceAuthorization(config, { scope: "openid profile" });
+      /** @type {Device} */
       const d = { i, da, decision: random() < 0.5 ? "approve" : "deny", polls: 0, slowDowns: 0, started: performance.now(), ended: 0, outcome: null };
       byCode.set(da.device_code, d);
       return d;
@@ -116,7 +146,7 @@ try {
         body: form ? new URLSearchParams({ csrf, ...form }).toString() : undefined,
       });
       for (const c of res.headers.getSetCookie()) {
-        const [pair] = c.split(";");
+        const pair = c.split(";", 1)[0] ?? "";
         const k = pair.slice(0, pair.indexOf("="));
         const v = pair.slice(pair.indexOf("=") + 1);
         if (v) jar.set(k, v);
@@ -157,7 +187,8 @@ try {
     crossed = 0;
   const tokens = new Set();
   for (const d of devices) {
-    const { tokens: t, error } = await d.outcome;
+    // A device whose polling never started counts as lost or wrong, like any other miss.
+    const { tokens: t, error } = (await d.outcome) ?? {};
     if (d.decision === "approve") {
       if (!t) {
         lost++;

@@ -1,4 +1,5 @@
-// The machine and the versions the figures were measured with.
+// Facts about the machine and the software, read by the run itself: the report states none
+// it did not read here (CPU, cores, memory, kernel, versions, how workerd spread its work).
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
@@ -13,8 +14,8 @@ const pkgVersion = (name) => {
 
 function cpuModel() {
   try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"));
-    if (m) return m[1].trim();
+    const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1];
+    if (model) return model.trim();
   } catch {
     // not Linux
   }
@@ -75,15 +76,38 @@ export function findWorkerdPid() {
   return null;
 }
 
-/** CPU time (ns) consumed so far by every thread of a process, from /proc/<pid>/task/<tid>/schedstat. */
-export function processCpuNs(pid) {
-  let total = 0;
+/**
+ * CPU time (ns) each thread of a process has used so far, from /proc/<pid>/task/<tid>/schedstat.
+ * @param {number} pid
+ * @returns {Map<string, number>} thread id → ns
+ */
+export function threadCpuNs(pid) {
+  const byThread = new Map();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
-      total += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      byThread.set(tid, Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]));
     } catch {
       // thread ended
     }
   }
+  return byThread;
+}
+
+/** CPU time (ns) used so far by every thread of a process together. @param {number} pid */
+export function processCpuNs(pid) {
+  let total = 0;
+  for (const ns of threadCpuNs(pid).values()) total += ns;
   return total;
+}
+
+/**
+ * How a process spread its CPU time between two readings of threadCpuNs: how many threads
+ * used any, and the share of the busiest one (1 = all of it on one thread).
+ * @param {Map<string, number>} before
+ * @param {Map<string, number>} after
+ */
+export function threadSpread(before, after) {
+  const used = [...after].map(([tid, ns]) => ns - (before.get(tid) ?? 0)).filter((ns) => ns > 0);
+  const total = used.reduce((a, b) => a + b, 0);
+  return { threads: after.size, busyThreads: used.length, busiestShare: total > 0 ? Math.max(...used) / total : NaN };
 }

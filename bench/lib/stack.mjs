@@ -8,8 +8,6 @@ import { Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 
-export { readDevVars as devVars };
-
 export const OUT = "dist/bench";
 export const COMPAT_DATE = "2026-07-01";
 const HOST = "127.0.0.1";
@@ -35,7 +33,9 @@ export function buildAll() {
     app: bundle("src/index.ts", `${OUT}/app.js`),
     appBench: bundle("bench/worker-bench.ts", `${OUT}/app-bench.js`),
     bare: bundle("bench/bare-worker.ts", `${OUT}/bare.js`),
-    memoryKv: bundle("bench/memory-kv.ts", `${OUT}/memory-kv.js`),
+    // The project's in-memory twin of KV; its default export makes a namespace, which is
+    // what a wrapped binding's module must export.
+    memoryKv: bundle("src/storage/memory.ts", `${OUT}/memory-kv.js`),
     emulator: bundle("emulator/src/index.ts", `${OUT}/authlete-emulator.js`),
   };
 }
@@ -43,22 +43,29 @@ export function buildAll() {
 /** [vars] of wrangler.toml's top level, read the way wrangler reads them. */
 const wranglerVars = () => unstable_readConfig({ config: "wrangler.toml" }).vars;
 
+/** The bench sends thousands of device authorizations from one address: these budgets never stop it. */
+export const BENCH_BUDGET = "999999/600";
+
+/**
+ * Each Worker's own loopback origin.
+ * @typedef {{ app: string, "app-bench": string, "app-memkv": string, bare: string, "authlete-emulator": string }} Urls
+ */
+
 /**
  * Workers: app (production entry), app-bench (bench/worker-bench.ts, clock from a header),
  * app-memkv (production entry, KV in its own isolate), bare (baselines), authlete-emulator.
- * @param {{ inspectorPort?: number, extraBindings?: Record<string,string> }} opts
- * @returns {Promise<{ mf: Miniflare, urls: Record<string,string>, close: () => Promise<void> }>}
+ * @param {{ inspectorPort?: number }} opts inspectorPort: open workerd's inspector (0: any free port)
+ * @returns {Promise<{ mf: Miniflare, urls: Urls, close: () => Promise<void> }>}
  */
-export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
+export async function startStack({ inspectorPort } = {}) {
   const scripts = buildAll();
   const bindings = {
     ...wranglerVars(),
     ...readDevVars(),
-    // The bench sends thousands of device authorizations from one address.
-    LIMIT_DEVICE_AUTHORIZATION_PER_IP: "999999/600",
-    LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "999999/600",
-    ...extraBindings,
+    LIMIT_DEVICE_AUTHORIZATION_PER_IP: BENCH_BUDGET,
+    LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: BENCH_BUDGET,
   };
+  /** @param {string} name @param {string} scriptPath @param {string | null} kvId null: KV in the Worker's own isolate */
   const appWorker = (name, scriptPath, kvId) => ({
     name,
     modules: true,
@@ -80,7 +87,7 @@ export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
     handleRuntimeStdio(stdout, stderr) {
       // The Worker logs one JSON line per decision; thousands per second would cost the
       // bench more than the Worker. Warnings and errors still show.
-      const keep = (chunk) =>
+      const keep = (/** @type {unknown} */ chunk) =>
         String(chunk)
           .split("\n")
           .filter((l) => l.trim() && !l.includes('"level":"info"'))
@@ -93,7 +100,10 @@ export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
     workers: [
       appWorker("app", scripts.app, "bench-app"),
       appWorker("app-bench", scripts.appBench, "bench-app-sim"),
-      // The production entry again, with KV held in its own isolate (bench/memory-kv.ts).
+      // The production entry again, with KV held in its own isolate: a wrapped binding's
+      // module runs inside the isolate that uses it, so this separates the Worker's own cost
+      // from Miniflare's KV simulator (another Worker in the same workerd, far costlier per
+      // call than a cached KV read on Cloudflare).
       appWorker("app-memkv", scripts.app, null),
       { name: "memory-kv", modules: true, scriptPath: scripts.memoryKv },
       {
@@ -113,9 +123,14 @@ export async function startStack({ inspectorPort, extraBindings = {} } = {}) {
     ],
   });
   await mf.ready;
-  const urls = {};
-  for (const name of ["app", "app-bench", "app-memkv", "bare", "authlete-emulator"]) {
-    urls[name] = (await mf.unsafeGetDirectURL(name)).origin;
-  }
+  const origin = async (/** @type {string} */ name) => (await mf.unsafeGetDirectURL(name)).origin;
+  /** @type {Urls} */
+  const urls = {
+    app: await origin("app"),
+    "app-bench": await origin("app-bench"),
+    "app-memkv": await origin("app-memkv"),
+    bare: await origin("bare"),
+    "authlete-emulator": await origin("authlete-emulator"),
+  };
   return { mf, urls, close: () => mf.dispose() };
 }

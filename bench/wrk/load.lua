@@ -1,4 +1,4 @@
--- wrk script for every load row of `npm run bench` (bench/run.mjs). Configured through
+-- wrk script for every load row of `npm run bench` (bench/rows/). Configured through
 -- environment variables so one script serves the Worker and its baseline alike:
 --   WRK_METHOD, WRK_PATH, WRK_CT (Content-Type), WRK_AUTH (Authorization), WRK_BODY
 --   WRK_CODES   file of device codes, one a line: each request polls the next code, so no

@@ -44,6 +44,7 @@ class Cdp {
       this.#ws.send(JSON.stringify({ id, method, params }));
     });
   }
+  /** @returns {Promise<void>} once the socket closed, or after 2 s */
   close() {
     return new Promise((resolve) => {
       const t = setTimeout(resolve, 2000);
@@ -65,7 +66,7 @@ class Cdp {
  * the deltas of every non-"(idle)" sample therefore measures wall time, not CPU (the
  * `naiveUs` figure). `cpuUs` instead credits each non-idle sample with at most two sampling
  * intervals — the time it can really stand for — and is checked against a loop of known
- * cost (calibrate in run.mjs).
+ * cost (the calibration in bench/rows/cpu.mjs).
  */
 export function summarizeProfile(profile, samplingIntervalUs) {
   const name = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName || "(anonymous)"]));
@@ -115,4 +116,16 @@ export async function openProfiler(inspectorOrigin, worker, { samplingIntervalUs
       await cdp.close();
     },
   };
+}
+
+/**
+ * How many isolates the inspector lists for one Worker (its targets `core:user:<name>`), so
+ * the report can say how many served the requests instead of assuming it.
+ * @param {string} inspectorOrigin ws://host:port
+ * @param {string} worker
+ */
+export async function countIsolates(inspectorOrigin, worker) {
+  const res = await fetch(new URL("/json/list", inspectorOrigin.replace(/^ws/, "http")), { signal: AbortSignal.timeout(10_000) });
+  const targets = await res.json();
+  return Array.isArray(targets) ? targets.filter((t) => t?.id === `core:user:${worker}`).length : NaN;
 }

@@ -1,0 +1,46 @@
+// The bench's settings, from its flags and BENCH_* variables (documented at the top of
+// bench/run.mjs). Each is range-checked, so a typo fails at once instead of after minutes.
+import { machine } from "./machine.mjs";
+import { hasTaskset } from "./wrk.mjs";
+
+/**
+ * @typedef {object} Settings
+ * @property {boolean} quick  --quick or BENCH_QUICK=1: shorter runs, fewer samples (smoke)
+ * @property {number} runs  runs per load row (BENCH_RUNS)
+ * @property {number} seconds  seconds per wrk run (BENCH_SECONDS)
+ * @property {number} connections  wrk connections (BENCH_CONNECTIONS)
+ * @property {number} threads  wrk threads (BENCH_THREADS)
+ * @property {number} cpuRequests  sequential requests per route in the CPU row (BENCH_CPU_REQUESTS)
+ * @property {number} timeoutS  the whole bench's bound (BENCH_TIMEOUT_S)
+ * @property {string} out  the report file (BENCH_OUT)
+ * @property {boolean} pin  pin workerd and wrk to a CPU each during the load rows (BENCH_PIN=0 turns it off)
+ * @property {number | null} workerdCpu  the CPU workerd runs on, when pinned
+ * @property {number | null} wrkCpu  the CPU wrk runs on, when pinned
+ */
+
+/** @param {string[]} argv @param {Record<string, string | undefined>} env @returns {Settings} */
+export function readSettings(argv = process.argv, env = process.env) {
+  const quick = argv.includes("--quick") || env.BENCH_QUICK === "1";
+  const int = (/** @type {string} */ name, /** @type {number} */ fallback, /** @type {number} */ min, /** @type {number} */ max) => {
+    const v = env[name];
+    if (v === undefined || v === "") return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+  // Pinning needs a CPU for workerd and one for wrk (the Node driver is idle while wrk runs).
+  const pin = env.BENCH_PIN !== "0" && machine().cores >= 2 && hasTaskset();
+  return {
+    quick,
+    runs: int("BENCH_RUNS", quick ? 2 : 5, 1, 50),
+    seconds: int("BENCH_SECONDS", quick ? 2 : 5, 1, 120),
+    connections: int("BENCH_CONNECTIONS", 16, 1, 256),
+    threads: int("BENCH_THREADS", 1, 1, 8),
+    cpuRequests: int("BENCH_CPU_REQUESTS", quick ? 100 : 300, 10, 5000),
+    timeoutS: int("BENCH_TIMEOUT_S", 1800, 60, 7200),
+    out: env.BENCH_OUT || "BENCHMARKS.md",
+    pin,
+    workerdCpu: pin ? 0 : null,
+    wrkCpu: pin ? 1 : null,
+  };
+}

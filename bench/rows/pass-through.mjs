@@ -1,0 +1,118 @@
+// Row 1, pass-through cost: token polls that reach Authlete (`authorization_pending`),
+// through the Worker versus the same call sent straight to the emulator, which is exactly
+// the call the Worker makes. Needs wrk.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fmt, verdict } from "../lib/format.mjs";
+import { BEARER, createCodes, FORM, SERVICE_ID } from "../lib/http.mjs";
+import { comparisonTable, pair, pairedFigures } from "../lib/pair.mjs";
+import { runWrk } from "../lib/wrk.mjs";
+
+const TARGET = 0.8;
+/**
+ * The emulator's polling interval for this row (the seed's is 5 s): a code may be polled
+ * again after 1 s, so far fewer codes keep every poll compliant. Fewer live codes also keep
+ * the baseline honest, since the emulator scans its store on every call.
+ */
+const INTERVAL_S = 1;
+const SERVICE = { deviceFlowPollingInterval: INTERVAL_S, deviceFlowCodeDuration: 3600 }; // 1 h outlasts the row
+
+/** @typedef {import("../lib/pair.mjs").Paired & { poolSize: number, memPoolSize: number, cycleSeconds: number }} PassThrough */
+
+/**
+ * @param {import("../lib/settings.mjs").Settings} cfg
+ * @param {import("../lib/stack.mjs").Urls} urls
+ * @param {import("../lib/http.mjs").Control} control
+ * @returns {Promise<PassThrough>}
+ */
+export async function measure(cfg, urls, control) {
+  console.log("\n[1] Pass-through: token polls that reach Authlete, Worker vs emulator direct");
+  await control("POST", "/_emulator/service", SERVICE);
+  // wrk sends the Authlete call itself to the emulator, and the device's poll to the Worker.
+  const emuEnv = (/** @type {string} */ codesFile, /** @type {number} */ offset) => ({
+    WRK_METHOD: "POST",
+    WRK_PATH: `/api/${SERVICE_ID}/auth/token`,
+    WRK_CT: "application/json",
+    WRK_AUTH: BEARER,
+    WRK_FORMAT: "authlete",
+    WRK_CODES: codesFile,
+    WRK_OFFSET: String(offset),
+    WRK_EXPECT: "authorization_pending",
+  });
+  const workerEnv = (/** @type {string} */ codesFile, /** @type {number} */ offset) => ({
+    ...emuEnv(codesFile, offset),
+    WRK_PATH: "/token",
+    WRK_CT: FORM,
+    WRK_AUTH: "",
+    WRK_FORMAT: "form",
+  });
+  const dir = mkdtempSync(join(tmpdir(), "dfe-bench-"));
+  try {
+    // Size the pool from a short probe through the Worker: 2 s of polls at that rate before
+    // a code comes round again (its interval is 1 s). A larger pool would slow the emulator
+    // down for nothing (it scans its store on every call), on both sides alike.
+    const probe = async (/** @type {string} */ origin) => {
+      const probeCodes = await createCodes(origin, 1000);
+      const f = join(dir, "probe.txt");
+      writeFileSync(f, probeCodes.map((c) => c.deviceCode).join("\n"));
+      const r = await runWrk(cfg, `${origin}/token`, { ...workerEnv(f, 0), WRK_EXPECT: "error" }, 1);
+      // The probe's codes wrap and get slow_down (cheaper), so its rate is an overestimate: safe.
+      // Margin for tail latency: a poll can sit in workerd's queue for up to a second.
+      const size = Math.min(20_000, Math.max(2_000, Math.ceil(r.rps * 1.5)));
+      console.log(`  probe ${origin}: ${fmt(r.rps)} req/s → pool of ${fmt(size)} device codes (interval ${INTERVAL_S} s)`);
+      return size;
+    };
+    const sizeA = await probe(urls.app);
+    const sizeC = await probe(urls["app-memkv"]);
+    // The probes' codes are spent (their intervals were raised); drop them from the emulator,
+    // whose store is scanned on every call, and mint fresh pools.
+    await control("POST", "/_emulator/reset");
+    await control("POST", "/_emulator/service", SERVICE);
+    const codes = await createCodes(urls.app, sizeA);
+    const memCodes = await createCodes(urls["app-memkv"], sizeC);
+    if ([...codes, ...memCodes].some((c) => c.interval !== INTERVAL_S)) throw new Error(`the emulator did not take deviceFlowPollingInterval=${INTERVAL_S}`);
+    const file = join(dir, "codes.txt");
+    const memFile = join(dir, "codes-memkv.txt");
+    writeFileSync(file, codes.map((c) => c.deviceCode).join("\n"));
+    writeFileSync(memFile, memCodes.map((c) => c.deviceCode).join("\n"));
+    const offsets = { a: 0, b: 0, c: 0 };
+    const counted = (/** @type {"a" | "b" | "c"} */ side, /** @type {(offset: number) => ReturnType<typeof runWrk>} */ run) => async () => {
+      const r = await run(offsets[side]);
+      // Requests still in flight when wrk stopped reached the Worker but are not counted:
+      // skip past them, so the next run (possibly right after) starts on unpolled codes.
+      offsets[side] += r.requests + cfg.connections;
+      return r;
+    };
+    const result = await pair(cfg, "pass-through", {
+      a: counted("a", (o) => runWrk(cfg, `${urls.app}/token`, workerEnv(file, o))),
+      b: counted("b", (o) => runWrk(cfg, urls["authlete-emulator"], emuEnv(file, o))),
+      c: counted("c", (o) => runWrk(cfg, `${urls["app-memkv"]}/token`, workerEnv(memFile, o))),
+    });
+    return {
+      ...result,
+      poolSize: codes.length,
+      memPoolSize: memCodes.length,
+      cycleSeconds: Math.min(codes.length / result.a.rps, memCodes.length / (result.c?.rps ?? NaN)),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await control("DELETE", "/_emulator/service");
+    await control("POST", "/_emulator/reset");
+  }
+}
+
+/** The row's table and the figures its prose cites. @param {PassThrough} x */
+export function render(x) {
+  return {
+    ...pairedFigures(x),
+    table: comparisonTable(x, { a: "through the Worker", b: "emulator direct (baseline)", short: "Worker" }, TARGET),
+    target: TARGET,
+    verdict: verdict(x.ratio, TARGET),
+    missed: !(x.ratio >= TARGET),
+    interval: INTERVAL_S,
+    poolSize: fmt(x.poolSize),
+    memPoolSize: fmt(x.memPoolSize),
+    cycleSeconds: fmt(x.cycleSeconds, 1),
+  };
+}
