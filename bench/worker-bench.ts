@@ -5,6 +5,9 @@
 // strictly sequential requests. Never built into the production entry (src/index.ts).
 import { createApp } from "../src/app";
 
+// The budgets' Durable Object class, which the bench stack binds as BUDGETS like the production entry.
+export { BudgetCounter } from "../src/protection/budget-object";
+
 let clock: number | null = null;
 const app = createApp({ now: () => clock ?? Date.now() });
 

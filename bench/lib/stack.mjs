@@ -21,6 +21,8 @@ function bundle(entry, outfile) {
     // What wrangler resolves for Workers.
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
+    // The runtime's own modules, as wrangler leaves them.
+    external: ["cloudflare:*"],
     minify: true, // wrangler.toml: minify = true
     outfile,
     logLevel: "warning",
@@ -74,6 +76,8 @@ export async function startStack({ inspectorPort } = {}) {
     bindings,
     ...(kvId === null ? { wrappedBindings: { KV: { scriptName: "memory-kv" } } } : { kvNamespaces: { KV: kvId } }),
     serviceBindings: { AUTHLETE: "authlete-emulator" },
+    // The budgets' Durable Objects, SQLite-backed as wrangler.toml's migration declares them.
+    durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
     unsafeDirectSockets: [{ host: HOST, port: 0 }],
   });
   const mf = new Miniflare({
