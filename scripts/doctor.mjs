@@ -128,7 +128,7 @@ export async function main(argv, io = {}) {
   }
 
   // wrangler, esbuild and Miniflare take a moment to load: not for --help or a usage error.
-  const [{ readWorker, SECRETS }, { openTransport, readAuthlete, redact }] = await Promise.all([
+  const [{ readWorker, SECRETS, WranglerConfigError }, { openTransport, readAuthlete, redact }] = await Promise.all([
     import("./doctor/worker.mjs"),
     import("./doctor/authlete.mjs"),
   ]);
@@ -137,8 +137,9 @@ export async function main(argv, io = {}) {
   try {
     setup = await readWorker({ configPath, envName: args.env, publicUrl: args["public-url"], clients: args.clients, processEnv });
   } catch (err) {
+    if (!(err instanceof WranglerConfigError)) throw err;
     // wrangler's words for a missing file or an unknown environment: a usage error, without its stack.
-    const lines = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim());
+    const lines = err.message.split("\n").map((l) => l.trim());
     const message = lines.find((l) => l.startsWith("- "))?.slice(2) ?? lines.find(Boolean) ?? "";
     stderr.write(`doctor: cannot read ${args.config ?? "wrangler.toml"}${args.env ? ` for --env ${args.env}` : ""}: ${message}\n`);
     return EXIT.usage;
@@ -149,13 +150,16 @@ export async function main(argv, io = {}) {
   let transport;
   try {
     transport = await openTransport(setup);
-    const facts = await readAuthlete(setup, transport.transport);
-    checks.push(...authleteChecks(w, facts, { baseUrl: setup.authlete.baseUrl, version: setup.authlete.version }));
   } catch (err) {
+    // Only the local emulator is started here (workerd); fetch itself cannot fail to open.
     stderr.write(`doctor: could not start the offline emulator: ${err instanceof Error ? err.message : String(err)}\n`);
     return EXIT.failed;
+  }
+  try {
+    const facts = await readAuthlete(setup, transport.transport);
+    checks.push(...authleteChecks(w, facts, { baseUrl: setup.authlete.baseUrl, version: setup.authlete.version }));
   } finally {
-    await transport?.close().catch(() => {});
+    await transport.close().catch(() => {});
   }
 
   // Nothing Authlete says may carry a secret into the report.

@@ -135,7 +135,7 @@ export async function readAuthlete(setup, transport) {
 
   const discovery = await get(transport, `${prefix}/service/configuration`, auth, timeoutMs);
   if (discovery.kind !== "ok") {
-    const reason = "Authlete did not answer (authlete.connection)";
+    const reason = "needs an answer from Authlete (authlete.connection)";
     return { ...skipped(reason), discovery };
   }
 

@@ -9,6 +9,9 @@
  * @typedef {{ ok: true, value: any } | { ok: false, issues: Issue[] }} Parsed
  * @typedef {{ binding: string, id?: string }} KvBinding
  * @typedef {{ name: string, class_name?: string }} DurableObjectBinding
+ * What the Worker's configuration says. `core` and `page` are its own loaders' verdicts;
+ * `parsed` is loadConfig's result, from a second parse with a stand-in EDGE_SECRET when that
+ * alone was refused (Authlete can be asked without it), or null.
  * @typedef {{
  *   envName: string | null,
  *   vars: Record<string, unknown>,
@@ -281,7 +284,7 @@ export function authleteChecks(w, a, target) {
     );
   }
   const reachable = d.kind === "ok";
-  const unreachable = d.kind === "skipped" ? d.reason : "Authlete did not answer (authlete.connection)";
+  const unreachable = d.kind === "skipped" ? d.reason : "needs an answer from Authlete (authlete.connection)";
 
   // authlete.service: service/get, the only source of the verification URIs and the user-code and timing settings.
   const s = a.service;

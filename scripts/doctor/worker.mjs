@@ -18,6 +18,9 @@ export const SECRETS = [...CREDENTIALS[2], ...CREDENTIALS[3], "EDGE_SECRET", "US
 /** Variables only the doctor reads: the public origin and the device clients to check. */
 export const DOCTOR_VARS = ["PUBLIC_URL", "DOCTOR_CLIENT_IDS"];
 
+/** wrangler could not read the file or has no such environment: the operator's mistake, not the doctor's. */
+export class WranglerConfigError extends Error {}
+
 /** What the doctor uses from src/, bundled once per run. */
 const ENTRY = `
 export { ConfigError, loadConfig, loadPageConfig } from "./src/config/index.ts";
@@ -79,7 +82,6 @@ function bindingStubs(config) {
  *   via: { kind: "fetch" } | { kind: "emulator", seed: string } | { kind: "binding", service: string },
  *   clients: { ids: string[], source: string },
  *   secrets: Record<string, "set" | "missing">,
- *   emulatorVars: Record<string, string>,
  * }} WorkerSetup
  */
 
@@ -88,7 +90,12 @@ function bindingStubs(config) {
  * @returns {Promise<WorkerSetup>}
  */
 export async function readWorker({ configPath, envName, publicUrl, clients, processEnv = process.env }) {
-  const config = readWranglerConfig(configPath, envName);
+  let config;
+  try {
+    config = readWranglerConfig(configPath, envName);
+  } catch (err) {
+    throw new WranglerConfigError(err instanceof Error ? err.message : String(err));
+  }
   const dir = dirname(config.configPath ?? configPath);
   const local = envName === undefined;
 
@@ -159,15 +166,12 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
   const binding = (config.services ?? []).find((s) => s.binding === "AUTHLETE");
   /** @type {WorkerSetup["via"]} */
   let via = { kind: "fetch" };
-  /** @type {Record<string, string>} */
-  let emulatorVars = {};
   if (binding) {
     if (binding.service === emulatorName()) {
       // The emulator's own variables as wrangler dev gives them (emulator/.dev.vars), SEED from the environment winning.
       const emuConfig = readWranglerConfig(`${root}/emulator/wrangler.toml`);
       const emuVars = unstable_getVarsForDev(emuConfig.configPath, undefined, emuConfig.vars ?? {}, undefined, true);
-      emulatorVars = Object.fromEntries(Object.entries(emuVars).map(([k, b]) => [k, String(b.value)]));
-      const seed = processEnv.SEED?.trim() || emulatorVars["SEED"]?.trim() || "default";
+      const seed = processEnv.SEED?.trim() || String(emuVars["SEED"]?.value ?? "").trim() || "default";
       via = { kind: "emulator", seed };
     } else {
       via = { kind: "binding", service: String(binding.service) };
@@ -216,7 +220,6 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
     via,
     clients: named,
     secrets,
-    emulatorVars,
   };
 }
 

@@ -212,8 +212,8 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
     expect(got.get("authlete.connection")?.message).toMatch(/^Authlete refused the Worker's credentials: HTTP 401 A001203/);
     expect(got.get("authlete.connection")?.fix).toContain("AUTHLETE_SERVICE_ACCESS_TOKEN");
     expect([...got.values()].filter((l) => l.mark === "✖")).toHaveLength(1);
-    expect(r.stdout).toContain("  – authlete.service  skipped: Authlete did not answer (authlete.connection)");
-    expect(r.stdout).toMatch(/– skipped, Authlete did not answer \(authlete\.connection\): client\.found\[1001\], .*client\.auth\[1003\]\n/);
+    expect(r.stdout).toContain("  – authlete.service  skipped: needs an answer from Authlete (authlete.connection)");
+    expect(r.stdout).toMatch(/– skipped, needs an answer from Authlete \(authlete\.connection\): client\.found\[1001\], .*client\.auth\[1003\]\n/);
     expect(r.stdout).not.toContain("not-the-service-token");
     expect(r.code).toBe(1);
     noStack(r);
