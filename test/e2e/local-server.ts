@@ -4,13 +4,9 @@
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
 import { createServer } from "node:net";
 import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { Log, LogLevel, Miniflare } from "miniflare";
-import { unstable_readConfig } from "wrangler";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
-
-const root = fileURLToPath(new URL("../..", import.meta.url));
+import { bundleWorker, emulatorWorker, readWranglerConfig, root } from "../../scripts/lib/workers.mjs";
 
 export interface LocalServer {
   /** e.g. http://127.0.0.1:41234 — the issuer and verification_uri the emulator advertises. */
@@ -27,24 +23,6 @@ export interface LocalServerOptions {
   cf?: Record<string, unknown>;
   /** Each line the two Workers print; by default warnings and errors go to stderr, info is dropped. */
   onLog?: (line: string) => void;
-}
-
-async function bundle(entry: string): Promise<string> {
-  const out = await build({
-    entryPoints: [entry],
-    absWorkingDir: root,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    // The runtime's own modules, as wrangler leaves them.
-    external: ["cloudflare:*"],
-    write: false,
-    logLevel: "warning",
-  });
-  return out.outputFiles[0]!.text;
 }
 
 /** A port the OS has just handed out; the emulator must know it before it starts (PUBLIC_URL). */
@@ -73,9 +51,8 @@ const defaultLog = (line: string) => {
 };
 
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const main = unstable_readConfig({ config: `${root}/wrangler.toml` });
-  const emu = unstable_readConfig({ config: `${root}/emulator/wrangler.toml` });
-  const [mainScript, emulatorScript] = await Promise.all([bundle("src/index.ts"), bundle("emulator/src/index.ts")]);
+  const main = readWranglerConfig(`${root}/wrangler.toml`);
+  const [mainScript, emulator] = await Promise.all([bundleWorker("src/index.ts"), emulatorWorker()]);
   const onLog = options.onLog ?? defaultLog;
 
   for (let attempt = 0; ; attempt++) {
@@ -111,13 +88,8 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           ),
           serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
         },
-        {
-          name: emu.name!,
-          modules: [{ type: "ESModule", path: "index.mjs", contents: emulatorScript }],
-          compatibilityDate: emu.compatibility_date,
-          // The seed's URLs say http://127.0.0.1:8787; this makes them point here.
-          bindings: { PUBLIC_URL: origin },
-        },
+        // The seed's URLs say http://127.0.0.1:8787; PUBLIC_URL makes them point here.
+        { ...emulator, bindings: { ...emulator.bindings, PUBLIC_URL: origin } },
       ],
     });
     try {
@@ -128,10 +100,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       if (attempt < 3 && String(err).includes("EADDRINUSE")) continue;
       throw err;
     }
-    const emulatorWorker = await mf.getWorker(emu.name!);
+    const emulatorFetcher = await mf.getWorker(emulator.name);
     return {
       origin,
-      emulator: async (path, init) => (await emulatorWorker.fetch(`http://authlete-emulator${path}`, init as never)) as unknown as Response,
+      emulator: async (path, init) => (await emulatorFetcher.fetch(`http://authlete-emulator${path}`, init as never)) as unknown as Response,
       stop: () => mf.dispose(),
     };
   }

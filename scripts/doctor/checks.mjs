@@ -1,0 +1,690 @@
+// The checks of `npm run doctor`, as pure functions of what was read: the Worker's
+// configuration (scripts/doctor/worker.mjs) and Authlete's answers (scripts/doctor/authlete.mjs).
+// What each compares is docs/authlete-api.md §13.4; every failure and warning carries a fix.
+
+/**
+ * @typedef {"pass" | "fail" | "warn" | "skip"} Status
+ * @typedef {{ id: string, status: Status, message: string, fix?: string, target?: string }} Check
+ * @typedef {{ variable: string, message: string }} Issue
+ * @typedef {{ ok: true, value: any } | { ok: false, issues: Issue[] }} Parsed
+ * @typedef {{ binding: string, id?: string }} KvBinding
+ * @typedef {{ name: string, class_name?: string }} DurableObjectBinding
+ * What the Worker's configuration says. `core` and `page` are its own loaders' verdicts;
+ * `parsed` is loadConfig's result, from a second parse with a stand-in EDGE_SECRET when that
+ * alone was refused (Authlete can be asked without it), or null.
+ * @typedef {{
+ *   envName: string | null,
+ *   vars: Record<string, unknown>,
+ *   sources: Record<string, string>,
+ *   kv: KvBinding[],
+ *   durableObjects: DurableObjectBinding[],
+ *   core: Parsed,
+ *   parsed: any,
+ *   page: Parsed,
+ *   userCode: { charset: string, length: number } | null,
+ *   publicUrl: { url: string | null, source: string, error?: string },
+ *   constants: { kvMinTtlSeconds: number, defaultIntervalSeconds: number, deviceCodeGrant: string },
+ * }} WorkerFacts
+ * @typedef {{ kind: "ok", status: number, body: any }
+ *   | { kind: "http", status: number, resultCode?: string, resultMessage?: string }
+ *   | { kind: "not-json", status: number }
+ *   | { kind: "unreachable", reason: string }
+ *   | { kind: "timeout", ms: number }
+ *   | { kind: "skipped", reason: string }} Reply
+ * @typedef {{ discovery: Reply, service: Reply, clients: { id: string, reply: Reply }[] }} AuthleteFacts
+ */
+
+/** The Worker's routes (src/app.ts); test/e2e/doctor-checks.test.ts holds this list to that file. */
+export const ROUTES = {
+  deviceAuthorization: "/device_authorization",
+  verification: "/device",
+  verificationComplete: "/device?user_code=USER_CODE",
+  token: "/token",
+  revocation: "/revoke",
+  jwks: "/jwks",
+};
+
+/** Durable Object bindings the Worker needs (the budgets the edge keeps strictly). */
+export const REQUIRED_DURABLE_OBJECTS = ["BUDGETS"];
+
+/** Authlete credentials of each API version (src/config/core.ts). */
+export const CREDENTIALS = {
+  2: ["AUTHLETE_SERVICE_API_KEY", "AUTHLETE_SERVICE_API_SECRET"],
+  3: ["AUTHLETE_SERVICE_ID", "AUTHLETE_SERVICE_ACCESS_TOKEN"],
+};
+
+/** The service owner's pair, which only v2 `service/get` takes (docs/authlete-api.md §13.1); read by the doctor only. */
+export const OWNER_CREDENTIALS = ["AUTHLETE_SERVICE_OWNER_API_KEY", "AUTHLETE_SERVICE_OWNER_API_SECRET"];
+
+/** Values that must not sit in wrangler.toml, where they are committed in plain text. */
+const SENSITIVE = new Set(["AUTHLETE_SERVICE_API_SECRET", "AUTHLETE_SERVICE_ACCESS_TOKEN", "EDGE_SECRET", "USERS", ...OWNER_CREDENTIALS]);
+
+/** Code durations a person can finish in: open the link, sign in, approve (seconds). */
+const DURATION = { comfortable: 300, long: 1800, suggested: 600 };
+/** RFC 8628 §3.2: the interval a client uses when it is given none. */
+const RFC_INTERVAL = 5;
+
+/** Client authentication methods the Worker cannot relay: it does not forward client certificates. */
+const TLS_METHODS = new Set(["TLS_CLIENT_AUTH", "SELF_SIGNED_TLS_CLIENT_AUTH"]);
+
+/** @param {Status} status @param {string} id @param {string} message @param {string} [fix] @returns {Check} */
+const check = (status, id, message, fix) => (fix === undefined ? { id, status, message } : { id, status, message, fix });
+
+/** @param {unknown} v */
+const text = (v) => (typeof v === "string" ? v.trim() : "");
+
+/** @param {WorkerFacts} w @param {string} name */
+const isSet = (w, name) => text(w.vars[name]) !== "";
+
+/** Where a setting of this environment lives, for the fixes. */
+function where(w) {
+  const env = w.envName;
+  return {
+    vars: env ? `[env.${env}.vars] in wrangler.toml` : "[vars] in wrangler.toml",
+    /** @param {string} name @param {string} [pipe] a command whose output is the value */
+    secret: (name, pipe = "") =>
+      env ? `${pipe}npx wrangler secret put ${name} --env ${env}` : `add ${name}=… to .dev.vars (npm start copies .dev.vars.example there)`,
+    /** Said once after the commands: what the doctor itself needs. */
+    readBack: env ? "; then give the doctor the same values as environment variables (deployed secrets cannot be read back)" : "",
+  };
+}
+
+/** @param {WorkerFacts} w @param {string} name */
+function origin(w, name) {
+  const src = w.sources[name];
+  return src ? `${name} set (${src})` : `${name} set`;
+}
+
+/** @param {Parsed} parsed @param {(v: string) => boolean} keep */
+const issuesOf = (parsed, keep) => (parsed.ok ? [] : parsed.issues.filter((i) => keep(i.variable)));
+/** @param {Issue[]} issues */
+const describe = (issues) => issues.map((i) => `${i.variable}: ${i.message}`).join("; ");
+
+/** The API version the configuration asks for, or null when it names none the Worker knows. */
+export function apiVersion(w) {
+  const v = text(w.vars["AUTHLETE_API_VERSION"]);
+  return v === "2" ? 2 : v === "3" ? 3 : null;
+}
+
+/**
+ * The checks that need no network: the Worker's variables parsed by its own code, its
+ * secrets and bindings in this environment, and the public URL the service is compared with.
+ * @param {WorkerFacts} w
+ * @returns {Check[]}
+ */
+export function workerChecks(w) {
+  const at = where(w);
+  const out = [];
+  const version = apiVersion(w);
+  const credentialNames = version ? CREDENTIALS[version] : [];
+  const own = new Set(["EDGE_SECRET", "USERS", ...credentialNames]);
+
+  // worker.config: everything loadConfig refuses, but for the secrets that have their own line.
+  const coreIssues = issuesOf(w.core, (v) => !own.has(v));
+  if (coreIssues.length) {
+    out.push(check("fail", "worker.config", `the Worker refuses its variables: ${describe(coreIssues)}`, `set them in ${at.vars} (README, Configuration)`));
+  } else {
+    const v = w.parsed;
+    const which = w.core.ok ? "the variables" : "the other variables";
+    const summary = v
+      ? `: Authlete ${v.authlete.version === 3 ? "3.0" : "2.x"} at ${v.authlete.baseUrl}, POLL_MAX_INTERVAL_SECONDS ${v.pollMaxIntervalSeconds}`
+      : "";
+    out.push(check("pass", "worker.config", `${which} parse as the Worker parses them${summary}`));
+  }
+
+  out.push(secretCheck(w, "worker.authlete-credentials", credentialNames, version === null ? "AUTHLETE_API_VERSION is not 2 or 3 (worker.config)" : null));
+  out.push(secretCheck(w, "worker.edge-secret", ["EDGE_SECRET"], null, "openssl rand -base64 32 | "));
+
+  // worker.users: the built-in users of the password authenticator (a secret).
+  const authenticator = text(w.vars["AUTHENTICATOR"]) || "password";
+  if (authenticator === "password") out.push(secretCheck(w, "worker.users", ["USERS"], null, "npm run hash-password, then "));
+  else out.push(check("pass", "worker.users", `AUTHENTICATOR is ${authenticator}: no built-in users needed`));
+
+  const pageIssues = issuesOf(w.page, (v) => v !== "USERS");
+  if (pageIssues.length) {
+    out.push(
+      check("fail", "worker.page", `the verification page refuses its variables: ${describe(pageIssues)}`, `set them in ${at.vars} (README, Configuration)`),
+    );
+  } else {
+    const uc = w.userCode;
+    out.push(check("pass", "worker.page", `the page's variables parse${uc ? `: user codes ${uc.charset}, ${uc.length} characters` : ""}`));
+  }
+
+  out.push(kvCheck(w));
+  for (const name of REQUIRED_DURABLE_OBJECTS) {
+    const found = w.durableObjects.find((d) => d.name === name);
+    out.push(
+      found
+        ? check("pass", "worker.durable-object", `Durable Object binding ${name} → class ${found.class_name ?? "?"}`)
+        : check(
+            "fail",
+            "worker.durable-object",
+            `no Durable Object binding ${name}`,
+            `declare [[${w.envName ? `env.${w.envName}.` : ""}durable_objects.bindings]] name = "${name}" in wrangler.toml, with its class and migration`,
+          ),
+    );
+  }
+  out.push(publicUrlCheck(w));
+  return out;
+}
+
+/**
+ * One line for a group of secrets: each set or missing (never a value), with the Worker's own
+ * complaint about a value it refuses.
+ * @param {WorkerFacts} w @param {string} id @param {string[]} names @param {string | null} skipped @param {string} [pipe]
+ */
+function secretCheck(w, id, names, skipped, pipe = "") {
+  if (skipped) return check("skip", id, skipped);
+  const at = where(w);
+  /** @param {string[]} list */
+  const fixes = (list) => `${list.map((n) => at.secret(n, pipe)).join("; ")}${at.readBack}`;
+  const missing = names.filter((n) => !isSet(w, n));
+  if (missing.length) return check("fail", id, `${missing.join(", ")} missing`, fixes(missing));
+  const refused = [...issuesOf(w.core, (v) => names.includes(v)), ...issuesOf(w.page, (v) => names.includes(v))];
+  if (refused.length) return check("fail", id, `the Worker refuses ${describe(refused)}`, fixes([...new Set(refused.map((i) => i.variable))]));
+  const exposed = names.filter((n) => SENSITIVE.has(n) && w.sources[n] === "wrangler.toml");
+  const set = names.map((n) => origin(w, n)).join(", ");
+  if (exposed.length) {
+    return check(
+      "warn",
+      id,
+      `${set}: ${exposed.join(", ")} sits in wrangler.toml, in plain text`,
+      `remove ${exposed.join(", ")} from ${at.vars}; ${exposed.map((n) => at.secret(n)).join("; ")}`,
+    );
+  }
+  return check("pass", id, id === "worker.users" && w.page.ok ? `${set}: ${w.page.value.authenticator.users.length} built-in user(s)` : set);
+}
+
+/** @param {WorkerFacts} w */
+function kvCheck(w) {
+  const kv = w.kv.find((k) => k.binding === "KV");
+  const create = `run npx wrangler kv namespace create device-flow-edge and put the printed id into [[${w.envName ? `env.${w.envName}.` : ""}kv_namespaces]] in wrangler.toml`;
+  if (!kv) return check("fail", "worker.kv", "no KV namespace binding KV", `declare binding = "KV": ${create}`);
+  const id = text(kv.id);
+  if (w.envName === null)
+    return id ? check("pass", "worker.kv", `KV namespace binding KV → ${id} (local)`) : check("fail", "worker.kv", "KV has no id", create);
+  if (/^0{32}$/.test(id)) return check("fail", "worker.kv", `KV namespace id ${id} is the placeholder`, create);
+  if (!/^[0-9a-f]{32}$/.test(id)) return check("fail", "worker.kv", `KV namespace id "${id}" is not a namespace id (32 hex digits)`, create);
+  return check("pass", "worker.kv", `KV namespace binding KV → ${id}`);
+}
+
+/** @param {WorkerFacts} w */
+function publicUrlCheck(w) {
+  const p = w.publicUrl;
+  const fix = "pass --public-url https://<your host> (or set PUBLIC_URL): the origin the Worker serves";
+  if (p.error) return check("fail", "worker.public-url", p.error, fix);
+  if (p.url === null) return check("fail", "worker.public-url", "no public URL: the service's URLs cannot be compared with this Worker's", fix);
+  if (w.envName !== null && p.url.startsWith("http:")) {
+    return check("warn", "worker.public-url", `${p.url} (${p.source}) is not https: RFC 8628 needs TLS for every endpoint`, fix);
+  }
+  return check("pass", "worker.public-url", `${p.url} (${p.source})`);
+}
+
+/** @param {Reply} r */
+function failure(r) {
+  switch (r.kind) {
+    case "http":
+      return `HTTP ${r.status}${r.resultCode ? ` ${r.resultCode}` : ""}${r.resultMessage ? ` ${r.resultMessage}` : ""}`;
+    case "not-json":
+      return `HTTP ${r.status} with a body that is not JSON`;
+    case "unreachable":
+      return r.reason;
+    case "timeout":
+      return `no answer within ${r.ms} ms (AUTHLETE_TIMEOUT_MS)`;
+    case "skipped":
+      return r.reason;
+    default:
+      return "answered";
+  }
+}
+
+/**
+ * The checks that compare Authlete's answers with the Worker: the credentials, the
+ * service's device-flow settings and discovery, each device client.
+ * @param {WorkerFacts} w
+ * @param {AuthleteFacts} a
+ * @param {{ baseUrl: string, version: 2 | 3 | null }} target
+ * @returns {Check[]}
+ */
+export function authleteChecks(w, a, target) {
+  const out = [];
+  const at = where(w);
+  const version = target.version;
+  const d = a.discovery;
+  const names = version ? CREDENTIALS[version].join(" and ") : "the credentials";
+
+  // authlete.connection: service/configuration with the Worker's own credentials, which is what the Worker relays as discovery.
+  if (d.kind === "ok") {
+    out.push(check("pass", "authlete.connection", `Authlete at ${target.baseUrl} accepts the Worker's credentials (service/configuration)`));
+  } else if (d.kind === "skipped") {
+    out.push(check("skip", "authlete.connection", d.reason));
+  } else if (d.kind === "unreachable" || d.kind === "timeout") {
+    out.push(
+      check("fail", "authlete.connection", `cannot reach Authlete at ${target.baseUrl}: ${failure(d)}`, "check AUTHLETE_BASE_URL and this machine's network"),
+    );
+  } else if (d.kind === "http" && (d.status === 401 || d.status === 403)) {
+    out.push(
+      check(
+        "fail",
+        "authlete.connection",
+        `Authlete refused the Worker's credentials: ${failure(d)}`,
+        version === 3
+          ? "check AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN: the token must be an access token of that service"
+          : "check AUTHLETE_SERVICE_API_KEY and AUTHLETE_SERVICE_API_SECRET: the service's key and secret",
+      ),
+    );
+  } else {
+    out.push(
+      check(
+        "fail",
+        "authlete.connection",
+        `Authlete at ${target.baseUrl} answered service/configuration with ${failure(d)}`,
+        `check AUTHLETE_BASE_URL (3.0: https://us.authlete.com or jp., eu., br.; 2.x: https://api.authlete.com) and AUTHLETE_API_VERSION with ${names}`,
+      ),
+    );
+  }
+  const reachable = d.kind === "ok";
+  const unreachable = d.kind === "skipped" ? d.reason : "needs an answer from Authlete (authlete.connection)";
+
+  // authlete.service: service/get, the only source of the verification URIs and the user-code and timing settings.
+  const s = a.service;
+  /** @type {string | null} why the service checks cannot run */
+  let noService = null;
+  if (!reachable) {
+    out.push(check("skip", "authlete.service", unreachable));
+    noService = unreachable;
+  } else if (s.kind === "skipped") {
+    out.push(check("skip", "authlete.service", s.reason));
+    noService = "needs service/get (authlete.service)";
+  } else if (s.kind !== "ok") {
+    const refused = s.kind === "http" && (s.status === 401 || s.status === 403);
+    out.push(
+      check(
+        "fail",
+        "authlete.service",
+        `service/get failed: ${failure(s)}`,
+        refused
+          ? version === 2
+            ? "check AUTHLETE_SERVICE_OWNER_API_KEY and AUTHLETE_SERVICE_OWNER_API_SECRET: the service owner's pair, not the service's"
+            : "give the service access token permission to read the service"
+          : "check AUTHLETE_SERVICE_ID (3.0) or AUTHLETE_SERVICE_API_KEY (2.x): the service to read",
+      ),
+    );
+    noService = "service/get failed (authlete.service)";
+  } else if (!Array.isArray(s.body?.supportedGrantTypes)) {
+    // docs/authlete-api.md §13.1: a token that may manage clients only gets a limited view; missing members mean "cannot tell".
+    out.push(
+      check(
+        "warn",
+        "authlete.service",
+        "service/get answered a limited view, without the device-flow settings",
+        "use a service access token that may read the service itself",
+      ),
+    );
+    noService = "service/get gave a limited view (authlete.service)";
+  } else {
+    out.push(check("pass", "authlete.service", `service/get: "${s.body.serviceName ?? s.body.apiKey}"`));
+  }
+  const svc = noService === null && s.kind === "ok" ? s.body : null;
+  const doc = reachable ? d.body : null;
+  const base = w.publicUrl.url;
+  const noBase = "no public URL (worker.public-url)";
+
+  // DEVICE_CODE: service/get when there is one, else discovery's grant_types_supported (§7.2 [I]).
+  if (svc) {
+    out.push(
+      svc.supportedGrantTypes.includes("DEVICE_CODE")
+        ? check("pass", "service.device-code-grant", "DEVICE_CODE is among the service's supportedGrantTypes")
+        : check(
+            "fail",
+            "service.device-code-grant",
+            `DEVICE_CODE is not among the service's supportedGrantTypes (${svc.supportedGrantTypes.join(", ") || "none"}): the device flow is off`,
+            "enable DEVICE_CODE in the service's Supported Grant Types (supportedGrantTypes) in the Authlete console",
+          ),
+    );
+  } else if (doc) {
+    const grants = Array.isArray(doc.grant_types_supported) ? doc.grant_types_supported : [];
+    out.push(
+      grants.includes(w.constants.deviceCodeGrant)
+        ? check("pass", "service.device-code-grant", "discovery's grant_types_supported has the device-code grant (service/get not read)")
+        : check(
+            "fail",
+            "service.device-code-grant",
+            "discovery's grant_types_supported lacks the device-code grant: the device flow is off",
+            "enable DEVICE_CODE in the service's Supported Grant Types (supportedGrantTypes) in the Authlete console",
+          ),
+    );
+  } else {
+    out.push(check("skip", "service.device-code-grant", unreachable));
+  }
+
+  // Discovery (what the Worker relays to devices): issuer and endpoints on this Worker's origin.
+  const endpoint = (id, member, route, label, field, optional) => {
+    if (!doc) return check("skip", id, unreachable);
+    if (base === null) return check("skip", id, noBase);
+    const want = route === "" ? base : `${base}${route}`;
+    const got = doc[member];
+    const fix = `set the service's ${label} (${field}) to ${want}`;
+    if (got === undefined || got === null || got === "") {
+      return check(optional ? "warn" : "fail", id, `discovery has no ${member}${optional ? ": clients that use discovery cannot find it" : ""}`, fix);
+    }
+    return got === want ? check("pass", id, `${member} ${got}`) : check("fail", id, `${member} is ${got}, not ${want}`, fix);
+  };
+  out.push(endpoint("discovery.issuer", "issuer", "", "Issuer Identifier", "issuer", false));
+  out.push(
+    endpoint(
+      "discovery.device-authorization-endpoint",
+      "device_authorization_endpoint",
+      ROUTES.deviceAuthorization,
+      "Device Authorization Endpoint",
+      "deviceAuthorizationEndpoint",
+      false,
+    ),
+  );
+  out.push(endpoint("discovery.token-endpoint", "token_endpoint", ROUTES.token, "Token Endpoint", "tokenEndpoint", false));
+  out.push(endpoint("discovery.revocation-endpoint", "revocation_endpoint", ROUTES.revocation, "Revocation Endpoint", "revocationEndpoint", true));
+  out.push(endpoint("discovery.jwks-uri", "jwks_uri", ROUTES.jwks, "JWK Set Endpoint URI", "jwksUri", true));
+
+  // The service's own device-flow settings (service/get only).
+  const why = noService ?? "";
+  if (!svc) {
+    for (const id of [
+      "service.verification-uri",
+      "service.verification-uri-complete",
+      "service.user-code-charset",
+      "service.user-code-length",
+      "service.code-duration",
+      "service.polling-interval",
+    ]) {
+      out.push(check("skip", id, why));
+    }
+  } else {
+    out.push(verificationUri(svc, base));
+    out.push(verificationUriComplete(svc, base));
+    out.push(...userCode(w, svc, at));
+    out.push(...timing(w, svc));
+  }
+
+  out.push(...clientChecks(a.clients, reachable ? null : unreachable));
+  return out;
+}
+
+/** @param {any} svc @param {string | null} base */
+function verificationUri(svc, base) {
+  const id = "service.verification-uri";
+  if (base === null) return check("skip", id, "no public URL (worker.public-url)");
+  const want = `${base}${ROUTES.verification}`;
+  const got = svc.deviceVerificationUri;
+  const fix = `set the service's Verification URI (deviceVerificationUri) to ${want}`;
+  if (!got) return check("fail", id, "the service has no deviceVerificationUri: device authorization cannot succeed", fix);
+  return got === want
+    ? check("pass", id, `deviceVerificationUri ${got}`)
+    : check("fail", id, `deviceVerificationUri is ${got}, not ${want}: people would open another page`, fix);
+}
+
+/** @param {any} svc @param {string | null} base */
+function verificationUriComplete(svc, base) {
+  const id = "service.verification-uri-complete";
+  if (base === null) return check("skip", id, "no public URL (worker.public-url)");
+  const want = `${base}${ROUTES.verificationComplete}`;
+  const got = svc.deviceVerificationUriComplete;
+  const fix = `set the service's Verification URI with Placeholder (deviceVerificationUriComplete) to ${want}`;
+  if (!got) return check("warn", id, "the service has no deviceVerificationUriComplete: devices get no link that fills in the code (no QR code)", fix);
+  if (!got.includes("USER_CODE"))
+    return check("fail", id, `deviceVerificationUriComplete ${got} has no USER_CODE placeholder: every device would show the same link`, fix);
+  let onPage = false;
+  try {
+    const u = new URL(got);
+    // The page reads the code from ?user_code= (src/verification/steps/show.tsx).
+    onPage = `${u.origin}${u.pathname}` === `${base}${ROUTES.verification}` && u.searchParams.get("user_code") === "USER_CODE";
+  } catch {
+    onPage = false;
+  }
+  return onPage
+    ? check("pass", id, `deviceVerificationUriComplete ${got}`)
+    : check("fail", id, `deviceVerificationUriComplete is ${got}, not ${want}: the link would not fill in the code on this Worker's page`, fix);
+}
+
+/** @param {WorkerFacts} w @param {any} svc @param {ReturnType<typeof where>} at */
+function userCode(w, svc, at) {
+  const uc = w.userCode;
+  if (!uc) {
+    const why = "the page's variables do not parse (worker.page)";
+    return [check("skip", "service.user-code-charset", why), check("skip", "service.user-code-length", why)];
+  }
+  // docs/authlete-api.md §8.2: no charset means BASE20 [I]; length 0 means Authlete's default, assumed 8 / 9 [U].
+  const charset = svc.userCodeCharset || "BASE20";
+  const out = [
+    charset === uc.charset
+      ? check("pass", "service.user-code-charset", `userCodeCharset ${charset} = USER_CODE_CHARSET ${uc.charset}`)
+      : check(
+          "fail",
+          "service.user-code-charset",
+          `the service makes ${charset} codes, the page accepts ${uc.charset} (USER_CODE_CHARSET): every typed code would be refused`,
+          `make them agree: set the service's User Code Charset (userCodeCharset) to ${uc.charset}, or USER_CODE_CHARSET = "${charset}" in ${at.vars}`,
+        ),
+  ];
+  const set = Number(svc.userCodeLength) || 0;
+  const length = set > 0 ? set : charset === "NUMERIC" ? 9 : 8;
+  const id = "service.user-code-length";
+  if (length !== uc.length) {
+    const worker = length >= 4 && length <= 20 ? `, or USER_CODE_LENGTH = "${length}" in ${at.vars}` : "";
+    out.push(
+      check(
+        "fail",
+        id,
+        `the service makes ${length}-character codes${set ? "" : " (its default)"}, the page accepts ${uc.length} (USER_CODE_LENGTH): every typed code would be refused`,
+        `make them agree: set the service's User Code Length (userCodeLength) to ${uc.length}${worker}`,
+      ),
+    );
+  } else if (set === 0) {
+    out.push(
+      check(
+        "warn",
+        id,
+        `userCodeLength is 0 (Authlete's default): the page assumes ${length}, but the default is unconfirmed (docs/authlete-api.md §8.2)`,
+        `set the service's User Code Length (userCodeLength) to ${length} explicitly`,
+      ),
+    );
+  } else {
+    out.push(check("pass", id, `userCodeLength ${set} = the page's ${uc.length}`));
+  }
+  return out;
+}
+
+/** @param {WorkerFacts} w @param {any} svc */
+function timing(w, svc) {
+  const out = [];
+  const duration = Number(svc.deviceFlowCodeDuration) || 0;
+  const interval = Number(svc.deviceFlowPollingInterval) || 0;
+  const kvMin = w.constants.kvMinTtlSeconds;
+  const fixDuration = `set the service's Code Duration (deviceFlowCodeDuration) to ${DURATION.suggested} (between ${DURATION.comfortable} and ${DURATION.long})`;
+  const d = "service.code-duration";
+  if (duration === 0)
+    out.push(check("warn", d, "deviceFlowCodeDuration is not set: Authlete's default is undocumented (docs/authlete-api.md §8.1)", fixDuration));
+  else if (duration < kvMin)
+    out.push(
+      check(
+        "fail",
+        d,
+        `deviceFlowCodeDuration ${duration} s is below KV's ${kvMin} s minimum TTL and too short to open the link, sign in and approve`,
+        fixDuration,
+      ),
+    );
+  else if (duration < DURATION.comfortable)
+    out.push(check("warn", d, `deviceFlowCodeDuration ${duration} s leaves little time to sign in and approve`, fixDuration));
+  else if (duration > DURATION.long)
+    out.push(check("warn", d, `deviceFlowCodeDuration ${duration} s keeps each user code guessable for long (RFC 8628 §5.1)`, fixDuration));
+  else out.push(check("pass", d, `deviceFlowCodeDuration ${duration} s`));
+
+  const p = "service.polling-interval";
+  if (!w.parsed) {
+    out.push(check("skip", p, "needs POLL_MAX_INTERVAL_SECONDS from a configuration the Worker accepts (worker.config)"));
+    return out;
+  }
+  const max = w.parsed.pollMaxIntervalSeconds;
+  const fixInterval = `set the service's Polling Interval (deviceFlowPollingInterval) to ${RFC_INTERVAL}`;
+  if (interval > max)
+    out.push(
+      check(
+        "fail",
+        p,
+        `deviceFlowPollingInterval ${interval} s is above POLL_MAX_INTERVAL_SECONDS (${max} s): slow_down can never raise it`,
+        `${fixInterval}, or raise POLL_MAX_INTERVAL_SECONDS to at least ${interval}`,
+      ),
+    );
+  else if (duration > 0 && interval >= duration)
+    out.push(
+      check("fail", p, `deviceFlowPollingInterval ${interval} s is not shorter than the code's ${duration} s: a device could not poll in time`, fixInterval),
+    );
+  else if (interval === 0)
+    out.push(
+      check(
+        "warn",
+        p,
+        `deviceFlowPollingInterval is 0: devices are told no interval and fall back to ${w.constants.defaultIntervalSeconds} s (RFC 8628 §3.2)`,
+        `${fixInterval} explicitly`,
+      ),
+    );
+  else if (interval < RFC_INTERVAL)
+    out.push(
+      check(
+        "warn",
+        p,
+        `deviceFlowPollingInterval ${interval} s is below RFC 8628's ${RFC_INTERVAL} s: every device costs more polls, KV writes and Authlete calls`,
+        fixInterval,
+      ),
+    );
+  else out.push(check("pass", p, `deviceFlowPollingInterval ${interval} s ≤ POLL_MAX_INTERVAL_SECONDS ${max} s`));
+  return out;
+}
+
+/**
+ * Each device client: found, allowed the device-code grant, and a type that matches its
+ * authentication method.
+ * @param {{ id: string, reply: Reply }[]} clients
+ * @param {string | null} unreachable
+ */
+function clientChecks(clients, unreachable) {
+  if (clients.length === 0) {
+    return [check("skip", "client.found", "no client IDs: pass --client <id> (repeatable) or set DOCTOR_CLIENT_IDS=<id>,<id>")];
+  }
+  const out = [];
+  for (const { id, reply } of clients) {
+    /** @param {Status} status @param {string} cid @param {string} message @param {string} [fix] */
+    const one = (status, cid, message, fix) => ({ ...check(status, cid, message, fix), target: id });
+    if (unreachable !== null || reply.kind === "skipped") {
+      const why = unreachable ?? failure(reply);
+      for (const cid of ["client.found", "client.device-code-grant", "client.auth"]) out.push(one("skip", cid, why));
+      continue;
+    }
+    if (reply.kind !== "ok") {
+      const notFound = reply.kind === "http" && reply.status !== 401 && reply.status !== 403 && reply.status < 500;
+      out.push(
+        one(
+          "fail",
+          "client.found",
+          `client/get ${id} failed: ${failure(reply)}`,
+          notFound
+            ? "check the client ID: client/get takes the numeric ID, an alias may not be found (docs/authlete-api.md §13.2)"
+            : "check the service credentials",
+        ),
+      );
+      out.push(one("skip", "client.device-code-grant", "client/get failed (client.found)"), one("skip", "client.auth", "client/get failed (client.found)"));
+      continue;
+    }
+    const c = reply.body ?? {};
+    const grants = Array.isArray(c.grantTypes) ? c.grantTypes : [];
+    const name = c.clientName ? ` "${c.clientName}"` : "";
+    const alias = c.clientIdAlias && String(c.clientIdAlias) !== String(c.clientId) ? ` (alias ${c.clientIdAlias})` : "";
+    out.push(one("pass", "client.found", `client ${c.clientId ?? id}${name}${alias}: ${c.clientType ?? "?"}, ${c.tokenAuthMethod ?? "?"}`));
+    out.push(
+      grants.includes("DEVICE_CODE")
+        ? one("pass", "client.device-code-grant", "has the DEVICE_CODE grant")
+        : one(
+            "fail",
+            "client.device-code-grant",
+            `lacks the DEVICE_CODE grant (grants: ${grants.join(", ") || "none"}): its device authorization requests are refused`,
+            "add DEVICE_CODE to the client's Grant Types (grantTypes) in the Authlete console",
+          ),
+    );
+    out.push(clientAuth(c, one));
+  }
+  return out;
+}
+
+/**
+ * Client type against token-endpoint authentication. Authlete issues a secret to every
+ * client, public ones included (docs/authlete-api.md §13.2), so a `clientSecret` in the
+ * answer says nothing: what matters is whether the client is told to use one. A PUBLIC client
+ * with a method other than NONE is told to present a secret a device cannot keep; a
+ * CONFIDENTIAL one with NONE is not authenticated at all. Both work at the token endpoint,
+ * which is why each is a warning and not a failure. Client-certificate methods fail: the
+ * Worker cannot forward a TLS client certificate to Authlete.
+ * @param {any} c
+ * @param {(status: Status, id: string, message: string, fix?: string) => Check} one
+ */
+function clientAuth(c, one) {
+  const type = c.clientType;
+  const method = c.tokenAuthMethod || "NONE";
+  const id = "client.auth";
+  if (TLS_METHODS.has(method)) {
+    return one(
+      "fail",
+      id,
+      `${method}: the Worker does not forward client certificates to Authlete`,
+      "choose NONE (public), CLIENT_SECRET_BASIC, CLIENT_SECRET_POST or a JWT method",
+    );
+  }
+  if (type === "PUBLIC" && method !== "NONE") {
+    return one(
+      "warn",
+      id,
+      `a PUBLIC client told to authenticate with ${method}: a device cannot keep a secret`,
+      "set its Token Endpoint Authentication Method to NONE, or make it CONFIDENTIAL if it really holds a credential",
+    );
+  }
+  if (type === "CONFIDENTIAL" && method === "NONE") {
+    return one(
+      "warn",
+      id,
+      "a CONFIDENTIAL client with NONE: it is not authenticated at the token endpoint",
+      "set its Token Endpoint Authentication Method to CLIENT_SECRET_BASIC (or another method), or make it PUBLIC",
+    );
+  }
+  return one("pass", id, `${type} with ${method}`);
+}
+
+/**
+ * @param {Check[]} checks
+ * @returns {Record<Status, number>}
+ */
+export function count(checks) {
+  /** @type {Record<Status, number>} */
+  const n = { pass: 0, fail: 0, warn: 0, skip: 0 };
+  for (const c of checks) n[c.status]++;
+  return n;
+}
+
+/** Client IDs as given: separated by commas or spaces. @param {string} s */
+export function splitIds(s) {
+  return s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}
+
+/**
+ * The origin of an http(s) URL given without path, query or fragment, or null.
+ * @param {string} raw
+ */
+export function originOf(raw) {
+  try {
+    const u = new URL(raw.trim());
+    if ((u.protocol !== "https:" && u.protocol !== "http:") || u.username || u.password || u.search || u.hash || (u.pathname !== "/" && u.pathname !== ""))
+      return null;
+    return u.origin;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,540 @@
+// The doctor's checks as pure functions (scripts/doctor/checks.mjs): every check's ✔, ✖, ⚠
+// and skipped outcome from made-up facts, so each rule is proved without an Authlete; and the
+// reading of a configuration (scripts/doctor/worker.mjs) with the Worker's own parser.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type AuthleteFacts, authleteChecks, type Check, ROUTES, type WorkerFacts, workerChecks } from "../../scripts/doctor/checks.mjs";
+import { configIssues, readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
+import { renderText } from "../../scripts/doctor.mjs";
+import { root } from "../../scripts/lib/workers.mjs";
+
+const ORIGIN = "https://device.example.com";
+const GRANT = "urn:ietf:params:oauth:grant-type:device_code";
+
+/** A production environment the doctor has nothing to say against. */
+function worker(over: Partial<WorkerFacts> = {}, vars: Record<string, unknown> = {}): WorkerFacts {
+  return {
+    envName: "production",
+    vars: {
+      AUTHLETE_API_VERSION: "3",
+      AUTHLETE_BASE_URL: "https://us.authlete.com",
+      AUTHLETE_SERVICE_ID: "5550001",
+      AUTHLETE_SERVICE_ACCESS_TOKEN: "token",
+      EDGE_SECRET: "x".repeat(32),
+      USERS: "[]",
+      ...vars,
+    },
+    sources: { AUTHLETE_SERVICE_ID: "environment", AUTHLETE_SERVICE_ACCESS_TOKEN: "environment", EDGE_SECRET: "environment", USERS: "environment" },
+    kv: [{ binding: "KV", id: "0123456789abcdef0123456789abcdef" }],
+    durableObjects: [{ name: "BUDGETS", class_name: "Budgets" }],
+    core: { ok: true, value: {} },
+    parsed: { authlete: { version: 3, baseUrl: "https://us.authlete.com" }, pollMaxIntervalSeconds: 60 },
+    page: { ok: true, value: { authenticator: { kind: "password", users: [{}] } } },
+    userCode: { charset: "BASE20", length: 8 },
+    publicUrl: { url: ORIGIN, source: "--public-url" },
+    constants: { kvMinTtlSeconds: 60, defaultIntervalSeconds: 5, deviceCodeGrant: GRANT },
+    ...over,
+  };
+}
+
+const service = (over: Record<string, unknown> = {}) => ({
+  kind: "ok" as const,
+  status: 200,
+  body: {
+    apiKey: 5550001,
+    serviceName: "Prod",
+    supportedGrantTypes: ["DEVICE_CODE", "REFRESH_TOKEN"],
+    deviceVerificationUri: `${ORIGIN}/device`,
+    deviceVerificationUriComplete: `${ORIGIN}/device?user_code=USER_CODE`,
+    deviceFlowCodeDuration: 600,
+    deviceFlowPollingInterval: 5,
+    userCodeCharset: "BASE20",
+    userCodeLength: 8,
+    ...over,
+  },
+});
+
+const discovery = (over: Record<string, unknown> = {}) => ({
+  kind: "ok" as const,
+  status: 200,
+  body: {
+    issuer: ORIGIN,
+    token_endpoint: `${ORIGIN}/token`,
+    revocation_endpoint: `${ORIGIN}/revoke`,
+    jwks_uri: `${ORIGIN}/jwks`,
+    device_authorization_endpoint: `${ORIGIN}/device_authorization`,
+    grant_types_supported: [GRANT],
+    ...over,
+  },
+});
+
+const client = (over: Record<string, unknown> = {}) => ({
+  kind: "ok" as const,
+  status: 200,
+  body: {
+    clientId: 1001,
+    clientIdAlias: "tv",
+    clientName: "TV",
+    clientType: "PUBLIC",
+    tokenAuthMethod: "NONE",
+    clientSecret: "issued-anyway",
+    grantTypes: ["DEVICE_CODE"],
+    ...over,
+  },
+});
+
+function authlete(over: Partial<AuthleteFacts> = {}): AuthleteFacts {
+  return { discovery: discovery(), service: service(), clients: [{ id: "1001", reply: client() }], ...over };
+}
+
+const TARGET = { baseUrl: "https://us.authlete.com", version: 3 as const };
+const run = (w = worker(), a = authlete()) => [...workerChecks(w), ...authleteChecks(w, a, TARGET)];
+const find = (checks: Check[], id: string, target?: string) => {
+  const c = checks.find((x) => x.id === id && x.target === target);
+  if (!c) throw new Error(`no check ${id}${target ? `[${target}]` : ""} in ${checks.map((x) => x.id).join(", ")}`);
+  return c;
+};
+const one = (id: string, w?: WorkerFacts, a?: AuthleteFacts, target?: string) => find(run(w, a), id, target);
+
+describe("doctor checks: a correct deployment", () => {
+  it("passes every check, and only passes carry no fix", () => {
+    const checks = run();
+    expect(checks.filter((c) => c.status !== "pass")).toEqual([]);
+    expect(checks.map((c) => c.id)).toEqual([
+      "worker.config",
+      "worker.authlete-credentials",
+      "worker.edge-secret",
+      "worker.users",
+      "worker.page",
+      "worker.kv",
+      "worker.durable-object",
+      "worker.public-url",
+      "authlete.connection",
+      "authlete.service",
+      "service.device-code-grant",
+      "discovery.issuer",
+      "discovery.device-authorization-endpoint",
+      "discovery.token-endpoint",
+      "discovery.revocation-endpoint",
+      "discovery.jwks-uri",
+      "service.verification-uri",
+      "service.verification-uri-complete",
+      "service.user-code-charset",
+      "service.user-code-length",
+      "service.code-duration",
+      "service.polling-interval",
+      "client.found",
+      "client.device-code-grant",
+      "client.auth",
+    ]);
+  });
+
+  it("compares with the Worker's own routes (src/app.ts)", () => {
+    const app = readFileSync(join(root, "src/app.ts"), "utf8");
+    for (const route of [ROUTES.deviceAuthorization, ROUTES.token, ROUTES.revocation, ROUTES.jwks])
+      expect(app).toMatch(new RegExp(`app\\.(get|post)\\("${route}"`));
+    expect(app).toContain(`app.route("${ROUTES.verification}"`);
+    expect(ROUTES.verificationComplete).toBe(`${ROUTES.verification}?user_code=USER_CODE`);
+  });
+});
+
+describe("doctor checks: the Worker's configuration", () => {
+  it("worker.config: a variable the Worker refuses is named with the Worker's words; secrets are left to their own lines", () => {
+    const w = worker({
+      core: {
+        ok: false,
+        issues: [
+          { variable: "AUTHLETE_BASE_URL", message: "must be an http(s) URL without query or fragment" },
+          { variable: "EDGE_SECRET", message: "is missing" },
+        ],
+      },
+      parsed: null,
+    });
+    const c = find(workerChecks(w), "worker.config");
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain("AUTHLETE_BASE_URL: must be an http(s) URL");
+    expect(c.message).not.toContain("EDGE_SECRET");
+    expect(c.fix).toContain("[env.production.vars]");
+  });
+
+  it("worker.authlete-credentials: each version's pair; missing ones get wrangler secret put and the note that secrets cannot be read back", () => {
+    const c = one("worker.authlete-credentials", worker({}, { AUTHLETE_SERVICE_ACCESS_TOKEN: "" }));
+    expect(c.status).toBe("fail");
+    expect(c.message).toBe("AUTHLETE_SERVICE_ACCESS_TOKEN missing");
+    expect(c.fix).toContain("npx wrangler secret put AUTHLETE_SERVICE_ACCESS_TOKEN --env production");
+    expect(c.fix).toContain("cannot be read back");
+    const v2 = one("worker.authlete-credentials", worker({}, { AUTHLETE_API_VERSION: "2", AUTHLETE_SERVICE_API_KEY: "k" }));
+    expect(v2.message).toBe("AUTHLETE_SERVICE_API_SECRET missing");
+    expect(one("worker.authlete-credentials", worker({}, { AUTHLETE_API_VERSION: "4" })).status).toBe("skip");
+  });
+
+  it("worker.authlete-credentials: a value the Worker refuses (a service id that is not a number)", () => {
+    const c = one(
+      "worker.authlete-credentials",
+      worker({ core: { ok: false, issues: [{ variable: "AUTHLETE_SERVICE_ID", message: "must be the numeric service id" }] } }),
+    );
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain("AUTHLETE_SERVICE_ID: must be the numeric service id");
+  });
+
+  it("worker.edge-secret: missing, too short (the Worker's words), in wrangler.toml in plain text (⚠), set; never the value", () => {
+    const missing = one("worker.edge-secret", worker({}, { EDGE_SECRET: undefined }));
+    expect(missing).toMatchObject({ status: "fail", message: "EDGE_SECRET missing" });
+    expect(missing.fix).toContain("openssl rand -base64 32 | npx wrangler secret put EDGE_SECRET --env production");
+    const short = one(
+      "worker.edge-secret",
+      worker(
+        { core: { ok: false, issues: [{ variable: "EDGE_SECRET", message: "must be at least 32 characters (openssl rand -base64 32)" }] } },
+        { EDGE_SECRET: "short" },
+      ),
+    );
+    expect(short.status).toBe("fail");
+    expect(short.message).toContain("must be at least 32 characters");
+    expect(JSON.stringify(short)).not.toContain('"short"');
+    const committed = worker({}, { EDGE_SECRET: "y".repeat(40) });
+    committed.sources["EDGE_SECRET"] = "wrangler.toml";
+    const exposed = one("worker.edge-secret", committed);
+    expect(exposed.status).toBe("warn");
+    expect(exposed.fix).toContain("remove EDGE_SECRET from [env.production.vars]");
+    expect(one("worker.edge-secret")).toMatchObject({ status: "pass", message: "EDGE_SECRET set (environment)" });
+    expect(JSON.stringify(run())).not.toContain("x".repeat(32));
+  });
+
+  it("worker.edge-secret locally: the fix is .dev.vars", () => {
+    expect(one("worker.edge-secret", worker({ envName: null }, { EDGE_SECRET: "" })).fix).toContain("add EDGE_SECRET=… to .dev.vars");
+  });
+
+  it("worker.users: needed by the password authenticator only", () => {
+    expect(one("worker.users", worker({}, { USERS: "" }))).toMatchObject({ status: "fail", message: "USERS missing" });
+    expect(one("worker.users", worker({}, { USERS: "", AUTHENTICATOR: "access" })).status).toBe("pass");
+    const refused = one("worker.users", worker({ page: { ok: false, issues: [{ variable: "USERS", message: "must be valid JSON" }] } }));
+    expect(refused.status).toBe("fail");
+    expect(refused.message).toContain("USERS: must be valid JSON");
+  });
+
+  it("worker.page: a page variable the Worker refuses", () => {
+    const c = one(
+      "worker.page",
+      worker({ page: { ok: false, issues: [{ variable: "USER_CODE_CHARSET", message: "must be one of BASE20, NUMERIC" }] }, userCode: null }),
+    );
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain("USER_CODE_CHARSET: must be one of BASE20, NUMERIC");
+    expect(one("service.user-code-charset", worker({ userCode: null })).status).toBe("skip");
+  });
+
+  it("worker.kv: missing, the placeholder id, not an id; any id locally", () => {
+    const placeholder = one("worker.kv", worker({ kv: [{ binding: "KV", id: "00000000000000000000000000000000" }] }));
+    expect(placeholder).toMatchObject({ status: "fail", message: "KV namespace id 00000000000000000000000000000000 is the placeholder" });
+    expect(placeholder.fix).toContain("npx wrangler kv namespace create device-flow-edge");
+    expect(placeholder.fix).toContain("[[env.production.kv_namespaces]]");
+    expect(one("worker.kv", worker({ kv: [{ binding: "KV", id: "my-namespace" }] })).status).toBe("fail");
+    expect(one("worker.kv", worker({ kv: [] })).message).toBe("no KV namespace binding KV");
+    expect(one("worker.kv", worker({ envName: null, kv: [{ binding: "KV", id: "local-device-flow-edge" }] })).status).toBe("pass");
+  });
+
+  it("worker.durable-object: ✖ until a binding BUDGETS is declared, ✔ once it is", () => {
+    const none = one("worker.durable-object", worker({ durableObjects: [] }));
+    expect(none).toMatchObject({ status: "fail", message: "no Durable Object binding BUDGETS" });
+    expect(none.fix).toContain('[[env.production.durable_objects.bindings]] name = "BUDGETS"');
+    expect(one("worker.durable-object", worker({ durableObjects: [{ name: "OTHER" }] })).status).toBe("fail");
+    expect(one("worker.durable-object").message).toBe("Durable Object binding BUDGETS → class Budgets");
+  });
+
+  it("worker.public-url: required for an environment, https expected, an origin only", () => {
+    expect(one("worker.public-url", worker({ publicUrl: { url: null, source: "none" } })).status).toBe("fail");
+    expect(one("worker.public-url", worker({ publicUrl: { url: "http://device.example.com", source: "--public-url" } })).status).toBe("warn");
+    expect(one("worker.public-url", worker({ envName: null, publicUrl: { url: "http://127.0.0.1:8787", source: "npm start's origin" } })).status).toBe("pass");
+    const bad = resolvePublicUrl({ vars: { PUBLIC_URL: "https://device.example.com/app" }, sources: { PUBLIC_URL: "environment" }, local: false });
+    expect(bad.url).toBeNull();
+    expect(bad.error).toContain("is not an http(s) origin");
+    expect(resolvePublicUrl({ vars: {}, sources: {}, local: true, port: "9000" })).toEqual({ url: "http://127.0.0.1:9000", source: "npm start's origin" });
+    expect(resolvePublicUrl({ flag: "https://a.example/", vars: { PUBLIC_URL: "https://b.example" }, sources: {}, local: false }).url).toBe(
+      "https://a.example",
+    );
+    // Without a public URL the comparisons cannot run, and say so.
+    const w = worker({ publicUrl: { url: null, source: "none" } });
+    expect(one("discovery.issuer", w).status).toBe("skip");
+    expect(one("service.verification-uri", w).status).toBe("skip");
+  });
+});
+
+describe("doctor checks: Authlete answers", () => {
+  it("authlete.connection: unreachable, timed out, credentials refused, a wrong base URL, not JSON; the rest is skipped", () => {
+    const unreachable = run(worker(), authlete({ discovery: { kind: "unreachable", reason: "connection refused (ECONNREFUSED)" } }));
+    expect(find(unreachable, "authlete.connection")).toMatchObject({
+      status: "fail",
+      message: "cannot reach Authlete at https://us.authlete.com: connection refused (ECONNREFUSED)",
+    });
+    expect(
+      unreachable.filter((c) => c.id.startsWith("service.") || c.id.startsWith("discovery.") || c.id.startsWith("client.")).every((c) => c.status === "skip"),
+    ).toBe(true);
+    expect(one("authlete.connection", worker(), authlete({ discovery: { kind: "timeout", ms: 5000 } })).message).toContain(
+      "no answer within 5000 ms (AUTHLETE_TIMEOUT_MS)",
+    );
+    const refused = one(
+      "authlete.connection",
+      worker(),
+      authlete({ discovery: { kind: "http", status: 401, resultCode: "A001203", resultMessage: "bad token" } }),
+    );
+    expect(refused.message).toBe("Authlete refused the Worker's credentials: HTTP 401 A001203 bad token");
+    expect(refused.fix).toContain("AUTHLETE_SERVICE_ACCESS_TOKEN");
+    expect(one("authlete.connection", worker(), authlete({ discovery: { kind: "http", status: 404 } })).fix).toContain("check AUTHLETE_BASE_URL");
+    expect(one("authlete.connection", worker(), authlete({ discovery: { kind: "not-json", status: 200 } })).message).toContain("not JSON");
+  });
+
+  it("authlete.service: v2 without the owner's pair is skipped and so are the checks that need it; refused owner credentials fail; a limited view warns", () => {
+    const skipped = run(worker(), authlete({ service: { kind: "skipped", reason: "set AUTHLETE_SERVICE_OWNER_API_KEY" } }));
+    expect(find(skipped, "authlete.service").status).toBe("skip");
+    for (const id of [
+      "service.verification-uri",
+      "service.verification-uri-complete",
+      "service.user-code-charset",
+      "service.user-code-length",
+      "service.code-duration",
+      "service.polling-interval",
+    ]) {
+      expect(find(skipped, id)).toMatchObject({ status: "skip", message: "needs service/get (authlete.service)" });
+    }
+    // What discovery carries is still checked.
+    expect(find(skipped, "service.device-code-grant").message).toContain("discovery's grant_types_supported");
+    expect(find(skipped, "discovery.issuer").status).toBe("pass");
+    expect(skipped.some((c) => c.status === "fail")).toBe(false);
+
+    const v2 = { baseUrl: "https://api.authlete.com", version: 2 as const };
+    const refused = authleteChecks(worker(), authlete({ service: { kind: "http", status: 401, resultCode: "A001203" } }), v2);
+    expect(find(refused, "authlete.service").fix).toContain("AUTHLETE_SERVICE_OWNER_API_KEY and AUTHLETE_SERVICE_OWNER_API_SECRET");
+    const limited = run(worker(), authlete({ service: { kind: "ok", status: 200, body: { apiKey: 1, serviceName: "x" } } }));
+    expect(find(limited, "authlete.service").status).toBe("warn");
+    expect(find(limited, "service.user-code-charset").status).toBe("skip");
+  });
+
+  it("service.device-code-grant: from service/get, else from discovery", () => {
+    const c = one("service.device-code-grant", worker(), authlete({ service: service({ supportedGrantTypes: ["AUTHORIZATION_CODE"] }) }));
+    expect(c.status).toBe("fail");
+    expect(c.fix).toContain("enable DEVICE_CODE");
+    expect(
+      one(
+        "service.device-code-grant",
+        worker(),
+        authlete({ service: { kind: "skipped", reason: "v2" }, discovery: discovery({ grant_types_supported: ["authorization_code"] }) }),
+      ).status,
+    ).toBe("fail");
+  });
+
+  it.each([
+    ["discovery.issuer", "issuer", "https://issuer.elsewhere.example", "Issuer Identifier (issuer) to https://device.example.com"],
+    [
+      "discovery.device-authorization-endpoint",
+      "device_authorization_endpoint",
+      "https://other-host.example/device_authorization",
+      "(deviceAuthorizationEndpoint) to https://device.example.com/device_authorization",
+    ],
+    ["discovery.token-endpoint", "token_endpoint", "https://other-host.example/oauth/token", "(tokenEndpoint) to https://device.example.com/token"],
+    ["discovery.revocation-endpoint", "revocation_endpoint", `${ORIGIN}/oauth/revoke`, "(revocationEndpoint) to https://device.example.com/revoke"],
+    ["discovery.jwks-uri", "jwks_uri", `${ORIGIN}/.well-known/jwks.json`, "(jwksUri) to https://device.example.com/jwks"],
+  ])("%s: another URL fails with the fix", (id, member, value, fix) => {
+    const c = one(id, worker(), authlete({ discovery: discovery({ [member]: value }) }));
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain(value);
+    expect(c.fix).toContain(fix);
+  });
+
+  it("discovery: a missing issuer or endpoint fails, a missing revocation endpoint or JWKS URI warns", () => {
+    expect(one("discovery.issuer", worker(), authlete({ discovery: discovery({ issuer: undefined }) })).status).toBe("fail");
+    expect(one("discovery.token-endpoint", worker(), authlete({ discovery: discovery({ token_endpoint: null }) })).status).toBe("fail");
+    expect(one("discovery.revocation-endpoint", worker(), authlete({ discovery: discovery({ revocation_endpoint: undefined }) })).status).toBe("warn");
+    expect(one("discovery.jwks-uri", worker(), authlete({ discovery: discovery({ jwks_uri: undefined }) })).status).toBe("warn");
+    // An issuer with a trailing slash is another issuer (RFC 8414 §3.3).
+    expect(one("discovery.issuer", worker(), authlete({ discovery: discovery({ issuer: `${ORIGIN}/` }) })).status).toBe("fail");
+  });
+
+  it("service.verification-uri: another page or host, or none", () => {
+    const c = one("service.verification-uri", worker(), authlete({ service: service({ deviceVerificationUri: `${ORIGIN}/activate` }) }));
+    expect(c.status).toBe("fail");
+    expect(c.fix).toBe(`set the service's Verification URI (deviceVerificationUri) to ${ORIGIN}/device`);
+    expect(one("service.verification-uri", worker(), authlete({ service: service({ deviceVerificationUri: null }) })).status).toBe("fail");
+  });
+
+  it("service.verification-uri-complete: no USER_CODE, another page, another parameter; unset warns", () => {
+    const check = (v: unknown) => one("service.verification-uri-complete", worker(), authlete({ service: service({ deviceVerificationUriComplete: v }) }));
+    expect(check(`${ORIGIN}/device?user_code=`).message).toContain("has no USER_CODE placeholder");
+    expect(check(`${ORIGIN}/device?user_code=`).fix).toContain(`${ORIGIN}/device?user_code=USER_CODE`);
+    expect(check(`https://elsewhere.example/device?user_code=USER_CODE`).status).toBe("fail");
+    expect(check(`${ORIGIN}/device?code=USER_CODE`).status).toBe("fail");
+    expect(check(null).status).toBe("warn");
+    expect(check(`${ORIGIN}/device?user_code=USER_CODE`).status).toBe("pass");
+  });
+
+  it("service.user-code-charset and length: each mismatch fails with both ways to fix it; Authlete's default length warns", () => {
+    const charset = one("service.user-code-charset", worker(), authlete({ service: service({ userCodeCharset: "NUMERIC", userCodeLength: 8 }) }));
+    expect(charset.status).toBe("fail");
+    expect(charset.fix).toContain("userCodeCharset) to BASE20");
+    expect(charset.fix).toContain('USER_CODE_CHARSET = "NUMERIC" in [env.production.vars]');
+    const length = one("service.user-code-length", worker(), authlete({ service: service({ userCodeLength: 6 }) }));
+    expect(length.status).toBe("fail");
+    expect(length.fix).toContain("userCodeLength) to 8");
+    expect(length.fix).toContain('USER_CODE_LENGTH = "6"');
+    expect(one("service.user-code-length", worker(), authlete({ service: service({ userCodeLength: 0 }) })).status).toBe("warn");
+    // 0 on a NUMERIC service means 9 (docs/authlete-api.md §8.2), which a 9-digit page matches.
+    const numeric = worker({ userCode: { charset: "NUMERIC", length: 9 } });
+    expect(one("service.user-code-length", numeric, authlete({ service: service({ userCodeCharset: "NUMERIC", userCodeLength: 0 }) })).status).toBe("warn");
+    expect(one("service.user-code-length", numeric, authlete({ service: service({ userCodeCharset: "NUMERIC", userCodeLength: 8 }) })).status).toBe("fail");
+    // No charset on the service means BASE20.
+    expect(one("service.user-code-charset", worker(), authlete({ service: service({ userCodeCharset: null }) })).status).toBe("pass");
+  });
+
+  it("service.code-duration: under KV's minimum TTL fails; unset, short and long warn", () => {
+    const duration = (d: unknown) => one("service.code-duration", worker(), authlete({ service: service({ deviceFlowCodeDuration: d }) }));
+    expect(duration(30)).toMatchObject({ status: "fail" });
+    expect(duration(30).message).toContain("below KV's 60 s minimum TTL");
+    expect(duration(30).fix).toContain("deviceFlowCodeDuration) to 600");
+    expect(duration(0).status).toBe("warn");
+    expect(duration(120).status).toBe("warn");
+    expect(duration(7200).status).toBe("warn");
+    expect(duration(600).status).toBe("pass");
+  });
+
+  it("service.polling-interval: above POLL_MAX_INTERVAL_SECONDS or not shorter than the code fails; 0 and under 5 s warn", () => {
+    const interval = (i: unknown, d = 600) =>
+      one("service.polling-interval", worker(), authlete({ service: service({ deviceFlowPollingInterval: i, deviceFlowCodeDuration: d }) }));
+    expect(interval(120).status).toBe("fail");
+    expect(interval(120).message).toContain("above POLL_MAX_INTERVAL_SECONDS (60 s)");
+    expect(interval(120).fix).toContain("raise POLL_MAX_INTERVAL_SECONDS to at least 120");
+    expect(interval(30, 30).status).toBe("fail");
+    expect(interval(0).status).toBe("warn");
+    expect(interval(2).status).toBe("warn");
+    expect(interval(5).status).toBe("pass");
+    const raised = worker({ parsed: { authlete: { version: 3, baseUrl: "x" }, pollMaxIntervalSeconds: 180 } });
+    expect(one("service.polling-interval", raised, authlete({ service: service({ deviceFlowPollingInterval: 120 }) })).status).toBe("pass");
+    expect(one("service.polling-interval", worker({ parsed: null })).status).toBe("skip");
+  });
+
+  it("client.found and client.device-code-grant: an unknown client fails and its other checks are skipped; no DEVICE_CODE fails", () => {
+    const unknown = run(worker(), authlete({ clients: [{ id: "9999", reply: { kind: "http", status: 404, resultCode: "A026301" } }] }));
+    expect(find(unknown, "client.found", "9999").status).toBe("fail");
+    expect(find(unknown, "client.found", "9999").fix).toContain("numeric ID");
+    expect(find(unknown, "client.auth", "9999").status).toBe("skip");
+    const noGrant = one(
+      "client.device-code-grant",
+      worker(),
+      authlete({ clients: [{ id: "1001", reply: client({ grantTypes: ["AUTHORIZATION_CODE"] }) }] }),
+      "1001",
+    );
+    expect(noGrant.status).toBe("fail");
+    expect(noGrant.fix).toContain("add DEVICE_CODE to the client's Grant Types");
+  });
+
+  it("client.auth: a secret alone is fine (Authlete issues one to every client); PUBLIC told to use it and CONFIDENTIAL with NONE warn; client certificates fail", () => {
+    const auth = (over: Record<string, unknown>) => one("client.auth", worker(), authlete({ clients: [{ id: "1001", reply: client(over) }] }), "1001");
+    expect(auth({ clientType: "PUBLIC", tokenAuthMethod: "NONE", clientSecret: "s" }).status).toBe("pass");
+    expect(auth({ clientType: "PUBLIC", tokenAuthMethod: "CLIENT_SECRET_POST" })).toMatchObject({ status: "warn" });
+    expect(auth({ clientType: "PUBLIC", tokenAuthMethod: "CLIENT_SECRET_POST" }).fix).toContain("to NONE");
+    expect(auth({ clientType: "CONFIDENTIAL", tokenAuthMethod: "NONE" })).toMatchObject({ status: "warn" });
+    expect(auth({ clientType: "CONFIDENTIAL", tokenAuthMethod: "NONE" }).fix).toContain("CLIENT_SECRET_BASIC");
+    expect(auth({ clientType: "CONFIDENTIAL", tokenAuthMethod: "PRIVATE_KEY_JWT" }).status).toBe("pass");
+    expect(auth({ clientType: "CONFIDENTIAL", tokenAuthMethod: "TLS_CLIENT_AUTH" }).status).toBe("fail");
+  });
+
+  it("no client IDs: one skipped line that says how to name them", () => {
+    const c = one("client.found", worker(), authlete({ clients: [] }));
+    expect(c.status).toBe("skip");
+    expect(c.message).toContain("--client");
+  });
+});
+
+describe("doctor report text", () => {
+  it("one line per check with its mark and id, a fix under each ✖ and ⚠, skips with one reason folded", () => {
+    const checks: Check[] = [
+      { id: "worker.kv", status: "fail", message: "placeholder", fix: "create one" },
+      { id: "worker.public-url", status: "warn", message: "http", fix: "https" },
+      { id: "service.code-duration", status: "skip", message: "why" },
+      { id: "service.polling-interval", status: "skip", message: "why" },
+      { id: "client.auth", target: "1001", status: "pass", message: "PUBLIC with NONE" },
+    ];
+    expect(renderText({ checks, heading: ["head"] })).toBe(
+      [
+        "head",
+        "",
+        "Worker",
+        "  ✖ worker.kv  placeholder",
+        "      fix: create one",
+        "  ⚠ worker.public-url  http",
+        "      fix: https",
+        "",
+        "Service and discovery",
+        "  – skipped, why: service.code-duration, service.polling-interval",
+        "",
+        "Clients",
+        "  ✔ client.auth[1001]  PUBLIC with NONE",
+        "",
+        "✖ 1 failed   ⚠ 1 warnings   ✔ 1 passed   – 2 skipped",
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+describe("doctor: reading a configuration as the Worker does", () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  function setup(toml: string, devVars?: string) {
+    const dir = mkdtempSync(join(tmpdir(), "doctor-config-"));
+    dirs.push(dir);
+    writeFileSync(join(dir, "wrangler.toml"), toml);
+    if (devVars !== undefined) writeFileSync(join(dir, ".dev.vars"), devVars);
+    return join(dir, "wrangler.toml");
+  }
+  const TOML = `name = "w"\nmain = "index.ts"\ncompatibility_date = "2026-07-01"\n[vars]\nAUTHLETE_BASE_URL = "https://us.authlete.com"\nAUTHLETE_API_VERSION = "3"\nUSER_CODE_CHARSET = "NUMERIC"\n[[kv_namespaces]]\nbinding = "KV"\nid = "local"\n[env.production.vars]\nAUTHLETE_BASE_URL = "https://jp.authlete.com"\nAUTHLETE_API_VERSION = "3"\n[[env.production.kv_namespaces]]\nbinding = "KV"\nid = "0123456789abcdef0123456789abcdef"\n`;
+
+  it("the ConfigError message splits into one issue per variable", () => {
+    expect(configIssues("Invalid configuration: EDGE_SECRET: is missing; USERS.0.passwordHash: must be a hash printed by `npm run hash-password`")).toEqual([
+      { variable: "EDGE_SECRET", message: "is missing" },
+      { variable: "USERS", message: "must be a hash printed by `npm run hash-password`" },
+    ]);
+  });
+
+  it("locally: [vars], then .dev.vars over them, then environment variables for secrets; the Worker's parser decides", async () => {
+    const path = setup(TOML, "AUTHLETE_SERVICE_ID=42\nAUTHLETE_SERVICE_ACCESS_TOKEN=from-dev-vars\nEDGE_SECRET=short\nUSER_CODE_LENGTH=6\n");
+    const s = await readWorker({ configPath: path, processEnv: { AUTHLETE_SERVICE_ACCESS_TOKEN: "from-env", AUTHLETE_BASE_URL: "https://ignored.example" } });
+    expect(s.facts.sources).toMatchObject({
+      AUTHLETE_SERVICE_ID: ".dev.vars",
+      AUTHLETE_SERVICE_ACCESS_TOKEN: "environment",
+      AUTHLETE_BASE_URL: "wrangler.toml",
+    });
+    expect(s.authlete.credentials["AUTHLETE_SERVICE_ACCESS_TOKEN"]).toBe("from-env");
+    // [vars] come from the file: an environment variable of that name is not what the Worker gets.
+    expect(s.authlete.baseUrl).toBe("https://us.authlete.com");
+    expect(s.facts.core.ok).toBe(false);
+    expect(s.facts.core.ok ? [] : s.facts.core.issues).toEqual([
+      { variable: "EDGE_SECRET", message: "must be at least 32 characters (openssl rand -base64 32)" },
+    ]);
+    // Authlete can still be asked: only the HMAC key was refused.
+    expect(s.authlete.usable).toBe(true);
+    // USERS missing: the page fails, but the user-code settings are still read with the Worker's parser.
+    expect(s.facts.page.ok).toBe(false);
+    expect(s.facts.userCode).toEqual({ charset: "NUMERIC", length: 6 });
+    expect(s.via).toEqual({ kind: "fetch" });
+    expect(s.secrets).toEqual({ AUTHLETE_SERVICE_ID: "set", AUTHLETE_SERVICE_ACCESS_TOKEN: "set", EDGE_SECRET: "set", USERS: "missing" });
+  });
+
+  it("an environment: never .dev.vars (deployed secrets are not there), only the environment", async () => {
+    const path = setup(TOML, "AUTHLETE_SERVICE_ID=42\nAUTHLETE_SERVICE_ACCESS_TOKEN=local\nEDGE_SECRET=local-local-local-local-local-local\n");
+    const s = await readWorker({ configPath: path, envName: "production", processEnv: { EDGE_SECRET: "e".repeat(40) } });
+    expect(s.authlete.baseUrl).toBe("https://jp.authlete.com");
+    expect(s.secrets).toMatchObject({ AUTHLETE_SERVICE_ID: "missing", AUTHLETE_SERVICE_ACCESS_TOKEN: "missing", EDGE_SECRET: "set" });
+    expect(s.facts.kv).toEqual([{ binding: "KV", id: "0123456789abcdef0123456789abcdef" }]);
+    expect(s.facts.publicUrl).toEqual({ url: null, source: "none" });
+  });
+
+  it("the AUTHLETE service binding to the emulator: the emulator's seed, SEED from the environment winning", async () => {
+    const path = setup(`${TOML.split("[env.production.vars]")[0]}[[services]]\nbinding = "AUTHLETE"\nservice = "authlete-emulator"\n`, "");
+    expect((await readWorker({ configPath: path, processEnv: {} })).via).toEqual({ kind: "emulator", seed: "default" });
+    expect((await readWorker({ configPath: path, processEnv: { SEED: "misconfigured" } })).via).toEqual({ kind: "emulator", seed: "misconfigured" });
+    const other = setup(`${TOML.split("[env.production.vars]")[0]}[[services]]\nbinding = "AUTHLETE"\nservice = "something-else"\n`, "");
+    expect((await readWorker({ configPath: other, processEnv: {} })).via).toEqual({ kind: "binding", service: "something-else" });
+  });
+});
