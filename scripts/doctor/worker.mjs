@@ -69,7 +69,7 @@ function bindingStubs(config) {
   const env = {};
   const noop = async () => null;
   for (const kv of config.kv_namespaces ?? []) env[kv.binding] = { get: noop, put: noop, delete: noop, list: noop };
-  for (const d of config.durable_objects?.bindings ?? []) env[d.name] = { idFromName: () => ({}), get: () => ({ fetch: noop }) };
+  for (const d of config.durable_objects?.bindings ?? []) env[d.name] = { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
   for (const s of config.services ?? []) env[s.binding] = { fetch: noop };
   return env;
 }

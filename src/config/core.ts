@@ -60,7 +60,7 @@ const Core = z.intersection(
 export function loadConfig(env: Env): Config {
   if (!env.KV || typeof env.KV.get !== "function") throw new ConfigError("Invalid configuration: KV: the KV namespace binding is missing");
   if (!env.BUDGETS || typeof env.BUDGETS.getByName !== "function") {
-    throw new ConfigError("Invalid configuration: BUDGETS: the Durable Object binding is missing (class BudgetCounter; see wrangler.toml)");
+    throw new ConfigError("Invalid configuration: BUDGETS: the Durable Object binding is missing (class BudgetCounter, declared in wrangler.toml)");
   }
   const v = parse(Core, { ...env, AUTHLETE_API_VERSION: env.AUTHLETE_API_VERSION?.trim() });
   const timeoutMs = v.AUTHLETE_TIMEOUT_MS!;
