@@ -30,6 +30,8 @@ export const PREFIXES = {
   flow: "vflow",
   /** A signed-in browser (session/sign-in.ts). */
   signIn: "signin",
+  /** An OpenID login's state that has reached the callback once: a replay is refused (session/login.ts). */
+  usedLogin: "ologin",
   /** A fixed-window counter of one budget (protection/limiter.ts). */
   counter: "rl",
 } as const;

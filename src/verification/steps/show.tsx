@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { submitCode } from "../code-entry";
-import { ensureFlowId, readFlowId, setLangCookie } from "../cookies";
+import { ensureFlowId, readFlowId, setLangCookie, takeNotice } from "../cookies";
 import { loadFlow } from "../flow-guard";
 import { csrfToken } from "../form";
 import { frame } from "../frame";
@@ -43,7 +43,16 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
     case "confirm":
       return c.html(<ConfirmPage f={frame(c)} csrf={csrf} code={flow.userCode} clientName={flow.clientName} device={flow.device} now={now()} />);
     case "sign_in":
-      return c.html(<SignInPage f={frame(c)} csrf={csrf} clientName={flow.clientName} />);
+      return c.html(
+        <SignInPage
+          f={frame(c)}
+          csrf={csrf}
+          clientName={flow.clientName}
+          providers={authenticator.federation?.providers ?? []}
+          passwords={authenticator.passwords}
+          notice={takeNotice(c)}
+        />,
+      );
     case "consent":
       if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");
       return c.html(<ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} />);
