@@ -225,6 +225,7 @@ function identityOf(p: OidcProviderConfig, claims: Record<string, unknown>, nowS
 
 /** A log-safe description: the error's class, code and message (oauth4webapi's messages name claims, never their values). */
 function describe(err: unknown): string {
+  if (err instanceof FederationError) return err.reason;
   if (err instanceof oauth.ResponseBodyError) return `HTTP ${err.status} ${err.error}`;
   if (err instanceof oauth.AuthorizationResponseError) return `error=${err.error}`;
   if (err instanceof oauth.WWWAuthenticateChallengeError) return `HTTP ${err.status} WWW-Authenticate challenge`;
