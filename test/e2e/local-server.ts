@@ -2,6 +2,7 @@
 // a real HTTP origin (a browser, a CLI, a benchmark). Both are bundled from source with
 // esbuild, as wrangler would, and served by Miniflare with the bindings and variables of
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,46 @@ export interface LocalServerOptions {
   cf?: Record<string, unknown>;
   /** Each line the two Workers print; by default warnings and errors go to stderr, info is dropped. */
   onLog?: (line: string) => void;
+  /** The port to listen on (default: one the OS hands out), for when another server must know the origin first. */
+  port?: number;
+  /**
+   * Host names the Worker's outbound fetches reach on another address, e.g. an IdP's own name
+   * (`{ "idp.localhost": "127.0.0.1" }`), as Chromium's --host-resolver-rules does for the browser.
+   */
+  hosts?: Record<string, string>;
+}
+
+/**
+ * One request to `address` with the URL's own Host header, as a resolver rule would send it
+ * (fetch() would replace Host with the address, and a server that builds its URLs from Host,
+ * as oidc-provider does, would then advertise the wrong ones).
+ */
+async function forward(request: Request, address: string): Promise<Response> {
+  const url = new URL(request.url);
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : Buffer.from(await request.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: address,
+        port: url.port || 80,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers: { ...Object.fromEntries(request.headers), host: url.host },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) headers.append(k, one);
+          const status = res.statusCode ?? 502;
+          resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers }));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 async function bundle(entry: string): Promise<string> {
@@ -46,7 +87,7 @@ async function bundle(entry: string): Promise<string> {
 }
 
 /** A port the OS has just handed out; the emulator must know it before it starts (PUBLIC_URL). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -76,8 +117,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const [mainScript, emulatorScript] = await Promise.all([bundle("src/index.ts"), bundle("emulator/src/index.ts")]);
   const onLog = options.onLog ?? defaultLog;
 
+  const hosts = options.hosts ?? {};
+  const outbound = async (request: Request): Promise<Response> => {
+    const address = hosts[new URL(request.url).hostname];
+    return address ? forward(request, address) : fetch(request, { redirect: "manual" });
+  };
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const origin = `http://127.0.0.1:${port}`;
     const mf = new Miniflare({
       host: "127.0.0.1",
@@ -98,6 +144,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
           bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
           kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
           serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
+          ...(Object.keys(hosts).length ? { outboundService: outbound as never } : {}),
         },
         {
           name: emu.name!,
@@ -113,7 +160,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     } catch (err) {
       await mf.dispose().catch(() => {});
       // Another process took the port between freePort() and here: try another.
-      if (attempt < 3 && String(err).includes("EADDRINUSE")) continue;
+      if (attempt < 3 && options.port === undefined && String(err).includes("EADDRINUSE")) continue;
       throw err;
     }
     const emulatorWorker = await mf.getWorker(emu.name!);
