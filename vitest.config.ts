@@ -59,6 +59,8 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          // The upstream OpenID providers the federation tests sign in at, over real HTTP (Node).
+          globalSetup: ["test/idp/global-setup.ts"],
           include: ["test/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "test/e2e/**"],
           // The emulator is one stateful isolate (clock, fault queue) shared by all files.

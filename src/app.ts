@@ -1,6 +1,6 @@
-import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { methodNotAllowed } from "hono/method-not-allowed";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "./app-env";
 import { AuthleteError } from "./authlete/errors";
 import { ConfigError } from "./config";

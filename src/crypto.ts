@@ -49,3 +49,14 @@ export function constantTimeEqual(a: string | Uint8Array, b: string | Uint8Array
   for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;
 }
+
+/**
+ * A 256-bit key for one purpose, derived from the Worker's secret with HKDF-SHA256 (RFC 5869):
+ * `info` names the use, so a key for one thing (say, sealing the OpenID login state) is never
+ * the key of another, and the secret itself never becomes a cipher key.
+ */
+export async function deriveKey(secret: string, info: string): Promise<Uint8Array> {
+  const ikm = await crypto.subtle.importKey("raw", enc.encode(secret), "HKDF", false, ["deriveBits"]);
+  const bits = await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: enc.encode(info) }, ikm, 256);
+  return new Uint8Array(bits);
+}

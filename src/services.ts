@@ -1,6 +1,7 @@
 import type { JWTVerifyGetKey } from "jose";
 import { AccessAuthenticator, accessKeysFor } from "./auth/access";
 import type { Authenticator } from "./auth/authenticator";
+import { OidcAuthenticator, OidcFederation } from "./auth/oidc";
 import { PasswordAuthenticator } from "./auth/password";
 import { AuthleteClient } from "./authlete/client";
 import { type Config, type Env, loadConfig, loadPageConfig, type PageConfig } from "./config";
@@ -11,6 +12,7 @@ import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
 import { FlowStore } from "./session/flow";
+import { LoginStates } from "./session/login";
 import { SignInStore } from "./session/sign-in";
 import { DeviceRequests } from "./storage/device-requests";
 import { Storage } from "./storage/kv";
@@ -50,6 +52,8 @@ export interface PageServices {
   budgets: PageBudgets;
   flows: FlowStore;
   signIns: SignInStore;
+  /** OpenID sign-ins between the button and the callback (sealed cookie, replay marker). */
+  logins: LoginStates;
   deviceRequests: DeviceRequests;
 }
 
@@ -104,21 +108,34 @@ export function compose(options: ServiceOptions = {}): Services {
       now,
       authlete,
       deviceRequests,
-      authenticator: authenticatorFor(page, now, options.accessKeys),
+      authenticator: authenticatorFor(page, config, now, options.accessKeys),
       budgets: new PageBudgets(pageLimiter, config.limits),
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
+      logins: new LoginStates(config.secret, keyed, storage.table("usedLogin"), now),
     };
   });
 
   return { api, page };
 }
 
-function authenticatorFor(page: PageConfig, now: () => number, accessKeys: JWTVerifyGetKey | undefined): Authenticator {
+function authenticatorFor(page: PageConfig, config: Config, now: () => number, accessKeys: JWTVerifyGetKey | undefined): Authenticator {
   const a = page.authenticator;
-  return a.kind === "access"
-    ? new AccessAuthenticator(a.teamDomain, a.audience, accessKeys ?? accessKeysFor(a.teamDomain), now)
-    : new PasswordAuthenticator(a.users, now);
+  switch (a.kind) {
+    case "access":
+      return new AccessAuthenticator(a.teamDomain, a.audience, accessKeys ?? accessKeysFor(a.teamDomain), now);
+    case "password":
+      return new PasswordAuthenticator(a.users, now);
+    case "oidc": {
+      const federation = new OidcFederation(a.providers, {
+        redirectUri: a.redirectUri,
+        fetch: (input, init) => fetch(input, init),
+        now,
+        cacheSeconds: config.discoveryCacheSeconds,
+      });
+      return new OidcAuthenticator(federation, a.users.length ? new PasswordAuthenticator(a.users, now) : null);
+    }
+  }
 }
 
 /** One value per env object; a failure (a ConfigError) is not cached, so a fixed variable takes effect on the next request. */

@@ -9,3 +9,13 @@ declare global {
     }
   }
 }
+
+declare module "vitest" {
+  // From test/idp/global-setup.ts: the upstream IdPs, on loopback.
+  export interface ProvidedContext {
+    /** Base URL of the test issuer (test/idp/test-issuer.ts); POST /_tenants makes an issuer. */
+    testIssuer: string;
+    /** node-oidc-provider and its client for the Worker. */
+    oidcProvider: { issuer: string; clientId: string; clientSecret: string };
+  }
+}

@@ -71,6 +71,10 @@ function bindingStubs(config) {
   for (const kv of config.kv_namespaces ?? []) env[kv.binding] = { get: noop, put: noop, delete: noop, list: noop };
   for (const d of config.durable_objects?.bindings ?? []) env[d.name] = { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
   for (const s of config.services ?? []) env[s.binding] = { fetch: noop };
+  // The bindings have checks of their own (worker.kv, worker.durable-object): a missing one is
+  // reported there, once, not again as a variable the Worker's parser refuses.
+  env["KV"] ??= { get: noop, put: noop, delete: noop, list: noop };
+  env["BUDGETS"] ??= { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
   return env;
 }
 

@@ -24,6 +24,8 @@ export function accessKeysFor(teamDomain: string): JWTVerifyGetKey {
  */
 export class AccessAuthenticator implements Authenticator {
   readonly mode = "header";
+  readonly passwords = false;
+  readonly federation = null;
 
   constructor(
     private readonly teamDomain: string,

@@ -8,17 +8,52 @@ export interface Identity {
   authTime: number;
   /** How the consent page names the user. */
   label: string;
+  /** The upstream provider's `acr` (authentication context class), passed on to Authlete. */
+  acr?: string;
+  /** The label of the upstream provider the user signed in with; absent for built-in users and Access. */
+  via?: string;
 }
 
 /**
- * How the verification page learns who the user is. "form" authenticators check typed
- * credentials on our sign-in page; "header" ones trust a proxy in front of the Worker
- * (Cloudflare Access) and never show a form.
+ * How the verification page learns who the user is. "form" authenticators sign the user in on
+ * our sign-in page (built-in users' form, upstream providers' buttons, or both) and keep a
+ * sign-in session; "header" ones trust a proxy in front of the Worker (Cloudflare Access) and
+ * never show a form.
  */
 export interface Authenticator {
   readonly mode: "form" | "header";
+  /** Whether the sign-in page shows the username/password form (built-in users exist). */
+  readonly passwords: boolean;
+  /** Upstream OpenID providers offered as "Sign in with …" buttons, or null. */
+  readonly federation: Federation | null;
   /** The identity the request itself proves, or null. */
   fromRequest(req: Request): Promise<Identity | null>;
   /** The identity for a username and password, or null without saying which was wrong. */
   fromCredentials(username: string, password: string): Promise<Identity | null>;
+}
+
+export interface ProviderButton {
+  id: string;
+  label: string;
+}
+
+/** What begin() hands the caller to keep until the callback (session/login.ts seals it). */
+export interface LoginStart {
+  /** The provider's authorization endpoint with every parameter of the request. */
+  url: URL;
+  codeVerifier: string;
+  state: string;
+  nonce: string;
+}
+
+/** Sign-in at an upstream OpenID provider: the authorization code flow with PKCE, state and nonce (auth/oidc.ts). */
+export interface Federation {
+  readonly providers: readonly ProviderButton[];
+  /** Throws FederationError("unavailable") when the provider cannot be discovered. */
+  begin(providerId: string): Promise<LoginStart>;
+  /**
+   * The identity the provider vouched for, from the callback's query and what begin() returned
+   * (whose `state` the caller has already matched). Throws FederationError otherwise.
+   */
+  complete(providerId: string, callback: URLSearchParams, login: Omit<LoginStart, "url">): Promise<Identity>;
 }

@@ -22,6 +22,8 @@ const MAX_PASSWORD_LENGTH = 1024;
  */
 export class PasswordAuthenticator implements Authenticator {
   readonly mode = "form";
+  readonly passwords = true;
+  readonly federation = null;
   private readonly users: Map<string, BuiltInUser>;
   private readonly decoy: string;
 

@@ -26,9 +26,16 @@ export type Env = {
   USERS?: string;
   ACCESS_TEAM_DOMAIN?: string;
   ACCESS_AUD?: string;
+  /** JSON list of upstream OpenID providers (AUTHENTICATOR=oidc); their client secrets are the OIDC_CLIENT_SECRET_<ID> secrets. */
+  OIDC_PROVIDERS?: string;
+  /** The absolute callback URL registered at every provider: https://<host>/device/callback. */
+  OIDC_REDIRECT_URI?: string;
   SIGN_IN_SESSION_SECONDS?: string;
   PRODUCT_NAME?: string;
   LOGO_URL?: string;
   ACCENT_COLOR?: string;
   SCOPE_DESCRIPTIONS?: string;
-} & { [K in LimitVariable]?: string };
+} & { [K in LimitVariable]?: string } & {
+  /** Secret: the client secret of OIDC provider <ID> (its id upper-cased, - as _). */
+  [K in `OIDC_CLIENT_SECRET_${string}`]?: string;
+};

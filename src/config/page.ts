@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import type { Env } from "./env";
 import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./password-hash";
-import { intIn, json, oneOf, optionalText, parse, requiredText, url } from "./schema";
+import { ConfigError, check, intIn, json, oneOf, optionalText, parse, requiredText, url } from "./schema";
 
 /**
  * The verification page's variables, parsed apart from the rest and only by its routes, so a
@@ -10,7 +10,7 @@ import { intIn, json, oneOf, optionalText, parse, requiredText, url } from "./sc
  */
 
 export const USER_CODE_CHARSETS = ["BASE20", "NUMERIC"] as const;
-export const AUTHENTICATORS = ["password", "access"] as const;
+export const AUTHENTICATORS = ["password", "access", "oidc"] as const;
 
 const User = z.object({
   username: z.string().check(z.minLength(1), z.maxLength(100)),
@@ -26,27 +26,71 @@ const User = z.object({
   claims: z._default(z.record(z.string(), z.json()), {}),
 });
 
+const Users = json(
+  z.array(User).check(
+    z.minLength(1, "must list at least one user"),
+    // An unknown username is checked against a decoy of the same cost; with one count for all, no timing tells users apart.
+    z.refine(
+      (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
+      "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
+    ),
+  ),
+);
+
+/** The one route that receives every provider's answer (verification/routes.ts). */
+export const CALLBACK_PATH = "/device/callback";
+
+export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+
+/** One entry of OIDC_PROVIDERS: everything about an upstream OpenID provider except its client secret (a Worker secret). */
+const Provider = z.object({
+  // Part of a variable name (OIDC_CLIENT_SECRET_<ID>), a form value and, with prefix_subject, of Authlete's subject.
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
+  label: z.string().check(z.minLength(1, "must not be empty"), z.maxLength(60)),
+  issuer: url({ httpsOnly: true, httpOnLoopback: true, verbatim: true }),
+  client_id: z.string().check(z.minLength(1, "must not be empty")),
+  token_endpoint_auth_method: z._default(
+    z.enum(TOKEN_ENDPOINT_AUTH_METHODS, `must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`),
+    "client_secret_basic",
+  ),
+  scopes: z._default(
+    z.string().check(z.refine((s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"')),
+    "openid profile email",
+  ),
+  subject_claim: z._default(z.string().check(z.minLength(1)), "sub"),
+  prefix_subject: z._default(z.boolean(), false),
+  claims: z.optional(z.array(z.string())),
+  userinfo: z._default(z.boolean(), false),
+});
+
+/** Worker secret holding the client secret of provider `id`: OIDC_CLIENT_SECRET_OKTA for "okta", …_MY_IDP for "my-idp". */
+export const clientSecretVariable = (id: string) => `OIDC_CLIENT_SECRET_${id.toUpperCase().replace(/-/g, "_")}`;
+
 /** Each way of knowing who the user is, with exactly the variables it needs. */
 const Authenticator = z.discriminatedUnion(
   "AUTHENTICATOR",
   [
     z.object({
       AUTHENTICATOR: z.literal("password"),
-      USERS: json(
-        z.array(User).check(
-          z.minLength(1, "must list at least one user"),
-          // An unknown username is checked against a decoy of the same cost; with one count for all, no timing tells users apart.
-          z.refine(
-            (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
-            "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
-          ),
-        ),
-      ),
+      USERS: Users,
     }),
     z.object({
       AUTHENTICATOR: z.literal("access"),
       ACCESS_TEAM_DOMAIN: url({ httpsOnly: true, originOnly: true }),
       ACCESS_AUD: requiredText,
+    }),
+    z.object({
+      AUTHENTICATOR: z.literal("oidc"),
+      // Entries are checked one by one below, so that a problem is named by the provider's id.
+      OIDC_PROVIDERS: json(z.array(z.unknown()).check(z.minLength(1, "must list at least one provider"))),
+      OIDC_REDIRECT_URI: z.pipe(
+        url({ httpsOnly: true, httpOnLoopback: true }),
+        z
+          .string()
+          .check(z.refine((s) => new URL(s).pathname === CALLBACK_PATH, `must end in ${CALLBACK_PATH}, the route that receives the providers' answers`)),
+      ),
+      // Built-in users beside the providers: the sign-in page then shows the password form too.
+      USERS: z.pipe(optionalText, z.optional(Users)),
     }),
   ],
   { error: `must be one of ${AUTHENTICATORS.join(", ")}` },
@@ -77,9 +121,34 @@ const Page = z.intersection(
   }),
 );
 
+export interface UserConfig {
+  username: string;
+  passwordHash: string;
+  subject: string;
+  claims: Record<string, unknown>;
+}
+
+/** One upstream OpenID provider, parsed (auth/oidc.ts uses it). */
+export interface OidcProviderConfig {
+  id: string;
+  label: string;
+  issuer: string;
+  clientId: string;
+  /** null for a public client (token_endpoint_auth_method "none"): PKCE alone protects the code. */
+  clientSecret: string | null;
+  authMethod: (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
+  scopes: string;
+  subjectClaim: string;
+  prefixSubject: boolean;
+  /** The claims offered to the consent step (released only when the client's claimNames ask); null: every claim but the protocol's own. */
+  claims: string[] | null;
+  userinfo: boolean;
+}
+
 export type AuthenticatorConfig =
-  | { kind: "password"; users: { username: string; passwordHash: string; subject: string; claims: Record<string, unknown> }[] }
-  | { kind: "access"; teamDomain: string; audience: string };
+  | { kind: "password"; users: UserConfig[] }
+  | { kind: "access"; teamDomain: string; audience: string }
+  | { kind: "oidc"; providers: OidcProviderConfig[]; redirectUri: string; users: UserConfig[] };
 
 export interface PageConfig {
   userCode: { charset: (typeof USER_CODE_CHARSETS)[number]; length: number };
@@ -91,18 +160,77 @@ export interface PageConfig {
   scopeDescriptions: Record<string, { en?: string | undefined; ja?: string | undefined }>;
 }
 
+const usersOf = (users: z.output<typeof User>[] | undefined): UserConfig[] =>
+  (users ?? []).map((u) => ({ username: u.username, passwordHash: u.passwordHash, subject: u.subject ?? u.username, claims: u.claims }));
+
+/**
+ * OIDC_PROVIDERS entry by entry, each problem named by the provider (`OIDC_PROVIDERS[okta].issuer: …`),
+ * with each client secret from its own Worker secret.
+ */
+function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const providers: OidcProviderConfig[] = [];
+  for (const [i, entry] of entries.entries()) {
+    const rawId = (entry as { id?: unknown } | null)?.id;
+    const name = `OIDC_PROVIDERS[${typeof rawId === "string" && rawId ? rawId : i}]`;
+    const checked = check(Provider, entry, name);
+    if ("problems" in checked) {
+      problems.push(checked.problems);
+      continue;
+    }
+    const p = checked.data;
+    if (seen.has(p.id)) {
+      problems.push(`${name}.id: appears more than once`);
+      continue;
+    }
+    seen.add(p.id);
+    const variable = clientSecretVariable(p.id);
+    const secret = (env as Record<string, unknown>)[variable];
+    const clientSecret = typeof secret === "string" && secret.trim() ? secret.trim() : null;
+    if (p.token_endpoint_auth_method === "none" && clientSecret) {
+      problems.push(`${name}.token_endpoint_auth_method: is "none" but ${variable} is set (remove one)`);
+      continue;
+    }
+    if (p.token_endpoint_auth_method !== "none" && !clientSecret) {
+      problems.push(`${name}: ${variable} is missing (a Worker secret; or token_endpoint_auth_method "none" for a public client with PKCE only)`);
+      continue;
+    }
+    providers.push({
+      id: p.id,
+      label: p.label,
+      issuer: p.issuer,
+      clientId: p.client_id,
+      clientSecret,
+      authMethod: p.token_endpoint_auth_method,
+      scopes: p.scopes,
+      subjectClaim: p.subject_claim,
+      prefixSubject: p.prefix_subject,
+      claims: p.claims ?? null,
+      userinfo: p.userinfo,
+    });
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  return providers;
+}
+
+function authenticatorOf(v: z.output<typeof Authenticator>, env: Env): AuthenticatorConfig {
+  switch (v.AUTHENTICATOR) {
+    case "access":
+      return { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN, audience: v.ACCESS_AUD };
+    case "oidc":
+      return { kind: "oidc", providers: providersOf(v.OIDC_PROVIDERS, env), redirectUri: v.OIDC_REDIRECT_URI, users: usersOf(v.USERS) };
+    case "password":
+      return { kind: "password", users: usersOf(v.USERS) };
+  }
+}
+
 export function loadPageConfig(env: Env): PageConfig {
   const v = parse(Page, { ...env, AUTHENTICATOR: env.AUTHENTICATOR?.trim() || "password", LOGO_URL: env.LOGO_URL?.trim() || undefined });
   return {
     // Authlete's defaults when userCodeLength is 0: 8 for BASE20, 9 for NUMERIC (docs/authlete-api.md §8.2).
     userCode: { charset: v.USER_CODE_CHARSET, length: v.USER_CODE_LENGTH ?? (v.USER_CODE_CHARSET === "NUMERIC" ? 9 : 8) },
-    authenticator:
-      v.AUTHENTICATOR === "access"
-        ? { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN, audience: v.ACCESS_AUD }
-        : {
-            kind: "password",
-            users: v.USERS.map((u) => ({ username: u.username, passwordHash: u.passwordHash, subject: u.subject ?? u.username, claims: u.claims })),
-          },
+    authenticator: authenticatorOf(v, env),
     signInSessionSeconds: v.SIGN_IN_SESSION_SECONDS!,
     theme: { productName: v.PRODUCT_NAME, logoUrl: v.LOGO_URL ?? null, accent: v.ACCENT_COLOR },
     scopeDescriptions: v.SCOPE_DESCRIPTIONS ?? {},

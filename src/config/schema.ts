@@ -22,10 +22,16 @@ export const optionalText = z.pipe(z._default(z.optional(z.string()), ""), trim)
 /** Present and not blank (a blank value reads as missing). */
 export const requiredText = z.pipe(optionalText, z.string());
 
+/** Names and addresses that never leave the machine: the only places plain http is allowed where https is the rule. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === "[::1]";
+}
+
 function isUrl(s: string, o: UrlRule): boolean {
   try {
     const u = new URL(s);
-    if (!(o.httpsOnly ? ["https:"] : ["https:", "http:"]).includes(u.protocol) || u.hash || u.username || u.password) return false;
+    const http = u.protocol === "http:" && (!o.httpsOnly || (o.httpOnLoopback === true && isLoopback(u.hostname)));
+    if (!(u.protocol === "https:" || http) || u.hash || u.username || u.password) return false;
     if (u.search && !o.query) return false;
     return !o.originOnly || u.origin === s.replace(/\/+$/, "");
   } catch {
@@ -40,6 +46,10 @@ interface UrlRule {
   originOnly?: boolean;
   /** A query is allowed (a logo on a CDN); base URLs and origins never have one. */
   query?: boolean;
+  /** With httpsOnly: plain http is still accepted for a loopback host (localhost, *.localhost, 127.0.0.0/8, [::1]), for local runs. */
+  httpOnLoopback?: boolean;
+  /** Keep the value exactly as written (an OpenID issuer identifier is compared byte for byte, trailing slash included). */
+  verbatim?: boolean;
 }
 
 /**
@@ -48,12 +58,13 @@ interface UrlRule {
  * can be appended.
  */
 export const url = (rule: UrlRule = {}) => {
-  const what = `must be ${rule.httpsOnly ? "an https" : "an http(s)"} ${rule.originOnly ? "origin such as https://example.com" : rule.query ? "URL" : "URL without query or fragment"}`;
+  const scheme = rule.httpsOnly ? (rule.httpOnLoopback ? "an https (http only on loopback)" : "an https") : "an http(s)";
+  const what = `must be ${scheme} ${rule.originOnly ? "origin such as https://example.com" : rule.query ? "URL" : "URL without query or fragment"}`;
   return z.pipe(
     requiredText,
     z.pipe(
       z.string().check(z.refine((s) => isUrl(s, rule), what)),
-      z.transform((s: string) => (rule.query ? s : s.replace(/\/+$/, ""))),
+      z.transform((s: string) => (rule.query || rule.verbatim ? s : s.replace(/\/+$/, ""))),
     ),
   );
 };
@@ -95,8 +106,19 @@ export const json = <S extends z.ZodMiniType>(schema: S) =>
     ),
   );
 
-function describe(issues: readonly z.core.$ZodIssue[]): string {
-  return issues.map((i) => `${i.path.join(".")}: ${i.code === "invalid_type" && i.input === undefined ? "is missing" : i.message}`).join("; ");
+/** `prefix` names the variable (or the list entry) the issues' paths start from. */
+function describe(issues: readonly z.core.$ZodIssue[], prefix = ""): string {
+  return issues
+    .map(
+      (i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join(".")}: ${i.code === "invalid_type" && i.input === undefined ? "is missing" : i.message}`,
+    )
+    .join("; ");
+}
+
+/** Like parse, but returns the described problems (named from `prefix`) instead of throwing, so a caller can gather them. */
+export function check<S extends z.ZodMiniType>(schema: S, input: unknown, prefix: string): { data: z.output<S> } | { problems: string } {
+  const parsed = z.safeParse(schema, input);
+  return parsed.success ? { data: parsed.data } : { problems: describe(parsed.error.issues, prefix) };
 }
 
 /** Parses `input` or throws one ConfigError naming every bad variable. */

@@ -31,6 +31,8 @@ export const PREFIXES = {
   flow: "vflow",
   /** A signed-in browser (session/sign-in.ts). */
   signIn: "signin",
+  /** An OpenID login's state that has reached the callback once: a replay is refused (session/login.ts). */
+  usedLogin: "ologin",
 } as const;
 
 export type Prefix = keyof typeof PREFIXES;

@@ -10,6 +10,18 @@ const FLOW_COOKIE = "__Host-device-flow";
 const SIGN_IN_COOKIE = "__Host-device-signin";
 /** The code of a verification_uri_complete link, carried to the clean /device URL; read once. */
 const PREFILL_COOKIE = "__Host-device-prefill";
+/**
+ * One sign-in at an upstream OpenID provider, sealed (session/login.ts), from the button to the
+ * callback. `__Host-` requires Path=/, so it is sent with every request to this host for its ten
+ * minutes, not only to /device/callback; it is a few hundred opaque bytes and the callback
+ * deletes it. SameSite=Lax, not Strict: the way back from the provider is a cross-site
+ * top-level navigation, on which Strict cookies are withheld.
+ */
+const LOGIN_COOKIE = "__Host-device-login";
+/** A one-time message for the next page (after a 303), from a fixed list; never text from a request. */
+const NOTICE_COOKIE = "__Host-device-notice";
+export const NOTICES = ["login_cancelled"] as const;
+export type Notice = (typeof NOTICES)[number];
 
 // __Host-: Secure, Path=/ and no Domain, so no sibling subdomain can plant or overwrite it.
 const base: CookieOptions = { path: "/", secure: true, httpOnly: true, sameSite: "Lax" };
@@ -69,6 +81,32 @@ export function takePrefill(c: Context): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+export function readLoginCookie(c: Context): string | undefined {
+  const v = getCookie(c, LOGIN_COOKIE);
+  // One base64url value (session/login.ts); anything else, or something absurdly long, is no cookie.
+  return v !== undefined && v.length < 4096 && /^[A-Za-z0-9_-]+$/.test(v) ? v : undefined;
+}
+
+export function setLoginCookie(c: Context, sealed: string, maxAge: number): void {
+  setCookie(c, LOGIN_COOKIE, sealed, { ...base, maxAge });
+}
+
+export function clearLoginCookie(c: Context): void {
+  deleteCookie(c, LOGIN_COOKIE, base);
+}
+
+export function setNotice(c: Context, notice: Notice): void {
+  setCookie(c, NOTICE_COOKIE, notice, { ...base, maxAge: 60 });
+}
+
+/** The notice left for this page, consumed: it is shown once. */
+export function takeNotice(c: Context): Notice | undefined {
+  const v = getCookie(c, NOTICE_COOKIE);
+  if (v === undefined) return undefined;
+  deleteCookie(c, NOTICE_COOKIE, base);
+  return NOTICES.find((n) => n === v);
 }
 
 export function setLangCookie(c: Context, locale: Locale): void {

@@ -1,9 +1,11 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { FederationError } from "../auth/federation-error";
 import { AuthleteError, logAuthleteFailure } from "../authlete/errors";
 import { ConfigError } from "../config";
 import { log } from "../log";
 import { StateUnavailable } from "../session/errors";
+import { pageErrorOf } from "./federation";
 import { frame } from "./frame";
 import type { PageEnv } from "./page-env";
 import { PageError, STATUS } from "./page-error";
@@ -20,6 +22,8 @@ function classify(err: Error, c: Context<PageEnv>): PageError {
     logAuthleteFailure(err, route, requestId);
     return err.transient ? new PageError("unavailable", err.kind, { retryAfter: 5, authlete: true }) : new PageError("aborted", err.kind, { authlete: true });
   }
+  // The steps map a provider's failure themselves (verification/federation.ts); this is the safety net.
+  if (err instanceof FederationError) return pageErrorOf(err, "provider");
   if (err instanceof StateUnavailable) {
     log("error", "verification_state_kv_failure", { route, requestId, detail: err.message });
     return new PageError("unavailable", "state storage", { retryAfter: 5 });

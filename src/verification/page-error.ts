@@ -8,10 +8,12 @@ export type PageErrorKind =
   | "used" // the code was already used, or cancelled on the device
   | "aborted" // we could not finish and retrying as is will not help
   | "rate_limited"
-  | "unavailable" // Authlete or our storage is down: try again
+  | "unavailable" // Authlete, our storage or an upstream OpenID provider is down (or its discovery malformed): try again
   | "forbidden" // CSRF check failed
   | "out_of_step" // a form from an earlier or later step, or no flow at all
-  | "signin_required"; // Cloudflare Access did not vouch for the user
+  | "signin_required" // Cloudflare Access did not vouch for the user
+  | "login_state" // an OpenID callback without its login state: missing, changed, expired, another flow's, or replayed
+  | "login_rejected"; // the provider's answer failed validation (ID token, code exchange, subject) or it refused the sign-in
 
 export const STATUS: Record<PageErrorKind, number> = {
   expired: 410,
@@ -22,6 +24,8 @@ export const STATUS: Record<PageErrorKind, number> = {
   forbidden: 403,
   out_of_step: 409,
   signin_required: 401,
+  login_state: 400,
+  login_rejected: 502,
 };
 
 export interface PageErrorOptions {

@@ -1,14 +1,16 @@
-import { Hono } from "hono";
 import { csrf } from "hono/csrf";
+import { Hono } from "hono/tiny";
 import type { Env } from "../config";
 import type { PageServices } from "../services";
 import { resolveLocale } from "./locale";
 import { onPageError } from "./on-error";
 import type { PageEnv } from "./page-env";
+import { callback } from "./steps/callback";
 import { cancel } from "./steps/cancel";
 import { confirm } from "./steps/confirm";
 import { consent } from "./steps/consent";
 import { enterCode } from "./steps/enter";
+import { federationStart } from "./steps/federation-start";
 import { show } from "./steps/show";
 import { signIn } from "./steps/sign-in";
 import { signOut } from "./steps/sign-out";
@@ -33,6 +35,8 @@ export function verificationRoutes(services: (env: Env) => PageServices) {
   r.post("/", enterCode);
   r.post("/confirm", confirm);
   r.post("/sign-in", signIn);
+  r.post("/federation", federationStart);
+  r.get("/callback", callback);
   r.post("/sign-out", signOut);
   r.post("/consent", consent);
   r.post("/cancel", cancel);

@@ -70,3 +70,90 @@ describe("built-in users share one PBKDF2 cost, so sign-in time tells nobody whi
     expect(page({ USERS: `[{"username":"a","passwordHash":"${cheap}"},{"username":"b","passwordHash":"${cheap}"}]` }).authenticator.kind).toBe("password");
   });
 });
+
+describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provider and the field", () => {
+  const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
+  const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
+    AUTHENTICATOR: "oidc",
+    OIDC_PROVIDERS: JSON.stringify(providers),
+    OIDC_REDIRECT_URI: "https://device.example.com/device/callback",
+    OIDC_CLIENT_SECRET_OKTA: "s3cret",
+    ...extra,
+  });
+
+  it("defaults: client_secret_basic, openid profile email, sub as the subject unprefixed, every non-protocol claim offered, no userinfo; USERS stays optional", () => {
+    const c = page(OIDC([provider], { USERS: undefined }));
+    expect(c.authenticator).toEqual({
+      kind: "oidc",
+      redirectUri: "https://device.example.com/device/callback",
+      users: [],
+      providers: [
+        {
+          id: "okta",
+          label: "Okta",
+          issuer: "https://example.okta.com",
+          clientId: "abc",
+          clientSecret: "s3cret",
+          authMethod: "client_secret_basic",
+          scopes: "openid profile email",
+          subjectClaim: "sub",
+          prefixSubject: false,
+          claims: null,
+          userinfo: false,
+        },
+      ],
+    });
+  });
+
+  it("the issuer is kept byte for byte (trailing slash included); a public client needs no secret; ids with dashes map to OIDC_CLIENT_SECRET_MY_IDP; USERS beside them", () => {
+    const c = page(
+      OIDC(
+        [
+          { ...provider, issuer: "https://tenant.auth0.com/" },
+          { id: "my-idp", label: "Mine", issuer: "http://localhost:9000", client_id: "x", token_endpoint_auth_method: "none" },
+          { id: "third", label: "Third", issuer: "https://idp.example", client_id: "y", token_endpoint_auth_method: "client_secret_post" },
+        ],
+        { OIDC_CLIENT_SECRET_THIRD: "t" },
+      ),
+    );
+    expect(c.authenticator.kind === "oidc" && c.authenticator.providers.map((p) => [p.id, p.issuer, p.clientSecret, p.authMethod])).toEqual([
+      ["okta", "https://tenant.auth0.com/", "s3cret", "client_secret_basic"],
+      ["my-idp", "http://localhost:9000", null, "none"],
+      ["third", "https://idp.example", "t", "client_secret_post"],
+    ]);
+    expect(c.authenticator.kind === "oidc" && c.authenticator.users.map((u) => u.username)).toEqual(["demo"]);
+  });
+
+  it.each<[unknown, Overrides, string]>([
+    [[{ ...provider, issuer: "http://example.okta.com" }], {}, "OIDC_PROVIDERS[okta].issuer: must be an https (http only on loopback) URL"],
+    [[{ ...provider, issuer: "https://example.okta.com#x" }], {}, "OIDC_PROVIDERS[okta].issuer: must be an https"],
+    [[{ ...provider, client_id: "" }], {}, "OIDC_PROVIDERS[okta].client_id: must not be empty"],
+    [[{ ...provider, label: undefined }], {}, "OIDC_PROVIDERS[okta].label: is missing"],
+    [[{ ...provider, scopes: "profile email" }], {}, 'OIDC_PROVIDERS[okta].scopes: must be space-separated and include "openid"'],
+    [[{ ...provider, token_endpoint_auth_method: "private_key_jwt" }], {}, "OIDC_PROVIDERS[okta].token_endpoint_auth_method: must be one of"],
+    [[{ ...provider, id: "Okta!" }], {}, "OIDC_PROVIDERS[Okta!].id: must be 1-32 characters"],
+    [[{ label: "x" }], {}, "OIDC_PROVIDERS[0].id: is missing"],
+    [[provider, provider], {}, "OIDC_PROVIDERS[okta].id: appears more than once"],
+    [[provider], { OIDC_CLIENT_SECRET_OKTA: undefined }, "OIDC_PROVIDERS[okta]: OIDC_CLIENT_SECRET_OKTA is missing"],
+    [
+      [{ ...provider, token_endpoint_auth_method: "none" }],
+      {},
+      'OIDC_PROVIDERS[okta].token_endpoint_auth_method: is "none" but OIDC_CLIENT_SECRET_OKTA is set',
+    ],
+    [[], {}, "OIDC_PROVIDERS: must list at least one provider"],
+    [[provider], { OIDC_PROVIDERS: "{" }, "OIDC_PROVIDERS: must be valid JSON"],
+    [[provider], { OIDC_REDIRECT_URI: undefined }, "OIDC_REDIRECT_URI: is missing"],
+    [[provider], { OIDC_REDIRECT_URI: "http://device.example.com/device/callback" }, "OIDC_REDIRECT_URI: must be an https (http only on loopback) URL"],
+    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/callback" }, "OIDC_REDIRECT_URI: must end in /device/callback"],
+    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/device/callback?next=/x" }, "OIDC_REDIRECT_URI: must be an https"],
+  ])("%j %j → %s", (providers, extra, message) => {
+    expect(() => page(OIDC(providers, extra))).toThrow(ConfigError);
+    expect(() => page(OIDC(providers, extra))).toThrow(message);
+  });
+
+  it("http is allowed on loopback only: localhost, *.localhost, 127.0.0.0/8, [::1]", () => {
+    for (const issuer of ["http://localhost:9000", "http://idp.localhost:9000", "http://127.0.0.1:9000", "http://[::1]:9000"])
+      expect(() => page(OIDC([{ ...provider, issuer }], { OIDC_REDIRECT_URI: "http://127.0.0.1:8787/device/callback" }))).not.toThrow();
+    expect(() => page(OIDC([{ ...provider, issuer: "http://localhost.example.com" }]))).toThrow("must be an https");
+  });
+});

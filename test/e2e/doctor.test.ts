@@ -18,12 +18,6 @@ const WRANGLER = readFileSync(join(root, "wrangler.toml"), "utf8");
 const EXAMPLE = readFileSync(join(root, ".dev.vars.example"), "utf8");
 const LOCAL_SECRETS = readDevVars(root);
 
-/** wrangler.toml as it is, plus the Durable Object binding BUDGETS where it does not declare one yet. */
-function withBudgets(toml: string, env?: string) {
-  const table = env ? `env.${env}.durable_objects.bindings` : "durable_objects.bindings";
-  return toml.includes(`[[${table}]]`) ? toml : `${toml}\n[[${table}]]\nname = "BUDGETS"\nclass_name = "Budgets"\n`;
-}
-
 const dirs: string[] = [];
 afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -112,26 +106,20 @@ const ALL = [
 ];
 
 describe("npm run doctor against the local setup (the emulator it starts)", () => {
-  it("as the repository stands: every check ✔ but the Durable Object binding, which follows wrangler.toml", async () => {
+  it("as the repository stands: every check ✔, exit 0", async () => {
     const r = await doctor([], { SEED: "default" });
     const got = lines(r.stdout);
     expect([...got.keys()]).toEqual(ALL);
-    const declared = /^\s*name\s*=\s*"BUDGETS"/m.test(WRANGLER.split("[env.production]")[0]!);
-    for (const [id, line] of got) expect(line.mark, `${id}: ${line.message}`).toBe(id === "worker.durable-object" && !declared ? "✖" : "✔");
-    if (!declared)
-      expect(got.get("worker.durable-object")).toEqual({
-        mark: "✖",
-        message: "no Durable Object binding BUDGETS",
-        fix: expect.stringContaining('name = "BUDGETS"'),
-      });
-    expect(r.code).toBe(declared ? 0 : 1);
+    for (const [id, line] of got) expect(line.mark, `${id}: ${line.message}`).toBe("✔");
+    expect(got.get("worker.durable-object")?.message).toBe("Durable Object binding BUDGETS → class BudgetCounter");
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain("the offline emulator (seed default), started for this run");
     noStack(r);
     noSecrets(r);
   });
 
-  it("with BUDGETS declared: every check ✔, nothing skipped, exit 0", async () => {
-    const r = await doctor(["--config", config(withBudgets(WRANGLER), EXAMPLE)]);
+  it("the summary: 31 passed, nothing skipped, and the clients named in .dev.vars", async () => {
+    const r = await doctor(["--config", config(WRANGLER, EXAMPLE)]);
     const got = lines(r.stdout);
     expect([...got.keys()]).toEqual(ALL);
     expect([...got.values()].every((l) => l.mark === "✔")).toBe(true);
@@ -141,7 +129,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
   });
 
   it("the misconfigured seed: each planted mistake is reported with its fix, the controls pass, exit 1", async () => {
-    const r = await doctor(["--config", config(withBudgets(WRANGLER), EXAMPLE)], { SEED: "misconfigured" });
+    const r = await doctor(["--config", config(WRANGLER, EXAMPLE)], { SEED: "misconfigured" });
     const got = lines(r.stdout);
     const o = "http://127.0.0.1:8787";
     // emulator/README.md, "Seeds": field → bad value, one check each.
@@ -182,7 +170,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
   });
 
   it("--json: one document on stdout; each check with id, status, message and a fix when it is not ✔; secrets only as set or missing", async () => {
-    const r = await doctor(["--json", "--config", config(withBudgets(WRANGLER), EXAMPLE)], { SEED: "misconfigured" });
+    const r = await doctor(["--json", "--config", config(WRANGLER, EXAMPLE)], { SEED: "misconfigured" });
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(Object.keys(report)).toEqual(["ok", "environment", "config", "publicUrl", "authlete", "secrets", "clients", "counts", "checks"]);
@@ -206,7 +194,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
   });
 
   it("refused credentials: one ✖ line saying so, the rest skipped, exit 1, no stack trace, no secret", async () => {
-    const r = await doctor(["--config", config(withBudgets(WRANGLER), EXAMPLE)], { AUTHLETE_SERVICE_ACCESS_TOKEN: "not-the-service-token" });
+    const r = await doctor(["--config", config(WRANGLER, EXAMPLE)], { AUTHLETE_SERVICE_ACCESS_TOKEN: "not-the-service-token" });
     const got = lines(r.stdout);
     expect(got.get("authlete.connection")?.mark).toBe("✖");
     expect(got.get("authlete.connection")?.message).toMatch(/^Authlete refused the Worker's credentials: HTTP 401 A001203/);
@@ -221,7 +209,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
 });
 
 describe("npm run doctor on Authlete 2.x (the emulator's v2 paths)", () => {
-  const v2 = withBudgets(WRANGLER.replace('AUTHLETE_API_VERSION = "3"', 'AUTHLETE_API_VERSION = "2"'));
+  const v2 = WRANGLER.replace('AUTHLETE_API_VERSION = "3"', 'AUTHLETE_API_VERSION = "2"');
 
   it("with the service owner's pair: service/get is read and every check ✔", async () => {
     const r = await doctor(["--config", config(v2, EXAMPLE)]);
@@ -292,7 +280,7 @@ describe("npm run doctor against a deployment's Authlete over HTTP", () => {
       .replace('AUTHLETE_BASE_URL = "https://us.authlete.com"', `AUTHLETE_BASE_URL = "${base}"`)
       .replace('AUTHLETE_TIMEOUT_MS = "5000"', `AUTHLETE_TIMEOUT_MS = "${timeoutMs}"`)
       .replace('id = "00000000000000000000000000000000"', 'id = "0123456789abcdef0123456789abcdef"');
-    return withBudgets(WRANGLER.slice(0, at) + env, "production");
+    return WRANGLER.slice(0, at) + env;
   };
   const productionSecrets = {
     AUTHLETE_SERVICE_ID: LOCAL_SECRETS["AUTHLETE_SERVICE_ID"]!,

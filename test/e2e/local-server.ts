@@ -2,6 +2,7 @@
 // a real HTTP origin (a browser, a CLI, a benchmark). Both are bundled from source with
 // esbuild, as wrangler would, and served by Miniflare with the bindings and variables of
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
+import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
 import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare } from "miniflare";
@@ -23,10 +24,50 @@ export interface LocalServerOptions {
   cf?: Record<string, unknown>;
   /** Each line the two Workers print; by default warnings and errors go to stderr, info is dropped. */
   onLog?: (line: string) => void;
+  /** The port to listen on (default: one the OS hands out), for when another server must know the origin first. */
+  port?: number;
+  /**
+   * Host names the Worker's outbound fetches reach on another address, e.g. an IdP's own name
+   * (`{ "idp.localhost": "127.0.0.1" }`), as Chromium's --host-resolver-rules does for the browser.
+   */
+  hosts?: Record<string, string>;
+}
+
+/**
+ * One request to `address` with the URL's own Host header, as a resolver rule would send it
+ * (fetch() would replace Host with the address, and a server that builds its URLs from Host,
+ * as oidc-provider does, would then advertise the wrong ones).
+ */
+async function forward(request: Request, address: string): Promise<Response> {
+  const url = new URL(request.url);
+  const body = request.method === "GET" || request.method === "HEAD" ? undefined : Buffer.from(await request.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: address,
+        port: url.port || 80,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers: { ...Object.fromEntries(request.headers), host: url.host },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) for (const one of Array.isArray(v) ? v : v === undefined ? [] : [v]) headers.append(k, one);
+          const status = res.statusCode ?? 502;
+          resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers }));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 /** A port the OS has just handed out; the emulator must know it before it starts (PUBLIC_URL). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", reject);
@@ -55,8 +96,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   const [mainScript, emulator] = await Promise.all([bundleWorker("src/index.ts"), emulatorWorker()]);
   const onLog = options.onLog ?? defaultLog;
 
+  const hosts = options.hosts ?? {};
+  const outbound = async (request: Request): Promise<Response> => {
+    const address = hosts[new URL(request.url).hostname];
+    return address ? forward(request, address) : fetch(request, { redirect: "manual" });
+  };
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const origin = `http://127.0.0.1:${port}`;
     const mf = new Miniflare({
       host: "127.0.0.1",
@@ -87,6 +133,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
             ]),
           ),
           serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
+          ...(Object.keys(hosts).length ? { outboundService: outbound as never } : {}),
         },
         // The seed's URLs say http://127.0.0.1:8787; PUBLIC_URL makes them point here.
         { ...emulator, bindings: { ...emulator.bindings, PUBLIC_URL: origin } },
@@ -97,7 +144,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     } catch (err) {
       await mf.dispose().catch(() => {});
       // Another process took the port between freePort() and here: try another.
-      if (attempt < 3 && String(err).includes("EADDRINUSE")) continue;
+      if (attempt < 3 && options.port === undefined && String(err).includes("EADDRINUSE")) continue;
       throw err;
     }
     const emulatorFetcher = await mf.getWorker(emulator.name);

@@ -1,14 +1,21 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { launchChromium } from "./chromium";
-import { type LocalServer, startLocalServer } from "./local-server";
+import { type ChromiumOptions, launchChromium } from "./chromium";
+import { type LocalServer, type LocalServerOptions, startLocalServer } from "./local-server";
+
+/** What a file needs beyond the defaults: server and browser options, and what to stop afterwards (an IdP, say). */
+export interface StackOptions {
+  server?: LocalServerOptions;
+  chromium?: ChromiumOptions;
+  teardown?: () => Promise<void>;
+}
 
 /**
  * What every e2e file needs: the local server (Worker + emulator), Chromium, and a clean
  * emulator before each test with one-second polling, so openid-client's real-time waits
  * stay short. Registers the hooks; read `server` and `browser` inside tests.
  */
-export function e2eStack() {
+export function e2eStack(prepare: () => Promise<StackOptions> = async () => ({})) {
   const stack = {
     server: undefined as unknown as LocalServer,
     browser: undefined as unknown as Browser,
@@ -21,12 +28,16 @@ export function e2eStack() {
       if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
     },
   };
+  let teardown: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    [stack.server, stack.browser] = await Promise.all([startLocalServer(), launchChromium()]);
+    const o = await prepare();
+    teardown = o.teardown;
+    [stack.server, stack.browser] = await Promise.all([startLocalServer(o.server), launchChromium(o.chromium)]);
   });
   afterAll(async () => {
     await stack.browser?.close();
     await stack.server?.stop();
+    await teardown?.();
   });
   beforeEach(async () => {
     await stack.control("reset", {});

@@ -34,6 +34,8 @@ function request(flow: ActiveFlow, identity: Identity, outcome: "approved" | "de
     result: "AUTHORIZED",
     subject: identity.subject,
     authTime: identity.authTime,
+    // The upstream provider's authentication context, when it named one.
+    ...(identity.acr ? { acr: identity.acr } : {}),
     ...(Object.keys(claims).length ? { claims: JSON.stringify(claims) } : {}),
   };
 }

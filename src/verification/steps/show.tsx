@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { newFlowId, readFlowId, readSignInId, setFlowCookie, setLangCookie, setPrefillCookie, takePrefill } from "../cookies";
+import { newFlowId, readFlowId, readSignInId, setFlowCookie, setLangCookie, setPrefillCookie, takeNotice, takePrefill } from "../cookies";
 import { loadFlow } from "../flow-guard";
 import { csrfToken, showsFor } from "../form";
 import { frame } from "../frame";
@@ -64,7 +64,16 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
     case "confirm":
       return c.html(<ConfirmPage f={frame(c)} csrf={csrf} code={flow.userCode} clientName={flow.clientName} device={flow.device} now={now()} />);
     case "sign_in":
-      return c.html(<SignInPage f={frame(c)} csrf={csrf} clientName={flow.clientName} />);
+      return c.html(
+        <SignInPage
+          f={frame(c)}
+          csrf={csrf}
+          clientName={flow.clientName}
+          providers={authenticator.federation?.providers ?? []}
+          passwords={authenticator.passwords}
+          notice={takeNotice(c)}
+        />,
+      );
     case "consent":
       if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");
       return c.html(<ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} />);

@@ -7,13 +7,15 @@ import { requireStep } from "../flow-guard";
 import { csrfToken, readPageForm, showsFor } from "../form";
 import { frame } from "../frame";
 import type { PageEnv } from "../page-env";
+import { PageError } from "../page-error";
 import { signedIn } from "../signed-in";
 import { type SignInError, SignInPage } from "../views/sign-in";
 
-/** POST /device/sign-in: built-in users only (Access never reaches the sign_in step). */
+/** POST /device/sign-in: built-in users only (Access never reaches the sign_in step; providers' buttons post elsewhere). */
 export async function signIn(c: Context<PageEnv>): Promise<Response> {
   const form = await readPageForm(c);
   const { params, flowId } = form;
+  if (!c.var.services.authenticator.passwords) throw new PageError("out_of_step", "no built-in users to sign in as");
   const flow = await requireStep(c, form, "sign_in");
   const username = (params.get("username") ?? "").trim();
   const password = params.get("password") ?? "";
@@ -23,6 +25,8 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
         f={frame(c)}
         csrf={await csrfToken(c.var.services.keyed, flowId, showsFor(flow))}
         clientName={flow.clientName}
+        providers={c.var.services.authenticator.federation?.providers ?? []}
+        passwords
         username={username.slice(0, 100)}
         error={error}
       />,
@@ -39,6 +43,7 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
     return again("failed", 401);
   }
   await attempt.succeeded();
+  await signedIn(c, flowId, flow, identity);
   decision(c, "signed_in", { authlete: false });
-  return signedIn(c, flowId, flow, identity);
+  return c.redirect("/device", 303);
 }

@@ -10,6 +10,7 @@ const copy: Copy<{
   lead: (client: string) => string;
   unnamed: string;
   signedInAs: string;
+  via: (provider: string) => string;
   switchAccount: string;
   scopes: string;
   claims: string;
@@ -23,6 +24,7 @@ const copy: Copy<{
     lead: (client) => `${client} wants to access your account.`,
     unnamed: "An application",
     signedInAs: "Signed in as",
+    via: (provider) => `with ${provider}`,
     switchAccount: "Use another account",
     scopes: "It will be able to",
     claims: "It will receive",
@@ -36,6 +38,7 @@ const copy: Copy<{
     lead: (client) => `${client} があなたのアカウントへのアクセスを求めています。`,
     unnamed: "アプリケーション",
     signedInAs: "サインイン中:",
+    via: (provider) => `（${provider}）`,
     switchAccount: "別のアカウントを使う",
     scopes: "許可される内容",
     claims: "提供される情報",
@@ -67,6 +70,7 @@ export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; i
       <div class="who">
         <span>
           {t.signedInAs} <strong>{identity.label}</strong>
+          {identity.via && <span class="muted"> {t.via(identity.via)}</span>}
         </span>
         {props.canSwitch && (
           <form method="post" action="/device/sign-out">

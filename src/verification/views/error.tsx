@@ -30,6 +30,16 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
     },
     out_of_step: { title: "This page is out of date", body: "Continue from where you left off.", action: "Continue" },
     signin_required: { title: "Sign-in required", body: "We couldn't verify your sign-in. Reload the page to sign in again.", action: "Try again" },
+    login_state: {
+      title: "This sign-in can't be completed",
+      body: "It was started in another browser or tab, took longer than ten minutes, or has already been completed. Sign in again.",
+      action: "Sign in again",
+    },
+    login_rejected: {
+      title: "Sign-in failed",
+      body: "Your sign-in service's answer could not be accepted. Sign in again; if it keeps happening, contact your administrator.",
+      action: "Sign in again",
+    },
     wait: (s) => (s < 60 ? `Try again in ${s} seconds.` : `Try again in about ${Math.ceil(s / 60)} minutes.`),
   },
   ja: {
@@ -60,6 +70,16 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
       title: "サインインが必要です",
       body: "サインインを確認できませんでした。ページを再読み込みして、もう一度サインインしてください。",
       action: "もう一度試す",
+    },
+    login_state: {
+      title: "このサインインは完了できません",
+      body: "別のブラウザーやタブで始められたか、10 分以上かかったか、すでに完了しています。もう一度サインインしてください。",
+      action: "もう一度サインインする",
+    },
+    login_rejected: {
+      title: "サインインに失敗しました",
+      body: "サインインサービスからの応答を受け入れられませんでした。もう一度サインインしてください。繰り返し発生する場合は管理者に連絡してください。",
+      action: "もう一度サインインする",
     },
     wait: (s) => (s < 60 ? `${s} 秒後にもう一度お試しください。` : `約 ${Math.ceil(s / 60)} 分後にもう一度お試しください。`),
   },

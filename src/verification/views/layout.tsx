@@ -26,7 +26,7 @@ const DefaultLogo = () => (
   </svg>
 );
 
-export const Layout = (props: { f: Frame; title: string; children: Child }) => {
+export const Layout = (props: { f: Frame; title: string; children: Child; refresh?: string }) => {
   const { f } = props;
   return (
     <>
@@ -36,6 +36,7 @@ export const Layout = (props: { f: Frame; title: string; children: Child }) => {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="robots" content="noindex" />
+          {props.refresh && <meta http-equiv="refresh" content={`0;url=${props.refresh}`} />}
           <title>{`${props.title} – ${f.theme.productName}`}</title>
           <style nonce={f.nonce}>{stylesheet(f.theme)}</style>
         </head>

@@ -1,0 +1,100 @@
+// A second, local OpenID provider: node-oidc-provider (a certified OP) with one client for
+// device-flow-edge and its development login and consent pages (any username; the password is
+// not checked). Used by the tests as the upstream IdP, and by `npm run idp` to try federation
+// with `npm start`. Loopback only; nothing leaves the machine.
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import { pathToFileURL } from "node:url";
+import { exportJWK, generateKeyPair } from "jose";
+import Provider from "oidc-provider";
+
+/** People the IdP knows: any login works; these get a full profile. */
+const PEOPLE = {
+  alice: { name: "Alice Example", given_name: "Alice", family_name: "Example", email: "alice@idp.example", email_verified: true },
+  bob: { name: "Bob Example", given_name: "Bob", family_name: "Example", email: "bob@idp.example", email_verified: true },
+};
+
+/**
+ * @param {{ port?: number, listenHost?: string, issuerHost?: string, redirectUris: string[], clientId?: string, clientSecret?: string }} options
+ *   issuerHost: the host name in the issuer URL when it differs from where the server listens
+ *   (the e2e test calls it idp.localhost and maps that name to 127.0.0.1).
+ */
+export async function startIdp(options) {
+  const listenHost = options.listenHost ?? "127.0.0.1";
+  const clientId = options.clientId ?? "device-flow-edge";
+  const clientSecret = options.clientSecret ?? randomBytes(32).toString("base64url");
+  let handler = (_req, res) => res.end();
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, listenHost, () => resolve(undefined));
+  });
+  const { port } = /** @type {{ port: number }} */ (server.address());
+  const issuer = `http://${options.issuerHost ?? listenHost}:${port}`;
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: options.redirectUris,
+        response_types: ["code"],
+        grant_types: ["authorization_code"],
+        token_endpoint_auth_method: "client_secret_basic",
+      },
+    ],
+    async findAccount(_ctx, sub) {
+      const person = PEOPLE[sub] ?? { name: sub };
+      return { accountId: sub, claims: async () => ({ sub, preferred_username: sub, ...person }) };
+    },
+    claims: {
+      openid: ["sub"],
+      profile: ["name", "given_name", "family_name", "preferred_username"],
+      email: ["email", "email_verified"],
+    },
+    features: { devInteractions: { enabled: true } },
+    pkce: { required: () => true },
+    cookies: { keys: [randomBytes(32).toString("base64url")] },
+    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: "idp-1", alg: "RS256", use: "sig" }] },
+  });
+  // The development pages warn on every start; the tests and the script say what this is instead.
+  provider.on("server_error", (_ctx, err) => console.error(`idp: ${err.message}`));
+  handler = provider.callback();
+  return {
+    issuer,
+    port,
+    clientId,
+    clientSecret,
+    stop: () => new Promise((resolve) => server.close(() => resolve(undefined))),
+  };
+}
+
+// `npm run idp`: an IdP for `npm start` on http://localhost:9000, and the variables that point the Worker at it.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const workerOrigin = process.env.WORKER_ORIGIN ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
+  const redirectUri = `${workerOrigin}/device/callback`;
+  // A fixed secret, so .dev.vars stays valid across restarts; this IdP serves loopback only.
+  const idp = await startIdp({
+    port: Number(process.env.IDP_PORT ?? 9000),
+    issuerHost: "localhost",
+    redirectUris: [redirectUri],
+    clientSecret: "local-idp-client-secret-not-for-production",
+  });
+  const providers = [{ id: "local", label: "Local IdP", issuer: idp.issuer, client_id: idp.clientId, userinfo: true }];
+  console.log(`
+  A local OpenID provider (node-oidc-provider) is running at ${idp.issuer}
+  Client ${idp.clientId}, redirect URI ${redirectUri}. Any username signs in (try alice); the password is not checked.
+
+  Add these lines to .dev.vars, then restart npm start:
+
+AUTHENTICATOR=oidc
+OIDC_REDIRECT_URI=${redirectUri}
+OIDC_PROVIDERS=${JSON.stringify(providers)}
+OIDC_CLIENT_SECRET_LOCAL=${idp.clientSecret}
+
+  Keep USERS in .dev.vars to offer the demo / demo form beside the button. Ctrl-C stops the IdP.
+`);
+  const stop = () => idp.stop().then(() => process.exit(0));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
