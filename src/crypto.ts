@@ -1,10 +1,16 @@
-import { base64url } from "jose";
+import { decodeBase64Url, encodeBase64Url } from "hono/utils/encode";
 
 /**
  * The few cryptographic helpers the Worker needs, in one place: random tokens, keyed digests
- * and constant-time comparison, all on WebCrypto; base64url comes from jose.
+ * and constant-time comparison, all on WebCrypto; base64 comes from hono.
  */
-export { base64url };
+
+/** base64url without padding, as in JWTs and cookies. */
+export const base64url = {
+  // hono's encoder takes the bytes' buffer; a view of part of one is copied first.
+  encode: (bytes: Uint8Array): string => encodeBase64Url(bytes.slice().buffer).replace(/=+$/, ""),
+  decode: (text: string): Uint8Array => decodeBase64Url(text),
+};
 
 const enc = new TextEncoder();
 

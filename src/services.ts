@@ -1,5 +1,4 @@
-import type { JWTVerifyGetKey } from "jose";
-import { AccessAuthenticator, accessKeysFor } from "./auth/access";
+import { AccessAuthenticator, type AccessKeys, accessKeysFor } from "./auth/access";
 import type { Authenticator } from "./auth/authenticator";
 import { OidcAuthenticator, OidcFederation } from "./auth/oidc";
 import { PasswordAuthenticator } from "./auth/password";
@@ -27,8 +26,8 @@ import { Storage } from "./storage/kv";
 export interface ServiceOptions {
   /** Epoch ms. Tests pass a controllable clock; production uses Date.now. */
   now?: () => number;
-  /** Cloudflare Access signing keys; tests pass a local JWKS (jose createLocalJWKSet). */
-  accessKeys?: JWTVerifyGetKey;
+  /** Cloudflare Access signing keys; tests pass a local key set. Default: the team's certs URL. */
+  accessKeys?: AccessKeys;
 }
 
 /** What the JSON endpoints use. */
@@ -119,7 +118,7 @@ export function compose(options: ServiceOptions = {}): Services {
   return { api, page };
 }
 
-function authenticatorFor(page: PageConfig, config: Config, now: () => number, accessKeys: JWTVerifyGetKey | undefined): Authenticator {
+function authenticatorFor(page: PageConfig, config: Config, now: () => number, accessKeys: AccessKeys | undefined): Authenticator {
   const a = page.authenticator;
   switch (a.kind) {
     case "access":

@@ -1,4 +1,5 @@
-import { type CryptoKey, createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from "jose";
+import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
+import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { atConfirm, browser, calls, DEMO, text } from "../support/browser";
@@ -19,7 +20,7 @@ beforeAll(async () => {
   otherKey = (await generateKeyPair("RS256")).privateKey;
   // The team's JWKS, served locally: the Worker fetches nothing.
   const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: "team-key-1", alg: "RS256", use: "sig" }] };
-  w = bind(createApp({ accessKeys: createLocalJWKSet(jwks) }));
+  w = bind(createApp({ accessKeys: async () => jwks.keys as HonoJsonWebKey[] }));
 });
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
