@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { SECRETS } from "../../scripts/doctor/worker.mjs";
 import { emulatorWorker, root } from "../../scripts/lib/workers.mjs";
+import { CHECK_IDS, CLIENT_CHECK_IDS } from "./doctor-ids";
 
 const SCRIPT = join(root, "scripts/doctor.mjs");
 const WRANGLER = readFileSync(join(root, "wrangler.toml"), "utf8");
@@ -79,31 +80,7 @@ const noSecrets = (r: Run) => {
   }
 };
 
-const ALL = [
-  "worker.config",
-  "worker.authlete-credentials",
-  "worker.edge-secret",
-  "worker.users",
-  "worker.page",
-  "worker.kv",
-  "worker.durable-object",
-  "worker.public-url",
-  "authlete.connection",
-  "authlete.service",
-  "service.device-code-grant",
-  "discovery.issuer",
-  "discovery.device-authorization-endpoint",
-  "discovery.token-endpoint",
-  "discovery.revocation-endpoint",
-  "discovery.jwks-uri",
-  "service.verification-uri",
-  "service.verification-uri-complete",
-  "service.user-code-charset",
-  "service.user-code-length",
-  "service.code-duration",
-  "service.polling-interval",
-  ...["1001", "1002", "1003"].flatMap((id) => [`client.found[${id}]`, `client.device-code-grant[${id}]`, `client.auth[${id}]`]),
-];
+const ALL = [...CHECK_IDS, ...["1001", "1002", "1003"].flatMap((id) => CLIENT_CHECK_IDS.map((check) => `${check}[${id}]`))];
 
 describe("npm run doctor against the local setup (the emulator it starts)", () => {
   it("as the repository stands: every check ✔, exit 0", async () => {
