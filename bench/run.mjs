@@ -103,7 +103,7 @@ async function measure() {
     await control("POST", "/_emulator/reset");
     operationsResult = await operations.measure(cfg, stack.urls, control, inspector, idp.issuers);
     await control("POST", "/_emulator/reset");
-    cpuResult = await cpu.measure(cfg, stack.urls, inspector, findWorkerdPid());
+    cpuResult = await cpu.measure(cfg, stack.urls, inspector, findWorkerdPid(), idp.issuers);
   } finally {
     await stack.close();
     await idp.stop();
