@@ -57,6 +57,9 @@ export function freePlan(s) {
 /** Dollars as the table prints them: cents and below shown to the cent's fraction they need. @param {number} v */
 const usd = (v) => (!Number.isFinite(v) ? "—" : v === 0 ? "0" : v >= 1 ? `$${fmt(v, 2)}` : v >= 0.01 ? `$${fmt(v, 3)}` : `$${v.toPrecision(1)}`);
 
+/** A unit price as the prices table prints it: $0.30, $12.50, $0.001. @param {number} p */
+const price = (p) => `$${p >= 0.01 ? p.toFixed(2) : String(p)}`;
+
 /** @param {import("./operations.mjs").Operations} ops */
 export function render(ops) {
   const rows = ops.scenarios.map(summarize).filter((s) => s !== null);
@@ -73,8 +76,17 @@ export function render(ops) {
   const writes = compliant.s.kv.put;
   const kvWriteLine = compliant.d.lines.find(([n]) => n === "KV writes, deletes, lists")?.[1] ?? NaN;
   const doRequestPrice = PAID.durableObjects.requestPerMillion;
+  // The guessers' largest lines, as the run priced them.
+  const guessers = priced.filter((p) => p.s.id.includes("guesser"));
+  const guessersTop = [...new Set(guessers.map((p) => p.d.top.name))];
   return {
     present: true,
+    kvDominates: compliant.d.top.name.startsWith("KV writes"),
+    guessers: guessers.length > 0 && {
+      top: guessersTop.join(" / "),
+      shares: guessers.map((p) => `${p.s.id} ${fmt(100 * p.d.top.share)} %`).join(", "),
+      doRequests: guessers.map((p) => `${p.s.id} ${p.s.doRequests}`).join(", "),
+    },
     table: table(
       ["scenario", ...names, "**total**", "largest line", "Authlete calls", "Free plan: runs per day (binding limit)"],
       `l${"r".repeat(names.length + 1)}lrl`,
@@ -88,23 +100,23 @@ export function render(ops) {
       ]),
     ),
     prices: table(["", "Workers Paid (beyond the monthly allowance)", "Workers Free (per day)"], "lll", [
-      ["Workers requests", `$${PAID.workers.requestPerMillion} / million (10 million a month included)`, fmt(FREE.perDay["Workers requests"])],
-      ["Workers CPU", `$${PAID.workers.cpuMsPerMillion} / million CPU ms (30 million included)`, `${FREE.cpuMsPerRequest} ms per request`],
-      ["KV reads", `$${PAID.kv.readPerMillion} / million (10 million included)`, fmt(FREE.perDay["KV reads"])],
-      ["KV writes, deletes, lists", `$${PAID.kv.writePerMillion} / million each (1 million each included)`, `${fmt(FREE.perDay["KV writes"])} each`],
-      ["KV storage", `$${PAID.kv.storageGbMonth} / GB-month (1 GB included)`, "1 GB"],
-      ["DO requests (each RPC call, each alarm)", `$${doRequestPrice} / million (1 million included)`, fmt(FREE.perDay["Durable Object requests"])],
+      ["Workers requests", `${price(PAID.workers.requestPerMillion)} / million (10 million a month included)`, fmt(FREE.perDay["Workers requests"])],
+      ["Workers CPU", `${price(PAID.workers.cpuMsPerMillion)} / million CPU ms (30 million included)`, `${FREE.cpuMsPerRequest} ms per request`],
+      ["KV reads", `${price(PAID.kv.readPerMillion)} / million (10 million included)`, fmt(FREE.perDay["KV reads"])],
+      ["KV writes, deletes, lists", `${price(PAID.kv.writePerMillion)} / million each (1 million each included)`, `${fmt(FREE.perDay["KV writes"])} each`],
+      ["KV storage", `${price(PAID.kv.storageGbMonth)} / GB-month (1 GB included)`, "1 GB"],
+      ["DO requests (each RPC call, each alarm)", `${price(doRequestPrice)} / million (1 million included)`, fmt(FREE.perDay["Durable Object requests"])],
       [
         "DO duration",
-        `$${PAID.durableObjects.gbSecondPerMillion} / million GB-s at ${PAID.durableObjects.memoryGb * 1000} MB (400,000 GB-s included)`,
+        `${price(PAID.durableObjects.gbSecondPerMillion)} / million GB-s at ${PAID.durableObjects.memoryGb * 1000} MB (400,000 GB-s included)`,
         `${fmt(FREE.perDay["Durable Object duration (GB-s)"])} GB-s`,
       ],
       [
         "SQLite rows read / written",
-        `$${PAID.durableObjects.rowReadPerMillion} / $${PAID.durableObjects.rowWrittenPerMillion} per million (25 billion / 50 million included)`,
+        `${price(PAID.durableObjects.rowReadPerMillion)} / ${price(PAID.durableObjects.rowWrittenPerMillion)} per million (25 billion / 50 million included)`,
         `${fmt(FREE.perDay["SQLite rows read"])} / ${fmt(FREE.perDay["SQLite rows written"])}`,
       ],
-      ["DO storage", `$${PAID.durableObjects.storageGbMonth} / GB-month (5 GB included)`, "5 GB"],
+      ["DO storage", `${price(PAID.durableObjects.storageGbMonth)} / GB-month (5 GB included)`, "5 GB"],
     ]),
     readOn: READ_ON,
     kvWritePrice: fmt(PAID.kv.writePerMillion, 2),
@@ -127,8 +139,9 @@ export function render(ops) {
       freePerDay: compliant.free.perDay === Infinity ? "—" : fmt(compliant.free.perDay),
       freeLimit: compliant.free.limit,
       authlete: compliant.s.authlete,
-      // The same writes as Durable Object requests instead, at that price.
+      // The same writes as Durable Object requests instead, at that price, against what they cost as KV writes.
       asDoRequests: usd(writes * doRequestPrice),
+      kvWritesOnly: usd(writes * PAID.kv.writePerMillion),
     },
     expired: expired && { total: usd(expired.d.total), kvWrites: expired.s.kv.put, polls: expired.s.counts.authlete["auth/token"] ?? 0 },
     fast: fast && { total: usd(fast.d.total), authlete: fast.s.authlete, kvWrites: fast.s.kv.put },
