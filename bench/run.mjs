@@ -12,6 +12,7 @@
 //   BENCH_CONNECTIONS   wrk connections (16)
 //   BENCH_THREADS       wrk threads (1)
 //   BENCH_CPU_REQUESTS  sequential requests per route in the CPU row (300; quick 100)
+//   BENCH_OPS_PASSES    passes over the operations row's scenarios after a warm-up (3; quick 1)
 //   BENCH_OUT           the report file (BENCHMARKS.md)
 //   BENCH_PIN=0         no CPU pinning (by default workerd and wrk get a CPU each when taskset can)
 //   BENCH_TIMEOUT_S     stop the whole bench after this many seconds (1800)
@@ -23,15 +24,18 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { percent } from "./lib/format.mjs";
 import { emulatorControl } from "./lib/http.mjs";
+import { startIdp } from "./lib/idp.mjs";
 import { findWorkerdPid, machine, threadCpuNs, threadSpread, versions } from "./lib/machine.mjs";
 import { soakSection, withSoakSection } from "./lib/report-section.mjs";
 import { readSettings } from "./lib/settings.mjs";
 import { BENCH_BUDGET, startStack } from "./lib/stack.mjs";
 import { fill } from "./lib/template.mjs";
 import { findWrk, pinProcess, WRK_MISSING } from "./lib/wrk.mjs";
+import * as costs from "./rows/costs.mjs";
 import * as cpu from "./rows/cpu.mjs";
 import * as edgeAnswers from "./rows/edge-answers.mjs";
 import * as grants from "./rows/grants.mjs";
+import * as operations from "./rows/operations.mjs";
 import * as passThrough from "./rows/pass-through.mjs";
 import * as sizeStartup from "./rows/size-startup.mjs";
 import * as verificationPage from "./rows/verification-page.mjs";
@@ -46,7 +50,7 @@ const TEMPLATE = new URL("report.md", import.meta.url);
  * @typedef {{ started: Date, finished: Date, machine: ReturnType<typeof machine>, versions: ReturnType<typeof versions>,
  *   cfg: import("./lib/settings.mjs").Settings, pinned?: boolean, workerdThreads?: ReturnType<typeof threadSpread>,
  *   passThrough?: passThrough.PassThrough, edge?: edgeAnswers.EdgeAnswers, page?: verificationPage.VerificationPage,
- *   grants: grants.Grants, cpu: cpu.Cpu, size: sizeStartup.SizeStartup }} Results
+ *   grants: grants.Grants, operations: operations.Operations, cpu: cpu.Cpu, size: sizeStartup.SizeStartup }} Results
  */
 
 /** @returns {Promise<Results>} */
@@ -62,7 +66,7 @@ async function measure() {
     `machine: ${m.cores} CPUs, ${m.cpu}, ${m.memoryGiB} GiB; node ${v.node}, ${v.workerd}, miniflare ${v.miniflare}, wrangler ${v.wrangler}, hono ${v.hono}`,
   );
   if (!wrkVersion) console.log(`\n${WRK_MISSING}\n`);
-  /** @type {Omit<Results, "grants" | "cpu" | "size" | "finished">} */
+  /** @type {Omit<Results, "grants" | "operations" | "cpu" | "size" | "finished">} */
   const results = { started, machine: m, versions: v, cfg };
 
   // Rows 1–3 (wrk) run without the inspector attached, so the debugger costs them nothing.
@@ -84,22 +88,29 @@ async function measure() {
     }
   }
 
-  // Rows 4–5 share a stack with the inspector; not pinned: V8's sampler thread needs a CPU of
-  // its own, or it loses samples.
-  const stack = await startStack({ inspectorPort: 0 });
+  // Rows 4, 5 and 7 share a stack with the inspector; not pinned: V8's sampler thread needs a
+  // CPU of its own, or it loses samples. The OpenID provider (loopback) serves its federation parts.
+  const idp = await startIdp(["app-oidc", "app-bench-oidc"]);
+  const stack = await startStack({ inspectorPort: 0, oidc: idp });
   let grantsResult;
+  let operationsResult;
   let cpuResult;
   try {
     const control = emulatorControl(stack.urls["authlete-emulator"]);
+    const inspector = String(await stack.mf.getInspectorURL());
     await control("POST", "/_emulator/reset");
     grantsResult = await grants.measure(stack.urls, control);
-    cpuResult = await cpu.measure(cfg, stack.urls, String(await stack.mf.getInspectorURL()), findWorkerdPid());
+    await control("POST", "/_emulator/reset");
+    operationsResult = await operations.measure(cfg, stack.urls, control, inspector, idp.issuers);
+    await control("POST", "/_emulator/reset");
+    cpuResult = await cpu.measure(cfg, stack.urls, inspector, findWorkerdPid(), idp.issuers);
   } finally {
     await stack.close();
+    await idp.stop();
   }
 
   const size = sizeStartup.measure();
-  return { ...results, grants: grantsResult, cpu: cpuResult, size, finished: new Date() };
+  return { ...results, grants: grantsResult, operations: operationsResult, cpu: cpuResult, size, finished: new Date() };
 }
 
 /** BENCHMARKS.md from a run's results: each row renders its part, the template has the text. @param {Results} r */
@@ -109,10 +120,30 @@ function render(r) {
     edge: r.edge && edgeAnswers.render(r.edge),
     page: r.page && verificationPage.render(r.page),
     grants: grants.render(r.grants),
+    operations: operations.render(r.operations),
+    costs: costs.render(r.operations),
     cpu: cpu.render(r.cpu),
     size: sizeStartup.render(r.size),
   };
   const spread = r.workerdThreads;
+  // Every target the bench has, said plainly: met or not, with the figure beside it.
+  /** @type {[string, { verdict: string, missed: boolean } | undefined, string][]} */
+  const targets = [
+    [
+      "pass-through poll: ≥ 0.8 of the plain proxy Worker's throughput (row 1)",
+      rows.passThrough,
+      `${rows.passThrough?.ratio}×, p50 ${rows.passThrough?.p50Diff} ms`,
+    ],
+    ["edge slow_down: ≥ 0.7 of a bare Hono Worker's throughput (row 2)", rows.edge, `${rows.edge?.ratio}×`],
+    [
+      "production bundle: < 64 KB gzip (row 6)",
+      rows.size.measured ? { verdict: rows.size.verdict, missed: !rows.size.verdict.includes("meets") } : undefined,
+      `${rows.size.gzipKiB} KiB`,
+    ],
+  ];
+  const targetsText = targets
+    .map(([what, row, figure]) => `- ${row ? (row.missed ? "**not met**" : "**met**") : "not measured"}: ${what}${row ? ` — ${figure}` : ""}`)
+    .join("\n");
   return fill(readFileSync(TEMPLATE, "utf8"), {
     ...rows,
     targetsMissed: Boolean(rows.passThrough?.missed || rows.edge?.missed),
@@ -127,6 +158,7 @@ function render(r) {
     versions: r.versions,
     cfg: r.cfg,
     setup: { budget: BENCH_BUDGET },
+    targets: { text: targetsText },
     wrkMissing: WRK_MISSING,
   });
 }

@@ -4,25 +4,25 @@
 import { fmt, median, ms, signedMs, table, verdict } from "./format.mjs";
 
 /** @typedef {import("./wrk.mjs").WrkResult} WrkResult */
-/** @typedef {"a" | "b" | "c"} Side a: measured, b: baseline, c: measured with KV in the Worker's isolate */
+/** @typedef {"a" | "b" | "c" | "d"} Side a: measured, b: baseline, c: measured with KV in the Worker's isolate, d: a floor (row 1: the emulator alone) */
 /**
  * One side's medians and totals over the runs.
  * @typedef {{ rps: number, p50Us: number, p99Us: number, requests: number, ok: number, bad: number, socketErrors: number, badSample: string }} Summary
  */
 /** A side against the baseline: medians of the per-run ratio and differences. @typedef {{ ratio: number, p50DiffUs: number, p99DiffUs: number }} VsBaseline */
-/** @typedef {{ runs: { a: WrkResult, b: WrkResult, c?: WrkResult }[], a: Summary, b: Summary, c?: Summary & VsBaseline } & VsBaseline} Paired */
+/** @typedef {{ runs: { a: WrkResult, b: WrkResult, c?: WrkResult, d?: WrkResult }[], a: Summary, b: Summary, c?: Summary & VsBaseline, d?: Summary & VsBaseline } & VsBaseline} Paired */
 
 /**
  * Runs every side once per run, alternating the order so drift (thermal, caches) favours no
  * side, and compares `a` (and `c`) with the baseline `b` run by run.
  * @param {import("./settings.mjs").Settings} cfg
  * @param {string} label for the console
- * @param {{ a: (run: number) => Promise<WrkResult>, b: (run: number) => Promise<WrkResult>, c?: (run: number) => Promise<WrkResult> }} sides
+ * @param {{ a: (run: number) => Promise<WrkResult>, b: (run: number) => Promise<WrkResult>, c?: (run: number) => Promise<WrkResult>, d?: (run: number) => Promise<WrkResult> }} sides
  * @returns {Promise<Paired>}
  */
 export async function pair(cfg, label, sides) {
   /** @type {Side[]} */
-  const names = sides.c ? ["a", "b", "c"] : ["a", "b"];
+  const names = ["a", "b", ...(sides.c ? /** @type {const} */ (["c"]) : []), ...(sides.d ? /** @type {const} */ (["d"]) : [])];
   /** @type {Paired["runs"]} */
   const runs = [];
   for (let r = 0; r < cfg.runs; r++) {
@@ -30,9 +30,9 @@ export async function pair(cfg, label, sides) {
     /** @type {Partial<Record<Side, WrkResult>>} */
     const got = {};
     for (const side of order) got[side] = await sides[side]?.(r);
-    const { a, b, c } = got;
+    const { a, b, c, d } = got;
     if (!a || !b) throw new Error(`${label}: a side did not run`);
-    runs.push({ a, b, c });
+    runs.push({ a, b, c, d });
     const line = (/** @type {Side} */ n) => {
       const x = got[n];
       return x ? `${n} ${fmt(x.rps)} req/s p50 ${ms(x.p50Us)} p99 ${ms(x.p99Us)} ms${x.bad ? ` (${x.bad} unexpected)` : ""}` : "";
@@ -64,32 +64,52 @@ export async function pair(cfg, label, sides) {
   /** @type {Paired} */
   const out = { runs, a: sum("a"), b: sum("b"), ...vs("a") };
   if (sides.c) out.c = { ...sum("c"), ...vs("c") };
-  console.log(`  → ${label}: a/b ${fmt(out.ratio, 3)}${out.c ? `, c/b ${fmt(out.c.ratio, 3)}` : ""}`);
+  if (sides.d) out.d = { ...sum("d"), ...vs("d") };
+  console.log(`  → ${label}: a/b ${fmt(out.ratio, 3)}${out.c ? `, c/b ${fmt(out.c.ratio, 3)}` : ""}${out.d ? `, d/b ${fmt(out.d.ratio, 3)}` : ""}`);
   return out;
 }
 
 /**
  * Rows 1 and 2: the measured side, its baseline and the KV-in-isolate variant, against the target.
  * @param {Paired} x
- * @param {{ a: string, b: string, short: string }} labels column headings
+ * @param {{ a: string, b: string, short: string, floor?: string }} labels column headings; `floor`: the d side's, shown too
  * @param {number} target the least ratio the row aims for
  */
-export function comparisonTable(x, { a, b, short }, target) {
+export function comparisonTable(x, { a, b, short, floor }, target) {
   const c = x.c;
-  return table(["", a, b, `**${short} / baseline**`, "target", `${short}, KV in its isolate ¹`, "¹ / baseline"], "lrrrlrr", [
-    ["throughput (req/s)", fmt(x.a.rps), fmt(x.b.rps), `**${fmt(x.ratio, 2)}**`, `≥ ${target} ${verdict(x.ratio, target)}`, fmt(c?.rps), fmt(c?.ratio, 2)],
-    ["p50 latency (ms)", ms(x.a.p50Us), ms(x.b.p50Us), `${signedMs(x.p50DiffUs)} ms`, "", ms(c?.p50Us), `${signedMs(c?.p50DiffUs)} ms`],
-    ["p99 latency (ms)", ms(x.a.p99Us), ms(x.b.p99Us), `${signedMs(x.p99DiffUs)} ms`, "", ms(c?.p99Us), `${signedMs(c?.p99DiffUs)} ms`],
+  const d = floor ? x.d : undefined;
+  /** @param {string[]} cells @param {string[]} floorCells */
+  const row = (cells, floorCells) => (floor ? [...cells, ...floorCells] : cells);
+  return table(
+    row(["", a, b, `**${short} / baseline**`, "target", `${short}, KV in its isolate ¹`, "¹ / baseline"], [`${floor} (floor)`, "floor / baseline"]),
+    floor ? "lrrrlrrrr" : "lrrrlrr",
     [
-      "responses checked (unexpected)",
-      `${fmt(x.a.requests)} (${x.a.bad})`,
-      `${fmt(x.b.requests)} (${x.b.bad})`,
-      "",
-      "",
-      `${fmt(c?.requests)} (${c?.bad ?? "—"})`,
-      "",
+      row(
+        ["throughput (req/s)", fmt(x.a.rps), fmt(x.b.rps), `**${fmt(x.ratio, 2)}**`, `≥ ${target} ${verdict(x.ratio, target)}`, fmt(c?.rps), fmt(c?.ratio, 2)],
+        [fmt(d?.rps), fmt(d?.ratio, 2)],
+      ),
+      row(
+        ["p50 latency (ms)", ms(x.a.p50Us), ms(x.b.p50Us), `${signedMs(x.p50DiffUs)} ms`, "", ms(c?.p50Us), `${signedMs(c?.p50DiffUs)} ms`],
+        [ms(d?.p50Us), `${signedMs(d?.p50DiffUs)} ms`],
+      ),
+      row(
+        ["p99 latency (ms)", ms(x.a.p99Us), ms(x.b.p99Us), `${signedMs(x.p99DiffUs)} ms`, "", ms(c?.p99Us), `${signedMs(c?.p99DiffUs)} ms`],
+        [ms(d?.p99Us), `${signedMs(d?.p99DiffUs)} ms`],
+      ),
+      row(
+        [
+          "responses checked (unexpected)",
+          `${fmt(x.a.requests)} (${x.a.bad})`,
+          `${fmt(x.b.requests)} (${x.b.bad})`,
+          "",
+          "",
+          `${fmt(c?.requests)} (${c?.bad ?? "—"})`,
+          "",
+        ],
+        [`${fmt(d?.requests)} (${d?.bad ?? "—"})`, ""],
+      ),
     ],
-  ]);
+  );
 }
 
 /**
@@ -102,8 +122,8 @@ export function pairedFigures(x) {
     const p99s = x.runs.map((r) => r[side]?.p99Us).filter((us) => us !== undefined);
     return p99s.length ? `${ms(Math.min(...p99s))}–${ms(Math.max(...p99s))}` : "—";
   };
-  const unexpected = x.a.bad + x.b.bad + (x.c?.bad ?? 0);
-  const sample = x.a.badSample || x.b.badSample || x.c?.badSample || "";
+  const unexpected = x.a.bad + x.b.bad + (x.c?.bad ?? 0) + (x.d?.bad ?? 0);
+  const sample = x.a.badSample || x.b.badSample || x.c?.badSample || x.d?.badSample || "";
   return {
     ratio: fmt(x.ratio, 2),
     p50Diff: signedMs(x.p50DiffUs),
@@ -113,9 +133,11 @@ export function pairedFigures(x) {
     aP99: ms(x.a.p99Us),
     p99RangeA: range("a"),
     p99RangeB: range("b"),
+    p99RangeD: range("d"),
+    floorRatio: fmt(x.d?.ratio, 2),
     perRun: x.runs
       .map((r) =>
-        [r.a, r.b, r.c]
+        [r.a, r.b, r.c, r.d]
           .filter((s) => s !== undefined)
           .map((s) => fmt(s.rps))
           .join(" / "),

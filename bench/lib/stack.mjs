@@ -3,6 +3,7 @@
 // proxy would be the bottleneck. Every Worker gets its own loopback socket
 // (unsafeDirectSockets), so wrk reaches each one with no Miniflare entry Worker or Node
 // proxy in between, the Worker and the emulator alike.
+import { createServer } from "node:net";
 import { buildSync } from "esbuild";
 import { Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
@@ -34,6 +35,7 @@ export function buildAll() {
   return {
     app: bundle("src/index.ts", `${OUT}/app.js`),
     appBench: bundle("bench/worker-bench.ts", `${OUT}/app-bench.js`),
+    proxy: bundle("bench/proxy-worker.ts", `${OUT}/proxy.js`),
     bare: bundle("bench/bare-worker.ts", `${OUT}/bare.js`),
     // The project's in-memory twin of KV; its default export makes a namespace, which is
     // what a wrapped binding's module must export.
@@ -49,17 +51,38 @@ const wranglerVars = () => unstable_readConfig({ config: "wrangler.toml" }).vars
 export const BENCH_BUDGET = "999999/600";
 
 /**
- * Each Worker's own loopback origin.
- * @typedef {{ app: string, "app-bench": string, "app-memkv": string, bare: string, "authlete-emulator": string }} Urls
+ * Each Worker's own loopback origin; the OpenID-configured ones only when the stack was given an IdP.
+ * @typedef {{ app: string, "app-bench": string, "app-memkv": string, proxy: string, bare: string, "authlete-emulator": string,
+ *   "app-oidc"?: string, "app-bench-oidc"?: string }} Urls
  */
 
 /**
- * Workers: app (production entry), app-bench (bench/worker-bench.ts, clock from a header),
- * app-memkv (production entry, KV in its own isolate), bare (baselines), authlete-emulator.
- * @param {{ inspectorPort?: number }} opts inspectorPort: open workerd's inspector (0: any free port)
+ * Sign-in at an upstream OpenID provider (AUTHENTICATOR=oidc, the built-in users beside it):
+ * each Worker gets its own issuer, so nothing one caches serves the other.
+ * @typedef {{ issuers: { "app-oidc": string, "app-bench-oidc": string }, clientId: string, clientSecret: string }} OidcSetup
+ */
+
+/** The provider's id in OIDC_PROVIDERS (the sign-in form posts it). */
+export const OIDC_PROVIDER_ID = "bench";
+
+/** A free loopback port, for a Worker whose own URL must be in its bindings (OIDC_REDIRECT_URI). */
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, HOST, () => resolve(undefined)));
+  const { port } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  return port;
+}
+
+/**
+ * Workers: app (production entry), app-bench (bench/worker-bench.ts: clock from a header, every
+ * binding counted), app-memkv (production entry, KV in its own isolate), proxy (the plain proxy
+ * an operator could write instead, bench/proxy-worker.ts), bare (baselines), authlete-emulator;
+ * with `oidc`, also app-oidc and app-bench-oidc (the same two entries signing people in at that IdP).
+ * @param {{ inspectorPort?: number, oidc?: OidcSetup }} opts inspectorPort: open workerd's inspector (0: any free port)
  * @returns {Promise<{ mf: Miniflare, urls: Urls, close: () => Promise<void> }>}
  */
-export async function startStack({ inspectorPort } = {}) {
+export async function startStack({ inspectorPort, oidc } = {}) {
   const scripts = buildAll();
   const bindings = {
     ...wranglerVars(),
@@ -67,19 +90,43 @@ export async function startStack({ inspectorPort } = {}) {
     LIMIT_DEVICE_AUTHORIZATION_PER_IP: BENCH_BUDGET,
     LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: BENCH_BUDGET,
   };
-  /** @param {string} name @param {string} scriptPath @param {string | null} kvId null: KV in the Worker's own isolate */
-  const appWorker = (name, scriptPath, kvId) => ({
+  /**
+   * @param {string} name @param {string} scriptPath @param {string | null} kvId null: KV in the Worker's own isolate
+   * @param {{ port?: number, vars?: Record<string, string>, ownBudgets?: boolean }} [extra] a fixed port, more variables;
+   *   ownBudgets: the budgets' Durable Objects in this Worker's own isolate (the counting entry, whose
+   *   counters must see inside them) rather than in the `budgets` Worker
+   */
+  const appWorker = (name, scriptPath, kvId, extra = {}) => ({
     name,
     modules: true,
     scriptPath,
     compatibilityDate: COMPAT_DATE,
-    bindings,
+    bindings: { ...bindings, ...extra.vars },
     ...(kvId === null ? { wrappedBindings: { KV: { scriptName: "memory-kv" } } } : { kvNamespaces: { KV: kvId } }),
     serviceBindings: { AUTHLETE: "authlete-emulator" },
-    // The budgets' Durable Objects, SQLite-backed as wrangler.toml's migration declares them.
-    durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
-    unsafeDirectSockets: [{ host: HOST, port: 0 }],
+    // The budgets' Durable Objects, SQLite-backed as wrangler.toml's migration declares them. On
+    // Cloudflare they run apart from the Worker, so the production entries reach them in another
+    // isolate (the `budgets` Worker) and the CPU row's profile of a Worker holds none of their work.
+    durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "budgets" }) } },
+    unsafeDirectSockets: [{ host: HOST, port: extra.port ?? 0 }],
   });
+  /** @type {ReturnType<typeof appWorker>[]} */
+  const oidcWorkers = [];
+  if (oidc) {
+    for (const [name, scriptPath] of /** @type {const} */ ([
+      ["app-oidc", scripts.app],
+      ["app-bench-oidc", scripts.appBench],
+    ])) {
+      const port = await freePort();
+      const vars = {
+        AUTHENTICATOR: "oidc",
+        OIDC_PROVIDERS: JSON.stringify([{ id: OIDC_PROVIDER_ID, label: "Bench IdP", issuer: oidc.issuers[name], client_id: oidc.clientId }]),
+        OIDC_REDIRECT_URI: `http://${HOST}:${port}/device/callback`,
+        [`OIDC_CLIENT_SECRET_${OIDC_PROVIDER_ID.toUpperCase()}`]: oidc.clientSecret,
+      };
+      oidcWorkers.push(appWorker(name, scriptPath, `bench-${name}`, { port, vars, ownBudgets: name === "app-bench-oidc" }));
+    }
+  }
   const mf = new Miniflare({
     host: HOST,
     port: 0,
@@ -103,13 +150,31 @@ export async function startStack({ inspectorPort } = {}) {
     },
     workers: [
       appWorker("app", scripts.app, "bench-app"),
-      appWorker("app-bench", scripts.appBench, "bench-app-sim"),
+      appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
+      // The production class, serving the production entries' BUDGETS from an isolate of its own.
+      {
+        name: "budgets",
+        modules: true,
+        scriptPath: scripts.app,
+        compatibilityDate: COMPAT_DATE,
+        durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
+      },
       // The production entry again, with KV held in its own isolate: a wrapped binding's
       // module runs inside the isolate that uses it, so this separates the Worker's own cost
       // from Miniflare's KV simulator (another Worker in the same workerd, far costlier per
       // call than a cached KV read on Cloudflare).
       appWorker("app-memkv", scripts.app, null),
       { name: "memory-kv", modules: true, scriptPath: scripts.memoryKv },
+      ...oidcWorkers,
+      {
+        name: "proxy",
+        modules: true,
+        scriptPath: scripts.proxy,
+        compatibilityDate: COMPAT_DATE,
+        bindings: { AUTHLETE_SERVICE_ID: bindings.AUTHLETE_SERVICE_ID ?? "", AUTHLETE_SERVICE_ACCESS_TOKEN: bindings.AUTHLETE_SERVICE_ACCESS_TOKEN ?? "" },
+        serviceBindings: { AUTHLETE: "authlete-emulator" },
+        unsafeDirectSockets: [{ host: HOST, port: 0 }],
+      },
       {
         name: "bare",
         modules: true,
@@ -133,8 +198,10 @@ export async function startStack({ inspectorPort } = {}) {
     app: await origin("app"),
     "app-bench": await origin("app-bench"),
     "app-memkv": await origin("app-memkv"),
+    proxy: await origin("proxy"),
     bare: await origin("bare"),
     "authlete-emulator": await origin("authlete-emulator"),
   };
+  for (const w of oidcWorkers) urls[/** @type {"app-oidc" | "app-bench-oidc"} */ (w.name)] = await origin(w.name);
   return { mf, urls, close: () => mf.dispose() };
 }

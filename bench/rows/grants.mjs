@@ -1,8 +1,8 @@
 // Row 4, Authlete calls per completed grant: one device polls at 1×, 2× and 10× the allowed
-// rate until it gets tokens, once through the Worker and once through a plain proxy (straight
-// to the emulator), in simulated time; Authlete's calls are counted in the emulator's log.
+// rate until it gets tokens, once through the Worker and once through the plain proxy Worker
+// (bench/proxy-worker.ts), in simulated time; Authlete's calls are counted in the emulator's log.
 import { fmt, table } from "../lib/format.mjs";
-import { authleteApi, createCodes, poll, pollForm } from "../lib/http.mjs";
+import { authleteApi, createCodes, poll } from "../lib/http.mjs";
 
 /** When the user approves, in simulated seconds after the codes were issued. */
 const APPROVE_AT_S = 30;
@@ -26,12 +26,6 @@ export async function measure(urls, control) {
   /** @type {GrantRow[]} */
   const rows = [];
   const api = authleteApi(urls["authlete-emulator"]);
-  /**
-   * Authlete wraps the answer meant for the device in responseContent.
-   * @param {{ json: import("../lib/http.mjs").Json | null }} r
-   * @returns {import("../lib/http.mjs").Json}
-   */
-  const content = (r) => JSON.parse(r.json?.responseContent ?? "{}");
   for (const factor of FACTORS) {
     for (const edge of [true, false]) {
       await control("POST", "/_emulator/reset");
@@ -43,16 +37,14 @@ export async function measure(urls, control) {
         // The device talks to the Worker (bench entry: its clock comes from X-Bench-Now).
         [codes] = await createCodes(urls["app-bench"], 1, { headers: clock(0), concurrency: 1 });
       } else {
-        // A plain proxy forwards everything: the device's requests go straight to Authlete.
-        const c = content(await api("/device/authorization", { parameters: "client_id=demo-device&scope=openid" }));
-        if (c.device_code && c.user_code && c.interval !== undefined) codes = { deviceCode: c.device_code, userCode: c.user_code, interval: c.interval };
+        // The plain proxy forwards everything to Authlete, and has no clock of its own to set.
+        [codes] = await createCodes(urls.proxy, 1, { concurrency: 1 });
       }
       if (!codes) throw new Error(`no device code (${edge ? "edge" : "plain proxy"})`);
       const { deviceCode, userCode } = codes;
       const sendPoll = async (/** @type {number} */ t) => {
         await setEmu(t);
-        if (edge) return (await poll(urls["app-bench"], deviceCode, clock(t))).json;
-        return content(await api("/auth/token", { parameters: pollForm(deviceCode) }));
+        return (await poll(edge ? urls["app-bench"] : urls.proxy, deviceCode, clock(t))).json;
       };
       // 1×: a compliant device — waits the interval it was given, and longer after slow_down.
       // 2×, 10×: a device that polls that much faster and ignores slow_down.
