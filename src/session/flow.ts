@@ -59,8 +59,8 @@ export class FlowStore {
   }
 
   /** Replaces the flow (code, client, identity) by its outcome. */
-  end(flowId: string, outcome: Outcome, clientName: string | null): Promise<void> {
-    const ended: EndedFlow = { step: "ended", outcome, clientName };
+  end(flowId: string, outcome: Omit<EndedFlow, "step">): Promise<void> {
+    const ended: EndedFlow = { step: "ended", ...outcome };
     return guarded("end verification", () => this.table.put(flowId, ended, ENDED_TTL_SECONDS));
   }
 

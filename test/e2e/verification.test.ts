@@ -189,8 +189,8 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await context.close();
   });
 
-  it("phone, mistakes: an unknown code, a wrong password and Cancel each explain themselves", async () => {
-    const { da } = await device();
+  it("phone, mistakes: an unknown code, a wrong password and Cancel each explain themselves; Cancel tells the TV access_denied", async () => {
+    const { da, outcome } = await device();
     const { page, problems, shot, context } = await open("phone");
     await page.goto(`${stack.server.origin}/device`);
     await page.getByLabel("Code").fill("BCDF-BCDF");
@@ -211,7 +211,10 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await page.getByRole("button", { name: "Cancel" }).click();
     await heading(page, "Cancelled");
     await shot("e3-cancelled");
-    expect(await completeCalls()).toBe(0);
+    expect(await completeCalls()).toBe(1);
+    const { error } = await outcome;
+    expect((error as client.ResponseBodyError).error).toBe("access_denied");
+    expect((error as client.ResponseBodyError).error_description).toBe("The user cancelled the request on the verification page");
     expect(problems).toEqual([]);
     await context.close();
   });

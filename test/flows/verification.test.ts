@@ -187,17 +187,35 @@ describe("step 2: confirm the device", () => {
   it.each([
     ["confirm", async (b: ReturnType<typeof browser>) => void b],
     ["sign-in", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/confirm", {}))],
-  ])("Cancel on the %s page abandons the flow: no decision reaches Authlete, the code stays pending", async (_, reach) => {
+  ])("Cancel on the %s page denies: ACCESS_DENIED with a description, and the device's next poll gets access_denied", async (_, reach) => {
     const b = browser(w);
     const { flow } = await atConfirm(w, b);
     await reach(b);
     const p = await b.submit("/device/cancel", {});
     expect(p.status).toBe(200);
     expect(text(p.html)).toContain("Cancelled");
-    expect(text(p.html)).toContain("Nothing was approved.");
-    expect(await calls("device/complete")).toHaveLength(0);
-    expect(await state(flow.user_code)).toBe("PENDING");
+    expect(text(p.html)).toContain("Nothing was approved, and the device has been told no.");
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user cancelled the request on the verification page" },
+    ]);
+    expect(await state(flow.user_code)).toBe("DENIED");
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({
+      error: "access_denied",
+      error_description: "The user cancelled the request on the verification page",
+    });
     expect((await b.get("/device")).html).toContain('action="/device"');
+  });
+
+  it("Cancel when Authlete is down keeps the flow: the retry page leads back to the same step, and Cancel then denies", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const b = browser(w);
+    const { flow } = await atConfirm(w, b);
+    await control("faults", { api: "device/complete", mode: "action", action: "SERVER_ERROR" });
+    expect((await b.post("/device/cancel", {})).status).toBe(503);
+    expect(await state(flow.user_code)).toBe("PENDING");
+    expect((await b.get("/device")).html).toContain('action="/device/confirm"');
+    expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
+    expect(await state(flow.user_code)).toBe("DENIED");
   });
 });
 

@@ -58,7 +58,7 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
     // The result is shown once; reloading offers the enter-code page again.
     await flows.remove(flowId);
     const canSignOut = authenticator.mode === "form" && readSignInId(c) !== undefined;
-    return c.html(<DonePage f={frame(c)} outcome={flow.outcome} clientName={flow.clientName} csrf={canSignOut ? csrf : undefined} />);
+    return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? csrf : undefined} />);
   }
   switch (flow.step) {
     case "confirm":

@@ -114,7 +114,7 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; code: string; clien
           <button type="submit" class="primary">
             {t.submit}
           </button>
-          {/* Cancel abandons the flow here; no decision reaches Authlete (see steps/cancel.ts). */}
+          {/* Cancel denies: the device hears access_denied at its next poll (steps/cancel.ts). */}
           <button type="submit" class="secondary" formaction="/device/cancel">
             {t.cancel}
           </button>

@@ -1,4 +1,4 @@
-import type { Outcome } from "../../session/flow";
+import type { EndedFlow, Outcome } from "../../session/flow";
 import type { Copy } from "../locale";
 import { Csrf, type Frame, Layout } from "./layout";
 
@@ -8,7 +8,7 @@ const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (cli
     bodies: {
       approved: () => "You can close this page.",
       denied: (client) => `${client} was not given access. You can close this page.`,
-      cancelled: () => "Nothing was approved. If the device is still waiting, its request will expire on its own. You can close this page.",
+      cancelled: () => "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
     },
     unnamed: "The application",
     again: "Connect another device",
@@ -19,7 +19,8 @@ const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (cli
     bodies: {
       approved: () => "このページは閉じてかまいません。",
       denied: (client) => `${client} にはアクセスを許可しませんでした。このページは閉じてかまいません。`,
-      cancelled: () => "何も許可されていません。デバイスが待機中でも、そのリクエストはやがて期限切れになります。このページは閉じてかまいません。",
+      cancelled: () =>
+        "何も許可されていません。デバイスには拒否したことが伝わります。やはり接続する場合は、デバイスでもう一度始めてください。このページは閉じてかまいません。",
     },
     unnamed: "アプリケーション",
     again: "別のデバイスを接続する",
@@ -30,16 +31,17 @@ const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (cli
 const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–" };
 
 /** `csrf` is given when this browser is still signed in: then the page offers to sign out (a shared or borrowed device). */
-export const DonePage = (props: { f: Frame; outcome: Outcome; clientName: string | null; csrf?: string | undefined }) => {
+export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | undefined }) => {
   const t = copy[props.f.locale];
+  const { outcome, clientName } = props.ended;
   return (
-    <Layout f={props.f} title={t.titles[props.outcome]}>
+    <Layout f={props.f} title={t.titles[outcome]}>
       <div class="done">
-        <p class={props.outcome === "approved" ? "mark" : "mark neutral"} aria-hidden="true">
-          {MARK[props.outcome]}
+        <p class={outcome === "approved" ? "mark" : "mark neutral"} aria-hidden="true">
+          {MARK[outcome]}
         </p>
-        <h1>{t.titles[props.outcome]}</h1>
-        <p>{t.bodies[props.outcome](props.clientName ?? t.unnamed)}</p>
+        <h1>{t.titles[outcome]}</h1>
+        <p>{t.bodies[outcome](clientName ?? t.unnamed)}</p>
         <p>
           <a href="/device">{t.again}</a>
         </p>
