@@ -10,6 +10,7 @@ import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
+import { HOSTING_ASNS } from "./protection/proximity";
 import { FlowStore } from "./session/flow";
 import { SignInStore } from "./session/sign-in";
 import { DeviceRequests } from "./storage/device-requests";
@@ -51,6 +52,8 @@ export interface PageServices {
   flows: FlowStore;
   signIns: SignInStore;
   deviceRequests: DeviceRequests;
+  /** The built-in hosting networks and the operator's HOSTING_ASNS (protection/proximity.ts). */
+  hostingAsns: ReadonlySet<number>;
 }
 
 export interface Services {
@@ -108,6 +111,7 @@ export function compose(options: ServiceOptions = {}): Services {
       budgets: new PageBudgets(pageLimiter, config.limits),
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
+      hostingAsns: new Set([...HOSTING_ASNS, ...page.proximity.hostingAsns]),
     };
   });
 

@@ -31,4 +31,7 @@ export type Env = {
   LOGO_URL?: string;
   ACCENT_COLOR?: string;
   SCOPE_DESCRIPTIONS?: string;
+  /** JSON: per Authlete client id (and `default`), {crossCountry, maxCodeAgeSeconds}. */
+  PROXIMITY_POLICY?: string;
+  HOSTING_ASNS?: string;
 } & { [K in LimitVariable]?: string };

@@ -2,5 +2,5 @@
 export { type AuthleteConfig, type Config, loadConfig } from "./core";
 export type { Env } from "./env";
 export { type Budget, LIMITS, type LimitName, type Limits } from "./limits";
-export { type AuthenticatorConfig, loadPageConfig, type PageConfig } from "./page";
+export { type AuthenticatorConfig, DEFAULT_PROXIMITY_POLICY, loadPageConfig, type PageConfig, type ProximityPolicy } from "./page";
 export { ConfigError } from "./schema";

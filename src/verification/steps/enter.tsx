@@ -1,15 +1,18 @@
 import type { Context } from "hono";
 import { unknownAction } from "../../authlete/errors";
 import { clientIp } from "../../http/client-ip";
+import { log } from "../../log";
 import { guarded } from "../../session/errors";
 import type { ActiveFlow } from "../../session/flow";
 import { holding, refuseIfSpent } from "../budgets";
+import { complete, denial } from "../complete";
 import { codeTag, decision } from "../decision";
 import { loadFlow } from "../flow-guard";
 import { csrfToken, expectShows, readPageForm, type Shows } from "../form";
 import { frame } from "../frame";
 import type { PageEnv } from "../page-env";
 import { PageError } from "../page-error";
+import { checkProximity, proximityFields } from "../proximity";
 import { formatUserCode, normalizeUserCode } from "../user-code";
 import { type EnterError, EnterPage } from "../views/enter";
 
@@ -45,6 +48,9 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
   const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
   switch (res.action) {
     case "VALID": {
+      const device = await guarded("load device request", () => deviceRequests.load(code));
+      const clientId = res.clientId ?? null;
+      const proximity = device && checkProximity(c, device, clientId);
       const flow: ActiveFlow = {
         step: "confirm",
         userCode: code,
@@ -54,11 +60,19 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
         claimNames: res.claimNames ?? [],
         resources: res.resources ?? [],
         authorizationDetails: res.authorizationDetails?.elements ?? [],
-        device: await guarded("load device request", () => deviceRequests.load(code)),
+        device,
+        clientId,
+        proximity,
       };
       await attempt.succeeded();
+      decision(c, res.action, { ...logged, proximity: proximity?.level, reasons: proximity?.reasons.join(",") });
+      if (proximity?.level === "block") {
+        // The client's policy refuses this request: the device is told no at once, and the person is told why.
+        log("warn", "proximity_blocked", { requestId: c.var.requestId, code: logged.code, clientId, ...proximityFields(proximity, device) });
+        const countries = { device: device?.country ?? null, browser: proximity.browser.country };
+        return complete(c, flowId, flow, denial(flow, "blocked"), { outcome: "blocked", clientName: flow.clientName, countries });
+      }
       await flows.save(flowId, flow);
-      decision(c, res.action, logged);
       return c.redirect("/device", 303);
     }
     // One answer for both, so the page never tells a guesser which codes once existed.

@@ -62,7 +62,7 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
   }
   switch (flow.step) {
     case "confirm":
-      return c.html(<ConfirmPage f={frame(c)} csrf={csrf} code={flow.userCode} clientName={flow.clientName} device={flow.device} now={now()} />);
+      return c.html(<ConfirmPage f={frame(c)} csrf={csrf} flow={flow} now={now()} />);
     case "sign_in":
       return c.html(<SignInPage f={frame(c)} csrf={csrf} clientName={flow.clientName} />);
     case "consent":

@@ -1,39 +1,77 @@
 import type { EndedFlow, Outcome } from "../../session/flow";
 import type { Copy } from "../locale";
+import { countryName } from "../places";
 import { Csrf, type Frame, Layout } from "./layout";
 
-const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (client: string) => string>; unnamed: string; again: string; signOut: string }> = {
+/** For "blocked": the device's country and the browser's, in the page's language. */
+type Why = { device: string; browser: string };
+
+const copy: Copy<{
+  titles: Record<Outcome, string>;
+  bodies: Record<Outcome, (client: string, why: Why) => string>;
+  unnamed: string;
+  somewhere: string;
+  again: string;
+  signOut: string;
+}> = {
   en: {
-    titles: { approved: "Your device is connected", denied: "Request denied", cancelled: "Cancelled" },
+    titles: {
+      approved: "Your device is connected",
+      denied: "Request denied",
+      cancelled: "Cancelled",
+      reported: "Thank you: the request was refused",
+      blocked: "This request was refused",
+    },
     bodies: {
       approved: () => "You can close this page.",
       denied: (client) => `${client} was not given access. You can close this page.`,
       cancelled: () => "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
+      reported: () =>
+        "Nothing was approved, the device has been told no, and we have recorded your report. If someone sent you a code or a link to enter here, do not enter codes from them again. You can close this page.",
+      blocked: (client, why) =>
+        `The request came from a device in ${why.device}, and you appear to be in ${why.browser}. ${client} can only be connected from the same country as the person approving it, so nothing was approved and the device has been told no. If it is your device, start again on it when you are with it.`,
     },
     unnamed: "The application",
+    somewhere: "another country",
     again: "Connect another device",
     signOut: "Sign out of this browser",
   },
   ja: {
-    titles: { approved: "デバイスが接続されました", denied: "リクエストを拒否しました", cancelled: "キャンセルしました" },
+    titles: {
+      approved: "デバイスが接続されました",
+      denied: "リクエストを拒否しました",
+      cancelled: "キャンセルしました",
+      reported: "ご報告ありがとうございます。リクエストを拒否しました",
+      blocked: "このリクエストはお断りしました",
+    },
     bodies: {
       approved: () => "このページは閉じてかまいません。",
       denied: (client) => `${client} にはアクセスを許可しませんでした。このページは閉じてかまいません。`,
       cancelled: () =>
         "何も許可されていません。デバイスには拒否したことが伝わります。やはり接続する場合は、デバイスでもう一度始めてください。このページは閉じてかまいません。",
+      reported: () =>
+        "何も許可されていません。デバイスには拒否したことが伝わり、ご報告は記録されました。誰かからコードやリンクを送られてここで入力した場合は、今後その人から送られたコードを入力しないでください。このページは閉じてかまいません。",
+      blocked: (client, why) =>
+        `リクエストは${why.device}にあるデバイスから送られましたが、あなたは${why.browser}にいるようです。${client} は承認する人と同じ国からしか接続できないため、何も許可されず、デバイスには拒否したことが伝わります。ご自身のデバイスであれば、そのデバイスのそばでもう一度始めてください。`,
     },
     unnamed: "アプリケーション",
+    somewhere: "別の国",
     again: "別のデバイスを接続する",
     signOut: "このブラウザーからサインアウト",
   },
 };
 
-const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–" };
+const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–", reported: "✕", blocked: "✕" };
 
 /** `csrf` is given when this browser is still signed in: then the page offers to sign out (a shared or borrowed device). */
 export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | undefined }) => {
-  const t = copy[props.f.locale];
-  const { outcome, clientName } = props.ended;
+  const { locale } = props.f;
+  const t = copy[locale];
+  const { outcome, clientName, countries } = props.ended;
+  const why = {
+    device: countryName(countries?.device ?? null, locale) ?? t.somewhere,
+    browser: countryName(countries?.browser ?? null, locale) ?? t.somewhere,
+  };
   return (
     <Layout f={props.f} title={t.titles[outcome]}>
       <div class="done">
@@ -41,7 +79,7 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
           {MARK[outcome]}
         </p>
         <h1>{t.titles[outcome]}</h1>
-        <p>{t.bodies[outcome](clientName ?? t.unnamed)}</p>
+        <p>{t.bodies[outcome](clientName ?? t.unnamed, why)}</p>
         <p>
           <a href="/device">{t.again}</a>
         </p>

@@ -44,6 +44,11 @@ dl.details{margin:.25rem 0 1rem}
 dt{color:var(--muted);font-size:.9375rem;margin-top:.5rem}
 dd{margin:0;overflow-wrap:anywhere}
 .warning{background:#fff8e6;border:1px solid #d97706;border-left-width:6px;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}
+.warning.strong{background:#fdecea;border-color:var(--err)}
+.warning h2{margin-top:0}
+.warning ul{margin:.25rem 0;padding-left:1.25rem}
+dl.places{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem;margin:.75rem 0}
+dl.places dt{margin:0;font-weight:700;color:var(--ink)}
 ul.list{list-style:none;padding:0;margin:.25rem 0}
 ul.list li{padding:.5rem 0;border-top:1px solid var(--line)}
 ul.list li:first-child{border-top:0}
