@@ -38,7 +38,7 @@ export async function complete(
     new PageError(kind, `${API} ${ended.outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
   switch (res.action) {
     case "SUCCESS":
-      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode) });
+      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null });
       try {
         await flows.end(flowId, ended);
       } catch (err) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
-import { atConfirm, browser, calls, startDevice, text } from "../support/browser";
+import { atConfirm, atConsent, browser, calls, startDevice, text } from "../support/browser";
 import { bind, type Cf, nextIp, type Overrides, resetEmulator, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
@@ -162,5 +162,56 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const p = await browser(w, { env: { PROXIMITY_POLICY: '{"demo-device":{"crossCountry":"block"}}' } }).get("/device");
     expect(p.status).toBe(500);
     expect(errors.mock.calls.some(([l]) => String(l).includes("PROXIMITY_POLICY"))).toBe(true);
+  });
+});
+
+describe('"I didn\'t start this" on the confirm page', () => {
+  it("its own form, bound like the others: denies, the device's next poll says so, and phishing_reported carries the signals and keyed tags only", async () => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const b = browser(w, { cf: TOKYO_PHONE });
+    const { flow, page } = await atConfirm(w, b, undefined, { cf: FRANKFURT, userAgent: "DemoTV/2.1 (Tizen 8.0)" });
+    expect(page.html).toMatch(/<form method="post" action="\/device\/report" class="report"><input type="hidden" name="csrf" value="[^"]+"\/>/);
+    expect(page.html).toContain("I didn&#39;t start this</button>");
+    const done = await b.submit("/device/report", {});
+    expect(text(done.html)).toContain("Thank you: the request was refused");
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user reported that they did not start this request" },
+    ]);
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({
+      error: "access_denied",
+      error_description: "The user reported that they did not start this request",
+    });
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const reported = parsed.find((l) => l["event"] === "phishing_reported")!;
+    expect(reported).toMatchObject({
+      level: "warn",
+      risk: "warn",
+      reasons: "cross_country",
+      sameNetwork: false,
+      sameAsn: false,
+      sameCity: false,
+      crossCountry: true,
+      distanceKm: expect.any(Number),
+      hostingAsn: false,
+      codeAgeSeconds: expect.any(Number),
+      deviceAsn: 3320,
+      deviceCountry: "DE",
+      browserCountry: "JP",
+      clientId: 1001,
+    });
+    expect(reported["code"]).toMatch(/^[\w-]{12}$/);
+    expect(reported["deviceNetwork"]).toMatch(/^[\w-]{12}$/);
+    expect(reported["browserNetwork"]).toMatch(/^[\w-]{12}$/);
+    expect(parsed.some((l) => l["event"] === "decision" && l["outcome"] === "reported" && l["code"] === reported["code"])).toBe(true);
+    const all = lines.join("\n");
+    for (const secret of [flow.user_code, flow.device_code, b.ip, "DemoTV", "Frankfurt", "50.1"]) expect(all).not.toContain(secret);
+  });
+
+  it("only from the confirm page: after sign-in it is refused as out of date, and nothing reaches Authlete", async () => {
+    const b = browser(w);
+    await atConsent(w, b);
+    expect((await b.post("/device/report", {})).status).toBe(409);
+    expect(await calls("device/complete")).toHaveLength(0);
   });
 });

@@ -54,7 +54,7 @@ describe("CSRF: hono csrf() and a per-session token on every form", () => {
 });
 
 describe("303 after every POST that changes state, always to the fixed /device", () => {
-  it("enter, confirm, sign-in, sign-out, consent and cancel", async () => {
+  it("enter, confirm, sign-in, sign-out, consent, cancel and report", async () => {
     const b = browser(w);
     const flow = await startDevice(w);
     await b.get("/device");
@@ -72,6 +72,8 @@ describe("303 after every POST that changes state, always to the fixed /device",
     await step("/device/consent", { action: "deny" });
     await atConfirm(w, b);
     await step("/device/cancel", {});
+    await atConfirm(w, b);
+    await step("/device/report", {});
     expect(seen.map((p) => [p.status, p.location])).toEqual(Array(seen.length).fill([303, "/device"]));
   });
 });

@@ -20,6 +20,7 @@ const copy: Copy<{
   warning: string;
   submit: string;
   cancel: string;
+  report: { lead: string; button: string };
   /** The stronger warning (protection/proximity.ts). */
   risky: {
     title: string;
@@ -47,6 +48,10 @@ const copy: Copy<{
     warning: "Continue only if you started this yourself, on a device you have with you right now. If someone sent you this code or link, choose Cancel.",
     submit: "Continue",
     cancel: "Cancel",
+    report: {
+      lead: "Didn't ask to connect anything? Someone may be trying to get into your account: tell us, and we refuse the request.",
+      button: "I didn't start this",
+    },
     risky: {
       title: "Be careful: this may not be your device",
       why: "Why we are warning you",
@@ -79,6 +84,10 @@ const copy: Copy<{
       "ご自身で始めた操作で、そのデバイスがいま手元にある場合にだけ続けてください。誰かからこのコードやリンクを送られた場合は「キャンセル」を選んでください。",
     submit: "続ける",
     cancel: "キャンセル",
+    report: {
+      lead: "接続を求めた覚えがない場合は、誰かがあなたのアカウントに入ろうとしている可能性があります。お知らせいただければ、このリクエストを拒否します。",
+      button: "自分で始めていません",
+    },
     risky: {
       title: "ご注意ください: お使いのデバイスではない可能性があります",
       why: "警告の理由",
@@ -203,6 +212,14 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; n
             </button>
           </div>
         )}
+      </form>
+      {/* Its own form and URL: denies like Cancel, and reports the signals (steps/report.ts). */}
+      <form method="post" action="/device/report" class="report">
+        <Csrf token={props.csrf} />
+        <p>{t.report.lead}</p>
+        <button type="submit" class="secondary">
+          {t.report.button}
+        </button>
       </form>
     </Layout>
   );

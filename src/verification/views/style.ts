@@ -35,6 +35,7 @@ input.code{font-size:1.75rem;letter-spacing:.12em;text-transform:uppercase;text-
 .code-display{font-size:2rem;font-weight:700;letter-spacing:.1em;text-align:center;margin:.25rem 0 1rem;overflow-wrap:anywhere}
 .actions{display:flex;flex-direction:column;gap:.75rem;margin-top:1.5rem}
 form.actions{margin-top:.75rem}
+form.report{margin-top:1.5rem;padding-top:1rem;border-top:1px solid var(--line)}
 button{font:inherit;font-weight:700;min-height:3rem;padding:.75rem 1rem;border-radius:8px;border:2px solid var(--accent-border);cursor:pointer;width:100%}
 button.primary{background:var(--accent);color:var(--on-accent)}
 button.secondary{background:#fff;color:var(--ink);border-color:var(--field)}
