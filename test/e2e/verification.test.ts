@@ -171,7 +171,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await page.getByLabel("コード").fill(da.user_code);
     await page.getByRole("button", { name: "続ける" }).click();
     await heading(page, "お使いのデバイスですか？");
-    expect(await page.getByText("Tokyo, 日本").isVisible()).toBe(true);
+    expect(await page.getByText("日本（Tokyo）").isVisible()).toBe(true);
     await shot("2-confirm");
     await page.getByRole("button", { name: "続ける" }).click();
     await heading(page, "サインイン");

@@ -168,11 +168,44 @@ describe("step 2: confirm the device", () => {
     expect(t).toContain(`${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
     expect(t).toContain("198.51.100.23");
     expect(t).toContain("Tokyo, Japan");
-    expect(t).toContain("DemoTV/2.1 (Tizen 8.0)");
+    // A friendly description, and the raw agent one click away.
+    expect(p.html).toMatch(/Smart TV \(Tizen\)<details><summary>Full software name<\/summary><span class="raw">DemoTV\/2.1 \(Tizen 8.0\)<\/span><\/details>/);
     expect(p.html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">/);
+    expect(t).toMatch(/This code expires in (9|10) minutes, at \d\d?:\d\d (AM|PM) UTC\./);
     expect(t).toContain("Continue only if you started this yourself, on a device you have with you right now.");
     expect(p.html).toMatch(/<button type="submit" class="primary">Continue<\/button>/);
     expect(p.html).toMatch(/<button type="submit" class="secondary" formaction="\/device\/cancel">Cancel<\/button>/);
+  });
+
+  it("times in the person's own time zone (request.cf.timezone), in the page's language; UTC said so when unknown; never broken inside a date", async () => {
+    const t = withClock();
+    const start = t.clock.now;
+    const fmt = (locale: string, timeZone: string, o: Intl.DateTimeFormatOptions, at = start) => new Intl.DateTimeFormat(locale, { ...o, timeZone }).format(at);
+    const flow = await startDevice(t, undefined, { cf: { country: "US", region: "Texas", city: "Austin", timezone: "America/Chicago" } });
+    t.clock.advance(3 * 60_000);
+    const tokyo = browser(t, { cf: { country: "JP", city: "Tokyo", timezone: "Asia/Tokyo" } });
+    await tokyo.get("/device");
+    const p = await tokyo.submit("/device", { user_code: flow.user_code });
+    const date = fmt("en", "Asia/Tokyo", { dateStyle: "medium" });
+    const time = fmt("en", "Asia/Tokyo", { timeStyle: "short" });
+    expect(p.html).toContain(`>3 minutes ago (<span class="nowrap">${date}</span> <span class="nowrap">${time}</span>)</time>`);
+    expect(text(p.html)).toMatch(/This code expires in [67] minutes, at \d\d?:\d\d [AP]M\./);
+    expect(text(p.html)).toContain("Austin, Texas, United States");
+
+    const ja = browser(t, { cf: { country: "JP", timezone: "Asia/Tokyo" }, headers: { "Accept-Language": "ja" } });
+    await ja.get("/device");
+    const jp = await ja.submit("/device", {
+      user_code: (await startDevice(t, undefined, { cf: { country: "US", region: "Texas", city: "Austin" } })).user_code,
+    });
+    expect(text(jp.html)).toContain("アメリカ合衆国（Austin, Texas）");
+    expect(jp.html).toContain(
+      `<span class="nowrap">${fmt("ja", "Asia/Tokyo", { dateStyle: "medium" }, t.clock.now)}</span> <span class="nowrap">${fmt("ja", "Asia/Tokyo", { timeStyle: "short" }, t.clock.now)}</span>`,
+    );
+
+    const nowhere = browser(t);
+    await nowhere.get("/device");
+    const utc = await nowhere.submit("/device", { user_code: (await startDevice(t)).user_code });
+    expect(utc.html).toContain(`<span class="nowrap">${fmt("en", "UTC", { timeStyle: "short" }, t.clock.now)} UTC</span>`);
   });
 
   it("says when the device's details are unavailable", async () => {

@@ -3,6 +3,7 @@ import type { ActiveFlow } from "../../session/flow";
 import type { Copy, Locale } from "../locale";
 import { placeName } from "../places";
 import { formatUserCode } from "../user-code";
+import { Expiry, Software, When } from "./bits";
 import { Csrf, type Frame, Layout } from "./layout";
 
 const copy: Copy<{
@@ -107,19 +108,6 @@ const copy: Copy<{
   },
 };
 
-/** "3 minutes ago" in the reader's language, with the exact UTC time for the curious. */
-function when(at: number, now: number, locale: Locale): string {
-  const seconds = Math.round((at - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
-  const relative =
-    Math.abs(seconds) < 60
-      ? rtf.format(seconds, "second")
-      : Math.abs(seconds) < 3600
-        ? rtf.format(Math.round(seconds / 60), "minute")
-        : rtf.format(Math.round(seconds / 3600), "hour");
-  return `${relative} (${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC)`;
-}
-
 /** The stronger warning: why, both places side by side, and the consequence in plain words. */
 const Risky = (props: { flow: ActiveFlow; locale: Locale }) => {
   const t = copy[props.locale].risky;
@@ -168,6 +156,7 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; n
       {risky && <Risky flow={flow} locale={props.f.locale} />}
       <p class="muted">{t.code}</p>
       <p class="code-display mono">{formatUserCode(flow.userCode)}</p>
+      <Expiry f={props.f} expiresAt={flow.expiresAt} now={props.now} />
       <h2>{t.device}</h2>
       {d ? (
         <dl class="details">
@@ -176,10 +165,10 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; n
           <dt>{t.location}</dt>
           <dd>{placeName(d, props.f.locale) ?? t.unknown}</dd>
           <dt>{t.software}</dt>
-          <dd>{d.userAgent ? d.userAgent.slice(0, 200) : t.unknown}</dd>
+          <dd>{d.userAgent ? <Software f={props.f} userAgent={d.userAgent} /> : t.unknown}</dd>
           <dt>{t.requested}</dt>
           <dd>
-            <time datetime={new Date(d.requestedAt).toISOString()}>{when(d.requestedAt, props.now, props.f.locale)}</time>
+            <When f={props.f} at={d.requestedAt} now={props.now} />
           </dd>
         </dl>
       ) : (

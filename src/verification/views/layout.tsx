@@ -9,6 +9,8 @@ export interface Frame {
   locale: Locale;
   theme: Theme;
   nonce: string;
+  /** The browser's IANA time zone from `request.cf`, or null (times are then shown in UTC, said so). */
+  timeZone: string | null;
 }
 
 const copy: Copy<{ language: string }> = {

@@ -54,6 +54,11 @@ ul.list{list-style:none;padding:0;margin:.25rem 0}
 ul.list li{padding:.5rem 0;border-top:1px solid var(--line)}
 ul.list li:first-child{border-top:0}
 .muted{color:var(--muted)}
+.nowrap{white-space:nowrap}
+.expiry{text-align:center;margin:-.5rem 0 1rem}
+.raw{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875rem;overflow-wrap:anywhere}
+details{margin-top:.25rem}
+summary{cursor:pointer;color:var(--muted);font-size:.9375rem}
 .who{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:baseline;margin:.75rem 0}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:var(--bg);padding:.5rem;border-radius:6px;margin:.25rem 0}
 .done{text-align:center}
