@@ -304,6 +304,35 @@ describe("step 4: consent, and every /device/complete action", () => {
     expect(page.html).toMatch(/<button type="submit" name="action" value="deny" class="secondary">Deny<\/button>/);
   });
 
+  it("repeats which code and device it approves, and shows claim values as people read them, in both languages", async () => {
+    const b = browser(w);
+    const { flow, page } = await atConsent(
+      w,
+      b,
+      { client_id: "demo-device", scope: "openid profile email" },
+      { userAgent: "DemoTV/2.1 (Tizen 8.0)", cf: { country: "JP", city: "Tokyo" } },
+    );
+    const t = text(page.html);
+    expect(t).toContain(`Code ${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
+    expect(t).toContain("Device Smart TV (Tizen), Tokyo, Japan");
+    expect(t).toMatch(/This code expires in (9|10) minutes/);
+    expect(page.html).toContain('Whether your email address is verified<span class="muted">: Yes</span>');
+    expect(page.html).toContain('Language<span class="muted">: English</span>');
+    expect(page.html).toContain('Email address<span class="muted">: demo@example.com</span>');
+    expect(t).not.toMatch(/: true|: en\b/);
+
+    const ja = browser(w, { headers: { "Accept-Language": "ja" } });
+    const jp = await atConsent(
+      w,
+      ja,
+      { client_id: "demo-device", scope: "openid profile email" },
+      { userAgent: "DemoTV/2.1 (Tizen 8.0)", cf: { country: "JP", city: "Tokyo" } },
+    );
+    expect(jp.page.html).toContain('メールアドレスが確認済みかどうか<span class="muted">: 確認済み</span>');
+    expect(jp.page.html).toContain('言語<span class="muted">: 英語</span>');
+    expect(text(jp.page.html)).toContain("デバイス スマートテレビ（Tizen）、日本（Tokyo）");
+  });
+
   it("shows resources and authorization_details when the device asked for them, and configured scope descriptions", async () => {
     const b = browser(w, { env: { SCOPE_DESCRIPTIONS: JSON.stringify({ "tv.watch": { en: "Watch TV with your subscription" } }) } });
     const details = [{ type: "channel_access", actions: ["watch"], locations: ["https://tv.example/"] }];
@@ -327,6 +356,7 @@ describe("step 4: consent, and every /device/complete action", () => {
     const before = Math.floor(Date.now() / 1000);
     const done = await b.submit("/device/consent", { action: "approve" });
     expect(text(done.html)).toContain("Your device is connected");
+    expect(text(done.html)).toContain("Demo TV is now connected to your account. Go back to your TV or device: it carries on by itself.");
     expect(text(done.html)).toContain("You can close this page.");
 
     const [call] = await calls("device/complete");

@@ -117,8 +117,8 @@ export async function atConfirm(w: Worker, b: Browser, form?: Record<string, str
 }
 
 /** …then Continue and sign in as demo. Ends on the consent page. */
-export async function atConsent(w: Worker, b: Browser, form?: Record<string, string>) {
-  const { flow } = await atConfirm(w, b, form);
+export async function atConsent(w: Worker, b: Browser, form?: Record<string, string>, at?: Parameters<typeof startDevice>[2]) {
+  const { flow } = await atConfirm(w, b, form, at);
   let page = await b.submit("/device/confirm", {});
   if (page.html.includes('action="/device/sign-in"')) page = await b.submit("/device/sign-in", DEMO);
   if (!page.html.includes('action="/device/consent"')) throw new Error(`not on the consent page: ${page.status} ${text(page.html)}`);

@@ -67,6 +67,8 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
       return c.html(<SignInPage f={frame(c)} csrf={csrf} clientName={flow.clientName} />);
     case "consent":
       if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");
-      return c.html(<ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} />);
+      return c.html(
+        <ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} now={now()} />,
+      );
   }
 }

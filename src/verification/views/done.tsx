@@ -23,7 +23,7 @@ const copy: Copy<{
       blocked: "This request was refused",
     },
     bodies: {
-      approved: () => "You can close this page.",
+      approved: (client) => `${client} is now connected to your account. Go back to your TV or device: it carries on by itself. You can close this page.`,
       denied: (client) => `${client} was not given access. You can close this page.`,
       cancelled: () => "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
       reported: () =>
@@ -45,7 +45,8 @@ const copy: Copy<{
       blocked: "このリクエストはお断りしました",
     },
     bodies: {
-      approved: () => "このページは閉じてかまいません。",
+      approved: (client) =>
+        `${client} があなたのアカウントに接続されました。テレビやデバイスに戻ってください。あとは自動的に進みます。このページは閉じてかまいません。`,
       denied: (client) => `${client} にはアクセスを許可しませんでした。このページは閉じてかまいません。`,
       cancelled: () =>
         "何も許可されていません。デバイスには拒否したことが伝わります。やはり接続する場合は、デバイスでもう一度始めてください。このページは閉じてかまいません。",

@@ -51,7 +51,7 @@ dd{margin:0;overflow-wrap:anywhere}
 dl.places{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:.25rem 1rem;margin:.75rem 0}
 dl.places dt{margin:0;font-weight:700;color:var(--ink)}
 ul.list{list-style:none;padding:0;margin:.25rem 0}
-ul.list li{padding:.5rem 0;border-top:1px solid var(--line)}
+ul.list li{padding:.5rem 0;border-top:1px solid var(--line);overflow-wrap:anywhere}
 ul.list li:first-child{border-top:0}
 .muted{color:var(--muted)}
 .nowrap{white-space:nowrap}
