@@ -74,6 +74,33 @@ describe("step 1: enter the code", () => {
     },
   );
 
+  it("a pasted link gives its code, and invisible characters pasted along are dropped", async () => {
+    for (const typed of [(c: string) => `http://127.0.0.1:8787/device?user_code=${c}`, (c: string) => `\u200b${c.slice(0, 4)}\u200d-${c.slice(4)}\ufeff`]) {
+      const flow = await startDevice(w);
+      const b = browser(w);
+      await b.get("/device");
+      const p = await b.submit("/device", { user_code: typed(flow.user_code) });
+      expect(p.html).toContain('action="/device/confirm"');
+    }
+  });
+
+  it("a character codes never use says which letters codes use; a wrong length says how long codes are; the Japanese says the same", async () => {
+    const b = browser(w);
+    await b.get("/device");
+    expect(text((await b.post("/device", { user_code: "BCDF-GHJA" })).html)).toContain(
+      "That doesn't look like a code from your device. Codes use only these letters, never vowels or digits: B C D F G H J K L M N P Q R S T V W X Z.",
+    );
+    expect(text((await b.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain(
+      "That doesn't look like a code from your device. Codes have 8 letters: check the code on your device and enter all of it.",
+    );
+    const ja = browser(w, { headers: { "Accept-Language": "ja" } });
+    await ja.get("/device");
+    expect(text((await ja.post("/device", { user_code: "BCDF-GHJA" })).html)).toContain(
+      "デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけで、母音や数字は含まれません: B C D F G H J K L M N P Q R S T V W X Z。",
+    );
+    expect(text((await ja.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain("デバイスに表示されたコードではないようです。コードは8文字の英字です。");
+  });
+
   it("EXPIRED and NOT_EXIST get the same page, status and message", async () => {
     const flow = await startDevice(w);
     await control("clock", { advanceMs: (flow.expires_in + 1) * 1000 });

@@ -13,7 +13,7 @@ import { frame } from "../frame";
 import type { PageEnv } from "../page-env";
 import { PageError } from "../page-error";
 import { checkProximity, proximityFields } from "../proximity";
-import { formatUserCode, normalizeUserCode } from "../user-code";
+import { codeProblem, formatUserCode, normalizeUserCode } from "../user-code";
 import { type EnterError, EnterPage } from "../views/enter";
 
 const API = "/device/verification";
@@ -39,7 +39,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
     c.html(<EnterPage f={frame(c)} csrf={await csrfToken(keyed, flowId, shows)} format={page.userCode} value={value} error={error} />, 400);
   if (!code) {
     decision(c, "malformed_code", { authlete: false });
-    return again("malformed", input.slice(0, 64));
+    return again(codeProblem(input, page.userCode) ?? "length", input.slice(0, 64));
   }
   const attempt = await budgets.codeEntry(clientIp(c), flowId);
   refuseIfSpent(attempt);

@@ -1,8 +1,9 @@
 import type { Copy } from "../locale";
-import { CHARSETS, formatUserCode, type UserCodeFormat } from "../user-code";
+import { CHARSETS, type CodeProblem, formatUserCode, type UserCodeFormat } from "../user-code";
 import { Csrf, type Frame, Layout } from "./layout";
 
-export type EnterError = "invalid" | "malformed";
+/** A code Authlete does not know (or no longer), or one that cannot be a code at all. */
+export type EnterError = "invalid" | CodeProblem;
 
 const copy: Copy<{
   title: string;
@@ -27,7 +28,12 @@ const copy: Copy<{
     submit: "Continue",
     errors: {
       invalid: () => "This code is invalid or has expired. Check the code on your device and try again.",
-      malformed: (f) => `That doesn't look like a code from your device. Enter the ${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"} it shows.`,
+      length: (f) =>
+        `That doesn't look like a code from your device. Codes have ${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"}: check the code on your device and enter all of it.`,
+      charset: (f) =>
+        f.charset === "NUMERIC"
+          ? "That doesn't look like a code from your device. Codes use only digits (0–9)."
+          : `That doesn't look like a code from your device. Codes use only these letters, never vowels or digits: ${spaced(CHARSETS.BASE20)}.`,
     },
   },
   ja: {
@@ -43,10 +49,17 @@ const copy: Copy<{
     submit: "続ける",
     errors: {
       invalid: () => "このコードは無効か、有効期限が切れています。デバイスに表示されているコードを確認して、もう一度入力してください。",
-      malformed: (f) => `デバイスに表示されている${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字のコード`}を入力してください。`,
+      length: (f) =>
+        `デバイスに表示されたコードではないようです。コードは${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字の英字`}です。デバイスのコードを確認して、すべて入力してください。`,
+      charset: (f) =>
+        f.charset === "NUMERIC"
+          ? "デバイスに表示されたコードではないようです。コードに使われるのは数字（0〜9）だけです。"
+          : `デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけで、母音や数字は含まれません: ${spaced(CHARSETS.BASE20)}。`,
     },
   },
 };
+
+const spaced = (letters: string) => [...letters].join(" ");
 
 /** An example in the service's own alphabet and length, grouped as codes are shown back. */
 const example = (f: UserCodeFormat) => formatUserCode((f.charset === "NUMERIC" ? "019450730123456789012" : CHARSETS.BASE20).slice(0, f.length));
