@@ -107,28 +107,35 @@ describe("step 1: enter the code", () => {
     expect((await verifyDirectly(flow.user_code)).action).toBe("EXPIRED");
     expect((await verifyDirectly("BCDFBCDF")).action).toBe("NOT_EXIST");
 
-    const b = browser(w);
+    const [b, other] = [browser(w), browser(w)];
     await b.get("/device");
+    await other.get("/device");
     const expired = await b.post("/device", { user_code: flow.user_code });
-    const unknown = await b.post("/device", { user_code: "BCDFBCDF" });
+    const unknown = await other.post("/device", { user_code: "BCDFBCDF" });
     expect(expired.status).toBe(400);
     expect(unknown.status).toBe(400);
     expect(text(expired.html)).toContain("This code is invalid or has expired");
     expect(text(expired.html)).toBe(text(unknown.html));
   });
 
-  it.each(["SERVER_ERROR", "INTERNAL_SERVER_ERROR"])("%s from /device/verification → a 503 retry page", async (action) => {
+  it.each(["SERVER_ERROR", "INTERNAL_SERVER_ERROR"])("%s from /device/verification → a 503 page whose Try again keeps the typed code", async (action) => {
     const flow = await startDevice(w);
     await control("faults", { api: "device/verification", mode: "action", action });
     const b = browser(w);
     await b.get("/device");
-    const p = await b.post("/device", { user_code: flow.user_code });
+    const p = await b.post("/device", { user_code: flow.user_code.toLowerCase() });
     expect(p.status).toBe(503);
     expect(p.headers.get("Retry-After")).toBe("5");
     expect(text(p.html)).toContain("Temporarily unavailable");
-    expect(p.html).toContain('<a href="/device">Try again</a>');
-    // The retry works once Authlete is back.
-    expect((await b.submit("/device", { user_code: flow.user_code })).html).toContain('action="/device/confirm"');
+    const dashed = `${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`;
+    expect(p.html).toMatch(
+      new RegExp(
+        `<form method="post" action="/device" class="actions"><input type="hidden" name="csrf" value="[^"]+"/><input type="hidden" name="user_code" value="${dashed}"/><button type="submit" class="primary">Try again</button></form>`,
+      ),
+    );
+    // One tap once Authlete is back: the page's own form, with the code it kept.
+    const retry = await b.submit("/device", { user_code: /name="user_code" value="([^"]+)"/.exec(p.html)![1]! });
+    expect(retry.html).toContain('action="/device/confirm"');
   });
 
   it("an action this server does not know fails closed on an error page, and is logged", async () => {
@@ -162,7 +169,7 @@ describe("step 1: enter the code", () => {
     expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);
     expect(p.html.startsWith("<!DOCTYPE html>")).toBe(true);
     expect(p.html).not.toMatch(/AuthleteError|at .*\.ts:\d+|"error"\s*:/);
-    expect(p.html).toContain('<a href="/device">');
+    expect(p.html).toMatch(/<a class="button primary" href="\/device">|<form method="post" action="\/device" class="actions">/);
   });
 
   it("a timeout → the retry page", async () => {

@@ -4,7 +4,7 @@ import { clientIp } from "../../http/client-ip";
 import { log } from "../../log";
 import { guarded } from "../../session/errors";
 import type { ActiveFlow } from "../../session/flow";
-import { holding, refuseIfSpent } from "../budgets";
+import { fewLeft, holding, refuseIfSpent } from "../budgets";
 import { complete, denial } from "../complete";
 import { codeTag, decision } from "../decision";
 import { loadFlow } from "../flow-guard";
@@ -35,14 +35,17 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
   const shows: Shows = current && current.step !== "ended" ? { replace: current.userCode } : "enter";
   if (typeof shows !== "string") await expectShows(c, form, shows);
   const code = normalizeUserCode(input, page.userCode);
-  const again = async (error: EnterError, value: string) =>
-    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(keyed, flowId, shows)} format={page.userCode} value={value} error={error} />, 400);
+  const csrf = await csrfToken(keyed, flowId, shows);
+  const again = (error: EnterError, value: string, remaining?: number) =>
+    c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} value={value} error={error} remaining={remaining} />, 400);
   if (!code) {
     decision(c, "malformed_code", { authlete: false });
     return again(codeProblem(input, page.userCode) ?? "length", input.slice(0, 64));
   }
   const attempt = await budgets.codeEntry(clientIp(c), flowId);
-  refuseIfSpent(attempt);
+  refuseIfSpent(attempt, "code_entry");
+  // From here a failure that is not the person's (Authlete or storage down) offers "Try again" with this code.
+  c.set("retry", { userCode: formatUserCode(code), csrf });
 
   const res = await holding(attempt, () => authlete.deviceVerification(code));
   const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
@@ -80,7 +83,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
     case "NOT_EXIST":
       await budgets.codeEntryFailed();
       decision(c, res.action, logged);
-      return again("invalid", formatUserCode(code));
+      return again("invalid", formatUserCode(code), fewLeft(attempt));
     // The contract's sources disagree on the name (docs/authlete-api.md §4); both mean Authlete failed.
     case "SERVER_ERROR":
     case "INTERNAL_SERVER_ERROR":

@@ -14,6 +14,7 @@ const copy: Copy<{
   hint: (format: UserCodeFormat, example: string) => string;
   submit: string;
   errors: Record<EnterError, (format: UserCodeFormat) => string>;
+  remaining: (n: number) => string;
 }> = {
   en: {
     title: "Connect a device",
@@ -35,6 +36,10 @@ const copy: Copy<{
           ? "That doesn't look like a code from your device. Codes use only digits (0–9)."
           : `That doesn't look like a code from your device. Codes use only these letters, never vowels or digits: ${spaced(CHARSETS.BASE20)}.`,
     },
+    remaining: (n) =>
+      n === 0
+        ? "That was the last try for now: the next one will be refused for a while."
+        : `${n} ${n === 1 ? "try" : "tries"} left before code entry is paused.`,
   },
   ja: {
     title: "デバイスを接続",
@@ -56,6 +61,7 @@ const copy: Copy<{
           ? "デバイスに表示されたコードではないようです。コードに使われるのは数字（0〜9）だけです。"
           : `デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけで、母音や数字は含まれません: ${spaced(CHARSETS.BASE20)}。`,
     },
+    remaining: (n) => (n === 0 ? "今回が最後の試行でした。しばらくの間、次の入力は受け付けられません。" : `コード入力が停止されるまで、あと ${n} 回試せます。`),
   },
 };
 
@@ -74,6 +80,8 @@ export const EnterPage = (props: {
   prefilled?: boolean;
   /** The code of a verification in progress that continuing would replace. */
   replacing?: string | undefined;
+  /** Attempts left before the guessing budget pauses code entry, when few remain. */
+  remaining?: number | undefined;
 }) => {
   const t = copy[props.f.locale];
   const describedBy = props.error ? "code-error code-hint" : "code-hint";
@@ -109,6 +117,7 @@ export const EnterPage = (props: {
         {props.error && (
           <p id="code-error" class="error" role="alert">
             {t.errors[props.error](props.format)}
+            {props.remaining !== undefined && ` ${t.remaining(props.remaining)}`}
           </p>
         )}
         <p id="code-hint" class="hint">

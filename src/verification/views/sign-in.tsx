@@ -12,6 +12,7 @@ const copy: Copy<{
   submit: string;
   cancel: string;
   errors: Record<SignInError, string>;
+  remaining: (n: number) => string;
 }> = {
   en: {
     title: "Sign in",
@@ -23,6 +24,8 @@ const copy: Copy<{
     cancel: "Cancel",
     // One message for an unknown user and a wrong password: no user enumeration.
     errors: { failed: "The username or password is incorrect.", missing: "Enter your username and password." },
+    remaining: (n) =>
+      n === 0 ? "That was the last try for now: sign-in is paused for a while." : `${n} ${n === 1 ? "try" : "tries"} left before sign-in is paused.`,
   },
   ja: {
     title: "サインイン",
@@ -33,10 +36,19 @@ const copy: Copy<{
     submit: "サインイン",
     cancel: "キャンセル",
     errors: { failed: "ユーザー名またはパスワードが正しくありません。", missing: "ユーザー名とパスワードを入力してください。" },
+    remaining: (n) => (n === 0 ? "今回が最後の試行でした。しばらくの間サインインは停止されます。" : `サインインが停止されるまで、あと ${n} 回試せます。`),
   },
 };
 
-export const SignInPage = (props: { f: Frame; csrf: string; clientName: string | null; username?: string; error?: SignInError }) => {
+export const SignInPage = (props: {
+  f: Frame;
+  csrf: string;
+  clientName: string | null;
+  username?: string;
+  error?: SignInError;
+  /** Attempts left before sign-in is paused, when few remain. */
+  remaining?: number | undefined;
+}) => {
   const t = copy[props.f.locale];
   const invalid = props.error ? "true" : undefined;
   const describedBy = props.error ? "signin-error" : undefined;
@@ -47,6 +59,7 @@ export const SignInPage = (props: { f: Frame; csrf: string; clientName: string |
       {props.error && (
         <p id="signin-error" class="error" role="alert">
           {t.errors[props.error]}
+          {props.remaining !== undefined && ` ${t.remaining(props.remaining)}`}
         </p>
       )}
       <form method="post" action="/device/sign-in">

@@ -36,8 +36,9 @@ input.code{font-size:1.75rem;letter-spacing:.12em;text-transform:uppercase;text-
 .actions{display:flex;flex-direction:column;gap:.75rem;margin-top:1.5rem}
 form.actions{margin-top:.75rem}
 form.report{margin-top:1.5rem;padding-top:1rem;border-top:1px solid var(--line)}
-button{font:inherit;font-weight:700;min-height:3rem;padding:.75rem 1rem;border-radius:8px;border:2px solid var(--accent-border);cursor:pointer;width:100%}
-button.primary{background:var(--accent);color:var(--on-accent)}
+button,a.button{font:inherit;font-weight:700;min-height:3rem;padding:.75rem 1rem;border-radius:8px;border:2px solid var(--accent-border);cursor:pointer;width:100%}
+a.button{display:inline-flex;align-items:center;justify-content:center;text-decoration:none;text-align:center}
+button.primary,a.button.primary{background:var(--accent);color:var(--on-accent)}
 button.secondary{background:#fff;color:var(--ink);border-color:var(--field)}
 button.link{background:none;border:0;min-height:0;padding:0;width:auto;color:var(--ink);text-decoration:underline;font-weight:400}
 :focus-visible{outline:3px solid var(--ink);outline-offset:2px}
@@ -64,6 +65,6 @@ pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:var
 .done{text-align:center}
 .mark{display:inline-flex;align-items:center;justify-content:center;width:4rem;height:4rem;border-radius:50%;font-size:2rem;margin:.25rem 0 .75rem;background:var(--accent);color:var(--on-accent)}
 .mark.neutral{background:#e5e7eb;color:var(--ink)}
-@media (min-width:40rem){main{padding-top:3rem}.card{padding:2rem}dl.details{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1rem}dt{margin:0}.actions{flex-direction:row-reverse;justify-content:flex-start}.actions button{width:auto;min-width:9rem}}
+@media (min-width:40rem){main{padding-top:3rem}.card{padding:2rem}dl.details{display:grid;grid-template-columns:max-content 1fr;gap:.375rem 1rem}dt{margin:0}.actions{flex-direction:row-reverse;justify-content:flex-start}.actions button,.actions a.button{width:auto;min-width:9rem}}
 `;
 }
