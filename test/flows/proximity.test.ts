@@ -52,7 +52,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const b = browser(w, { cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
     const t = text(page.html);
-    expect(page.html).toContain("<h1>Be careful: this may not be your device</h1>");
+    expect(page.html).toContain('<h1 tabindex="-1" autofocus="">Be careful: this may not be your device</h1>');
     expect(page.html).toContain("<title>Be careful: this may not be your device");
     expect(t).toContain("Why we are warning you");
     expect(t).toContain("The device asked from another country (Germany) than the one you appear to be in (Japan).");

@@ -4,7 +4,7 @@ import type { Copy, Locale } from "../locale";
 import { placeName } from "../places";
 import { formatUserCode } from "../user-code";
 import { Expiry, Software, When } from "./bits";
-import { Csrf, type Frame, Layout } from "./layout";
+import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
 const copy: Copy<{
   title: string;
@@ -151,7 +151,7 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; n
   const title = risky ? t.risky.title : t.title;
   return (
     <Layout f={props.f} title={title}>
-      <h1>{title}</h1>
+      <FocusHeading>{title}</FocusHeading>
       <p>{t.lead(flow.clientName ?? t.unnamed)}</p>
       {risky && <Risky flow={flow} locale={props.f.locale} />}
       <p class="muted">{t.code}</p>
@@ -206,9 +206,11 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; n
       <form method="post" action="/device/report" class="report">
         <Csrf token={props.csrf} />
         <p>{t.report.lead}</p>
-        <button type="submit" class="secondary">
-          {t.report.button}
-        </button>
+        <div class="actions">
+          <button type="submit" class="secondary">
+            {t.report.button}
+          </button>
+        </div>
       </form>
     </Layout>
   );

@@ -7,7 +7,7 @@ import { claimLabel, claimValue, scopeDescription } from "../scopes";
 import { describeSoftware } from "../software";
 import { formatUserCode } from "../user-code";
 import { Expiry } from "./bits";
-import { Csrf, type Frame, Layout } from "./layout";
+import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
 const copy: Copy<{
   title: string;
@@ -73,7 +73,7 @@ export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; i
     d && [d.userAgent && (describeSoftware(d.userAgent, f.locale) ?? d.userAgent.slice(0, 80)), placeName(d, f.locale)].filter(Boolean).join(t.sep);
   return (
     <Layout f={f} title={t.title}>
-      <h1>{t.title}</h1>
+      <FocusHeading>{t.title}</FocusHeading>
       <p>{t.lead(flow.clientName ?? t.unnamed)}</p>
       <dl class="details">
         <dt>{t.code}</dt>

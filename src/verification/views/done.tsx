@@ -1,7 +1,7 @@
 import type { EndedFlow, Outcome } from "../../session/flow";
 import type { Copy } from "../locale";
 import { countryName } from "../places";
-import { Csrf, type Frame, Layout } from "./layout";
+import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
 /** For "blocked": the device's country and the browser's, in the page's language. */
 type Why = { device: string; browser: string };
@@ -79,7 +79,7 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
         <p class={outcome === "approved" ? "mark" : "mark neutral"} aria-hidden="true">
           {MARK[outcome]}
         </p>
-        <h1>{t.titles[outcome]}</h1>
+        <FocusHeading>{t.titles[outcome]}</FocusHeading>
         <p>{t.bodies[outcome](clientName ?? t.unnamed, why)}</p>
         <p>
           <a href="/device">{t.again}</a>

@@ -87,7 +87,7 @@ export const EnterPage = (props: {
   const describedBy = props.error ? "code-error code-hint" : "code-hint";
   const title = props.prefilled ? t.prefilled.title : t.title;
   return (
-    <Layout f={props.f} title={title}>
+    <Layout f={props.f} title={title} error={!!props.error}>
       <h1>{title}</h1>
       <p>{props.prefilled ? t.prefilled.lead : t.lead}</p>
       {props.replacing && (
@@ -101,7 +101,7 @@ export const EnterPage = (props: {
         <input
           id="code"
           name="user_code"
-          class="code"
+          class={example(props.format).length > 12 ? "code long" : "code"}
           type="text"
           value={props.value ?? ""}
           inputmode={props.format.charset === "NUMERIC" ? "numeric" : "text"}

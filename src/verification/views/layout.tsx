@@ -13,9 +13,9 @@ export interface Frame {
   timeZone: string | null;
 }
 
-const copy: Copy<{ language: string }> = {
-  en: { language: "Language" },
-  ja: { language: "言語" },
+const copy: Copy<{ language: string; error: string }> = {
+  en: { language: "Language", error: "Error: " },
+  ja: { language: "言語", error: "エラー: " },
 };
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: "English", ja: "日本語" };
@@ -28,7 +28,8 @@ const DefaultLogo = () => (
   </svg>
 );
 
-export const Layout = (props: { f: Frame; title: string; children: Child }) => {
+/** `error`: the page shows a field error, so the title says so first (what a screen reader announces on load). */
+export const Layout = (props: { f: Frame; title: string; error?: boolean | undefined; children: Child }) => {
   const { f } = props;
   return (
     <>
@@ -38,7 +39,7 @@ export const Layout = (props: { f: Frame; title: string; children: Child }) => {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="robots" content="noindex" />
-          <title>{`${props.title} – ${f.theme.productName}`}</title>
+          <title>{`${props.error ? copy[f.locale].error : ""}${props.title} – ${f.theme.productName}`}</title>
           <style nonce={f.nonce}>{stylesheet(f.theme)}</style>
         </head>
         <body>
@@ -70,6 +71,17 @@ export const Layout = (props: { f: Frame; title: string; children: Child }) => {
     </>
   );
 };
+
+/**
+ * A page's heading that takes focus when the page loads (confirm, consent, done): a screen
+ * reader starts reading there and the next Tab goes to the first control. No script: autofocus
+ * on an element made focusable by tabindex=-1.
+ */
+export const FocusHeading = (props: { children: Child }) => (
+  <h1 tabindex={-1} autofocus>
+    {props.children}
+  </h1>
+);
 
 /** The CSRF token every form carries (see verification/form.ts). */
 export const Csrf = (props: { token: string }) => <input type="hidden" name="csrf" value={props.token} />;

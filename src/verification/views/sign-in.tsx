@@ -53,7 +53,7 @@ export const SignInPage = (props: {
   const invalid = props.error ? "true" : undefined;
   const describedBy = props.error ? "signin-error" : undefined;
   return (
-    <Layout f={props.f} title={t.title}>
+    <Layout f={props.f} title={t.title} error={!!props.error}>
       <h1>{t.title}</h1>
       <p>{t.lead(props.clientName ?? t.unnamed)}</p>
       {props.error && (
@@ -94,14 +94,14 @@ export const SignInPage = (props: {
           <button type="submit" class="primary">
             {t.submit}
           </button>
+          {/* Beside Sign in, but it submits the form below: Cancel never sends the password anywhere. */}
+          <button type="submit" class="secondary" form="cancel">
+            {t.cancel}
+          </button>
         </div>
       </form>
-      {/* Its own form, so Cancel never sends the password anywhere. */}
-      <form method="post" action="/device/cancel" class="actions">
+      <form method="post" action="/device/cancel" id="cancel">
         <Csrf token={props.csrf} />
-        <button type="submit" class="secondary">
-          {t.cancel}
-        </button>
       </form>
     </Layout>
   );
