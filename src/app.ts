@@ -13,7 +13,9 @@ import { securityHeaders } from "./http/security-headers";
 import { upstreamFailure } from "./http/upstream-error";
 import { log } from "./log";
 import { compose, type ServiceOptions } from "./services";
+import { faviconResponse } from "./verification/favicon";
 import { verificationRoutes } from "./verification/routes";
+import { FALLBACK_THEME } from "./verification/theme";
 
 export type AppOptions = ServiceOptions;
 
@@ -41,6 +43,16 @@ export function createApp(options: AppOptions = {}) {
   app.get("/jwks", api, jwks);
   // The verification page answers its own errors as HTML pages (see verification/on-error.tsx).
   app.route("/device", verificationRoutes(services.page));
+  // In the accent colour; a page variable that fails to load (say, USERS) leaves the default one.
+  app.get("/favicon.ico", (c) => {
+    let accent = FALLBACK_THEME.accent;
+    try {
+      accent = services.page(c.env).page.theme.accent;
+    } catch {
+      // The page answers that error itself (and logs it); the icon just keeps the default look.
+    }
+    return faviconResponse(accent);
+  });
 
   app.notFound(() => notFound());
 
