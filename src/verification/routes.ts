@@ -1,5 +1,5 @@
-import { Hono } from "hono";
 import { csrf } from "hono/csrf";
+import { Hono } from "hono/tiny";
 import type { Env } from "../config";
 import type { PageServices } from "../services";
 import { resolveLocale } from "./locale";

@@ -97,7 +97,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     t.clock.advance(6 * 60_000);
     await b.get("/device");
     const page = await b.submit("/device", { user_code: flow.user_code });
-    expect(text(page.html)).toContain("Its code was made 6 minutes ago.");
+    expect(text(page.html)).toContain("Its code was made 6 minutes ago; codes people start themselves are entered within minutes.");
     expect(primary(page.html)).toBe("Deny");
   });
 
@@ -129,8 +129,8 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const page = await b.get("/device");
     const t = text(page.html);
     expect(t).toContain("This request was refused");
-    expect(t).toContain("The request came from a device in Germany, and you appear to be in Japan.");
-    expect(t).toContain("Demo TV can only be connected from the same country as the person approving it");
+    expect(t).toContain("The device asked from Germany, and you appear to be in Japan.");
+    expect(t).toContain("Demo TV can only be connected from the same country, so the device has been told no.");
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
       {
         userCode: flow.user_code,
