@@ -26,7 +26,7 @@ function coordinate(v: unknown, limit: number): number | null {
 }
 
 export function placeOf(req: Request): Place {
-  const cf = (req.cf ?? {}) as Record<string, unknown>;
+  const cf = ((req as { cf?: unknown }).cf ?? {}) as Record<string, unknown>;
   const asn = typeof cf["asn"] === "number" && Number.isInteger(cf["asn"]) && cf["asn"] > 0 ? cf["asn"] : null;
   return {
     country: text(cf["country"], 8),
@@ -42,7 +42,7 @@ export function placeOf(req: Request): Place {
 
 /** The IANA time zone Cloudflare gives for the request, when the runtime knows it; null otherwise. */
 export function timeZoneOf(req: Request): string | null {
-  const tz = text((req.cf as Record<string, unknown> | undefined)?.["timezone"], 64);
+  const tz = text(((req as { cf?: unknown }).cf as Record<string, unknown> | undefined)?.["timezone"], 64);
   if (!tz) return null;
   try {
     new Intl.DateTimeFormat("en", { timeZone: tz });

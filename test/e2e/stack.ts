@@ -1,14 +1,14 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { launchChromium } from "./chromium";
-import { type LocalServer, startLocalServer } from "./local-server";
+import { type LocalServer, type LocalServerOptions, startLocalServer } from "./local-server";
 
 /**
  * What every e2e file needs: the local server (Worker + emulator), Chromium, and a clean
  * emulator before each test with one-second polling, so openid-client's real-time waits
  * stay short. Registers the hooks; read `server` and `browser` inside tests.
  */
-export function e2eStack() {
+export function e2eStack(options: LocalServerOptions = {}) {
   const stack = {
     server: undefined as unknown as LocalServer,
     browser: undefined as unknown as Browser,
@@ -22,7 +22,7 @@ export function e2eStack() {
     },
   };
   beforeAll(async () => {
-    [stack.server, stack.browser] = await Promise.all([startLocalServer(), launchChromium()]);
+    [stack.server, stack.browser] = await Promise.all([startLocalServer(options), launchChromium()]);
   });
   afterAll(async () => {
     await stack.browser?.close();
