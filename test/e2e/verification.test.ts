@@ -218,4 +218,14 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     expect(problems).toEqual([]);
     await context.close();
   });
+
+  it("the favicon the browser asks for answers with an icon, not a 404, and the page's CSP still allows no image", async () => {
+    const { page, context } = await open("desktop");
+    const res = await page.goto(`${stack.server.origin}/favicon.ico`);
+    expect(res!.status()).toBe(200);
+    expect(res!.headers()["content-type"]).toBe("image/x-icon");
+    const device = await page.goto(`${stack.server.origin}/device`);
+    expect(device!.headers()["content-security-policy"]).toContain("img-src 'none'");
+    await context.close();
+  });
 });
