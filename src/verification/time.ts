@@ -27,5 +27,8 @@ export function relative(at: number, now: number, locale: Locale): string {
   return rtf.format(whole(seconds / 3600), "hour");
 }
 
+/** A time inside a sentence, never broken between "4:05" and "PM". */
+export const unbroken = (s: string) => s.replace(/ /g, "\u00a0");
+
 /** Whole minutes left, rounded down so the page never promises more time than there is. */
 export const minutesLeft = (until: number, now: number) => Math.max(0, Math.floor((until - now) / 60_000));

@@ -222,6 +222,8 @@ describe("step 2: confirm the device", () => {
     const time = fmt("en", "Asia/Tokyo", { timeStyle: "short" });
     expect(p.html).toContain(`>3 minutes ago (<span class="nowrap">${date}</span> <span class="nowrap">${time}</span>)</time>`);
     expect(text(p.html)).toMatch(/This code expires in [67] minutes, at \d\d?:\d\d [AP]M\./);
+    // Never broken between the time and AM/PM.
+    expect(p.html).toMatch(/at \d\d?:\d\d\u00a0[AP]M\./);
     expect(text(p.html)).toContain("Austin, Texas, United States");
 
     const ja = browser(t, { cf: { country: "JP", timezone: "Asia/Tokyo" }, headers: { "Accept-Language": "ja" } });

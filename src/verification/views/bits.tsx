@@ -1,6 +1,6 @@
 import type { Copy } from "../locale";
 import { describeSoftware } from "../software";
-import { clock, minutesLeft, relative } from "../time";
+import { clock, minutesLeft, relative, unbroken } from "../time";
 import type { Frame } from "./layout";
 
 /** Small pieces several pages share: a moment in the person's time, a code's remaining life, a device's software. */
@@ -41,7 +41,7 @@ export const Expiry = (props: { f: Frame; expiresAt: number; now: number }) => {
   const { locale, timeZone } = props.f;
   const t = copy[locale];
   const minutes = minutesLeft(props.expiresAt, props.now);
-  const at = clock(props.expiresAt, locale, timeZone).time;
+  const at = unbroken(clock(props.expiresAt, locale, timeZone).time);
   const rel = new Intl.RelativeTimeFormat(locale, { numeric: "always" }).format(minutes, "minute");
   return (
     <p class="expiry">

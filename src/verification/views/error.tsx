@@ -1,6 +1,6 @@
 import type { Copy } from "../locale";
 import type { PageErrorKind } from "../page-error";
-import { clock, relative } from "../time";
+import { clock, relative, unbroken } from "../time";
 import { Csrf, type Frame, Layout } from "./layout";
 
 interface Message {
@@ -102,7 +102,7 @@ export const ErrorPage = (props: {
       <h1>{m.title}</h1>
       {u ? (
         <>
-          <p>{t.paused[u.paused ?? "code_entry"](clock(u.at, locale, timeZone).time, relative(u.at, u.now, locale))}</p>
+          <p>{t.paused[u.paused ?? "code_entry"](unbroken(clock(u.at, locale, timeZone).time), relative(u.at, u.now, locale))}</p>
           <p>{t.codeMayExpire}</p>
         </>
       ) : (
