@@ -258,7 +258,14 @@ describe("step 2: confirm the device", () => {
     const b = browser(w);
     const { flow } = await atConfirm(w, b);
     await reach(b);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line) => void lines.push(String(line)));
     const p = await b.submit("/device/cancel", {});
+    vi.restoreAllMocks();
+    // Logged like every decision: a tag of the code, never the code.
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["outcome"] === "cancelled");
+    expect(logged).toMatchObject({ event: "decision", route: "/device/cancel", authlete: true, clientId: 1001, code: expect.stringMatching(/^[\w-]{12}$/) });
+    expect(lines.join("\n")).not.toContain(flow.user_code);
     expect(p.status).toBe(200);
     expect(text(p.html)).toContain("Cancelled");
     expect(text(p.html)).toContain("Nothing was approved, and the device has been told no.");

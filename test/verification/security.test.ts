@@ -311,6 +311,8 @@ describe("state: hashed keys, expiring with the user code, gone when the flow en
     const p = await b.get("/device");
     expect(p.status).toBe(410);
     expect(text(p.html)).toContain("This code has expired");
+    // What to do about it.
+    expect(text(p.html)).toContain("Start again on your device to get a new code.");
   });
 
   it("session expiry: once the code has expired nothing can be approved", async () => {
