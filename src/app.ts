@@ -1,5 +1,4 @@
 import { createMiddleware } from "hono/factory";
-import { methodNotAllowed } from "hono/method-not-allowed";
 import { Hono } from "hono/tiny";
 import type { AppEnv } from "./app-env";
 import { AuthleteError } from "./authlete/errors";
@@ -13,7 +12,9 @@ import { securityHeaders } from "./http/security-headers";
 import { upstreamFailure } from "./http/upstream-error";
 import { log } from "./log";
 import { compose, type ServiceOptions } from "./services";
+import { faviconResponse } from "./verification/favicon";
 import { verificationRoutes } from "./verification/routes";
+import { FALLBACK_THEME } from "./verification/theme";
 
 export type AppOptions = ServiceOptions;
 
@@ -26,7 +27,19 @@ export function createApp(options: AppOptions = {}) {
     await next();
   });
   app.use(securityHeaders);
-  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => notAllowed(c.req.method, methods) }));
+  // A known path asked with another method: 405 with the methods its routes take (GET implies HEAD).
+  app.use(async (c, next) => {
+    await next();
+    if (c.res.status !== 404 || c.error) return;
+    const path = c.req.path;
+    const methods = new Set<string>();
+    for (const r of app.routes) {
+      if (r.method === "ALL" || (r.path !== path && !(r.path.endsWith("/*") && path.startsWith(r.path.slice(0, -1))))) continue;
+      methods.add(r.method);
+      if (r.method === "GET") methods.add("HEAD");
+    }
+    if (methods.size && !methods.has(c.req.method)) c.res = notAllowed(c.req.method, [...methods]);
+  });
 
   /** The JSON endpoints' services; a bad variable fails the request loudly (onError below). */
   const api = createMiddleware<AppEnv>(async (c, next) => {
@@ -41,6 +54,16 @@ export function createApp(options: AppOptions = {}) {
   app.get("/jwks", api, jwks);
   // The verification page answers its own errors as HTML pages (see verification/on-error.tsx).
   app.route("/device", verificationRoutes(services.page));
+  // In the accent colour; a page variable that fails to load (say, USERS) leaves the default one.
+  app.get("/favicon.ico", (c) => {
+    let accent = FALLBACK_THEME.accent;
+    try {
+      accent = services.page(c.env).page.theme.accent;
+    } catch {
+      // The page answers that error itself (and logs it); the icon just keeps the default look.
+    }
+    return faviconResponse(accent);
+  });
 
   app.notFound(() => notFound());
 

@@ -10,6 +10,7 @@ import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
+import { HOSTING_ASNS } from "./protection/proximity";
 import { FlowStore } from "./session/flow";
 import { LoginStates } from "./session/login";
 import { SignInStore } from "./session/sign-in";
@@ -54,6 +55,8 @@ export interface PageServices {
   /** OpenID sign-ins between the button and the callback (sealed cookie, replay marker). */
   logins: LoginStates;
   deviceRequests: DeviceRequests;
+  /** The built-in hosting networks and the operator's HOSTING_ASNS (protection/proximity.ts). */
+  hostingAsns: ReadonlySet<number>;
 }
 
 export interface Services {
@@ -112,6 +115,7 @@ export function compose(options: ServiceOptions = {}): Services {
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
       logins: new LoginStates(config.secret, keyed, storage.table("usedLogin"), now),
+      hostingAsns: new Set([...HOSTING_ASNS, ...page.proximity.hostingAsns]),
     };
   });
 

@@ -35,6 +35,9 @@ export type Env = {
   LOGO_URL?: string;
   ACCENT_COLOR?: string;
   SCOPE_DESCRIPTIONS?: string;
+  /** JSON: per Authlete client id (and `default`), {crossCountry, maxCodeAgeSeconds}. */
+  PROXIMITY_POLICY?: string;
+  HOSTING_ASNS?: string;
 } & { [K in LimitVariable]?: string } & {
   /** Secret: the client secret of OIDC provider <ID> (its id upper-cased, - as _). */
   [K in `OIDC_CLIENT_SECRET_${string}`]?: string;

@@ -2,5 +2,14 @@
 export { type AuthleteConfig, type Config, loadConfig } from "./core";
 export type { Env } from "./env";
 export { type Budget, LIMITS, type LimitName, type Limits } from "./limits";
-export { type AuthenticatorConfig, CALLBACK_PATH, loadPageConfig, type OidcProviderConfig, type PageConfig, type UserConfig } from "./page";
+export {
+  type AuthenticatorConfig,
+  CALLBACK_PATH,
+  DEFAULT_PROXIMITY_POLICY,
+  loadPageConfig,
+  type OidcProviderConfig,
+  type PageConfig,
+  type ProximityPolicy,
+  type UserConfig,
+} from "./page";
 export { ConfigError } from "./schema";

@@ -4,6 +4,7 @@ import { AuthleteError } from "../authlete/errors";
 import type { DeviceAuthorizationResponse } from "../authlete/schemas";
 import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
+import { placeOf } from "../http/client-place";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { log } from "../log";
 
@@ -42,16 +43,11 @@ const RULES: Record<string, ActionRule> = {
  */
 async function remember(c: Context<AppEnv>, res: DeviceAuthorizationResponse, ip: string): Promise<void> {
   if (!res.responseContent || !res.deviceCode || !res.userCode || !res.expiresIn) throw new AuthleteError("malformed", API, "OK without codes or lifetime");
-  const cf = c.req.raw.cf as { country?: string; city?: string } | undefined;
   const { polling, deviceRequests, now } = c.var.services;
   await Promise.all([
     polling.issued(res.deviceCode, res.interval, res.expiresIn),
     deviceRequests
-      .save(
-        res.userCode,
-        { ip, country: cf?.country ?? null, city: cf?.city ?? null, userAgent: c.req.header("User-Agent") ?? null, requestedAt: now() },
-        res.expiresIn,
-      )
+      .save(res.userCode, { ip, ...placeOf(c.req.raw), userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null, requestedAt: now() }, res.expiresIn)
       .catch((err: unknown) => log("warn", "device_request_kv_failure", { requestId: c.var.requestId, detail: String(err) })),
   ]);
 }

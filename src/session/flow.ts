@@ -1,4 +1,6 @@
 import type { Identity } from "../auth/authenticator";
+import type { Place } from "../http/client-place";
+import type { Assessment } from "../protection/proximity";
 import type { DeviceRequest } from "../storage/device-requests";
 import type { Table } from "../storage/kv";
 import { guarded } from "./errors";
@@ -21,17 +23,28 @@ export interface ActiveFlow {
   resources: string[];
   authorizationDetails: Record<string, unknown>[];
   device: DeviceRequest | null;
+  /** Authlete's numeric client id (/device/verification `clientId`): which proximity policy applies. */
+  clientId: number | null;
+  /** What the proximity check found when this browser entered the code; null without the device's record. */
+  proximity: FlowProximity | null;
   /** Set on entering consent: the user who will approve or deny. */
   identity?: Identity;
 }
 
-export type Outcome = "approved" | "denied" | "cancelled";
+/** The assessment, and the browser's coarse place to show beside the device's (no address, no coordinates). */
+export interface FlowProximity extends Assessment {
+  browser: Pick<Place, "country" | "region" | "city">;
+}
+
+export type Outcome = "approved" | "denied" | "cancelled" | "reported" | "blocked";
 
 /** What is left once the flow has ended: enough for one "done" page, no code. */
 export interface EndedFlow {
   step: "ended";
   outcome: Outcome;
   clientName: string | null;
+  /** For "blocked": the two countries, to say why. */
+  countries?: { device: string | null; browser: string | null };
 }
 
 export type Flow = ActiveFlow | EndedFlow;
@@ -59,8 +72,8 @@ export class FlowStore {
   }
 
   /** Replaces the flow (code, client, identity) by its outcome. */
-  end(flowId: string, outcome: Outcome, clientName: string | null): Promise<void> {
-    const ended: EndedFlow = { step: "ended", outcome, clientName };
+  end(flowId: string, outcome: Omit<EndedFlow, "step">): Promise<void> {
+    const ended: EndedFlow = { step: "ended", ...outcome };
     return guarded("end verification", () => this.table.put(flowId, ended, ENDED_TTL_SECONDS));
   }
 

@@ -4,6 +4,7 @@ import { FederationError } from "../auth/federation-error";
 import { AuthleteError, logAuthleteFailure } from "../authlete/errors";
 import { ConfigError } from "../config";
 import { log } from "../log";
+import type { PageServices } from "../services";
 import { StateUnavailable } from "../session/errors";
 import { pageErrorOf } from "./federation";
 import { frame } from "./frame";
@@ -44,7 +45,11 @@ export function onPageError(err: Error, c: Context<PageEnv>): Response | Promise
     detail: e.detail,
     authlete: e.options.authlete ?? false,
   });
-  const { retryAfter } = e.options;
+  const { retryAfter, paused } = e.options;
   if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
-  return c.html(<ErrorPage f={frame(c)} kind={e.kind} retryAfter={retryAfter} />, STATUS[e.kind] as 400);
+  // The services are missing only when loading the page configuration is what failed.
+  const now = (c.var.services as PageServices | undefined)?.now() ?? Date.now();
+  const until = retryAfter !== undefined && e.kind === "rate_limited" ? { at: now + retryAfter * 1000, now, paused } : undefined;
+  const retry = e.kind === "unavailable" ? c.var.retry : undefined;
+  return c.html(<ErrorPage f={frame(c)} kind={e.kind} until={until} retry={retry} />, STATUS[e.kind] as 400);
 }

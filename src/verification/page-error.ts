@@ -31,6 +31,8 @@ export const STATUS: Record<PageErrorKind, number> = {
 export interface PageErrorOptions {
   /** Seconds, for 429 and 503. */
   retryAfter?: number;
+  /** For 429: what is paused, so the page can say so. */
+  paused?: "code_entry" | "sign_in";
   /** Whether Authlete was asked before this went wrong (for the decision log). */
   authlete?: boolean;
 }

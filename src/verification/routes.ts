@@ -11,6 +11,7 @@ import { confirm } from "./steps/confirm";
 import { consent } from "./steps/consent";
 import { enterCode } from "./steps/enter";
 import { federationStart } from "./steps/federation-start";
+import { report } from "./steps/report";
 import { show } from "./steps/show";
 import { signIn } from "./steps/sign-in";
 import { signOut } from "./steps/sign-out";
@@ -40,6 +41,7 @@ export function verificationRoutes(services: (env: Env) => PageServices) {
   r.post("/sign-out", signOut);
   r.post("/consent", consent);
   r.post("/cancel", cancel);
+  r.post("/report", report);
   // A step URL opened directly (a bookmark, a reload after an error) leads to the current step.
   r.get("/*", (c) => c.redirect("/device", 303));
   r.onError(onPageError);

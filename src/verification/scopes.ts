@@ -73,3 +73,35 @@ export function scopeDescription(scope: string, locale: Locale, configured: Page
 export function claimLabel(claim: string, locale: Locale): string | null {
   return CLAIMS[locale][claim] ?? null;
 }
+
+const VALUES: Copy<{ yes: string; no: string; verified: string; unverified: string }> = {
+  en: { yes: "Yes", no: "No", verified: "Yes", unverified: "No" },
+  ja: { yes: "はい", no: "いいえ", verified: "確認済み", unverified: "未確認" },
+};
+
+/**
+ * A claim's value as a person reads it: `email_verified: true` → "Yes" / "確認済み",
+ * `locale: "en"` → "English" / "英語", `updated_at` as a date, an address as its lines;
+ * anything else as text (objects as JSON, which is what the client will receive).
+ */
+export function claimValue(claim: string, value: unknown, locale: Locale): string | null {
+  if (value === undefined || value === null) return null;
+  const v = VALUES[locale];
+  if (typeof value === "boolean") return claim.endsWith("_verified") ? (value ? v.verified : v.unverified) : value ? v.yes : v.no;
+  if (claim === "locale" && typeof value === "string") {
+    try {
+      return new Intl.DisplayNames([locale], { type: "language" }).of(value) ?? value;
+    } catch {
+      return value;
+    }
+  }
+  if (claim === "updated_at" && typeof value === "number")
+    return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" }).format(value * 1000);
+  if (claim === "address" && typeof value === "object") {
+    const a = value as Record<string, unknown>;
+    if (typeof a["formatted"] === "string") return a["formatted"];
+    const parts = ["street_address", "locality", "region", "postal_code", "country"].map((k) => a[k]).filter((x) => typeof x === "string");
+    if (parts.length) return parts.join(", ");
+  }
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

@@ -12,6 +12,8 @@ const UNSET: Overrides = {
   PRODUCT_NAME: undefined,
   ACCENT_COLOR: undefined,
   SCOPE_DESCRIPTIONS: undefined,
+  PROXIMITY_POLICY: undefined,
+  HOSTING_ASNS: undefined,
 };
 const page = (overrides: Overrides) => loadPageConfig({ ...env, ...UNSET, ...overrides } as Env);
 const DEMO_HASH = JSON.parse(env.USERS!)[0].passwordHash as string;
@@ -24,6 +26,19 @@ describe("page configuration: defaults and errors that name the variable", () =>
     expect(c.signInSessionSeconds).toBe(900);
     expect(c.theme).toEqual({ productName: "Device Flow Edge", logoUrl: null, accent: "#1a56db" });
     expect(c.scopeDescriptions).toEqual({});
+    expect(c.proximity).toEqual({ policies: { default: { crossCountry: "warn", maxCodeAgeSeconds: 300 }, clients: {} }, hostingAsns: [] });
+  });
+
+  it("PROXIMITY_POLICY: a client's entry over the default entry over the built-in default; HOSTING_ASNS adds networks", () => {
+    const c = page({
+      PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":600},"1001":{"crossCountry":"block"},"1002":{"crossCountry":"allow","maxCodeAgeSeconds":120}}',
+      HOSTING_ASNS: "64500, AS64501 64502",
+    });
+    expect(c.proximity.policies).toEqual({
+      default: { crossCountry: "warn", maxCodeAgeSeconds: 600 },
+      clients: { "1001": { crossCountry: "block", maxCodeAgeSeconds: 600 }, "1002": { crossCountry: "allow", maxCodeAgeSeconds: 120 } },
+    });
+    expect(c.proximity.hostingAsns).toEqual([64500, 64501, 64502]);
   });
 
   it("NUMERIC codes default to Authlete's 9 digits; an explicit length wins", () => {
@@ -55,6 +70,12 @@ describe("page configuration: defaults and errors that name the variable", () =>
     [{ LOGO_URL: "javascript:alert(1)" }, "LOGO_URL: must be an http(s) URL"],
     [{ ACCENT_COLOR: "red;}body{display:none" }, "ACCENT_COLOR: must be a colour like #1a56db"],
     [{ SCOPE_DESCRIPTIONS: '{"tv.watch":"Watch"}' }, "SCOPE_DESCRIPTIONS.tv.watch"],
+    [{ PROXIMITY_POLICY: "{" }, "PROXIMITY_POLICY: must be valid JSON"],
+    [{ PROXIMITY_POLICY: '{"demo-device":{}}' }, "keys are `default` or a numeric Authlete client id"],
+    [{ PROXIMITY_POLICY: '{"default":{"crossCountry":"deny"}}' }, "PROXIMITY_POLICY.default.crossCountry: must be one of allow, warn, block"],
+    [{ PROXIMITY_POLICY: '{"1001":{"maxCodeAgeSeconds":5}}' }, "PROXIMITY_POLICY.1001.maxCodeAgeSeconds"],
+    [{ PROXIMITY_POLICY: '{"1001":{"crossCountry":"warn","farKm":10}}' }, "PROXIMITY_POLICY.1001"],
+    [{ HOSTING_ASNS: "16509, amazon" }, "HOSTING_ASNS.1: must be ASNs such as 64500, AS64501"],
   ])("%j → %s", (overrides, message) => {
     expect(() => page(overrides)).toThrow(ConfigError);
     expect(() => page(overrides)).toThrow(message);

@@ -463,7 +463,7 @@ describe("doctor: reading a configuration as the Worker does", () => {
     if (devVars !== undefined) writeFileSync(join(dir, ".dev.vars"), devVars);
     return join(dir, "wrangler.toml");
   }
-  const TOML = `name = "w"\nmain = "index.ts"\ncompatibility_date = "2026-07-01"\n[vars]\nAUTHLETE_BASE_URL = "https://us.authlete.com"\nAUTHLETE_API_VERSION = "3"\nUSER_CODE_CHARSET = "NUMERIC"\n[[kv_namespaces]]\nbinding = "KV"\nid = "local"\n[env.production.vars]\nAUTHLETE_BASE_URL = "https://jp.authlete.com"\nAUTHLETE_API_VERSION = "3"\n[[env.production.kv_namespaces]]\nbinding = "KV"\nid = "0123456789abcdef0123456789abcdef"\n`;
+  const TOML = `name = "w"\nmain = "index.ts"\ncompatibility_date = "2026-07-01"\n[vars]\nAUTHLETE_BASE_URL = "https://us.authlete.com"\nAUTHLETE_API_VERSION = "3"\nUSER_CODE_CHARSET = "NUMERIC"\n[[kv_namespaces]]\nbinding = "KV"\nid = "local"\n[[durable_objects.bindings]]\nname = "BUDGETS"\nclass_name = "BudgetCounter"\n[env.production.vars]\nAUTHLETE_BASE_URL = "https://jp.authlete.com"\nAUTHLETE_API_VERSION = "3"\n[[env.production.kv_namespaces]]\nbinding = "KV"\nid = "0123456789abcdef0123456789abcdef"\n`;
 
   it("the ConfigError message splits into one issue per variable", () => {
     expect(configIssues("Invalid configuration: EDGE_SECRET: is missing; USERS.0.passwordHash: must be a hash printed by `npm run hash-password`")).toEqual([

@@ -8,19 +8,34 @@ import type { Readable } from "node:stream";
 import { Log, LogLevel, Miniflare } from "miniflare";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { bundleWorker, emulatorWorker, readWranglerConfig, root } from "../../scripts/lib/workers.mjs";
+import type { KeyValue } from "../../src/storage/kv";
+
+/**
+ * Headers that place one client's requests somewhere (test-only): Miniflare takes `MF-CF-Blob`
+ * as that request's `request.cf` (instead of the server's `cf` option), and keeps a
+ * `CF-Connecting-IP` the client sent. Give a browser context these as `extraHTTPHeaders` and
+ * openid-client a `customFetch` that adds them, and the device and the browser stand in
+ * different places, per request. The Worker reads only `request.cf` and `CF-Connecting-IP`,
+ * as it does behind Cloudflare; nothing in it knows of this header.
+ */
+export function placedAt(at: { ip?: string; cf?: Record<string, unknown> }): Record<string, string> {
+  return { ...(at.cf ? { "MF-CF-Blob": JSON.stringify(at.cf) } : {}), ...(at.ip ? { "CF-Connecting-IP": at.ip } : {}) };
+}
 
 export interface LocalServer {
   /** e.g. http://127.0.0.1:41234 — the issuer and verification_uri the emulator advertises. */
   origin: string;
   /** The emulator's runtime and control APIs (/_emulator/…), which are not exposed over HTTP. */
   emulator(path: string, init?: RequestInit): Promise<Response>;
+  /** The Worker's KV namespace, for tests that must plant a record (keys through src/storage/kv.ts). */
+  kv(): Promise<KeyValue>;
   stop(): Promise<void>;
 }
 
 export interface LocalServerOptions {
   /** Extra or overriding variables for the Worker (e.g. a limit). */
   vars?: Record<string, string>;
-  /** `request.cf` of every request: where the "device" appears to be. */
+  /** `request.cf` of every request that does not say otherwise (placedAt). */
   cf?: Record<string, unknown>;
   /** Each line the two Workers print; by default warnings and errors go to stderr, info is dropped. */
   onLog?: (line: string) => void;
@@ -151,6 +166,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     return {
       origin,
       emulator: async (path, init) => (await emulatorFetcher.fetch(`http://authlete-emulator${path}`, init as never)) as unknown as Response,
+      kv: async () => (await mf.getKVNamespace("KV")) as unknown as KeyValue,
       stop: () => mf.dispose(),
     };
   }

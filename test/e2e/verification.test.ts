@@ -171,7 +171,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await page.getByLabel("コード").fill(da.user_code);
     await page.getByRole("button", { name: "続ける" }).click();
     await heading(page, "お使いのデバイスですか？");
-    expect(await page.getByText("Tokyo, 日本").isVisible()).toBe(true);
+    expect(await page.getByText("日本（Tokyo）").isVisible()).toBe(true);
     await shot("2-confirm");
     await page.getByRole("button", { name: "続ける" }).click();
     await heading(page, "サインイン");
@@ -189,8 +189,8 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await context.close();
   });
 
-  it("phone, mistakes: an unknown code, a wrong password and Cancel each explain themselves", async () => {
-    const { da } = await device();
+  it("phone, mistakes: an unknown code, a wrong password and Cancel each explain themselves; Cancel tells the TV access_denied", async () => {
+    const { da, outcome } = await device();
     const { page, problems, shot, context } = await open("phone");
     await page.goto(`${stack.server.origin}/device`);
     await page.getByLabel("Code").fill("BCDF-BCDF");
@@ -211,8 +211,21 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await page.getByRole("button", { name: "Cancel" }).click();
     await heading(page, "Cancelled");
     await shot("e3-cancelled");
-    expect(await completeCalls()).toBe(0);
+    expect(await completeCalls()).toBe(1);
+    const { error } = await outcome;
+    expect((error as client.ResponseBodyError).error).toBe("access_denied");
+    expect((error as client.ResponseBodyError).error_description).toBe("The user cancelled the request on the verification page");
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("the favicon the browser asks for answers with an icon, not a 404, and the page's CSP still allows no image", async () => {
+    const { page, context } = await open("desktop");
+    const res = await page.goto(`${stack.server.origin}/favicon.ico`);
+    expect(res!.status()).toBe(200);
+    expect(res!.headers()["content-type"]).toBe("image/x-icon");
+    const device = await page.goto(`${stack.server.origin}/device`);
+    expect(device!.headers()["content-security-policy"]).toContain("img-src 'none'");
     await context.close();
   });
 });

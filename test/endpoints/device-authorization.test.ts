@@ -1,5 +1,6 @@
+import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { basic, control, postForm, resetEmulator, seenRequests, V2 } from "../support/helpers";
+import { basic, control, postForm, resetEmulator, seenRequests, storageKey, V2, worker } from "../support/helpers";
 
 beforeEach(resetEmulator);
 
@@ -80,5 +81,41 @@ describe("POST /device_authorization", () => {
     await postForm("/device_authorization", { client_id: "demo-device" }, { "OAuth-Client-Attestation": "a.b.c", "OAuth-Client-Attestation-PoP": "d.e.f" });
     const [seen] = await seenRequests();
     expect(seen!.body).toMatchObject({ oauthClientAttestation: "a.b.c", oauthClientAttestationPop: "d.e.f" });
+  });
+
+  it("records who asked: address, request.cf's place and network, coordinates rounded to 0.1°, the software, the time", async () => {
+    const before = Date.now();
+    const res = await worker("/device_authorization", {
+      method: "POST",
+      body: "client_id=demo-device",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": "198.51.100.7", "User-Agent": "DemoTV/2.1 (Tizen 8.0)" },
+      cf: {
+        country: "DE",
+        region: "Hesse",
+        city: "Frankfurt am Main",
+        asn: 3320,
+        asOrganization: "Deutsche Telekom AG",
+        latitude: "50.11552",
+        longitude: "8.68417",
+        colo: "FRA",
+        timezone: "Europe/Berlin",
+      },
+    } as RequestInit);
+    const { user_code } = (await res.json()) as { user_code: string };
+    const rec = (await env.KV.get(await storageKey("device", user_code), "json")) as Record<string, unknown>;
+    expect(rec).toEqual({
+      ip: "198.51.100.7",
+      country: "DE",
+      region: "Hesse",
+      city: "Frankfurt am Main",
+      asn: 3320,
+      asOrganization: "Deutsche Telekom AG",
+      latitude: 50.1,
+      longitude: 8.7,
+      colo: "FRA",
+      userAgent: "DemoTV/2.1 (Tizen 8.0)",
+      requestedAt: expect.any(Number),
+    });
+    expect(rec["requestedAt"]).toBeGreaterThanOrEqual(before);
   });
 });

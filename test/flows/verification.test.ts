@@ -74,34 +74,66 @@ describe("step 1: enter the code", () => {
     },
   );
 
+  it("a pasted link gives its code, and invisible characters pasted along are dropped", async () => {
+    for (const typed of [(c: string) => `http://127.0.0.1:8787/device?user_code=${c}`, (c: string) => `\u200b${c.slice(0, 4)}\u200d-${c.slice(4)}\ufeff`]) {
+      const flow = await startDevice(w);
+      const b = browser(w);
+      await b.get("/device");
+      const p = await b.submit("/device", { user_code: typed(flow.user_code) });
+      expect(p.html).toContain('action="/device/confirm"');
+    }
+  });
+
+  it("a character codes never use says which letters codes use; a wrong length says how long codes are; the Japanese says the same", async () => {
+    const b = browser(w);
+    await b.get("/device");
+    expect(text((await b.post("/device", { user_code: "BCDF-GHJA" })).html)).toContain(
+      "That doesn't look like a code from your device. Codes use only these letters (no vowels or digits): B C D F G H J K L M N P Q R S T V W X Z.",
+    );
+    expect(text((await b.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain("That doesn't look like a code from your device. Codes have 8 letters.");
+    const ja = browser(w, { headers: { "Accept-Language": "ja" } });
+    await ja.get("/device");
+    expect(text((await ja.post("/device", { user_code: "BCDF-GHJA" })).html)).toContain(
+      "デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけです（母音や数字は使われません）: B C D F G H J K L M N P Q R S T V W X Z。",
+    );
+    expect(text((await ja.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain("デバイスに表示されたコードではないようです。コードは8文字の英字です。");
+  });
+
   it("EXPIRED and NOT_EXIST get the same page, status and message", async () => {
     const flow = await startDevice(w);
     await control("clock", { advanceMs: (flow.expires_in + 1) * 1000 });
     expect((await verifyDirectly(flow.user_code)).action).toBe("EXPIRED");
     expect((await verifyDirectly("BCDFBCDF")).action).toBe("NOT_EXIST");
 
-    const b = browser(w);
+    const [b, other] = [browser(w), browser(w)];
     await b.get("/device");
+    await other.get("/device");
     const expired = await b.post("/device", { user_code: flow.user_code });
-    const unknown = await b.post("/device", { user_code: "BCDFBCDF" });
+    const unknown = await other.post("/device", { user_code: "BCDFBCDF" });
     expect(expired.status).toBe(400);
     expect(unknown.status).toBe(400);
     expect(text(expired.html)).toContain("This code is invalid or has expired");
     expect(text(expired.html)).toBe(text(unknown.html));
   });
 
-  it.each(["SERVER_ERROR", "INTERNAL_SERVER_ERROR"])("%s from /device/verification → a 503 retry page", async (action) => {
+  it.each(["SERVER_ERROR", "INTERNAL_SERVER_ERROR"])("%s from /device/verification → a 503 page whose Try again keeps the typed code", async (action) => {
     const flow = await startDevice(w);
     await control("faults", { api: "device/verification", mode: "action", action });
     const b = browser(w);
     await b.get("/device");
-    const p = await b.post("/device", { user_code: flow.user_code });
+    const p = await b.post("/device", { user_code: flow.user_code.toLowerCase() });
     expect(p.status).toBe(503);
     expect(p.headers.get("Retry-After")).toBe("5");
     expect(text(p.html)).toContain("Temporarily unavailable");
-    expect(p.html).toContain('<a href="/device">Try again</a>');
-    // The retry works once Authlete is back.
-    expect((await b.submit("/device", { user_code: flow.user_code })).html).toContain('action="/device/confirm"');
+    const dashed = `${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`;
+    expect(p.html).toMatch(
+      new RegExp(
+        `<form method="post" action="/device" class="actions"><input type="hidden" name="csrf" value="[^"]+"/><input type="hidden" name="user_code" value="${dashed}"/><button type="submit" class="primary">Try again</button></form>`,
+      ),
+    );
+    // One tap once Authlete is back: the page's own form, with the code it kept.
+    const retry = await b.submit("/device", { user_code: /name="user_code" value="([^"]+)"/.exec(p.html)![1]! });
+    expect(retry.html).toContain('action="/device/confirm"');
   });
 
   it("an action this server does not know fails closed on an error page, and is logged", async () => {
@@ -135,7 +167,7 @@ describe("step 1: enter the code", () => {
     expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);
     expect(p.html.startsWith("<!DOCTYPE html>")).toBe(true);
     expect(p.html).not.toMatch(/AuthleteError|at .*\.ts:\d+|"error"\s*:/);
-    expect(p.html).toContain('<a href="/device">');
+    expect(p.html).toMatch(/<a class="button primary" href="\/device">|<form method="post" action="\/device" class="actions">/);
   });
 
   it("a timeout → the retry page", async () => {
@@ -168,11 +200,46 @@ describe("step 2: confirm the device", () => {
     expect(t).toContain(`${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
     expect(t).toContain("198.51.100.23");
     expect(t).toContain("Tokyo, Japan");
-    expect(t).toContain("DemoTV/2.1 (Tizen 8.0)");
+    // A friendly description, and the raw agent one click away.
+    expect(p.html).toMatch(/Smart TV \(Tizen\)<details><summary>Full software name<\/summary><span class="raw">DemoTV\/2.1 \(Tizen 8.0\)<\/span><\/details>/);
     expect(p.html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">/);
+    expect(t).toMatch(/This code expires in (9|10) minutes, at \d\d?:\d\d (AM|PM) UTC\./);
     expect(t).toContain("Continue only if you started this yourself, on a device you have with you right now.");
     expect(p.html).toMatch(/<button type="submit" class="primary">Continue<\/button>/);
     expect(p.html).toMatch(/<button type="submit" class="secondary" formaction="\/device\/cancel">Cancel<\/button>/);
+  });
+
+  it("times in the person's own time zone (request.cf.timezone), in the page's language; UTC said so when unknown; never broken inside a date", async () => {
+    const t = withClock();
+    const start = t.clock.now;
+    const fmt = (locale: string, timeZone: string, o: Intl.DateTimeFormatOptions, at = start) => new Intl.DateTimeFormat(locale, { ...o, timeZone }).format(at);
+    const flow = await startDevice(t, undefined, { cf: { country: "US", region: "Texas", city: "Austin", timezone: "America/Chicago" } });
+    t.clock.advance(3 * 60_000);
+    const tokyo = browser(t, { cf: { country: "JP", city: "Tokyo", timezone: "Asia/Tokyo" } });
+    await tokyo.get("/device");
+    const p = await tokyo.submit("/device", { user_code: flow.user_code });
+    const date = fmt("en", "Asia/Tokyo", { dateStyle: "medium" });
+    const time = fmt("en", "Asia/Tokyo", { timeStyle: "short" });
+    expect(p.html).toContain(`>3 minutes ago (<span class="nowrap">${date}</span> <span class="nowrap">${time}</span>)</time>`);
+    expect(text(p.html)).toMatch(/This code expires in [67] minutes, at \d\d?:\d\d [AP]M\./);
+    // Never broken between the time and AM/PM.
+    expect(p.html).toMatch(/at \d\d?:\d\d\u00a0[AP]M\./);
+    expect(text(p.html)).toContain("Austin, Texas, United States");
+
+    const ja = browser(t, { cf: { country: "JP", timezone: "Asia/Tokyo" }, headers: { "Accept-Language": "ja" } });
+    await ja.get("/device");
+    const jp = await ja.submit("/device", {
+      user_code: (await startDevice(t, undefined, { cf: { country: "US", region: "Texas", city: "Austin" } })).user_code,
+    });
+    expect(text(jp.html)).toContain("アメリカ合衆国（Austin, Texas）");
+    expect(jp.html).toContain(
+      `<span class="nowrap">${fmt("ja", "Asia/Tokyo", { dateStyle: "medium" }, t.clock.now)}</span> <span class="nowrap">${fmt("ja", "Asia/Tokyo", { timeStyle: "short" }, t.clock.now)}</span>`,
+    );
+
+    const nowhere = browser(t);
+    await nowhere.get("/device");
+    const utc = await nowhere.submit("/device", { user_code: (await startDevice(t)).user_code });
+    expect(utc.html).toContain(`<span class="nowrap">${fmt("en", "UTC", { timeStyle: "short" }, t.clock.now)} UTC</span>`);
   });
 
   it("says when the device's details are unavailable", async () => {
@@ -187,17 +254,42 @@ describe("step 2: confirm the device", () => {
   it.each([
     ["confirm", async (b: ReturnType<typeof browser>) => void b],
     ["sign-in", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/confirm", {}))],
-  ])("Cancel on the %s page abandons the flow: no decision reaches Authlete, the code stays pending", async (_, reach) => {
+  ])("Cancel on the %s page denies: ACCESS_DENIED with a description, and the device's next poll gets access_denied", async (_, reach) => {
     const b = browser(w);
     const { flow } = await atConfirm(w, b);
     await reach(b);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((line) => void lines.push(String(line)));
     const p = await b.submit("/device/cancel", {});
+    vi.restoreAllMocks();
+    // Logged like every decision: a tag of the code, never the code.
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["outcome"] === "cancelled");
+    expect(logged).toMatchObject({ event: "decision", route: "/device/cancel", authlete: true, clientId: 1001, code: expect.stringMatching(/^[\w-]{12}$/) });
+    expect(lines.join("\n")).not.toContain(flow.user_code);
     expect(p.status).toBe(200);
     expect(text(p.html)).toContain("Cancelled");
-    expect(text(p.html)).toContain("Nothing was approved.");
-    expect(await calls("device/complete")).toHaveLength(0);
-    expect(await state(flow.user_code)).toBe("PENDING");
+    expect(text(p.html)).toContain("Nothing was approved, and the device has been told no.");
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user cancelled the request on the verification page" },
+    ]);
+    expect(await state(flow.user_code)).toBe("DENIED");
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({
+      error: "access_denied",
+      error_description: "The user cancelled the request on the verification page",
+    });
     expect((await b.get("/device")).html).toContain('action="/device"');
+  });
+
+  it("Cancel when Authlete is down keeps the flow: the retry page leads back to the same step, and Cancel then denies", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const b = browser(w);
+    const { flow } = await atConfirm(w, b);
+    await control("faults", { api: "device/complete", mode: "action", action: "SERVER_ERROR" });
+    expect((await b.post("/device/cancel", {})).status).toBe(503);
+    expect(await state(flow.user_code)).toBe("PENDING");
+    expect((await b.get("/device")).html).toContain('action="/device/confirm"');
+    expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
+    expect(await state(flow.user_code)).toBe("DENIED");
   });
 });
 
@@ -253,6 +345,35 @@ describe("step 4: consent, and every /device/complete action", () => {
     expect(page.html).toMatch(/<button type="submit" name="action" value="deny" class="secondary">Deny<\/button>/);
   });
 
+  it("repeats which code and device it approves, and shows claim values as people read them, in both languages", async () => {
+    const b = browser(w);
+    const { flow, page } = await atConsent(
+      w,
+      b,
+      { client_id: "demo-device", scope: "openid profile email" },
+      { userAgent: "DemoTV/2.1 (Tizen 8.0)", cf: { country: "JP", city: "Tokyo" } },
+    );
+    const t = text(page.html);
+    expect(t).toContain(`Code ${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
+    expect(t).toContain("Device Smart TV (Tizen), Tokyo, Japan");
+    expect(t).toMatch(/This code expires in (9|10) minutes/);
+    expect(page.html).toContain('Whether your email address is verified<span class="muted">: Yes</span>');
+    expect(page.html).toContain('Language<span class="muted">: English</span>');
+    expect(page.html).toContain('Email address<span class="muted">: demo@example.com</span>');
+    expect(t).not.toMatch(/: true|: en\b/);
+
+    const ja = browser(w, { headers: { "Accept-Language": "ja" } });
+    const jp = await atConsent(
+      w,
+      ja,
+      { client_id: "demo-device", scope: "openid profile email" },
+      { userAgent: "DemoTV/2.1 (Tizen 8.0)", cf: { country: "JP", city: "Tokyo" } },
+    );
+    expect(jp.page.html).toContain('メールアドレスが確認済みかどうか<span class="muted">: 確認済み</span>');
+    expect(jp.page.html).toContain('言語<span class="muted">: 英語</span>');
+    expect(text(jp.page.html)).toContain("デバイス スマートテレビ（Tizen）、日本（Tokyo）");
+  });
+
   it("shows resources and authorization_details when the device asked for them, and configured scope descriptions", async () => {
     const b = browser(w, { env: { SCOPE_DESCRIPTIONS: JSON.stringify({ "tv.watch": { en: "Watch TV with your subscription" } }) } });
     const details = [{ type: "channel_access", actions: ["watch"], locations: ["https://tv.example/"] }];
@@ -276,6 +397,7 @@ describe("step 4: consent, and every /device/complete action", () => {
     const before = Math.floor(Date.now() / 1000);
     const done = await b.submit("/device/consent", { action: "approve" });
     expect(text(done.html)).toContain("Your device is connected");
+    expect(text(done.html)).toContain("Demo TV is now connected to your account. Go back to your TV or device: it carries on by itself.");
     expect(text(done.html)).toContain("You can close this page.");
 
     const [call] = await calls("device/complete");

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { type bind, nextIp, ORIGIN, type Overrides, seenRequests, storageKey } from "./helpers";
+import { type bind, type Cf, nextIp, ORIGIN, type Overrides, seenRequests, storageKey } from "./helpers";
 
 /** One HTTP answer as a test reads it. */
 export interface Page {
@@ -24,7 +24,7 @@ export { nextIp } from "./helpers";
  * page, a fixed CF-Connecting-IP, and redirects followed only when a test asks.
  */
 
-export function browser(w: ReturnType<typeof bind>, options: { ip?: string; headers?: Record<string, string>; env?: Overrides } = {}) {
+export function browser(w: ReturnType<typeof bind>, options: { ip?: string; headers?: Record<string, string>; env?: Overrides; cf?: Cf } = {}) {
   const jar = new Map<string, string>();
   let csrf = "";
   // Each browser its own address unless a test says otherwise, so failure budgets never leak between tests.
@@ -34,7 +34,11 @@ export function browser(w: ReturnType<typeof bind>, options: { ip?: string; head
     const cookie = [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
     const res = await w.worker(
       path,
-      { ...init, headers: { "CF-Connecting-IP": ip, ...options.headers, ...headers, ...(cookie ? { Cookie: cookie } : {}) } },
+      {
+        ...init,
+        headers: { "CF-Connecting-IP": ip, ...options.headers, ...headers, ...(cookie ? { Cookie: cookie } : {}) },
+        ...(options.cf ? { cf: options.cf } : {}),
+      } as RequestInit,
       options.env,
     );
     for (const line of res.headers.getSetCookie()) {
@@ -98,14 +102,14 @@ export const DEMO = { username: "demo", password: "demo" };
 type Worker = ReturnType<typeof bind>;
 type Browser = ReturnType<typeof browser>;
 
-/** A device asks for codes (RFC 8628 §3.1), from its own address. */
-export function startDevice(w: Worker, form?: Record<string, string>) {
-  return w.startFlow(form, { "CF-Connecting-IP": nextIp() });
+/** A device asks for codes (RFC 8628 §3.1), from its own address unless `at` says otherwise, placed by the edge at `at.cf`. */
+export function startDevice(w: Worker, form?: Record<string, string>, at: { ip?: string; cf?: Cf; userAgent?: string } = {}) {
+  return w.startFlow(form, { "CF-Connecting-IP": at.ip ?? nextIp(), ...(at.userAgent ? { "User-Agent": at.userAgent } : {}) }, at.cf);
 }
 
 /** The device starts a flow; the browser types its code. Ends on the confirm page. */
-export async function atConfirm(w: Worker, b: Browser, form?: Record<string, string>) {
-  const flow = await startDevice(w, form);
+export async function atConfirm(w: Worker, b: Browser, form?: Record<string, string>, at?: Parameters<typeof startDevice>[2]) {
+  const flow = await startDevice(w, form, at);
   await b.get("/device");
   const page = await b.submit("/device", { user_code: flow.user_code });
   if (!page.html.includes('action="/device/confirm"')) throw new Error(`not on the confirm page: ${page.status} ${text(page.html)}`);
@@ -113,8 +117,8 @@ export async function atConfirm(w: Worker, b: Browser, form?: Record<string, str
 }
 
 /** …then Continue and sign in as demo. Ends on the consent page. */
-export async function atConsent(w: Worker, b: Browser, form?: Record<string, string>) {
-  const { flow } = await atConfirm(w, b, form);
+export async function atConsent(w: Worker, b: Browser, form?: Record<string, string>, at?: Parameters<typeof startDevice>[2]) {
+  const { flow } = await atConfirm(w, b, form, at);
   let page = await b.submit("/device/confirm", {});
   if (page.html.includes('action="/device/sign-in"')) page = await b.submit("/device/sign-in", DEMO);
   if (!page.html.includes('action="/device/consent"')) throw new Error(`not on the consent page: ${page.status} ${text(page.html)}`);

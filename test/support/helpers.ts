@@ -24,6 +24,9 @@ export const nextIp = () => {
   return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::1`;
 };
 
+/** A request's `request.cf`, as a test makes it up: `new Request(url, { cf })` sets it in workerd. */
+export type Cf = Record<string, unknown>;
+
 /** Variables a test sets or unsets (undefined) on top of the test bindings. */
 export type Overrides = { [K in keyof Env]?: Env[K] | undefined };
 
@@ -40,12 +43,18 @@ export function bind(app: App) {
     await waitOnExecutionContext(ctx);
     return res;
   }
-  function postForm(path: string, form: Record<string, string> | string, headers: Record<string, string> = {}, overrides: Overrides = {}) {
+  function postForm(path: string, form: Record<string, string> | string, headers: Record<string, string> = {}, overrides: Overrides = {}, cf?: Cf) {
     const body = typeof form === "string" ? form : new URLSearchParams(form).toString();
-    return worker(path, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers } }, overrides);
+    const init = { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers }, ...(cf ? { cf } : {}) };
+    return worker(path, init as RequestInit, overrides);
   }
-  async function startFlow(form: Record<string, string> = { client_id: "demo-device", scope: "openid profile" }, headers: Record<string, string> = {}) {
-    const res = await postForm("/device_authorization", form, { "CF-Connecting-IP": nextIp(), ...headers });
+  /** `cf`: the device's `request.cf` (where the edge places it). */
+  async function startFlow(
+    form: Record<string, string> = { client_id: "demo-device", scope: "openid profile" },
+    headers: Record<string, string> = {},
+    cf?: Cf,
+  ) {
+    const res = await postForm("/device_authorization", form, { "CF-Connecting-IP": nextIp(), ...headers }, {}, cf);
     if (res.status !== 200) throw new Error(`device authorization failed: ${res.status} ${await res.text()}`);
     return (await res.json()) as {
       device_code: string;

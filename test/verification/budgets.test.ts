@@ -164,6 +164,54 @@ describe("sign-in: failures per username and per IP", () => {
   });
 });
 
+describe("lockouts people can plan around", () => {
+  it("attempts left are shown once few remain, on sign-in and on code entry", async () => {
+    const b = browser(w);
+    await atConfirm(w, b);
+    await b.submit("/device/confirm", {});
+    const tries = [];
+    for (let i = 0; i < 5; i++) tries.push(text((await b.post("/device/sign-in", { username: "demo", password: `guess-${i}` })).html));
+    expect(tries[0]).not.toContain("left before");
+    expect(tries[1]).toContain("The username or password is incorrect. 3 tries left before sign-in is paused.");
+    expect(tries[3]).toContain("1 try left before sign-in is paused.");
+    expect(tries[4]).toContain("That was the last try for now: sign-in is paused for a while.");
+
+    const c = browser(w);
+    const first = await codeAttempt(c, WRONG);
+    expect(text(first.html)).not.toContain("left before");
+    expect(text((await codeAttempt(c, WRONG)).html)).toContain(
+      "This code is invalid or has expired. Check the code on your device and try again. 3 tries left before code entry is paused.",
+    );
+    const ja = browser(w, { headers: { "Accept-Language": "ja" } });
+    await codeAttempt(ja, WRONG);
+    expect(text((await codeAttempt(ja, WRONG)).html)).toContain("コード入力が停止されるまで、あと 3 回試せます。");
+  });
+
+  it("the 429 page says when the lockout ends (the person's time zone), that the code may expire meanwhile, and offers no instant Try again", async () => {
+    const t = withClock();
+    const limits: Overrides = { LIMIT_SIGN_IN_FAILURES_PER_USER_AND_IP: "2/900" };
+    const b = browser(t, { env: limits, cf: { country: "JP", timezone: "Asia/Tokyo" } });
+    await atConfirm(t, b);
+    await b.submit("/device/confirm", {});
+    for (let i = 0; i < 2; i++) await b.post("/device/sign-in", { username: "demo", password: `guess-${i}` });
+    const limited = await b.post("/device/sign-in", DEMO);
+    expect(limited.status).toBe(429);
+    const retryAfter = Number(limited.headers.get("Retry-After"));
+    const ends = new Intl.DateTimeFormat("en", { timeStyle: "short", timeZone: "Asia/Tokyo" }).format(t.clock.now + retryAfter * 1000);
+    const page = text(limited.html);
+    expect(page).toContain(`For your security, signing in is paused until ${ends} (in 15 minutes).`);
+    expect(page).toContain("The code on your device may expire before then: if it does, start again on your device.");
+    expect(page).not.toContain("Try again");
+    expect(limited.html).not.toContain('href="/device"');
+
+    const code = browser(t, { env: { LIMIT_CODE_ENTRY_FAILURES_PER_SESSION: "1/900" } });
+    await codeAttempt(code, WRONG);
+    const refused = await codeAttempt(code, WRONG);
+    expect(refused.status).toBe(429);
+    expect(text(refused.html)).toMatch(/entering codes is paused here until \d\d?:\d\d [AP]M UTC \(in 15 minutes\)\./);
+  });
+});
+
 describe("when storage fails: budgets fall back to this isolate, verification state fails closed", () => {
   it("a Durable Object outage keeps code entry bounded by a per-isolate budget (logged), instead of opening unlimited guessing", async () => {
     const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});

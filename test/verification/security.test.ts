@@ -28,7 +28,8 @@ describe("CSRF: hono csrf() and a per-session token on every form", () => {
     const p = await b.post("/device/consent", { action: "approve" }, o.csrf === "forged" ? { csrf: other.csrf } : o);
     expect(p.status).toBe(403);
     expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);
-    expect(text(p.html)).toContain("This form can't be accepted");
+    expect(text(p.html)).toContain("Please start again");
+    expect(text(p.html)).toContain("We couldn't use what you sent.");
     expect(await calls("device/complete")).toHaveLength(0);
     expect(await state(flow.user_code)).toBe("PENDING");
     // The honest form still works afterwards.
@@ -54,7 +55,7 @@ describe("CSRF: hono csrf() and a per-session token on every form", () => {
 });
 
 describe("303 after every POST that changes state, always to the fixed /device", () => {
-  it("enter, confirm, sign-in, sign-out, consent and cancel", async () => {
+  it("enter, confirm, sign-in, sign-out, consent, cancel and report", async () => {
     const b = browser(w);
     const flow = await startDevice(w);
     await b.get("/device");
@@ -72,6 +73,8 @@ describe("303 after every POST that changes state, always to the fixed /device",
     await step("/device/consent", { action: "deny" });
     await atConfirm(w, b);
     await step("/device/cancel", {});
+    await atConfirm(w, b);
+    await step("/device/report", {});
     expect(seen.map((p) => [p.status, p.location])).toEqual(Array(seen.length).fill([303, "/device"]));
   });
 });
@@ -308,6 +311,8 @@ describe("state: hashed keys, expiring with the user code, gone when the flow en
     const p = await b.get("/device");
     expect(p.status).toBe(410);
     expect(text(p.html)).toContain("This code has expired");
+    // What to do about it.
+    expect(text(p.html)).toContain("Start again on your device to get a new code.");
   });
 
   it("session expiry: once the code has expired nothing can be approved", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
-import { formatUserCode, normalizeUserCode } from "../../src/verification/user-code";
+import { codeProblem, formatUserCode, normalizeUserCode } from "../../src/verification/user-code";
 import { browser, startDevice, text } from "../support/browser";
 import { bind, control, resetEmulator } from "../support/helpers";
 
@@ -19,8 +19,25 @@ describe("user codes: lenient input, strict output", () => {
     ["019-450-730", NUMERIC, "019450730"],
     ["０１９ ４５０ ７３０", NUMERIC, "019450730"],
     ["019-450-73O", NUMERIC, null],
+    // A pasted link gives its code; invisible characters from chat apps are dropped.
+    ["https://tv.example/device?user_code=WDJBMJHT", BASE20, "WDJBMJHT"],
+    ["http://127.0.0.1:8787/device?ui_locales=ja&user_code=wdjb-mjht#top", BASE20, "WDJBMJHT"],
+    ["/device?user_code=WDJB%20MJHT", BASE20, "WDJBMJHT"],
+    ["WDJB\u200b-\u200cMJHT\ufeff", BASE20, "WDJBMJHT"],
+    ["\u2060W\u00adDJBMJHT", BASE20, "WDJBMJHT"],
+    ["https://tv.example/device?user_code=%E0%A4%A", BASE20, null],
+    [`https://tv.example/device?user_code=${"B".repeat(80)}`, BASE20, null],
   ])("%j → %j", (input, format, expected) => {
     expect(normalizeUserCode(input, format)).toBe(expected);
+  });
+
+  it("says what is wrong: a character codes never use (a vowel, a digit among letters), or the length", () => {
+    expect(codeProblem("WDJB-MJHA", BASE20)).toBe("charset");
+    expect(codeProblem("WDJB-MJH1", BASE20)).toBe("charset");
+    expect(codeProblem("WDJB-MJH", BASE20)).toBe("length");
+    expect(codeProblem("", BASE20)).toBe("length");
+    expect(codeProblem("019-450-73O", NUMERIC)).toBe("charset");
+    expect(codeProblem("WDJB-MJHT", BASE20)).toBeNull();
   });
 
   it("shows codes in groups of four, or of three when only three divides the length", () => {

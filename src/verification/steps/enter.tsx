@@ -1,16 +1,19 @@
 import type { Context } from "hono";
 import { unknownAction } from "../../authlete/errors";
 import { clientIp } from "../../http/client-ip";
+import { log } from "../../log";
 import { guarded } from "../../session/errors";
 import type { ActiveFlow } from "../../session/flow";
-import { holding, refuseIfSpent } from "../budgets";
+import { fewLeft, holding, refuseIfSpent } from "../budgets";
+import { complete, denial } from "../complete";
 import { codeTag, decision } from "../decision";
 import { loadFlow } from "../flow-guard";
 import { csrfToken, expectShows, readPageForm, type Shows } from "../form";
 import { frame } from "../frame";
 import type { PageEnv } from "../page-env";
 import { PageError } from "../page-error";
-import { formatUserCode, normalizeUserCode } from "../user-code";
+import { checkProximity, proximityFields } from "../proximity";
+import { codeProblem, formatUserCode, normalizeUserCode } from "../user-code";
 import { type EnterError, EnterPage } from "../views/enter";
 
 const API = "/device/verification";
@@ -32,19 +35,25 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
   const shows: Shows = current && current.step !== "ended" ? { replace: current.userCode } : "enter";
   if (typeof shows !== "string") await expectShows(c, form, shows);
   const code = normalizeUserCode(input, page.userCode);
-  const again = async (error: EnterError, value: string) =>
-    c.html(<EnterPage f={frame(c)} csrf={await csrfToken(keyed, flowId, shows)} format={page.userCode} value={value} error={error} />, 400);
+  const csrf = await csrfToken(keyed, flowId, shows);
+  const again = (error: EnterError, value: string, remaining?: number) =>
+    c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} value={value} error={error} remaining={remaining} />, 400);
   if (!code) {
     decision(c, "malformed_code", { authlete: false });
-    return again("malformed", input.slice(0, 64));
+    return again(codeProblem(input, page.userCode) ?? "length", input.slice(0, 64));
   }
   const attempt = await budgets.codeEntry(clientIp(c), flowId);
-  refuseIfSpent(attempt);
+  refuseIfSpent(attempt, "code_entry");
+  // From here a failure that is not the person's (Authlete or storage down) offers "Try again" with this code.
+  c.set("retry", { userCode: formatUserCode(code), csrf });
 
   const res = await holding(attempt, () => authlete.deviceVerification(code));
   const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
   switch (res.action) {
     case "VALID": {
+      const device = await guarded("load device request", () => deviceRequests.load(code));
+      const clientId = res.clientId ?? null;
+      const proximity = device && checkProximity(c, device, clientId);
       const flow: ActiveFlow = {
         step: "confirm",
         userCode: code,
@@ -54,11 +63,19 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
         claimNames: res.claimNames ?? [],
         resources: res.resources ?? [],
         authorizationDetails: res.authorizationDetails?.elements ?? [],
-        device: await guarded("load device request", () => deviceRequests.load(code)),
+        device,
+        clientId,
+        proximity,
       };
       await attempt.succeeded();
+      decision(c, res.action, { ...logged, proximity: proximity?.level, reasons: proximity?.reasons.join(",") });
+      if (proximity?.level === "block") {
+        // The client's policy refuses this request: the device is told no at once, and the person is told why.
+        log("warn", "proximity_blocked", { requestId: c.var.requestId, code: logged.code, clientId, ...proximityFields(proximity, device) });
+        const countries = { device: device?.country ?? null, browser: proximity.browser.country };
+        return complete(c, flowId, flow, denial(flow, "blocked"), { outcome: "blocked", clientName: flow.clientName, countries });
+      }
       await flows.save(flowId, flow);
-      decision(c, res.action, logged);
       return c.redirect("/device", 303);
     }
     // One answer for both, so the page never tells a guesser which codes once existed.
@@ -66,7 +83,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
     case "NOT_EXIST":
       await budgets.codeEntryFailed();
       decision(c, res.action, logged);
-      return again("invalid", formatUserCode(code));
+      return again("invalid", formatUserCode(code), fewLeft(attempt));
     // The contract's sources disagree on the name (docs/authlete-api.md §4); both mean Authlete failed.
     case "SERVER_ERROR":
     case "INTERNAL_SERVER_ERROR":

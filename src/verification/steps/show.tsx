@@ -58,11 +58,11 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
     // The result is shown once; reloading offers the enter-code page again.
     await flows.remove(flowId);
     const canSignOut = authenticator.mode === "form" && readSignInId(c) !== undefined;
-    return c.html(<DonePage f={frame(c)} outcome={flow.outcome} clientName={flow.clientName} csrf={canSignOut ? csrf : undefined} />);
+    return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? csrf : undefined} />);
   }
   switch (flow.step) {
     case "confirm":
-      return c.html(<ConfirmPage f={frame(c)} csrf={csrf} code={flow.userCode} clientName={flow.clientName} device={flow.device} now={now()} />);
+      return c.html(<ConfirmPage f={frame(c)} csrf={csrf} flow={flow} now={now()} />);
     case "sign_in":
       return c.html(
         <SignInPage
@@ -76,6 +76,8 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
       );
     case "consent":
       if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");
-      return c.html(<ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} />);
+      return c.html(
+        <ConsentPage f={frame(c)} csrf={csrf} flow={flow} identity={flow.identity} page={page} canSwitch={authenticator.mode === "form"} now={now()} />,
+      );
   }
 }

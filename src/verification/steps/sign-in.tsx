@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { normalizeUsername } from "../../auth/password";
 import { clientIp } from "../../http/client-ip";
-import { holding, refuseIfSpent } from "../budgets";
+import { fewLeft, holding, refuseIfSpent } from "../budgets";
 import { decision } from "../decision";
 import { requireStep } from "../flow-guard";
 import { csrfToken, readPageForm, showsFor } from "../form";
@@ -19,7 +19,7 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
   const flow = await requireStep(c, form, "sign_in");
   const username = (params.get("username") ?? "").trim();
   const password = params.get("password") ?? "";
-  const again = async (error: SignInError, status: 400 | 401) =>
+  const again = async (error: SignInError, status: 400 | 401, remaining?: number) =>
     c.html(
       <SignInPage
         f={frame(c)}
@@ -29,6 +29,7 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
         passwords
         username={username.slice(0, 100)}
         error={error}
+        remaining={remaining}
       />,
       status,
     );
@@ -36,11 +37,11 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
 
   const { budgets, authenticator } = c.var.services;
   const attempt = await budgets.signIn(clientIp(c), normalizeUsername(username));
-  refuseIfSpent(attempt);
+  refuseIfSpent(attempt, "sign_in");
   const identity = await holding(attempt, () => authenticator.fromCredentials(username, password));
   if (!identity) {
     decision(c, "sign_in_failed", { authlete: false });
-    return again("failed", 401);
+    return again("failed", 401, fewLeft(attempt));
   }
   await attempt.succeeded();
   await signedIn(c, flowId, flow, identity);

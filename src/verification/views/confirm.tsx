@@ -1,7 +1,10 @@
-import type { DeviceRequest } from "../../storage/device-requests";
+import type { Reason } from "../../protection/proximity";
+import type { ActiveFlow } from "../../session/flow";
 import type { Copy, Locale } from "../locale";
+import { placeName } from "../places";
 import { formatUserCode } from "../user-code";
-import { Csrf, type Frame, Layout } from "./layout";
+import { Expiry, Software, When } from "./bits";
+import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
 const copy: Copy<{
   title: string;
@@ -18,6 +21,18 @@ const copy: Copy<{
   warning: string;
   submit: string;
   cancel: string;
+  report: { lead: string; button: string };
+  /** The stronger warning (protection/proximity.ts). */
+  risky: {
+    title: string;
+    why: string;
+    reasons: Record<Reason, (x: { device: string; browser: string; km: string; org: string; minutes: number }) => string>;
+    thatDevice: string;
+    you: string;
+    consequence: string;
+    deny: string;
+    anyway: string;
+  };
 }> = {
   en: {
     title: "Is this your device?",
@@ -34,6 +49,25 @@ const copy: Copy<{
     warning: "Continue only if you started this yourself, on a device you have with you right now. If someone sent you this code or link, choose Cancel.",
     submit: "Continue",
     cancel: "Cancel",
+    report: {
+      lead: "Didn't ask to connect anything? Tell us, and we refuse the request.",
+      button: "I didn't start this",
+    },
+    risky: {
+      title: "Be careful: this may not be your device",
+      why: "Why we are warning you",
+      reasons: {
+        cross_country: (x) => `The device asked from another country (${x.device}) than the one you appear to be in (${x.browser}).`,
+        far: (x) => `The device asked from about ${x.km} km away from you.`,
+        hosting: (x) => `The device asked from a data centre${x.org ? ` (${x.org})` : ""}, not from a home or mobile network.`,
+        old_code: (x) => `Its code was made ${x.minutes} minutes ago; codes people start themselves are entered within minutes.`,
+      },
+      thatDevice: "That device",
+      you: "You",
+      consequence: "If you continue, whoever holds that device will be signed in as you. If someone sent you this code or link, choose Deny.",
+      deny: "Deny",
+      anyway: "Continue anyway",
+    },
   },
   ja: {
     title: "お使いのデバイスですか？",
@@ -51,72 +85,129 @@ const copy: Copy<{
       "ご自身で始めた操作で、そのデバイスがいま手元にある場合にだけ続けてください。誰かからこのコードやリンクを送られた場合は「キャンセル」を選んでください。",
     submit: "続ける",
     cancel: "キャンセル",
+    report: {
+      lead: "接続を求めた覚えがなければ、お知らせください。リクエストを拒否します。",
+      button: "自分で始めていません",
+    },
+    risky: {
+      title: "ご注意ください: お使いのデバイスではない可能性があります",
+      why: "警告の理由",
+      reasons: {
+        cross_country: (x) => `デバイスは、あなたがいるとみられる国（${x.browser}）とは別の国（${x.device}）から接続を求めています。`,
+        far: (x) => `デバイスは、あなたから約 ${x.km} km 離れた場所から接続を求めています。`,
+        hosting: (x) => `デバイスは家庭やモバイルの回線ではなく、データセンター${x.org ? `（${x.org}）` : ""}から接続を求めています。`,
+        old_code: (x) => `このコードは ${x.minutes} 分前に発行されました。ご自身で始めたなら、通常は数分以内に入力されます。`,
+      },
+      thatDevice: "そのデバイス",
+      you: "あなた",
+      consequence: "続けると、そのデバイスを持つ人があなたとしてサインインします。誰かからこのコードやリンクを送られた場合は「拒否する」を選んでください。",
+      deny: "拒否する",
+      anyway: "このまま続ける",
+    },
   },
 };
 
-function place(d: DeviceRequest, locale: Locale): string | null {
-  let country = d.country;
-  if (country) {
-    try {
-      country = new Intl.DisplayNames([locale], { type: "region" }).of(country) ?? country;
-    } catch {
-      // An unusual code (Cloudflare's "T1" for Tor, say) is shown as is.
-    }
-  }
-  return [d.city, country].filter(Boolean).join(", ") || null;
-}
-
-/** "3 minutes ago" in the reader's language, with the exact UTC time for the curious. */
-function when(at: number, now: number, locale: Locale): string {
-  const seconds = Math.round((at - now) / 1000);
-  const rtf = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
-  const relative =
-    Math.abs(seconds) < 60
-      ? rtf.format(seconds, "second")
-      : Math.abs(seconds) < 3600
-        ? rtf.format(Math.round(seconds / 60), "minute")
-        : rtf.format(Math.round(seconds / 3600), "hour");
-  return `${relative} (${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC)`;
-}
-
-export const ConfirmPage = (props: { f: Frame; csrf: string; code: string; clientName: string | null; device: DeviceRequest | null; now: number }) => {
-  const t = copy[props.f.locale];
-  const d = props.device;
+/** The stronger warning: why, both places side by side, and the consequence in plain words. */
+const Risky = (props: { flow: ActiveFlow; locale: Locale }) => {
+  const t = copy[props.locale].risky;
+  const { proximity, device } = props.flow;
+  if (!proximity || !device) return null;
+  const unknown = copy[props.locale].unknown;
+  const km = (proximity.signals.distanceKm ?? 0) >= 1000 ? Math.round(proximity.signals.distanceKm! / 100) * 100 : (proximity.signals.distanceKm ?? 0);
+  const x = {
+    device: placeName({ country: device.country, region: null, city: null }, props.locale) ?? unknown,
+    browser: placeName({ country: proximity.browser.country, region: null, city: null }, props.locale) ?? unknown,
+    km: new Intl.NumberFormat(props.locale).format(km),
+    org: device.asOrganization ?? "",
+    minutes: Math.floor(proximity.signals.codeAgeSeconds / 60),
+  };
   return (
-    <Layout f={props.f} title={t.title}>
-      <h1>{t.title}</h1>
-      <p>{t.lead(props.clientName ?? t.unnamed)}</p>
+    <section class="warning strong" aria-labelledby="risk-heading">
+      <h2 id="risk-heading">{t.why}</h2>
+      <ul>
+        {proximity.reasons.map((r) => (
+          <li>{t.reasons[r](x)}</li>
+        ))}
+      </ul>
+      <dl class="places">
+        <dt>{t.thatDevice}</dt>
+        <dd>{placeName(device, props.locale) ?? unknown}</dd>
+        <dt>{t.you}</dt>
+        <dd>{placeName(proximity.browser, props.locale) ?? unknown}</dd>
+      </dl>
+      <p>
+        <strong>{t.consequence}</strong>
+      </p>
+    </section>
+  );
+};
+
+export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; now: number }) => {
+  const t = copy[props.f.locale];
+  const { flow } = props;
+  const d = flow.device;
+  const risky = flow.proximity?.level === "warn";
+  const title = risky ? t.risky.title : t.title;
+  return (
+    <Layout f={props.f} title={title}>
+      <FocusHeading>{title}</FocusHeading>
+      <p>{t.lead(flow.clientName ?? t.unnamed)}</p>
+      {risky && <Risky flow={flow} locale={props.f.locale} />}
       <p class="muted">{t.code}</p>
-      <p class="code-display mono">{formatUserCode(props.code)}</p>
+      <p class="code-display mono">{formatUserCode(flow.userCode)}</p>
+      <Expiry f={props.f} expiresAt={flow.expiresAt} now={props.now} />
       <h2>{t.device}</h2>
       {d ? (
         <dl class="details">
           <dt>{t.ip}</dt>
           <dd class="mono">{d.ip}</dd>
           <dt>{t.location}</dt>
-          <dd>{place(d, props.f.locale) ?? t.unknown}</dd>
+          <dd>{placeName(d, props.f.locale) ?? t.unknown}</dd>
           <dt>{t.software}</dt>
-          <dd>{d.userAgent ? d.userAgent.slice(0, 200) : t.unknown}</dd>
+          <dd>{d.userAgent ? <Software f={props.f} userAgent={d.userAgent} /> : t.unknown}</dd>
           <dt>{t.requested}</dt>
           <dd>
-            <time datetime={new Date(d.requestedAt).toISOString()}>{when(d.requestedAt, props.now, props.f.locale)}</time>
+            <When f={props.f} at={d.requestedAt} now={props.now} />
           </dd>
         </dl>
       ) : (
         <p>{t.unavailable}</p>
       )}
-      <p class="warning" role="note">
-        {t.warning}
-      </p>
+      {!risky && (
+        <p class="warning" role="note">
+          {t.warning}
+        </p>
+      )}
       <form method="post" action="/device/confirm">
         <Csrf token={props.csrf} />
+        {/* Cancel and Deny deny: the device hears access_denied at its next poll (steps/cancel.ts). */}
+        {risky ? (
+          <div class="actions">
+            <button type="submit" class="primary" formaction="/device/cancel">
+              {t.risky.deny}
+            </button>
+            <button type="submit" class="secondary">
+              {t.risky.anyway}
+            </button>
+          </div>
+        ) : (
+          <div class="actions">
+            <button type="submit" class="primary">
+              {t.submit}
+            </button>
+            <button type="submit" class="secondary" formaction="/device/cancel">
+              {t.cancel}
+            </button>
+          </div>
+        )}
+      </form>
+      {/* Its own form and URL: denies like Cancel, and reports the signals (steps/report.ts). */}
+      <form method="post" action="/device/report" class="report">
+        <Csrf token={props.csrf} />
+        <p>{t.report.lead}</p>
         <div class="actions">
-          <button type="submit" class="primary">
-            {t.submit}
-          </button>
-          {/* Cancel abandons the flow here; no decision reaches Authlete (see steps/cancel.ts). */}
-          <button type="submit" class="secondary" formaction="/device/cancel">
-            {t.cancel}
+          <button type="submit" class="secondary">
+            {t.report.button}
           </button>
         </div>
       </form>

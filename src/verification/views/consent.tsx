@@ -2,8 +2,12 @@ import type { Identity } from "../../auth/authenticator";
 import type { PageConfig } from "../../config";
 import type { ActiveFlow } from "../../session/flow";
 import type { Copy } from "../locale";
-import { claimLabel, scopeDescription } from "../scopes";
-import { Csrf, type Frame, Layout } from "./layout";
+import { placeName } from "../places";
+import { claimLabel, claimValue, scopeDescription } from "../scopes";
+import { describeSoftware } from "../software";
+import { formatUserCode } from "../user-code";
+import { Expiry } from "./bits";
+import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
 const copy: Copy<{
   title: string;
@@ -16,6 +20,9 @@ const copy: Copy<{
   claims: string;
   resources: string;
   details: string;
+  code: string;
+  device: string;
+  sep: string;
   approve: string;
   deny: string;
 }> = {
@@ -30,6 +37,9 @@ const copy: Copy<{
     claims: "It will receive",
     resources: "For these services",
     details: "Details of the request",
+    code: "Code",
+    device: "Device",
+    sep: ", ",
     approve: "Approve",
     deny: "Deny",
   },
@@ -44,29 +54,41 @@ const copy: Copy<{
     claims: "提供される情報",
     resources: "対象のサービス",
     details: "リクエストの詳細",
+    code: "コード",
+    device: "デバイス",
+    sep: "、",
     approve: "許可する",
     deny: "拒否する",
   },
 };
 
-/** What the user would hand over, as the client will see it; objects are shown as JSON text. */
-function shown(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; identity: Identity; page: PageConfig; canSwitch: boolean }) => {
+export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; identity: Identity; page: PageConfig; canSwitch: boolean; now: number }) => {
   const { f, flow, identity } = props;
   const t = copy[f.locale];
   // Exactly what /device/complete will send: the requested claims this user has.
   const released = flow.claimNames.flatMap((name) => {
-    const value = shown(identity.claims[name]);
+    const value = claimValue(name, identity.claims[name], f.locale);
     return value === null ? [] : [[name, value] as const];
   });
+  // Which device and code this approves, once more: the person may have opened several.
+  const d = flow.device;
+  const device =
+    d && [d.userAgent && (describeSoftware(d.userAgent, f.locale) ?? d.userAgent.slice(0, 80)), placeName(d, f.locale)].filter(Boolean).join(t.sep);
   return (
     <Layout f={f} title={t.title}>
-      <h1>{t.title}</h1>
+      <FocusHeading>{t.title}</FocusHeading>
       <p>{t.lead(flow.clientName ?? t.unnamed)}</p>
+      <dl class="details">
+        <dt>{t.code}</dt>
+        <dd class="mono">{formatUserCode(flow.userCode)}</dd>
+        {device && (
+          <>
+            <dt>{t.device}</dt>
+            <dd>{device}</dd>
+          </>
+        )}
+      </dl>
+      <Expiry f={f} expiresAt={flow.expiresAt} now={props.now} />
       <div class="who">
         <span>
           {t.signedInAs} <strong>{identity.label}</strong>

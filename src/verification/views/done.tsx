@@ -1,25 +1,54 @@
-import type { Outcome } from "../../session/flow";
+import type { EndedFlow, Outcome } from "../../session/flow";
 import type { Copy } from "../locale";
-import { Csrf, type Frame, Layout } from "./layout";
+import { countryName } from "../places";
+import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
-const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (client: string) => string>; unnamed: string; again: string; signOut: string }> = {
+/** For "blocked": the device's country and the browser's, in the page's language. */
+type Why = { device: string; browser: string };
+
+const copy: Copy<{
+  titles: Record<Outcome, string>;
+  bodies: Record<Outcome, (client: string, why: Why) => string>;
+  unnamed: string;
+  again: string;
+  signOut: string;
+}> = {
   en: {
-    titles: { approved: "Your device is connected", denied: "Request denied", cancelled: "Cancelled" },
+    titles: {
+      approved: "Your device is connected",
+      denied: "Request denied",
+      cancelled: "Cancelled",
+      reported: "Thank you: the request was refused",
+      blocked: "This request was refused",
+    },
     bodies: {
-      approved: () => "You can close this page.",
+      approved: (client) => `${client} is now connected to your account. Go back to your TV or device: it carries on by itself. You can close this page.`,
       denied: (client) => `${client} was not given access. You can close this page.`,
-      cancelled: () => "Nothing was approved. If the device is still waiting, its request will expire on its own. You can close this page.",
+      cancelled: () => "Nothing was approved, and the device has been told no. You can close this page.",
+      reported: () => "Nothing was approved, and the device has been told no. If someone sent you the code, do not enter codes from them again.",
+      blocked: (client, why) =>
+        `The device asked from ${why.device}, and you appear to be in ${why.browser}. ${client} can only be connected from the same country, so the device has been told no. If it is yours, start again on it when you are with it.`,
     },
     unnamed: "The application",
     again: "Connect another device",
     signOut: "Sign out of this browser",
   },
   ja: {
-    titles: { approved: "デバイスが接続されました", denied: "リクエストを拒否しました", cancelled: "キャンセルしました" },
+    titles: {
+      approved: "デバイスが接続されました",
+      denied: "リクエストを拒否しました",
+      cancelled: "キャンセルしました",
+      reported: "ご報告ありがとうございます。リクエストを拒否しました",
+      blocked: "このリクエストはお断りしました",
+    },
     bodies: {
-      approved: () => "このページは閉じてかまいません。",
+      approved: (client) =>
+        `${client} があなたのアカウントに接続されました。テレビやデバイスに戻ってください。あとは自動的に進みます。このページは閉じてかまいません。`,
       denied: (client) => `${client} にはアクセスを許可しませんでした。このページは閉じてかまいません。`,
-      cancelled: () => "何も許可されていません。デバイスが待機中でも、そのリクエストはやがて期限切れになります。このページは閉じてかまいません。",
+      cancelled: () => "何も許可されず、デバイスには拒否が伝わりました。このページは閉じてかまいません。",
+      reported: () => "何も許可されず、デバイスには拒否が伝わりました。誰かから送られたコードだった場合は、今後その人のコードを入力しないでください。",
+      blocked: (client, why) =>
+        `デバイスは${why.device}から接続を求めましたが、あなたは${why.browser}にいるようです。${client} は同じ国からしか接続できないため、デバイスには拒否が伝わりました。ご自身のデバイスなら、そのそばでもう一度始めてください。`,
     },
     unnamed: "アプリケーション",
     again: "別のデバイスを接続する",
@@ -27,19 +56,25 @@ const copy: Copy<{ titles: Record<Outcome, string>; bodies: Record<Outcome, (cli
   },
 };
 
-const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–" };
+const MARK: Record<Outcome, string> = { approved: "✓", denied: "✕", cancelled: "–", reported: "✕", blocked: "✕" };
 
 /** `csrf` is given when this browser is still signed in: then the page offers to sign out (a shared or borrowed device). */
-export const DonePage = (props: { f: Frame; outcome: Outcome; clientName: string | null; csrf?: string | undefined }) => {
-  const t = copy[props.f.locale];
+export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | undefined }) => {
+  const { locale } = props.f;
+  const t = copy[locale];
+  const { outcome, clientName, countries } = props.ended;
+  const why = {
+    device: countryName(countries?.device ?? null, locale) ?? "?",
+    browser: countryName(countries?.browser ?? null, locale) ?? "?",
+  };
   return (
-    <Layout f={props.f} title={t.titles[props.outcome]}>
+    <Layout f={props.f} title={t.titles[outcome]}>
       <div class="done">
-        <p class={props.outcome === "approved" ? "mark" : "mark neutral"} aria-hidden="true">
-          {MARK[props.outcome]}
+        <p class={outcome === "approved" ? "mark" : "mark neutral"} aria-hidden="true">
+          {MARK[outcome]}
         </p>
-        <h1>{t.titles[props.outcome]}</h1>
-        <p>{t.bodies[props.outcome](props.clientName ?? t.unnamed)}</p>
+        <FocusHeading>{t.titles[outcome]}</FocusHeading>
+        <p>{t.bodies[outcome](clientName ?? t.unnamed, why)}</p>
         <p>
           <a href="/device">{t.again}</a>
         </p>

@@ -1,8 +1,9 @@
 import type { Copy } from "../locale";
-import { CHARSETS, formatUserCode, type UserCodeFormat } from "../user-code";
+import { CHARSETS, type CodeProblem, formatUserCode, type UserCodeFormat } from "../user-code";
 import { Csrf, type Frame, Layout } from "./layout";
 
-export type EnterError = "invalid" | "malformed";
+/** A code Authlete does not know (or no longer), or one that cannot be a code at all. */
+export type EnterError = "invalid" | CodeProblem;
 
 const copy: Copy<{
   title: string;
@@ -13,6 +14,7 @@ const copy: Copy<{
   hint: (format: UserCodeFormat, example: string) => string;
   submit: string;
   errors: Record<EnterError, (format: UserCodeFormat) => string>;
+  remaining: (n: number) => string;
 }> = {
   en: {
     title: "Connect a device",
@@ -27,8 +29,16 @@ const copy: Copy<{
     submit: "Continue",
     errors: {
       invalid: () => "This code is invalid or has expired. Check the code on your device and try again.",
-      malformed: (f) => `That doesn't look like a code from your device. Enter the ${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"} it shows.`,
+      length: (f) => `That doesn't look like a code from your device. Codes have ${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"}.`,
+      charset: (f) =>
+        f.charset === "NUMERIC"
+          ? "That doesn't look like a code from your device. Codes use only digits (0–9)."
+          : `That doesn't look like a code from your device. Codes use only these letters (no vowels or digits): ${spaced(CHARSETS.BASE20)}.`,
     },
+    remaining: (n) =>
+      n === 0
+        ? "That was the last try for now: the next one will be refused for a while."
+        : `${n} ${n === 1 ? "try" : "tries"} left before code entry is paused.`,
   },
   ja: {
     title: "デバイスを接続",
@@ -43,10 +53,17 @@ const copy: Copy<{
     submit: "続ける",
     errors: {
       invalid: () => "このコードは無効か、有効期限が切れています。デバイスに表示されているコードを確認して、もう一度入力してください。",
-      malformed: (f) => `デバイスに表示されている${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字のコード`}を入力してください。`,
+      length: (f) => `デバイスに表示されたコードではないようです。コードは${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字の英字`}です。`,
+      charset: (f) =>
+        f.charset === "NUMERIC"
+          ? "デバイスに表示されたコードではないようです。コードに使われるのは数字（0〜9）だけです。"
+          : `デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけです（母音や数字は使われません）: ${spaced(CHARSETS.BASE20)}。`,
     },
+    remaining: (n) => (n === 0 ? "今回が最後の試行でした。しばらくの間、次の入力は受け付けられません。" : `コード入力が停止されるまで、あと ${n} 回試せます。`),
   },
 };
+
+const spaced = (letters: string) => [...letters].join(" ");
 
 /** An example in the service's own alphabet and length, grouped as codes are shown back. */
 const example = (f: UserCodeFormat) => formatUserCode((f.charset === "NUMERIC" ? "019450730123456789012" : CHARSETS.BASE20).slice(0, f.length));
@@ -61,12 +78,14 @@ export const EnterPage = (props: {
   prefilled?: boolean;
   /** The code of a verification in progress that continuing would replace. */
   replacing?: string | undefined;
+  /** Attempts left before the guessing budget pauses code entry, when few remain. */
+  remaining?: number | undefined;
 }) => {
   const t = copy[props.f.locale];
   const describedBy = props.error ? "code-error code-hint" : "code-hint";
   const title = props.prefilled ? t.prefilled.title : t.title;
   return (
-    <Layout f={props.f} title={title}>
+    <Layout f={props.f} title={title} error={!!props.error}>
       <h1>{title}</h1>
       <p>{props.prefilled ? t.prefilled.lead : t.lead}</p>
       {props.replacing && (
@@ -80,7 +99,7 @@ export const EnterPage = (props: {
         <input
           id="code"
           name="user_code"
-          class="code"
+          class={example(props.format).length > 12 ? "code long" : "code"}
           type="text"
           value={props.value ?? ""}
           inputmode={props.format.charset === "NUMERIC" ? "numeric" : "text"}
@@ -96,6 +115,7 @@ export const EnterPage = (props: {
         {props.error && (
           <p id="code-error" class="error" role="alert">
             {t.errors[props.error](props.format)}
+            {props.remaining !== undefined && ` ${t.remaining(props.remaining)}`}
           </p>
         )}
         <p id="code-hint" class="hint">

@@ -1,14 +1,23 @@
 import type { Copy } from "../locale";
 import type { PageErrorKind } from "../page-error";
-import { type Frame, Layout } from "./layout";
+import { clock, relative, unbroken } from "../time";
+import { Csrf, type Frame, Layout } from "./layout";
 
 interface Message {
   title: string;
   body: string;
-  action: string;
+  /** None for a lockout: trying again at once would only be refused. */
+  action: string | null;
 }
 
-const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => string }> = {
+type Paused = "code_entry" | "sign_in";
+
+const copy: Copy<
+  Record<PageErrorKind, Message> & {
+    paused: Record<Paused, (time: string, rel: string) => string>;
+    codeMayExpire: string;
+  }
+> = {
   en: {
     expired: { title: "This code has expired", body: "Start again on your device to get a new code.", action: "Enter another code" },
     used: {
@@ -21,11 +30,11 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
       body: "We couldn't finish connecting your device. Try again; if it keeps happening, start again on your device.",
       action: "Try again",
     },
-    rate_limited: { title: "Too many attempts", body: "For your security, please wait before trying again.", action: "Try again" },
+    rate_limited: { title: "Too many attempts", body: "For your security, we have paused this for a while.", action: null },
     unavailable: { title: "Temporarily unavailable", body: "We couldn't reach the sign-in service. Wait a moment and try again.", action: "Try again" },
     forbidden: {
-      title: "This form can't be accepted",
-      body: "It may have been open too long, come from another site, or your browser may be blocking cookies. Start again from this site.",
+      title: "Please start again",
+      body: "We couldn't use what you sent. This happens when a page was open for a long time, came from another website, or your browser blocks cookies here.",
       action: "Start again",
     },
     out_of_step: { title: "This page is out of date", body: "Continue from where you left off.", action: "Continue" },
@@ -40,7 +49,11 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
       body: "Your sign-in service's answer could not be accepted. Sign in again; if it keeps happening, contact your administrator.",
       action: "Sign in again",
     },
-    wait: (s) => (s < 60 ? `Try again in ${s} seconds.` : `Try again in about ${Math.ceil(s / 60)} minutes.`),
+    paused: {
+      code_entry: (time, rel) => `For your security, entering codes is paused here until ${time} (${rel}).`,
+      sign_in: (time, rel) => `For your security, signing in is paused until ${time} (${rel}).`,
+    },
+    codeMayExpire: "The code on your device may expire before then: if it does, start again on your device.",
   },
   ja: {
     expired: { title: "このコードは有効期限切れです", body: "デバイスでもう一度始めて、新しいコードを表示してください。", action: "別のコードを入力する" },
@@ -54,15 +67,15 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
       body: "デバイスの接続を完了できませんでした。もう一度お試しください。繰り返し発生する場合は、デバイスでもう一度始めてください。",
       action: "もう一度試す",
     },
-    rate_limited: { title: "試行回数が多すぎます", body: "安全のため、しばらく待ってからもう一度お試しください。", action: "もう一度試す" },
+    rate_limited: { title: "試行回数が多すぎます", body: "安全のため、しばらくの間この操作を停止しています。", action: null },
     unavailable: {
       title: "一時的に利用できません",
       body: "サインインサービスに接続できませんでした。少し待ってからもう一度お試しください。",
       action: "もう一度試す",
     },
     forbidden: {
-      title: "このフォームは受け付けられません",
-      body: "開いてから時間が経ちすぎたか、別のサイトから送信されたか、ブラウザーが Cookie をブロックしている可能性があります。このサイトで最初からやり直してください。",
+      title: "もう一度最初からお願いします",
+      body: "送信内容を使えませんでした。ページを長く開いていた、別のサイトから送信された、またはブラウザーが Cookie をブロックしている場合に起こります。",
       action: "最初からやり直す",
     },
     out_of_step: { title: "このページは古くなっています", body: "中断したところから続けてください。", action: "続ける" },
@@ -81,22 +94,57 @@ const copy: Copy<Record<PageErrorKind, Message> & { wait: (seconds: number) => s
       body: "サインインサービスからの応答を受け入れられませんでした。もう一度サインインしてください。繰り返し発生する場合は管理者に連絡してください。",
       action: "もう一度サインインする",
     },
-    wait: (s) => (s < 60 ? `${s} 秒後にもう一度お試しください。` : `約 ${Math.ceil(s / 60)} 分後にもう一度お試しください。`),
+    paused: {
+      code_entry: (time, rel) => `安全のため、${time}（${rel}）までここでのコード入力を停止しています。`,
+      sign_in: (time, rel) => `安全のため、${time}（${rel}）までサインインを停止しています。`,
+    },
+    codeMayExpire: "それまでにデバイスのコードが期限切れになった場合は、デバイスでもう一度始めてください。",
   },
 };
 
-/** The one template for every user-facing failure; its only link is fixed, never taken from the request. */
-export const ErrorPage = (props: { f: Frame; kind: PageErrorKind; retryAfter?: number | undefined }) => {
-  const t = copy[props.f.locale];
+/**
+ * The one template for every user-facing failure; its only link is fixed, never taken from
+ * the request. A lockout (`until`) says when it ends, in the person's time, and offers no
+ * instant "Try again"; a 503 during code entry (`retry`) offers it with the same code.
+ */
+export const ErrorPage = (props: {
+  f: Frame;
+  kind: PageErrorKind;
+  until?: { at: number; now: number; paused?: Paused | undefined } | undefined;
+  retry?: { userCode: string; csrf: string } | undefined;
+}) => {
+  const { locale, timeZone } = props.f;
+  const t = copy[locale];
   const m = t[props.kind];
+  const u = props.until;
   return (
     <Layout f={props.f} title={m.title}>
       <h1>{m.title}</h1>
-      <p>{m.body}</p>
-      {props.retryAfter !== undefined && props.kind === "rate_limited" && <p>{t.wait(props.retryAfter)}</p>}
-      <p>
-        <a href="/device">{m.action}</a>
-      </p>
+      {u ? (
+        <>
+          <p>{t.paused[u.paused ?? "code_entry"](unbroken(clock(u.at, locale, timeZone).time), relative(u.at, u.now, locale))}</p>
+          <p>{t.codeMayExpire}</p>
+        </>
+      ) : (
+        <p>{m.body}</p>
+      )}
+      {props.retry ? (
+        <form method="post" action="/device" class="actions">
+          <Csrf token={props.retry.csrf} />
+          <input type="hidden" name="user_code" value={props.retry.userCode} />
+          <button type="submit" class="primary">
+            {m.action}
+          </button>
+        </form>
+      ) : (
+        m.action && (
+          <p class="actions">
+            <a class="button primary" href="/device">
+              {m.action}
+            </a>
+          </p>
+        )
+      )}
     </Layout>
   );
 };

@@ -9,11 +9,13 @@ export interface Frame {
   locale: Locale;
   theme: Theme;
   nonce: string;
+  /** The browser's IANA time zone from `request.cf`, or null (times are then shown in UTC, said so). */
+  timeZone: string | null;
 }
 
-const copy: Copy<{ language: string }> = {
-  en: { language: "Language" },
-  ja: { language: "言語" },
+const copy: Copy<{ language: string; error: string }> = {
+  en: { language: "Language", error: "Error: " },
+  ja: { language: "言語", error: "エラー: " },
 };
 
 const LANGUAGE_NAMES: Record<Locale, string> = { en: "English", ja: "日本語" };
@@ -26,7 +28,11 @@ const DefaultLogo = () => (
   </svg>
 );
 
-export const Layout = (props: { f: Frame; title: string; children: Child; refresh?: string }) => {
+/**
+ * `error`: the page shows a field error, so the title says so first (what a screen reader announces on load).
+ * `refresh`: a same-page handoff to an upstream sign-in (views/handoff.tsx).
+ */
+export const Layout = (props: { f: Frame; title: string; error?: boolean | undefined; children: Child; refresh?: string }) => {
   const { f } = props;
   return (
     <>
@@ -37,7 +43,7 @@ export const Layout = (props: { f: Frame; title: string; children: Child; refres
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="robots" content="noindex" />
           {props.refresh && <meta http-equiv="refresh" content={`0;url=${props.refresh}`} />}
-          <title>{`${props.title} – ${f.theme.productName}`}</title>
+          <title>{`${props.error ? copy[f.locale].error : ""}${props.title} – ${f.theme.productName}`}</title>
           <style nonce={f.nonce}>{stylesheet(f.theme)}</style>
         </head>
         <body>
@@ -69,6 +75,17 @@ export const Layout = (props: { f: Frame; title: string; children: Child; refres
     </>
   );
 };
+
+/**
+ * A page's heading that takes focus when the page loads (confirm, consent, done): a screen
+ * reader starts reading there and the next Tab goes to the first control. No script: autofocus
+ * on an element made focusable by tabindex=-1.
+ */
+export const FocusHeading = (props: { children: Child }) => (
+  <h1 tabindex={-1} autofocus>
+    {props.children}
+  </h1>
+);
 
 /** The CSRF token every form carries (see verification/form.ts). */
 export const Csrf = (props: { token: string }) => <input type="hidden" name="csrf" value={props.token} />;

@@ -17,6 +17,7 @@ const copy: Copy<{
   cancel: string;
   errors: Record<SignInError, string>;
   notices: Record<Notice, string>;
+  remaining: (n: number) => string;
 }> = {
   en: {
     title: "Sign in",
@@ -31,6 +32,8 @@ const copy: Copy<{
     // One message for an unknown user and a wrong password: no user enumeration.
     errors: { failed: "The username or password is incorrect.", missing: "Enter your username and password." },
     notices: { login_cancelled: "Sign-in was cancelled, so nothing was connected. Choose how to sign in to continue." },
+    remaining: (n) =>
+      n === 0 ? "That was the last try for now: sign-in is paused for a while." : `${n} ${n === 1 ? "try" : "tries"} left before sign-in is paused.`,
   },
   ja: {
     title: "サインイン",
@@ -44,6 +47,7 @@ const copy: Copy<{
     cancel: "キャンセル",
     errors: { failed: "ユーザー名またはパスワードが正しくありません。", missing: "ユーザー名とパスワードを入力してください。" },
     notices: { login_cancelled: "サインインがキャンセルされたため、何も接続されていません。続けるにはサインイン方法を選んでください。" },
+    remaining: (n) => (n === 0 ? "今回が最後の試行でした。しばらくの間サインインは停止されます。" : `サインインが停止されるまで、あと ${n} 回試せます。`),
   },
 };
 
@@ -58,6 +62,8 @@ export interface SignInProps {
   username?: string;
   error?: SignInError;
   notice?: Notice | undefined;
+  /** Attempts left before sign-in is paused, when few remain. */
+  remaining?: number | undefined;
 }
 
 export const SignInPage = (props: SignInProps) => {
@@ -65,7 +71,7 @@ export const SignInPage = (props: SignInProps) => {
   const invalid = props.error ? "true" : undefined;
   const describedBy = props.error ? "signin-error" : undefined;
   return (
-    <Layout f={props.f} title={t.title}>
+    <Layout f={props.f} title={t.title} error={!!props.error}>
       <h1>{t.title}</h1>
       <p>{t.lead(props.clientName ?? t.unnamed)}</p>
       {props.notice && (
@@ -87,6 +93,7 @@ export const SignInPage = (props: SignInProps) => {
       {props.error && (
         <p id="signin-error" class="error" role="alert">
           {t.errors[props.error]}
+          {props.remaining !== undefined && ` ${t.remaining(props.remaining)}`}
         </p>
       )}
       {props.passwords && (
@@ -122,15 +129,21 @@ export const SignInPage = (props: SignInProps) => {
             <button type="submit" class="primary">
               {t.submit}
             </button>
+            {/* Beside Sign in, but it submits the form below: Cancel never sends the password anywhere. */}
+            <button type="submit" class="secondary" form="cancel">
+              {t.cancel}
+            </button>
           </div>
         </form>
       )}
-      {/* Its own form, so Cancel never sends the password anywhere. */}
-      <form method="post" action="/device/cancel" class="actions">
+      <form method="post" action="/device/cancel" id="cancel" class={props.passwords ? undefined : "actions"}>
         <Csrf token={props.csrf} />
-        <button type="submit" class="secondary">
-          {t.cancel}
-        </button>
+        {/* Without the password form, Cancel is this form's own button. */}
+        {!props.passwords && (
+          <button type="submit" class="secondary">
+            {t.cancel}
+          </button>
+        )}
       </form>
     </Layout>
   );

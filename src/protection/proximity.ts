@@ -1,0 +1,131 @@
+import type { ProximityPolicy } from "../config";
+import { networkOf } from "../http/client-ip";
+import type { Place } from "../http/client-place";
+
+/**
+ * Is the person approving near the device that asked? (RFC 8628 §5.4; the cross-device
+ * security BCP asks servers to establish proximity.) Device-code phishing works because the
+ * attacker's device and the victim's browser are far apart: the attacker asks for a code from
+ * their own infrastructure and sends it to the victim, who enters it minutes or hours later.
+ * Both sides are placed by Cloudflare's edge (`request.cf`), which is coarse: a city, a
+ * network, an estimate of coordinates. These signals are compared here, purely; the page
+ * shows the outcome and the person decides, except where the client's policy blocks.
+ */
+
+/** One side: the address it came from and where the edge places it. */
+export interface Vantage extends Place {
+  ip: string;
+}
+
+export interface Signals {
+  /** The same IPv4 address, or the same IPv6 /64 (one household or phone). */
+  sameNetwork: boolean;
+  /** The same autonomous system (ISP or carrier), both known. */
+  sameAsn: boolean;
+  /** The same city in the same country (and region, when both are known). */
+  sameCity: boolean;
+  /** Both countries known, and different. */
+  crossCountry: boolean;
+  /** Great-circle distance, rounded to 10 km; null when either side has no coordinates. */
+  distanceKm: number | null;
+  /** The device's network is a hosting or cloud provider's, where no TV lives. */
+  hostingAsn: boolean;
+  /** Seconds from the device's request to the code being entered here. */
+  codeAgeSeconds: number;
+}
+
+export type Reason = "cross_country" | "far" | "hosting" | "old_code";
+
+export interface Assessment {
+  /** normal: the usual page; warn: the stronger warning, Deny first; block: refused outright. */
+  level: "normal" | "warn" | "block";
+  reasons: Reason[];
+  signals: Signals;
+}
+
+/** Farther than this within one country is "a large distance" (Tokyo–Osaka is 400 km, New York–Chicago 1 150 km). */
+export const FAR_KM = 1000;
+
+/**
+ * Well-known hosting and cloud networks: where device-code phishing kits run, and where no
+ * television or console sits. Operators add their own with HOSTING_ASNS; AS organisation
+ * names that say hosting or data centre count too (HOSTING_WORDS).
+ */
+export const HOSTING_ASNS: readonly number[] = [
+  16509, // Amazon Web Services
+  14618, // Amazon Web Services
+  8075, // Microsoft Azure
+  15169, // Google (Cloud)
+  396982, // Google Cloud
+  31898, // Oracle Cloud
+  14061, // DigitalOcean
+  16276, // OVHcloud
+  24940, // Hetzner
+  63949, // Akamai Connected Cloud (Linode)
+  20473, // Vultr (Choopa)
+  12876, // Scaleway
+  51167, // Contabo
+  60781, // Leaseweb
+  45102, // Alibaba Cloud
+  132203, // Tencent Cloud
+  36352, // ColoCrossing
+  9009, // M247 (VPN exits)
+  212238, // Datacamp (VPN exits)
+];
+
+export const HOSTING_WORDS = /hosting|data ?cent(?:er|re)|\bvps\b|colocation/i;
+
+const same = (a: string | null, b: string | null) => a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
+/** Cloudflare writes XX when it does not know the country. */
+const country = (p: Place) => (p.country && p.country !== "XX" ? p.country.toUpperCase() : null);
+
+/** Haversine distance between two points given in degrees, in km (mean Earth radius). */
+export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: number, hostingAsns: ReadonlySet<number>): Signals {
+  const [dc, bc] = [country(device), country(browser)];
+  const { latitude: la, longitude: lo } = device;
+  const { latitude: lb, longitude: lob } = browser;
+  const distance = la !== null && lo !== null && lb !== null && lob !== null ? Math.round(distanceKm(la, lo, lb, lob) / 10) * 10 : null;
+  return {
+    sameNetwork: device.ip !== "unknown" && networkOf(device.ip) === networkOf(browser.ip),
+    sameAsn: device.asn !== null && device.asn === browser.asn,
+    sameCity:
+      same(device.city, browser.city) && dc !== null && dc === bc && (device.region === null || browser.region === null || same(device.region, browser.region)),
+    crossCountry: dc !== null && bc !== null && dc !== bc,
+    distanceKm: distance,
+    hostingAsn: (device.asn !== null && hostingAsns.has(device.asn)) || HOSTING_WORDS.test(device.asOrganization ?? ""),
+    codeAgeSeconds: Math.max(0, Math.round(codeAgeSeconds)),
+  };
+}
+
+/**
+ * The rule, in order:
+ * 1. block when the client's policy blocks cross-country requests and the countries differ;
+ * 2. normal when both sides share an address or /64: the person is at the device;
+ * 3. warn when the device is on a hosting network, or its code is older than the policy's
+ *    maximum: neither is explained by being nearby (a phishing kit can rent an address in
+ *    the victim's own city and ISP, but not make an old code fresh or a data centre a home);
+ * 4. otherwise normal when they share the ASN (not a hosting one) or the city;
+ * 5. warn when the countries differ (policy `warn`) or, within one country, they are FAR_KM
+ *    or more apart;
+ * 6. normal.
+ */
+export function assess(s: Signals, policy: ProximityPolicy): Assessment {
+  const result = (level: Assessment["level"], reasons: Reason[] = []): Assessment => ({ level, reasons, signals: s });
+  if (s.crossCountry && policy.crossCountry === "block") return result("block", ["cross_country"]);
+  if (s.sameNetwork) return result("normal");
+  const reasons: Reason[] = [];
+  if (s.hostingAsn) reasons.push("hosting");
+  if (s.codeAgeSeconds > policy.maxCodeAgeSeconds) reasons.push("old_code");
+  const nearby = (s.sameAsn && !s.hostingAsn) || s.sameCity;
+  if (!nearby) {
+    if (s.crossCountry && policy.crossCountry === "warn") reasons.push("cross_country");
+    if (!s.crossCountry && s.distanceKm !== null && s.distanceKm >= FAR_KM) reasons.push("far");
+  }
+  return result(reasons.length ? "warn" : "normal", reasons);
+}

@@ -1,0 +1,76 @@
+import type { Context } from "hono";
+import { unknownAction } from "../authlete/errors";
+import type { DeviceCompleteRequest } from "../authlete/schemas";
+import { log } from "../log";
+import type { ActiveFlow, EndedFlow } from "../session/flow";
+import { codeTag, decision } from "./decision";
+import { frame } from "./frame";
+import type { PageEnv } from "./page-env";
+import { PageError, type PageErrorKind, type PageErrorOptions } from "./page-error";
+import { DonePage } from "./views/done";
+
+const API = "/device/complete";
+
+/** What the device hears at its next poll (`error_description`), for each way a person can say no. */
+export const DENIALS = {
+  denied: "The user denied the request.",
+  cancelled: "The user cancelled the request on the verification page",
+  reported: "The user reported that they did not start this request",
+  blocked: "The request was refused: it came from another country than the person approving it",
+} as const;
+
+/**
+ * Sends one decision on `flow`'s code to Authlete and, on SUCCESS only, ends the flow with
+ * `ended` (303 to its result page). Until Authlete answers SUCCESS the flow is kept as it is,
+ * so any failure leaves the person on a page from which "Try again" returns to the same step;
+ * the result page is shown only for SUCCESS, never on a guess.
+ */
+export async function complete(
+  c: Context<PageEnv>,
+  flowId: string,
+  flow: ActiveFlow,
+  request: DeviceCompleteRequest,
+  ended: Omit<EndedFlow, "step">,
+): Promise<Response> {
+  const { authlete, flows } = c.var.services;
+  const res = await authlete.deviceComplete(request);
+  const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) =>
+    new PageError(kind, `${API} ${ended.outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
+  switch (res.action) {
+    case "SUCCESS":
+      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null });
+      try {
+        await flows.end(flowId, ended);
+      } catch (err) {
+        // Authlete has recorded the decision: say so now rather than via a redirect that would find the old state.
+        log("error", "verification_state_kv_failure", { requestId: c.var.requestId, detail: String(err) });
+        return c.html(<DonePage f={frame(c)} ended={{ step: "ended", ...ended }} />);
+      }
+      return c.redirect("/device", 303);
+    case "USER_CODE_EXPIRED":
+      await forget(c, flowId);
+      throw fail("expired");
+    case "USER_CODE_NOT_EXIST":
+      await forget(c, flowId);
+      throw fail("used");
+    case "INVALID_REQUEST":
+      // Our request was wrong: a bug to fix, logged with Authlete's message.
+      throw fail("aborted");
+    case "SERVER_ERROR":
+      throw fail("unavailable", { retryAfter: 5 });
+    default:
+      throw unknownAction(API, res.action);
+  }
+}
+
+/** A denial as Authlete takes it: no subject, and the words the device will read. */
+export function denial(flow: ActiveFlow, why: keyof typeof DENIALS): DeviceCompleteRequest {
+  return { userCode: flow.userCode, result: "ACCESS_DENIED", errorDescription: DENIALS[why] };
+}
+
+/** The code is dead at Authlete; a state that cannot be deleted now expires with its TTL. */
+async function forget(c: Context<PageEnv>, flowId: string): Promise<void> {
+  await c.var.services.flows
+    .remove(flowId)
+    .catch((err: unknown) => log("warn", "verification_state_kv_failure", { requestId: c.var.requestId, detail: String(err) }));
+}

@@ -1,0 +1,34 @@
+import type { Context } from "hono";
+import { clientIp } from "../http/client-ip";
+import { placeOf } from "../http/client-place";
+import type { LogFields } from "../log";
+import { assess, signals } from "../protection/proximity";
+import type { FlowProximity } from "../session/flow";
+import type { DeviceRequest } from "../storage/device-requests";
+import type { PageEnv } from "./page-env";
+
+/** The device's record against this request's own place, under the client's policy (PROXIMITY_POLICY). */
+export function checkProximity(c: Context<PageEnv>, device: DeviceRequest, clientId: number | null): FlowProximity {
+  const { page, hostingAsns, now } = c.var.services;
+  const { policies } = page.proximity;
+  const policy = (clientId !== null && policies.clients[String(clientId)]) || policies.default;
+  const here = placeOf(c.req.raw);
+  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, hostingAsns);
+  return { ...assess(s, policy), browser: { country: here.country, region: here.region, city: here.city } };
+}
+
+/**
+ * The signals for a log line: the outcome (`risk`: normal, warn or block; not `level`, which is
+ * the line's own), booleans, a rounded distance, an age, the device's network and both
+ * countries; no address, code or user agent.
+ */
+export function proximityFields(p: FlowProximity, device: DeviceRequest | null): LogFields {
+  return {
+    risk: p.level,
+    reasons: p.reasons.join(","),
+    ...p.signals,
+    deviceAsn: device?.asn ?? null,
+    deviceCountry: device?.country ?? null,
+    browserCountry: p.browser.country,
+  };
+}

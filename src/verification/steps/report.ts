@@ -1,0 +1,30 @@
+import type { Context } from "hono";
+import { clientIp, networkOf } from "../../http/client-ip";
+import { log } from "../../log";
+import { complete, denial } from "../complete";
+import { codeTag } from "../decision";
+import { requireStep } from "../flow-guard";
+import { readPageForm } from "../form";
+import type { PageEnv } from "../page-env";
+import { proximityFields } from "../proximity";
+
+/**
+ * POST /device/report ("I didn't start this", on the confirm page): denies like Cancel, and
+ * logs `phishing_reported` with the proximity signals, so an operator can see a campaign
+ * (which networks, how far, how old the codes) and act on it. Identifiers appear only as
+ * keyed tags: the code, the device's network and the browser's, never in clear.
+ */
+export async function report(c: Context<PageEnv>): Promise<Response> {
+  const form = await readPageForm(c);
+  const flow = await requireStep(c, form, "confirm");
+  const { keyed } = c.var.services;
+  log("warn", "phishing_reported", {
+    requestId: c.var.requestId,
+    code: await codeTag(c, flow.userCode),
+    clientId: flow.clientId ?? null,
+    deviceNetwork: flow.device ? await keyed.tag("log-network", networkOf(flow.device.ip)) : null,
+    browserNetwork: await keyed.tag("log-network", networkOf(clientIp(c))),
+    ...(flow.proximity ? proximityFields(flow.proximity, flow.device) : {}),
+  });
+  return complete(c, form.flowId, flow, denial(flow, "reported"), { outcome: "reported", clientName: flow.clientName });
+}

@@ -1,0 +1,217 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createApp } from "../../src/app";
+import { atConfirm, atConsent, browser, calls, startDevice, text } from "../support/browser";
+import { bind, type Cf, nextIp, type Overrides, resetEmulator, withClock } from "../support/helpers";
+
+beforeEach(resetEmulator);
+afterEach(() => vi.restoreAllMocks());
+
+const w = bind(createApp());
+const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
+
+/** `request.cf` as Cloudflare's edge gives it (coordinates are strings there). */
+const TOKYO_HOME: Cf = {
+  country: "JP",
+  region: "Tokyo",
+  city: "Tokyo",
+  asn: 2516,
+  asOrganization: "KDDI CORPORATION",
+  latitude: "35.68950",
+  longitude: "139.69170",
+  colo: "NRT",
+  timezone: "Asia/Tokyo",
+};
+const TOKYO_PHONE: Cf = { ...TOKYO_HOME, asn: 9605, asOrganization: "NTT DOCOMO, INC.", latitude: "35.65800", longitude: "139.70160" };
+const FRANKFURT: Cf = {
+  country: "DE",
+  region: "Hesse",
+  city: "Frankfurt am Main",
+  asn: 3320,
+  asOrganization: "Deutsche Telekom AG",
+  latitude: "50.11552",
+  longitude: "8.68417",
+  colo: "FRA",
+  timezone: "Europe/Berlin",
+};
+const AWS_TOKYO: Cf = { ...TOKYO_HOME, asn: 16509, asOrganization: "Amazon.com, Inc.", latitude: "35.68360", longitude: "139.75390" };
+
+const primary = (html: string) => /<button type="submit" class="primary"[^>]*>([^<]+)<\/button>/.exec(html)?.[1];
+const policy = (p: object): Overrides => ({ PROXIMITY_POLICY: JSON.stringify(p) });
+
+describe("proximity: the device's request.cf against the browser's, at the confirm step", () => {
+  it("same city, different networks → the usual page: Continue first, no stronger warning", async () => {
+    const b = browser(w, { cf: TOKYO_PHONE });
+    const { page } = await atConfirm(w, b, undefined, { cf: TOKYO_HOME });
+    const t = text(page.html);
+    expect(t).toContain("Is this your device?");
+    expect(t).not.toContain("Be careful");
+    expect(primary(page.html)).toBe("Continue");
+  });
+
+  it("two countries → the stronger warning: a heading, why, both places, the consequence, and Deny first", async () => {
+    const b = browser(w, { cf: TOKYO_PHONE });
+    const { page } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
+    const t = text(page.html);
+    expect(page.html).toContain('<h1 tabindex="-1" autofocus="">Be careful: this may not be your device</h1>');
+    expect(page.html).toContain("<title>Be careful: this may not be your device");
+    expect(t).toContain("Why we are warning you");
+    expect(t).toContain("The device asked from another country (Germany) than the one you appear to be in (Japan).");
+    expect(t).toContain("That device Frankfurt am Main, Hesse, Germany");
+    expect(t).toContain("You Tokyo, Japan");
+    expect(t).toContain("If you continue, whoever holds that device will be signed in as you.");
+    expect(page.html).toMatch(/<button type="submit" class="primary" formaction="\/device\/cancel">Deny<\/button>/);
+    expect(page.html).toMatch(/<button type="submit" class="secondary">Continue anyway<\/button>/);
+    // No false precision: no coordinates, no street-level detail, the distance only in hundreds of km.
+    expect(t).not.toMatch(/50\.1|8\.68|139\.69|35\.68/);
+  });
+
+  it("the stronger warning's Deny denies: the device's next poll gets access_denied", async () => {
+    const b = browser(w, { cf: TOKYO_PHONE });
+    const { flow } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
+    expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({
+      error: "access_denied",
+      error_description: "The user cancelled the request on the verification page",
+    });
+  });
+
+  it("Continue anyway goes on to sign in: the person decides", async () => {
+    const b = browser(w, { cf: TOKYO_PHONE });
+    await atConfirm(w, b, undefined, { cf: FRANKFURT });
+    expect((await b.submit("/device/confirm", {})).html).toContain('action="/device/sign-in"');
+  });
+
+  it("a hosting ASN, even in the same city → the stronger warning naming the data centre", async () => {
+    const b = browser(w, { cf: TOKYO_PHONE });
+    const { page } = await atConfirm(w, b, undefined, { cf: AWS_TOKYO });
+    const t = text(page.html);
+    expect(t).toContain("Be careful: this may not be your device");
+    expect(t).toContain("The device asked from a data centre (Amazon.com, Inc.), not from a home or mobile network.");
+    expect(primary(page.html)).toBe("Deny");
+  });
+
+  it("an old code (entered long after the device asked) → the stronger warning with its age", async () => {
+    const t = withClock();
+    const b = browser(t, { cf: TOKYO_PHONE });
+    const flow = await startDevice(t, undefined, { cf: TOKYO_HOME });
+    t.clock.advance(6 * 60_000);
+    await b.get("/device");
+    const page = await b.submit("/device", { user_code: flow.user_code });
+    expect(text(page.html)).toContain("Its code was made 6 minutes ago; codes people start themselves are entered within minutes.");
+    expect(primary(page.html)).toBe("Deny");
+  });
+
+  it("the same address outweighs everything: a device and a browser behind one address get the usual page", async () => {
+    const ip = nextIp();
+    const b = browser(w, { ip, cf: TOKYO_PHONE });
+    const { page } = await atConfirm(w, b, undefined, { ip, cf: AWS_TOKYO });
+    expect(primary(page.html)).toBe("Continue");
+  });
+
+  it("PROXIMITY_POLICY allow for this client (by Authlete's numeric client id) → two countries get the usual page", async () => {
+    const b = browser(w, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
+    const { page } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
+    expect(primary(page.html)).toBe("Continue");
+    // Another client keeps the default (warn).
+    const other = browser(w, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
+    const { page: warned } = await atConfirm(w, other, { client_id: "demo-post", client_secret: "demo-post-secret" }, { cf: FRANKFURT });
+    expect(primary(warned.html)).toBe("Deny");
+  });
+
+  it("PROXIMITY_POLICY block → a page that says why, ACCESS_DENIED with the reason at the device's next poll, and a log line", async () => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const b = browser(w, { cf: TOKYO_PHONE, env: policy({ default: { crossCountry: "block" } }) });
+    const flow = await startDevice(w, undefined, { cf: FRANKFURT, userAgent: "DemoTV/2.1 (Tizen 8.0)" });
+    await b.get("/device");
+    const res = await b.post("/device", { user_code: flow.user_code });
+    expect([res.status, res.location]).toEqual([303, "/device"]);
+    const page = await b.get("/device");
+    const t = text(page.html);
+    expect(t).toContain("This request was refused");
+    expect(t).toContain("The device asked from Germany, and you appear to be in Japan.");
+    expect(t).toContain("Demo TV can only be connected from the same country, so the device has been told no.");
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      {
+        userCode: flow.user_code,
+        result: "ACCESS_DENIED",
+        errorDescription: "The request was refused: it came from another country than the person approving it",
+      },
+    ]);
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({
+      error: "access_denied",
+      error_description: "The request was refused: it came from another country than the person approving it",
+    });
+    const blocked = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["event"] === "proximity_blocked")!;
+    expect(blocked).toMatchObject({
+      level: "warn",
+      risk: "block",
+      reasons: "cross_country",
+      crossCountry: true,
+      deviceCountry: "DE",
+      browserCountry: "JP",
+      clientId: 1001,
+    });
+    const all = lines.join("\n");
+    for (const secret of [flow.user_code, flow.device_code, b.ip, "DemoTV"]) expect(all).not.toContain(secret);
+  });
+
+  it("a malformed PROXIMITY_POLICY is a configuration error naming it", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const p = await browser(w, { env: { PROXIMITY_POLICY: '{"demo-device":{"crossCountry":"block"}}' } }).get("/device");
+    expect(p.status).toBe(500);
+    expect(errors.mock.calls.some(([l]) => String(l).includes("PROXIMITY_POLICY"))).toBe(true);
+  });
+});
+
+describe('"I didn\'t start this" on the confirm page', () => {
+  it("its own form, bound like the others: denies, the device's next poll says so, and phishing_reported carries the signals and keyed tags only", async () => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const b = browser(w, { cf: TOKYO_PHONE });
+    const { flow, page } = await atConfirm(w, b, undefined, { cf: FRANKFURT, userAgent: "DemoTV/2.1 (Tizen 8.0)" });
+    expect(page.html).toMatch(/<form method="post" action="\/device\/report" class="report"><input type="hidden" name="csrf" value="[^"]+"\/>/);
+    expect(page.html).toContain("I didn&#39;t start this</button>");
+    const done = await b.submit("/device/report", {});
+    expect(text(done.html)).toContain("Thank you: the request was refused");
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user reported that they did not start this request" },
+    ]);
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({
+      error: "access_denied",
+      error_description: "The user reported that they did not start this request",
+    });
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const reported = parsed.find((l) => l["event"] === "phishing_reported")!;
+    expect(reported).toMatchObject({
+      level: "warn",
+      risk: "warn",
+      reasons: "cross_country",
+      sameNetwork: false,
+      sameAsn: false,
+      sameCity: false,
+      crossCountry: true,
+      distanceKm: expect.any(Number),
+      hostingAsn: false,
+      codeAgeSeconds: expect.any(Number),
+      deviceAsn: 3320,
+      deviceCountry: "DE",
+      browserCountry: "JP",
+      clientId: 1001,
+    });
+    expect(reported["code"]).toMatch(/^[\w-]{12}$/);
+    expect(reported["deviceNetwork"]).toMatch(/^[\w-]{12}$/);
+    expect(reported["browserNetwork"]).toMatch(/^[\w-]{12}$/);
+    expect(parsed.some((l) => l["event"] === "decision" && l["outcome"] === "reported" && l["code"] === reported["code"])).toBe(true);
+    const all = lines.join("\n");
+    for (const secret of [flow.user_code, flow.device_code, b.ip, "DemoTV", "Frankfurt", "50.1"]) expect(all).not.toContain(secret);
+  });
+
+  it("only from the confirm page: after sign-in it is refused as out of date, and nothing reaches Authlete", async () => {
+    const b = browser(w);
+    await atConsent(w, b);
+    expect((await b.post("/device/report", {})).status).toBe(409);
+    expect(await calls("device/complete")).toHaveLength(0);
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PROXIMITY_POLICY, type ProximityPolicy } from "../../src/config";
+import { NOWHERE } from "../../src/http/client-place";
+import { assess, distanceKm, FAR_KM, HOSTING_ASNS, type Signals, signals, type Vantage } from "../../src/protection/proximity";
+
+const hosting = new Set(HOSTING_ASNS);
+const at = (ip: string, p: Partial<Vantage> = {}): Vantage => ({ ...NOWHERE, ip, ...p });
+const TOKYO = { country: "JP", region: "Tokyo", city: "Tokyo", latitude: 35.7, longitude: 139.7 };
+const OSAKA = { country: "JP", region: "Osaka", city: "Osaka", latitude: 34.7, longitude: 135.5 };
+const SAPPORO = { country: "JP", region: "Hokkaido", city: "Sapporo", latitude: 43.1, longitude: 141.4 };
+const NAHA = { country: "JP", region: "Okinawa", city: "Naha", latitude: 26.2, longitude: 127.7 };
+const FRANKFURT = { country: "DE", region: "Hesse", city: "Frankfurt am Main", latitude: 50.1, longitude: 8.7 };
+const KDDI = { asn: 2516, asOrganization: "KDDI CORPORATION" };
+const DOCOMO = { asn: 9605, asOrganization: "NTT DOCOMO, INC." };
+const AWS = { asn: 16509, asOrganization: "Amazon.com, Inc." };
+
+const base: Signals = {
+  sameNetwork: false,
+  sameAsn: false,
+  sameCity: false,
+  crossCountry: false,
+  distanceKm: null,
+  hostingAsn: false,
+  codeAgeSeconds: 30,
+};
+const judge = (s: Partial<Signals>, policy: Partial<ProximityPolicy> = {}) => {
+  const a = assess({ ...base, ...s }, { ...DEFAULT_PROXIMITY_POLICY, ...policy });
+  return [a.level, ...a.reasons].join(" ");
+};
+
+describe("proximity signals from two requests' request.cf", () => {
+  it("haversine distance in km: Tokyo–Osaka about 400, Tokyo–Frankfurt about 9 300, a point to itself 0", () => {
+    expect(distanceKm(35.7, 139.7, 34.7, 135.5)).toBeGreaterThan(380);
+    expect(distanceKm(35.7, 139.7, 34.7, 135.5)).toBeLessThan(410);
+    expect(Math.round(distanceKm(35.7, 139.7, 50.1, 8.7) / 100) * 100).toBe(9300);
+    expect(distanceKm(1, 2, 1, 2)).toBe(0);
+  });
+
+  it("same address, and the same IPv6 /64, are one network; another /64 is not", () => {
+    expect(signals(at("198.51.100.7"), at("198.51.100.7"), 0, hosting).sameNetwork).toBe(true);
+    expect(signals(at("198.51.100.7"), at("198.51.100.8"), 0, hosting).sameNetwork).toBe(false);
+    expect(signals(at("2001:db8:1:2::a"), at("2001:db8:1:2:ffff::1"), 0, hosting).sameNetwork).toBe(true);
+    expect(signals(at("2001:db8:1:2::a"), at("2001:db8:1:3::a"), 0, hosting).sameNetwork).toBe(false);
+    expect(signals(at("unknown"), at("unknown"), 0, hosting).sameNetwork).toBe(false);
+  });
+
+  it("same ASN, same city (within one country and region), another country, a rounded distance", () => {
+    const s = signals(at("198.51.100.1", { ...TOKYO, ...KDDI }), at("203.0.113.1", { ...TOKYO, ...KDDI }), 0, hosting);
+    expect(s).toMatchObject({ sameAsn: true, sameCity: true, crossCountry: false, distanceKm: 0 });
+    const far = signals(at("198.51.100.1", { ...FRANKFURT, asn: 3320 }), at("203.0.113.1", { ...TOKYO, ...DOCOMO }), 0, hosting);
+    expect(far).toMatchObject({ sameAsn: false, sameCity: false, crossCountry: true });
+    expect(far.distanceKm! % 10).toBe(0);
+    // A Portland is not every Portland.
+    expect(
+      signals(at("a", { city: "Portland", country: "US", region: "Oregon" }), at("b", { city: "Portland", country: "US", region: "Maine" }), 0, hosting)
+        .sameCity,
+    ).toBe(false);
+  });
+
+  it("unknowns prove nothing: no country, XX (unknown to Cloudflare) or no coordinates give no cross-country and no distance", () => {
+    const s = signals(at("a", { country: "XX" }), at("b", { country: "JP" }), 0, hosting);
+    expect(s).toMatchObject({ crossCountry: false, sameCity: false, sameAsn: false, distanceKm: null });
+    expect(signals(at("a"), at("b"), 0, hosting).crossCountry).toBe(false);
+  });
+
+  it("hosting networks: a built-in ASN, an operator's own, or an AS organisation that says so", () => {
+    expect(signals(at("a", AWS), at("b"), 0, hosting).hostingAsn).toBe(true);
+    expect(signals(at("a", { asn: 64500 }), at("b"), 0, hosting).hostingAsn).toBe(false);
+    expect(signals(at("a", { asn: 64500 }), at("b"), 0, new Set([...HOSTING_ASNS, 64500])).hostingAsn).toBe(true);
+    expect(signals(at("a", { asn: 64501, asOrganization: "Example Hosting Ltd" }), at("b"), 0, hosting).hostingAsn).toBe(true);
+    expect(signals(at("a", { asn: 64502, asOrganization: "Example Data Center" }), at("b"), 0, hosting).hostingAsn).toBe(true);
+    expect(signals(at("a", KDDI), at("b"), 0, hosting).hostingAsn).toBe(false);
+  });
+
+  it("the code's age, in whole seconds", () => {
+    expect(signals(at("a"), at("b"), 412.6, hosting).codeAgeSeconds).toBe(413);
+  });
+});
+
+describe("the rule: normal, the stronger warning, or block", () => {
+  it.each<[string, Partial<Signals>, Partial<ProximityPolicy>, string]>([
+    ["nothing known", {}, {}, "normal"],
+    ["same city", { sameCity: true, distanceKm: 10 }, {}, "normal"],
+    ["same ASN", { sameAsn: true }, {}, "normal"],
+    ["another city in the same country, near", { distanceKm: 400 }, {}, "normal"],
+    ["another city in the same country, far", { distanceKm: FAR_KM }, {}, "warn far"],
+    ["another country", { crossCountry: true, distanceKm: 9300 }, {}, "warn cross_country"],
+    ["another country, but the same (non-hosting) ASN", { crossCountry: true, sameAsn: true }, {}, "normal"],
+    ["another country, policy allow", { crossCountry: true, distanceKm: 9300 }, { crossCountry: "allow" }, "normal"],
+    ["another country, policy block", { crossCountry: true }, { crossCountry: "block" }, "block cross_country"],
+    ["a hosting ASN, even in the same city", { hostingAsn: true, sameCity: true }, {}, "warn hosting"],
+    ["a hosting ASN shared by both sides", { hostingAsn: true, sameAsn: true, distanceKm: 2000 }, {}, "warn hosting far"],
+    ["an old code, even in the same city", { codeAgeSeconds: 301, sameCity: true }, {}, "warn old_code"],
+    ["a code exactly at the maximum age", { codeAgeSeconds: 300 }, {}, "normal"],
+    ["an old code under a longer maximum", { codeAgeSeconds: 301 }, { maxCodeAgeSeconds: 900 }, "normal"],
+    ["everything at once", { hostingAsn: true, codeAgeSeconds: 4000, crossCountry: true }, {}, "warn hosting old_code cross_country"],
+    ["the same network outweighs a hosting ASN and an old code", { sameNetwork: true, hostingAsn: true, codeAgeSeconds: 4000 }, {}, "normal"],
+  ])("%s → %s", (_, s, policy, expected) => {
+    expect(judge(s, policy)).toBe(expected);
+  });
+
+  it("with real places: Tokyo and Osaka are near, Sapporo and Naha are far apart, Frankfurt is abroad", () => {
+    const run = (a: object, b: object) => {
+      const x = assess(signals(at("198.51.100.1", a), at("203.0.113.1", b), 10, hosting), DEFAULT_PROXIMITY_POLICY);
+      return [x.level, ...x.reasons].join(" ");
+    };
+    expect(run(TOKYO, OSAKA)).toBe("normal");
+    expect(run(SAPPORO, NAHA)).toBe("warn far");
+    expect(run({ ...FRANKFURT, asn: 3320 }, { ...TOKYO, ...DOCOMO })).toBe("warn cross_country");
+    expect(run({ ...TOKYO, ...AWS }, { ...TOKYO, ...DOCOMO })).toBe("warn hosting");
+  });
+});
