@@ -1,6 +1,6 @@
 import { encodeBase64 } from "hono/utils/encode";
-import * as z from "zod/mini";
 import type { AuthleteConfig } from "../config";
+import { type Schema, validate } from "../config/schema";
 import { AuthleteError } from "./errors";
 import {
   ApiFailureBody,
@@ -86,7 +86,7 @@ export class AuthleteClient {
     return text;
   }
 
-  private async post<S extends z.ZodMiniType>(api: string, body: object, schema: S): Promise<z.output<S>> {
+  private async post<T>(api: string, body: object, schema: Schema<T>): Promise<T> {
     const text = await this.send(api, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -98,8 +98,8 @@ export class AuthleteClient {
     } catch {
       throw new AuthleteError("malformed", api, "response is not JSON");
     }
-    const parsed = z.safeParse(schema, json);
-    if (!parsed.success) throw new AuthleteError("malformed", api, `unexpected response shape: ${z.prettifyError(parsed.error)}`);
+    const parsed = validate(schema, json);
+    if ("problems" in parsed) throw new AuthleteError("malformed", api, `unexpected response shape: ${parsed.problems}`);
     return parsed.data;
   }
 
@@ -134,10 +134,10 @@ export class AuthleteClient {
   }
 }
 
-function safeJson<S extends z.ZodMiniType>(text: string, schema: S): z.output<S> | undefined {
+function safeJson<T>(text: string, schema: Schema<T>): T | undefined {
   try {
-    const parsed = z.safeParse(schema, JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    const parsed = validate(schema, JSON.parse(text));
+    return "problems" in parsed ? undefined : parsed.data;
   } catch {
     return undefined;
   }

@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import { array, boolean, maybe, number, type Output, object, string } from "../config/schema";
 
 /**
  * Response shapes of the Authlete APIs we call (docs/authlete-api.md §3-§7).
@@ -6,25 +6,27 @@ import * as z from "zod/mini";
  * each endpoint maps the actions it knows and fails closed on anything else (docs/authlete-api.md §10.1).
  */
 
-const str = z.optional(z.nullable(z.string()));
-const num = z.optional(z.nullable(z.number()));
-const bool = z.optional(z.nullable(z.boolean()));
-const strings = z.optional(z.nullable(z.array(z.string())));
+const str = maybe(string);
+const num = maybe(number);
+const bool = maybe(boolean);
+const strings = maybe(array(string));
+/** Authlete adds members over time: keep what we do not know (docs/authlete-api.md §1.3). */
+const loose = <S extends Parameters<typeof object>[0]>(shape: S) => object(shape, "keep");
 
-export const Scope = z.looseObject({
-  name: z.string(),
+export const Scope = loose({
+  name: string,
   defaultEntry: bool,
   description: str,
-  descriptions: z.optional(z.nullable(z.array(z.looseObject({ tag: str, value: str })))),
-  attributes: z.optional(z.nullable(z.array(z.looseObject({ key: str, value: str })))),
+  descriptions: maybe(array(loose({ tag: str, value: str }))),
+  attributes: maybe(array(loose({ key: str, value: str }))),
 });
 
-const AuthorizationDetails = z.optional(z.nullable(z.looseObject({ elements: z.optional(z.nullable(z.array(z.looseObject({ type: z.string() })))) })));
+const AuthorizationDetails = maybe(loose({ elements: maybe(array(loose({ type: string }))) }));
 
 const base = {
-  resultCode: z.string(),
+  resultCode: string,
   resultMessage: str,
-  action: z.string(),
+  action: string,
 };
 
 const clientInfo = {
@@ -34,12 +36,12 @@ const clientInfo = {
   clientName: str,
 };
 
-export const DeviceAuthorizationResponse = z.looseObject({
+export const DeviceAuthorizationResponse = loose({
   ...base,
   ...clientInfo,
   responseContent: str,
   clientAuthMethod: str,
-  scopes: z.optional(z.nullable(z.array(Scope))),
+  scopes: maybe(array(Scope)),
   claimNames: strings,
   acrs: strings,
   deviceCode: str,
@@ -54,10 +56,10 @@ export const DeviceAuthorizationResponse = z.looseObject({
   attestationChallenge: str,
 });
 
-export const DeviceVerificationResponse = z.looseObject({
+export const DeviceVerificationResponse = loose({
   ...base,
   ...clientInfo,
-  scopes: z.optional(z.nullable(z.array(Scope))),
+  scopes: maybe(array(Scope)),
   claimNames: strings,
   acrs: strings,
   expiresAt: num,
@@ -65,9 +67,9 @@ export const DeviceVerificationResponse = z.looseObject({
   authorizationDetails: AuthorizationDetails,
 });
 
-export const DeviceCompleteResponse = z.looseObject({ ...base });
+export const DeviceCompleteResponse = loose({ ...base });
 
-export const TokenResponse = z.looseObject({
+export const TokenResponse = loose({
   ...base,
   responseContent: str,
   grantType: str,
@@ -79,20 +81,20 @@ export const TokenResponse = z.looseObject({
   attestationChallenge: str,
 });
 
-export const RevocationResponse = z.looseObject({
+export const RevocationResponse = loose({
   ...base,
   responseContent: str,
   attestationChallenge: str,
 });
 
 /** Non-2xx bodies: `{resultCode, resultMessage}` when Authlete wrote them, anything when a proxy did. */
-export const ApiFailureBody = z.looseObject({ resultCode: str, resultMessage: str });
+export const ApiFailureBody = loose({ resultCode: str, resultMessage: str });
 
-export type DeviceAuthorizationResponse = z.infer<typeof DeviceAuthorizationResponse>;
-export type DeviceVerificationResponse = z.infer<typeof DeviceVerificationResponse>;
-export type DeviceCompleteResponse = z.infer<typeof DeviceCompleteResponse>;
-export type TokenResponse = z.infer<typeof TokenResponse>;
-export type RevocationResponse = z.infer<typeof RevocationResponse>;
+export type DeviceAuthorizationResponse = Output<typeof DeviceAuthorizationResponse>;
+export type DeviceVerificationResponse = Output<typeof DeviceVerificationResponse>;
+export type DeviceCompleteResponse = Output<typeof DeviceCompleteResponse>;
+export type TokenResponse = Output<typeof TokenResponse>;
+export type RevocationResponse = Output<typeof RevocationResponse>;
 
 /** Request bodies (§3.1, §4, §5.1, §6.1, §7.4): only the members we send. */
 export interface ClientCredentialsFields {

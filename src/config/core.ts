@@ -1,7 +1,6 @@
-import * as z from "zod/mini";
 import type { Env } from "./env";
 import { type Limits, limitsOf, limitsSchema } from "./limits";
-import { ConfigError, intIn, parse, requiredText, url } from "./schema";
+import { both, ConfigError, cases, intIn, literal, matching, minLength, object, parse, requiredText, url } from "./schema";
 
 /**
  * What every route needs: how to reach Authlete, the KV namespace, timeouts and the edge
@@ -28,33 +27,33 @@ export interface Config {
   authleteFetch: typeof fetch;
 }
 
-const Credentials = z.discriminatedUnion(
+const Credentials = cases(
   "AUTHLETE_API_VERSION",
-  [
-    z.object({
-      AUTHLETE_API_VERSION: z.literal("2"),
+  {
+    "2": object({
+      AUTHLETE_API_VERSION: literal("2"),
       AUTHLETE_SERVICE_API_KEY: requiredText,
       AUTHLETE_SERVICE_API_SECRET: requiredText,
     }),
-    z.object({
-      AUTHLETE_API_VERSION: z.literal("3"),
+    "3": object({
+      AUTHLETE_API_VERSION: literal("3"),
       // v3 paths carry the numeric service id (Authlete's Java client parses it as a long).
-      AUTHLETE_SERVICE_ID: z.pipe(requiredText, z.string().check(z.regex(/^\d{1,19}$/, "must be the numeric service id"))),
+      AUTHLETE_SERVICE_ID: matching(/^\d{1,19}$/, "must be the numeric service id")(requiredText),
       AUTHLETE_SERVICE_ACCESS_TOKEN: requiredText,
     }),
-  ],
-  { error: 'must be "2" or "3"' },
+  },
+  'must be "2" or "3"',
 );
 
-const Core = z.intersection(
-  z.object({
+const Core = both(
+  object({
     AUTHLETE_BASE_URL: url(),
     AUTHLETE_TIMEOUT_MS: intIn(100, 60_000, 5_000),
     DISCOVERY_CACHE_SECONDS: intIn(0, 86_400, 300),
     POLL_MAX_INTERVAL_SECONDS: intIn(5, 3_600, 60),
-    EDGE_SECRET: z.pipe(requiredText, z.string().check(z.minLength(32, "must be at least 32 characters (openssl rand -base64 32)"))),
+    EDGE_SECRET: minLength(32, "must be at least 32 characters (openssl rand -base64 32)")(requiredText),
   }),
-  z.intersection(limitsSchema, Credentials),
+  both(limitsSchema, Credentials),
 );
 
 export function loadConfig(env: Env): Config {

@@ -1,4 +1,4 @@
-import * as z from "zod/mini";
+import { map, matching, object, refine, type Schema, string, withDefault } from "./schema";
 
 /** A budget: at most `max` events per `windowSeconds` for one subject (an IP, a session, a username...). */
 export interface Budget {
@@ -64,27 +64,20 @@ export type LimitVariable = (typeof LIMITS)[LimitName]["env"];
 export type Limits = Record<LimitName, Budget>;
 
 /** "max/windowSeconds", e.g. "10/900": at most 10 events per 15 minutes. */
-export const budget = (fallback: string) =>
-  z.pipe(
-    z._default(z.optional(z.string()), fallback),
-    z.pipe(
-      z.string().check(z.regex(/^\s*\d{1,6}\s*\/\s*\d{1,6}\s*$/, 'must look like "10/900" (max events / window in seconds)')),
-      z.pipe(
-        z.transform((s: string): Budget => {
-          const [max, windowSeconds] = s.split("/").map((n) => Number(n.trim()));
-          return { max: max!, windowSeconds: windowSeconds! };
-        }),
-        z.custom<Budget>((b) => (b as Budget).max >= 1 && (b as Budget).windowSeconds >= 1, "max and window must be at least 1"),
-      ),
-    ),
+export const budget = (fallback: string): Schema<Budget> =>
+  refine(
+    map(matching(/^\s*\d{1,6}\s*\/\s*\d{1,6}\s*$/, 'must look like "10/900" (max events / window in seconds)')(withDefault(string, fallback)), (s): Budget => {
+      const [max, windowSeconds] = s.split("/").map((n) => Number(n.trim()));
+      return { max: max!, windowSeconds: windowSeconds! };
+    }),
+    (b) => b.max >= 1 && b.windowSeconds >= 1,
+    "max and window must be at least 1",
   );
 
 const names = Object.keys(LIMITS) as LimitName[];
 
 /** The schema of every LIMIT_* variable, keyed by variable name. */
-export const limitsSchema = z.object(
-  Object.fromEntries(names.map((n) => [LIMITS[n].env, budget(LIMITS[n].default)])) as Record<LimitVariable, ReturnType<typeof budget>>,
-);
+export const limitsSchema = object(Object.fromEntries(names.map((n) => [LIMITS[n].env, budget(LIMITS[n].default)])) as Record<LimitVariable, Schema<Budget>>);
 
 export function limitsOf(parsed: Record<LimitVariable, Budget>): Limits {
   return Object.fromEntries(names.map((n) => [n, parsed[LIMITS[n].env]])) as Limits;

@@ -1,7 +1,37 @@
-import * as z from "zod/mini";
 import type { Env } from "./env";
 import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./password-hash";
-import { ConfigError, check, intIn, json, oneOf, optionalText, parse, requiredText, url } from "./schema";
+import {
+  array,
+  boolean,
+  both,
+  ConfigError,
+  cases,
+  check,
+  intIn,
+  json,
+  literal,
+  map,
+  matching,
+  maxLength,
+  minLength,
+  type Output,
+  object,
+  oneOf,
+  optional,
+  optionalText,
+  parse,
+  pipe,
+  record,
+  refine,
+  requiredText,
+  type Schema,
+  string,
+  unknown,
+  url,
+  values,
+  wholeIn,
+  withDefault,
+} from "./schema";
 
 /**
  * The verification page's variables, parsed apart from the rest and only by its routes, so a
@@ -13,28 +43,29 @@ export const USER_CODE_CHARSETS = ["BASE20", "NUMERIC"] as const;
 export const CROSS_COUNTRY = ["allow", "warn", "block"] as const;
 export const AUTHENTICATORS = ["password", "access", "oidc"] as const;
 
-const User = z.object({
-  username: z.string().check(z.minLength(1), z.maxLength(100)),
-  passwordHash: z.string().check(
-    z.regex(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`"),
-    z.refine((h) => {
+const text = (rule: (s: Schema<string>) => Schema<string>) => rule(string);
+
+const User = object({
+  username: maxLength(100)(minLength(1)(string)),
+  passwordHash: refine(
+    text(matching(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`")),
+    (h) => {
       const n = Number(PASSWORD_HASH.exec(h)?.[1]);
       return n >= PBKDF2_MIN_ITERATIONS && n <= PBKDF2_MAX_ITERATIONS;
-    }, `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`),
+    },
+    `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`,
   ),
   // Authlete's subject: ASCII, at most 100 characters (docs/authlete-api.md §5.1).
-  subject: z.optional(z.string().check(z.regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters"))),
-  claims: z._default(z.record(z.string(), z.json()), {}),
+  subject: optional(text(matching(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters"))),
+  claims: withDefault(record(unknown), {}),
 });
 
 const Users = json(
-  z.array(User).check(
-    z.minLength(1, "must list at least one user"),
+  refine(
+    refine(array(User), (users) => users.length >= 1, "must list at least one user"),
     // An unknown username is checked against a decoy of the same cost; with one count for all, no timing tells users apart.
-    z.refine(
-      (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
-      "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
-    ),
+    (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
+    "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
   ),
 );
 
@@ -44,57 +75,53 @@ export const CALLBACK_PATH = "/device/callback";
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
 
 /** One entry of OIDC_PROVIDERS: everything about an upstream OpenID provider except its client secret (a Worker secret). */
-const Provider = z.object({
+const Provider = object({
   // Part of a variable name (OIDC_CLIENT_SECRET_<ID>), a form value and, with prefix_subject, of Authlete's subject.
-  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
-  label: z.string().check(z.minLength(1, "must not be empty"), z.maxLength(60)),
+  id: text(matching(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
+  label: maxLength(60)(minLength(1, "must not be empty")(string)),
   issuer: url({ httpsOnly: true, httpOnLoopback: true, verbatim: true }),
-  client_id: z.string().check(z.minLength(1, "must not be empty")),
-  token_endpoint_auth_method: z._default(
-    z.enum(TOKEN_ENDPOINT_AUTH_METHODS, `must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(", ")}`),
-    "client_secret_basic",
-  ),
-  scopes: z._default(
-    z.string().check(z.refine((s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"')),
+  client_id: text(minLength(1, "must not be empty")),
+  token_endpoint_auth_method: withDefault(values(TOKEN_ENDPOINT_AUTH_METHODS), "client_secret_basic"),
+  scopes: withDefault(
+    refine(string, (s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"'),
     "openid profile email",
   ),
-  subject_claim: z._default(z.string().check(z.minLength(1)), "sub"),
-  prefix_subject: z._default(z.boolean(), false),
-  claims: z.optional(z.array(z.string())),
-  userinfo: z._default(z.boolean(), false),
+  subject_claim: withDefault(text(minLength(1)), "sub"),
+  prefix_subject: withDefault(boolean, false),
+  claims: optional(array(string)),
+  userinfo: withDefault(boolean, false),
 });
 
 /** Worker secret holding the client secret of provider `id`: OIDC_CLIENT_SECRET_OKTA for "okta", …_MY_IDP for "my-idp". */
 export const clientSecretVariable = (id: string) => `OIDC_CLIENT_SECRET_${id.toUpperCase().replace(/-/g, "_")}`;
 
 /** Each way of knowing who the user is, with exactly the variables it needs. */
-const Authenticator = z.discriminatedUnion(
+const Authenticator = cases(
   "AUTHENTICATOR",
-  [
-    z.object({
-      AUTHENTICATOR: z.literal("password"),
+  {
+    password: object({
+      AUTHENTICATOR: literal("password"),
       USERS: Users,
     }),
-    z.object({
-      AUTHENTICATOR: z.literal("access"),
+    access: object({
+      AUTHENTICATOR: literal("access"),
       ACCESS_TEAM_DOMAIN: url({ httpsOnly: true, originOnly: true }),
       ACCESS_AUD: requiredText,
     }),
-    z.object({
-      AUTHENTICATOR: z.literal("oidc"),
+    oidc: object({
+      AUTHENTICATOR: literal("oidc"),
       // Entries are checked one by one below, so that a problem is named by the provider's id.
-      OIDC_PROVIDERS: json(z.array(z.unknown()).check(z.minLength(1, "must list at least one provider"))),
-      OIDC_REDIRECT_URI: z.pipe(
+      OIDC_PROVIDERS: json(refine(array(unknown), (l) => l.length >= 1, "must list at least one provider")),
+      OIDC_REDIRECT_URI: refine(
         url({ httpsOnly: true, httpOnLoopback: true }),
-        z
-          .string()
-          .check(z.refine((s) => new URL(s).pathname === CALLBACK_PATH, `must end in ${CALLBACK_PATH}, the route that receives the providers' answers`)),
+        (s) => new URL(s).pathname === CALLBACK_PATH,
+        `must end in ${CALLBACK_PATH}, the route that receives the providers' answers`,
       ),
       // Built-in users beside the providers: the sign-in page then shows the password form too.
-      USERS: z.pipe(optionalText, z.optional(Users)),
+      USERS: pipe(optionalText, optional(Users)),
     }),
-  ],
-  { error: `must be one of ${AUTHENTICATORS.join(", ")}` },
+  },
+  `must be one of ${AUTHENTICATORS.join(", ")}`,
 );
 
 /**
@@ -110,55 +137,41 @@ export interface ProximityPolicy {
 
 export const DEFAULT_PROXIMITY_POLICY: ProximityPolicy = { crossCountry: "warn", maxCodeAgeSeconds: 300 };
 
-const PolicyEntry = z.strictObject({
-  crossCountry: z.optional(z.enum(CROSS_COUNTRY, `must be one of ${CROSS_COUNTRY.join(", ")}`)),
-  maxCodeAgeSeconds: z.optional(z.number().check(z.int(), z.gte(30), z.lte(86_400))),
-});
+const PolicyEntry = object(
+  {
+    crossCountry: optional(values(CROSS_COUNTRY)),
+    maxCodeAgeSeconds: optional(wholeIn(30, 86_400)),
+  },
+  "strict",
+);
 
 const ProximityPolicies = json(
-  z
-    .record(z.string(), PolicyEntry)
-    .check(z.refine((r) => Object.keys(r).every((k) => /^(default|\d{1,20})$/.test(k)), "keys are `default` or a numeric Authlete client id")),
+  refine(record(PolicyEntry), (r) => Object.keys(r).every((k) => /^(default|\d{1,20})$/.test(k)), "keys are `default` or a numeric Authlete client id"),
 );
 
 /** ASNs separated by commas or spaces (`AS` prefixes allowed). */
-const AsnList = z.pipe(
-  z.string(),
-  z.pipe(
-    z.transform((s: string) =>
-      s
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map((a) => a.replace(/^AS/i, "")),
-    ),
-    z.array(z.string().check(z.regex(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501"))),
+const AsnList = pipe(
+  map(string, (s) =>
+    s
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map((a) => a.replace(/^AS/i, "")),
   ),
+  array(text(matching(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501"))),
 );
 
-const Page = z.intersection(
+const Page = both(
   Authenticator,
-  z.object({
+  object({
     USER_CODE_CHARSET: oneOf(USER_CODE_CHARSETS, "BASE20"),
     USER_CODE_LENGTH: intIn(4, 20),
     SIGN_IN_SESSION_SECONDS: intIn(60, 86_400, 900),
-    PRODUCT_NAME: z.pipe(
-      optionalText,
-      z.pipe(
-        z.transform((s: string | undefined) => s ?? "Device Flow Edge"),
-        z.string().check(z.maxLength(60)),
-      ),
-    ),
-    LOGO_URL: z.optional(url({ query: true })),
-    ACCENT_COLOR: z.pipe(
-      optionalText,
-      z.pipe(
-        z.transform((s: string | undefined) => (s ?? "#1a56db").toLowerCase()),
-        z.string().check(z.regex(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db")),
-      ),
-    ),
-    SCOPE_DESCRIPTIONS: z.pipe(optionalText, z.optional(json(z.record(z.string(), z.object({ en: z.optional(z.string()), ja: z.optional(z.string()) }))))),
-    PROXIMITY_POLICY: z.pipe(optionalText, z.optional(ProximityPolicies)),
-    HOSTING_ASNS: z.pipe(optionalText, z.optional(AsnList)),
+    PRODUCT_NAME: maxLength(60)(map(optionalText, (s) => s ?? "Device Flow Edge")),
+    LOGO_URL: optional(url({ query: true })),
+    ACCENT_COLOR: matching(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db")(map(optionalText, (s) => (s ?? "#1a56db").toLowerCase())),
+    SCOPE_DESCRIPTIONS: pipe(optionalText, optional(json(record(object({ en: optional(string), ja: optional(string) }))))),
+    PROXIMITY_POLICY: pipe(optionalText, optional(ProximityPolicies)),
+    HOSTING_ASNS: pipe(optionalText, optional(AsnList)),
   }),
 );
 
@@ -207,7 +220,7 @@ export interface PageConfig {
   };
 }
 
-const usersOf = (users: z.output<typeof User>[] | undefined): UserConfig[] =>
+const usersOf = (users: Output<typeof User>[] | undefined): UserConfig[] =>
   (users ?? []).map((u) => ({ username: u.username, passwordHash: u.passwordHash, subject: u.subject ?? u.username, claims: u.claims }));
 
 /**
@@ -261,7 +274,7 @@ function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
   return providers;
 }
 
-function authenticatorOf(v: z.output<typeof Authenticator>, env: Env): AuthenticatorConfig {
+function authenticatorOf(v: Output<typeof Authenticator>, env: Env): AuthenticatorConfig {
   switch (v.AUTHENTICATOR) {
     case "access":
       return { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN, audience: v.ACCESS_AUD };
@@ -288,7 +301,7 @@ export function loadPageConfig(env: Env): PageConfig {
   };
 }
 
-function proximity(entries: Record<string, z.output<typeof PolicyEntry>>, hostingAsns: number[]): PageConfig["proximity"] {
+function proximity(entries: Record<string, Output<typeof PolicyEntry>>, hostingAsns: number[]): PageConfig["proximity"] {
   const base: ProximityPolicy = { ...DEFAULT_PROXIMITY_POLICY, ...defined(entries["default"] ?? {}) };
   const clients = Object.fromEntries(
     Object.entries(entries)
