@@ -1,6 +1,6 @@
 import { encodeBase64 } from "hono/utils/encode";
 import type { AuthleteConfig } from "../config";
-import { type Schema, validate } from "../config/schema";
+import { check, type Schema } from "../config/schema";
 import { AuthleteError } from "./errors";
 import {
   ApiFailureBody,
@@ -98,7 +98,7 @@ export class AuthleteClient {
     } catch {
       throw new AuthleteError("malformed", api, "response is not JSON");
     }
-    const parsed = validate(schema, json);
+    const parsed = check(schema, json, "");
     if ("problems" in parsed) throw new AuthleteError("malformed", api, `unexpected response shape: ${parsed.problems}`);
     return parsed.data;
   }
@@ -136,7 +136,7 @@ export class AuthleteClient {
 
 function safeJson<T>(text: string, schema: Schema<T>): T | undefined {
   try {
-    const parsed = validate(schema, JSON.parse(text));
+    const parsed = check(schema, JSON.parse(text), "");
     return "problems" in parsed ? undefined : parsed.data;
   } catch {
     return undefined;

@@ -24,7 +24,6 @@ import {
   record,
   refine,
   requiredText,
-  type Schema,
   string,
   unknown,
   url,
@@ -43,12 +42,10 @@ export const USER_CODE_CHARSETS = ["BASE20", "NUMERIC"] as const;
 export const CROSS_COUNTRY = ["allow", "warn", "block"] as const;
 export const AUTHENTICATORS = ["password", "access", "oidc"] as const;
 
-const text = (rule: (s: Schema<string>) => Schema<string>) => rule(string);
-
 const User = object({
   username: maxLength(100)(minLength(1)(string)),
   passwordHash: refine(
-    text(matching(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`")),
+    matching(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`")(string),
     (h) => {
       const n = Number(PASSWORD_HASH.exec(h)?.[1]);
       return n >= PBKDF2_MIN_ITERATIONS && n <= PBKDF2_MAX_ITERATIONS;
@@ -56,7 +53,7 @@ const User = object({
     `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`,
   ),
   // Authlete's subject: ASCII, at most 100 characters (docs/authlete-api.md §5.1).
-  subject: optional(text(matching(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters"))),
+  subject: optional(matching(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters")(string)),
   claims: withDefault(record(unknown), {}),
 });
 
@@ -77,16 +74,16 @@ export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secre
 /** One entry of OIDC_PROVIDERS: everything about an upstream OpenID provider except its client secret (a Worker secret). */
 const Provider = object({
   // Part of a variable name (OIDC_CLIENT_SECRET_<ID>), a form value and, with prefix_subject, of Authlete's subject.
-  id: text(matching(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
+  id: matching(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")(string),
   label: maxLength(60)(minLength(1, "must not be empty")(string)),
   issuer: url({ httpsOnly: true, httpOnLoopback: true, verbatim: true }),
-  client_id: text(minLength(1, "must not be empty")),
+  client_id: minLength(1, "must not be empty")(string),
   token_endpoint_auth_method: withDefault(values(TOKEN_ENDPOINT_AUTH_METHODS), "client_secret_basic"),
   scopes: withDefault(
     refine(string, (s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"'),
     "openid profile email",
   ),
-  subject_claim: withDefault(text(minLength(1)), "sub"),
+  subject_claim: withDefault(minLength(1)(string), "sub"),
   prefix_subject: withDefault(boolean, false),
   claims: optional(array(string)),
   userinfo: withDefault(boolean, false),
@@ -157,7 +154,7 @@ const AsnList = pipe(
       .filter(Boolean)
       .map((a) => a.replace(/^AS/i, "")),
   ),
-  array(text(matching(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501"))),
+  array(matching(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501")(string)),
 );
 
 const Page = both(

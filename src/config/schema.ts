@@ -277,11 +277,6 @@ export function check<T>(schema: Schema<T>, input: unknown, prefix: string): { d
   return r.ok ? { data: r.value } : { problems: describe(r.issues, prefix) };
 }
 
-/** What is wrong with `input`, in one line, or its value. */
-export function validate<T>(schema: Schema<T>, input: unknown): { data: T } | { problems: string } {
-  return check(schema, input, "");
-}
-
 /** Parses `input` or throws one ConfigError naming every bad variable. */
 export function parse<T>(schema: Schema<T>, input: unknown): T {
   const r = schema(input, []);
