@@ -107,9 +107,9 @@ export const both =
 export const cases =
   <K extends string, C extends Record<string, Schema<object>>>(key: K, options: C, message: string): Schema<Output<C[keyof C]>> =>
   (v, path) => {
-    const tag = isObject(v) ? v[key] : undefined;
-    const s = typeof tag === "string" && Object.hasOwn(options, tag) ? options[tag] : undefined;
     if (!isObject(v)) return expected(path, v, "an object");
+    const tag = v[key];
+    const s = typeof tag === "string" && Object.hasOwn(options, tag) ? options[tag] : undefined;
     return s ? (s(v, path) as Result<Output<C[keyof C]>>) : fail([...path, key], tag === undefined ? "is missing" : message);
   };
 
@@ -117,10 +117,10 @@ export const cases =
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Every issue of every part, or the values. */
-function gather<T>(parts: [string | number, Result<unknown>][], build: (values: Map<string | number, unknown>) => T): Result<T> {
-  const issues = parts.flatMap(([, r]) => (r.ok ? [] : r.issues));
-  return issues.length ? { ok: false, issues } : ok(build(new Map(parts.map(([k, r]) => [k, (r as { value: unknown }).value]))));
+/** Every issue of every part, or the parts' values in their order. */
+function gather<T>(parts: Result<unknown>[], build: (values: unknown[]) => T): Result<T> {
+  const issues = parts.flatMap((r) => (r.ok ? [] : r.issues));
+  return issues.length ? { ok: false, issues } : ok(build(parts.map((r) => (r as { value: unknown }).value)));
 }
 
 export const array =
@@ -128,20 +128,21 @@ export const array =
   (v, path) =>
     Array.isArray(v)
       ? gather(
-          v.map((x, i) => [i, item(x, [...path, i])]),
-          (m) => v.map((_, i) => m.get(i) as T),
+          v.map((x, i) => item(x, [...path, i])),
+          (values) => values as T[],
         )
       : expected(path, v, "a list");
 
 export const record =
   <T>(value: Schema<T>): Schema<Record<string, T>> =>
-  (v, path) =>
-    isObject(v)
-      ? gather(
-          Object.entries(v).map(([k, x]) => [k, value(x, [...path, k])]),
-          (m) => Object.fromEntries(m) as Record<string, T>,
-        )
-      : expected(path, v, "an object");
+  (v, path) => {
+    if (!isObject(v)) return expected(path, v, "an object");
+    const entries = Object.entries(v);
+    return gather(
+      entries.map(([k, x]) => value(x, [...path, k])),
+      (values) => Object.fromEntries(entries.map(([k], i) => [k, values[i] as T])),
+    );
+  };
 
 type Shape = Record<string, Schema<unknown>>;
 type ShapeOutput<S extends Shape> = { [K in keyof S]: Output<S[K]> };
@@ -154,14 +155,14 @@ export const object =
   <S extends Shape>(shape: S, extra: "strip" | "keep" | "strict" = "strip"): Schema<ShapeOutput<S>> =>
   (v, path) => {
     if (!isObject(v)) return expected(path, v, "an object");
-    const parts: [string, Result<unknown>][] = Object.entries(shape).map(([k, s]) => [k, s(v[k], [...path, k])]);
-    if (extra === "strict") for (const k of Object.keys(v)) if (!Object.hasOwn(shape, k)) parts.push([k, fail([...path, k], "is not a known setting")]);
-    return gather(parts, (m) => {
+    const keys = Object.keys(shape);
+    const parts = keys.map((k) => shape[k]!(v[k], [...path, k]));
+    if (extra === "strict") for (const k of Object.keys(v)) if (!Object.hasOwn(shape, k)) parts.push(fail([...path, k], "is not a known setting"));
+    return gather(parts, (values) => {
       const out: Record<string, unknown> = extra === "keep" ? { ...v } : {};
-      for (const k of Object.keys(shape)) {
-        const x = m.get(k);
-        if (x !== undefined || Object.hasOwn(out, k)) out[k] = x;
-      }
+      keys.forEach((k, i) => {
+        if (values[i] !== undefined || Object.hasOwn(out, k)) out[k] = values[i];
+      });
       return out as ShapeOutput<S>;
     });
   };
@@ -279,7 +280,7 @@ export function check<T>(schema: Schema<T>, input: unknown, prefix: string): { d
 
 /** Parses `input` or throws one ConfigError naming every bad variable. */
 export function parse<T>(schema: Schema<T>, input: unknown): T {
-  const r = schema(input, []);
-  if (!r.ok) throw new ConfigError(`Invalid configuration: ${describe(r.issues)}`);
-  return r.value;
+  const r = check(schema, input, "");
+  if ("problems" in r) throw new ConfigError(`Invalid configuration: ${r.problems}`);
+  return r.data;
 }
