@@ -34,7 +34,7 @@ export class PasswordAuthenticator implements Authenticator {
     this.users = new Map();
     for (const u of users) {
       const key = normalizeUsername(u.username);
-      if (this.users.has(key)) throw new ConfigError(`Invalid configuration: USERS: username "${u.username}" appears more than once`);
+      if (this.users.has(key)) throw new ConfigError([{ path: ["USERS"], message: `username "${u.username}" appears more than once` }]);
       this.users.set(key, u);
     }
     const iterations = Math.max(...users.map((u) => iterationsOf(u.passwordHash)));

@@ -1,6 +1,7 @@
 import { encodeBase64 } from "hono/utils/encode";
+import type * as z from "zod/mini";
 import type { AuthleteConfig } from "../config";
-import { check, type Schema } from "../config/schema";
+import { describe, shape } from "../config/schema";
 import { AuthleteError } from "./errors";
 import {
   ApiFailureBody,
@@ -86,7 +87,7 @@ export class AuthleteClient {
     return text;
   }
 
-  private async post<T>(api: string, body: object, schema: Schema<T>): Promise<T> {
+  private async post<S extends z.ZodMiniType>(api: string, body: object, schema: S): Promise<z.output<S>> {
     const text = await this.send(api, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -98,8 +99,8 @@ export class AuthleteClient {
     } catch {
       throw new AuthleteError("malformed", api, "response is not JSON");
     }
-    const parsed = check(schema, json, "");
-    if ("problems" in parsed) throw new AuthleteError("malformed", api, `unexpected response shape: ${parsed.problems}`);
+    const parsed = shape(schema, json);
+    if ("issues" in parsed) throw new AuthleteError("malformed", api, `unexpected response shape: ${describe(parsed.issues)}`);
     return parsed.data;
   }
 
@@ -134,10 +135,10 @@ export class AuthleteClient {
   }
 }
 
-function safeJson<T>(text: string, schema: Schema<T>): T | undefined {
+function safeJson<S extends z.ZodMiniType>(text: string, schema: S): z.output<S> | undefined {
   try {
-    const parsed = check(schema, JSON.parse(text), "");
-    return "problems" in parsed ? undefined : parsed.data;
+    const parsed = shape(schema, JSON.parse(text));
+    return "data" in parsed ? parsed.data : undefined;
   } catch {
     return undefined;
   }

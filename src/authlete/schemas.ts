@@ -1,4 +1,4 @@
-import { array, boolean, maybe, number, type Output, object, string } from "../config/schema";
+import * as z from "zod/mini";
 
 /**
  * Response shapes of the Authlete APIs we call (docs/authlete-api.md §3-§7).
@@ -6,27 +6,25 @@ import { array, boolean, maybe, number, type Output, object, string } from "../c
  * each endpoint maps the actions it knows and fails closed on anything else (docs/authlete-api.md §10.1).
  */
 
-const str = maybe(string);
-const num = maybe(number);
-const bool = maybe(boolean);
-const strings = maybe(array(string));
-/** Authlete adds members over time: keep what we do not know (docs/authlete-api.md §1.3). */
-const loose = <S extends Parameters<typeof object>[0]>(shape: S) => object(shape, "keep");
+const str = z.optional(z.nullable(z.string()));
+const num = z.optional(z.nullable(z.number()));
+const bool = z.optional(z.nullable(z.boolean()));
+const strings = z.optional(z.nullable(z.array(z.string())));
 
-export const Scope = loose({
-  name: string,
+export const Scope = z.looseObject({
+  name: z.string(),
   defaultEntry: bool,
   description: str,
-  descriptions: maybe(array(loose({ tag: str, value: str }))),
-  attributes: maybe(array(loose({ key: str, value: str }))),
+  descriptions: z.optional(z.nullable(z.array(z.looseObject({ tag: str, value: str })))),
+  attributes: z.optional(z.nullable(z.array(z.looseObject({ key: str, value: str })))),
 });
 
-const AuthorizationDetails = maybe(loose({ elements: maybe(array(loose({ type: string }))) }));
+const AuthorizationDetails = z.optional(z.nullable(z.looseObject({ elements: z.optional(z.nullable(z.array(z.looseObject({ type: z.string() })))) })));
 
 const base = {
-  resultCode: string,
+  resultCode: z.string(),
   resultMessage: str,
-  action: string,
+  action: z.string(),
 };
 
 const clientInfo = {
@@ -36,12 +34,12 @@ const clientInfo = {
   clientName: str,
 };
 
-export const DeviceAuthorizationResponse = loose({
+export const DeviceAuthorizationResponse = z.looseObject({
   ...base,
   ...clientInfo,
   responseContent: str,
   clientAuthMethod: str,
-  scopes: maybe(array(Scope)),
+  scopes: z.optional(z.nullable(z.array(Scope))),
   claimNames: strings,
   acrs: strings,
   deviceCode: str,
@@ -56,10 +54,10 @@ export const DeviceAuthorizationResponse = loose({
   attestationChallenge: str,
 });
 
-export const DeviceVerificationResponse = loose({
+export const DeviceVerificationResponse = z.looseObject({
   ...base,
   ...clientInfo,
-  scopes: maybe(array(Scope)),
+  scopes: z.optional(z.nullable(z.array(Scope))),
   claimNames: strings,
   acrs: strings,
   expiresAt: num,
@@ -67,9 +65,9 @@ export const DeviceVerificationResponse = loose({
   authorizationDetails: AuthorizationDetails,
 });
 
-export const DeviceCompleteResponse = loose({ ...base });
+export const DeviceCompleteResponse = z.looseObject({ ...base });
 
-export const TokenResponse = loose({
+export const TokenResponse = z.looseObject({
   ...base,
   responseContent: str,
   grantType: str,
@@ -81,20 +79,20 @@ export const TokenResponse = loose({
   attestationChallenge: str,
 });
 
-export const RevocationResponse = loose({
+export const RevocationResponse = z.looseObject({
   ...base,
   responseContent: str,
   attestationChallenge: str,
 });
 
 /** Non-2xx bodies: `{resultCode, resultMessage}` when Authlete wrote them, anything when a proxy did. */
-export const ApiFailureBody = loose({ resultCode: str, resultMessage: str });
+export const ApiFailureBody = z.looseObject({ resultCode: str, resultMessage: str });
 
-export type DeviceAuthorizationResponse = Output<typeof DeviceAuthorizationResponse>;
-export type DeviceVerificationResponse = Output<typeof DeviceVerificationResponse>;
-export type DeviceCompleteResponse = Output<typeof DeviceCompleteResponse>;
-export type TokenResponse = Output<typeof TokenResponse>;
-export type RevocationResponse = Output<typeof RevocationResponse>;
+export type DeviceAuthorizationResponse = z.infer<typeof DeviceAuthorizationResponse>;
+export type DeviceVerificationResponse = z.infer<typeof DeviceVerificationResponse>;
+export type DeviceCompleteResponse = z.infer<typeof DeviceCompleteResponse>;
+export type TokenResponse = z.infer<typeof TokenResponse>;
+export type RevocationResponse = z.infer<typeof RevocationResponse>;
 
 /** Request bodies (§3.1, §4, §5.1, §6.1, §7.4): only the members we send. */
 export interface ClientCredentialsFields {

@@ -1,6 +1,8 @@
+import * as z from "zod/mini";
+import { CREDENTIALS } from "./credentials.mjs";
 import type { Env } from "./env";
-import { type Limits, limitsOf, limitsSchema } from "./limits";
-import { both, ConfigError, cases, intIn, literal, matching, minLength, object, parse, requiredText, url } from "./schema";
+import { type Limits, limitsOf, limitsShape } from "./limits";
+import { binding, intIn, parse, requiredText, url } from "./schema";
 
 /**
  * What every route needs: how to reach Authlete, the KV namespace, timeouts and the edge
@@ -13,68 +15,87 @@ export type AuthleteConfig =
   | { version: 2; baseUrl: string; apiKey: string; apiSecret: string; timeoutMs: number }
   | { version: 3; baseUrl: string; serviceId: string; accessToken: string; timeoutMs: number };
 
-export interface Config {
-  authlete: AuthleteConfig;
-  discoveryCacheSeconds: number;
-  pollMaxIntervalSeconds: number;
-  limits: Limits;
-  kv: KVNamespace;
+/** The whole-number settings, one line each: the name in Config → the variable, its range and its default. */
+const NUMBERS = {
+  /** Edge-cache lifetime of discovery, JWKS and upstream providers' discovery (0: no cache). */
+  discoveryCacheSeconds: ["DISCOVERY_CACHE_SECONDS", 0, 86_400, 300],
+  /** The cap on the polling interval that slow_down raises. */
+  pollMaxIntervalSeconds: ["POLL_MAX_INTERVAL_SECONDS", 5, 3_600, 60],
+} as const satisfies Record<string, readonly [variable: string, min: number, max: number, fallback: number]>;
+
+/** The bindings, one line each: the name in Config → the binding, a method it must have, and what to do when it is missing. */
+const BINDINGS = {
+  kv: ["KV", "get", "the KV namespace binding is missing"],
   /** One Durable Object per budget bucket. */
-  budgets: DurableObjectNamespace;
+  budgets: ["BUDGETS", "getByName", "the Durable Object binding is missing (class BudgetCounter, declared in wrangler.toml)"],
+} as const satisfies Record<string, readonly [binding: keyof Env, method: string, missing: string]>;
+
+type Numbers = typeof NUMBERS;
+type Bindings = typeof BINDINGS;
+/** The variables of NUMBERS (env.ts declares them from here). */
+export type NumberVariable = Numbers[keyof Numbers][0];
+
+export type Config = {
+  authlete: AuthleteConfig;
+  limits: Limits;
   /** Keys every storage key, log tag and CSRF token (crypto.ts KeyedHash). */
   secret: string;
   /** The emulator's service binding when present (local/test); otherwise the global fetch. */
   authleteFetch: typeof fetch;
-}
+} & { [K in keyof Numbers]: number } & { [K in keyof Bindings]: NonNullable<Env[Bindings[K][0]]> };
 
-const Credentials = cases(
+const [API_KEY, API_SECRET] = CREDENTIALS[2];
+const [SERVICE_ID, ACCESS_TOKEN] = CREDENTIALS[3];
+
+const Credentials = z.discriminatedUnion(
   "AUTHLETE_API_VERSION",
-  {
-    "2": object({
-      AUTHLETE_API_VERSION: literal("2"),
-      AUTHLETE_SERVICE_API_KEY: requiredText,
-      AUTHLETE_SERVICE_API_SECRET: requiredText,
+  [
+    z.object({
+      AUTHLETE_API_VERSION: z.literal("2"),
+      [API_KEY]: requiredText,
+      [API_SECRET]: requiredText,
     }),
-    "3": object({
-      AUTHLETE_API_VERSION: literal("3"),
+    z.object({
+      AUTHLETE_API_VERSION: z.literal("3"),
       // v3 paths carry the numeric service id (Authlete's Java client parses it as a long).
-      AUTHLETE_SERVICE_ID: matching(/^\d{1,19}$/, "must be the numeric service id")(requiredText),
-      AUTHLETE_SERVICE_ACCESS_TOKEN: requiredText,
+      [SERVICE_ID]: z.pipe(requiredText, z.string().check(z.regex(/^\d{1,19}$/, "must be the numeric service id"))),
+      [ACCESS_TOKEN]: requiredText,
     }),
-  },
-  'must be "2" or "3"',
+  ],
+  { error: (issue) => (issue.input === undefined ? "is missing" : 'must be "2" or "3"') },
 );
 
-const Core = both(
-  object({
+const entries = <T extends object>(o: T) => Object.entries(o) as [keyof T & string, T[keyof T]][];
+
+const Core = z.intersection(
+  z.object({
     AUTHLETE_BASE_URL: url(),
     AUTHLETE_TIMEOUT_MS: intIn(100, 60_000, 5_000),
-    DISCOVERY_CACHE_SECONDS: intIn(0, 86_400, 300),
-    POLL_MAX_INTERVAL_SECONDS: intIn(5, 3_600, 60),
-    EDGE_SECRET: minLength(32, "must be at least 32 characters (openssl rand -base64 32)")(requiredText),
+    EDGE_SECRET: z.pipe(requiredText, z.string().check(z.minLength(32, "must be at least 32 characters (openssl rand -base64 32)"))),
+    ...(Object.fromEntries(entries(NUMBERS).map(([, [variable, min, max, fallback]]) => [variable, intIn(min, max, fallback)])) as {
+      [K in keyof Numbers as Numbers[K][0]]: ReturnType<typeof intIn<number>>;
+    }),
+    ...(Object.fromEntries(entries(BINDINGS).map(([, [name, method, missing]]) => [name, binding(method, missing)])) as {
+      [K in keyof Bindings as Bindings[K][0]]: z.ZodMiniCustom<NonNullable<Env[Bindings[K][0]]>>;
+    }),
+    ...limitsShape,
   }),
-  both(limitsSchema, Credentials),
+  Credentials,
 );
 
 export function loadConfig(env: Env): Config {
-  if (!env.KV || typeof env.KV.get !== "function") throw new ConfigError("Invalid configuration: KV: the KV namespace binding is missing");
-  if (!env.BUDGETS || typeof env.BUDGETS.getByName !== "function") {
-    throw new ConfigError("Invalid configuration: BUDGETS: the Durable Object binding is missing (class BudgetCounter, declared in wrangler.toml)");
-  }
   const v = parse(Core, { ...env, AUTHLETE_API_VERSION: env.AUTHLETE_API_VERSION?.trim() });
-  const timeoutMs = v.AUTHLETE_TIMEOUT_MS!;
+  const timeoutMs = v.AUTHLETE_TIMEOUT_MS;
   const binding = env.AUTHLETE;
   return {
     authlete:
       v.AUTHLETE_API_VERSION === "2"
-        ? { version: 2, baseUrl: v.AUTHLETE_BASE_URL, apiKey: v.AUTHLETE_SERVICE_API_KEY, apiSecret: v.AUTHLETE_SERVICE_API_SECRET, timeoutMs }
-        : { version: 3, baseUrl: v.AUTHLETE_BASE_URL, serviceId: v.AUTHLETE_SERVICE_ID, accessToken: v.AUTHLETE_SERVICE_ACCESS_TOKEN, timeoutMs },
-    discoveryCacheSeconds: v.DISCOVERY_CACHE_SECONDS!,
-    pollMaxIntervalSeconds: v.POLL_MAX_INTERVAL_SECONDS!,
+        ? { version: 2, baseUrl: v.AUTHLETE_BASE_URL, apiKey: v[API_KEY], apiSecret: v[API_SECRET], timeoutMs }
+        : { version: 3, baseUrl: v.AUTHLETE_BASE_URL, serviceId: v[SERVICE_ID], accessToken: v[ACCESS_TOKEN], timeoutMs },
     limits: limitsOf(v),
-    kv: env.KV,
-    budgets: env.BUDGETS,
     secret: v.EDGE_SECRET,
     authleteFetch: binding ? (input, init) => binding.fetch(input as RequestInfo, init) : (input, init) => fetch(input, init),
+    ...(Object.fromEntries(entries(NUMBERS).map(([name, [variable]]) => [name, v[variable]])) as { [K in keyof Numbers]: number }),
+    ...(Object.fromEntries(entries(BINDINGS).map(([name, [variable]]) => [name, v[variable]])) as { [K in keyof Bindings]: NonNullable<Env[Bindings[K][0]]> }),
   };
 }

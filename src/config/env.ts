@@ -1,4 +1,9 @@
+import type { NumberVariable } from "./core";
+import type { CREDENTIALS } from "./credentials.mjs";
 import type { LimitVariable } from "./limits";
+
+/** AUTHLETE_SERVICE_API_KEY … AUTHLETE_SERVICE_ACCESS_TOKEN (secrets). */
+type CredentialVariable = (typeof CREDENTIALS)[keyof typeof CREDENTIALS][number];
 
 /** Bindings and variables as the Workers runtime hands them to us (all vars arrive as strings). */
 export type Env = {
@@ -9,15 +14,9 @@ export type Env = {
   AUTHLETE?: Fetcher;
   AUTHLETE_BASE_URL?: string;
   AUTHLETE_API_VERSION?: string;
-  AUTHLETE_SERVICE_API_KEY?: string;
-  AUTHLETE_SERVICE_API_SECRET?: string;
-  AUTHLETE_SERVICE_ID?: string;
-  AUTHLETE_SERVICE_ACCESS_TOKEN?: string;
   AUTHLETE_TIMEOUT_MS?: string;
   /** Secret: the key of every HMAC (storage keys, log tags, CSRF tokens). */
   EDGE_SECRET?: string;
-  DISCOVERY_CACHE_SECONDS?: string;
-  POLL_MAX_INTERVAL_SECONDS?: string;
   // The verification page (/device); parsed by loadPageConfig only.
   USER_CODE_CHARSET?: string;
   USER_CODE_LENGTH?: string;
@@ -38,7 +37,7 @@ export type Env = {
   /** JSON: per Authlete client id (and `default`), {crossCountry, maxCodeAgeSeconds}. */
   PROXIMITY_POLICY?: string;
   HOSTING_ASNS?: string;
-} & { [K in LimitVariable]?: string } & {
+} & { [K in LimitVariable | NumberVariable | CredentialVariable]?: string } & {
   /** Secret: the client secret of OIDC provider <ID> (its id upper-cased, - as _). */
   [K in `OIDC_CLIENT_SECRET_${string}`]?: string;
 };

@@ -1,4 +1,4 @@
-// The configuration, by concern: schema combinators, core (Authlete, KV, timeouts), limits, page.
+// The configuration, by concern: the shared rules and words (schema, on zod), core (Authlete, KV, timeouts), limits, page.
 export { type AuthleteConfig, type Config, loadConfig } from "./core";
 export type { Env } from "./env";
 export { type Budget, LIMITS, type LimitName, type Limits } from "./limits";
@@ -12,4 +12,4 @@ export {
   type ProximityPolicy,
   type UserConfig,
 } from "./page";
-export { ConfigError } from "./schema";
+export { ConfigError, type ConfigIssue, type IssuePath, pathText } from "./schema";

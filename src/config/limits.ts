@@ -1,4 +1,4 @@
-import { map, matching, object, refine, type Schema, string, withDefault } from "./schema";
+import * as z from "zod/mini";
 
 /** A budget: at most `max` events per `windowSeconds` for one subject (an IP, a session, a username...). */
 export interface Budget {
@@ -63,21 +63,28 @@ export type LimitName = keyof typeof LIMITS;
 export type LimitVariable = (typeof LIMITS)[LimitName]["env"];
 export type Limits = Record<LimitName, Budget>;
 
-/** "max/windowSeconds", e.g. "10/900": at most 10 events per 15 minutes. */
-export const budget = (fallback: string): Schema<Budget> =>
-  refine(
-    map(matching(/^\s*\d{1,6}\s*\/\s*\d{1,6}\s*$/, 'must look like "10/900" (max events / window in seconds)')(withDefault(string, fallback)), (s): Budget => {
-      const [max, windowSeconds] = s.split("/").map((n) => Number(n.trim()));
-      return { max: max!, windowSeconds: windowSeconds! };
-    }),
-    (b) => b.max >= 1 && b.windowSeconds >= 1,
-    "max and window must be at least 1",
+const BUDGET = /^\s*(\d{1,6})\s*\/\s*(\d{1,6})\s*$/;
+
+/** "max/windowSeconds", e.g. "10/900": at most 10 events per 15 minutes; `fallback` when unset. */
+export const budget = (fallback: string) =>
+  z.pipe(
+    z._default(z.optional(z.string()), fallback),
+    z.pipe(
+      z.string().check(
+        z.regex(BUDGET, { error: 'must look like "10/900" (max events / window in seconds)', abort: true }),
+        z.refine((s) => s.split("/").every((n) => Number(n) >= 1), "max and window must be at least 1"),
+      ),
+      z.transform((s: string): Budget => {
+        const [, max, windowSeconds] = BUDGET.exec(s)!;
+        return { max: Number(max), windowSeconds: Number(windowSeconds) };
+      }),
+    ),
   );
 
 const names = Object.keys(LIMITS) as LimitName[];
 
-/** The schema of every LIMIT_* variable, keyed by variable name. */
-export const limitsSchema = object(Object.fromEntries(names.map((n) => [LIMITS[n].env, budget(LIMITS[n].default)])) as Record<LimitVariable, Schema<Budget>>);
+/** The schema of every LIMIT_* variable, keyed by variable name (a part of the core configuration's object). */
+export const limitsShape = Object.fromEntries(names.map((n) => [LIMITS[n].env, budget(LIMITS[n].default)])) as Record<LimitVariable, ReturnType<typeof budget>>;
 
 export function limitsOf(parsed: Record<LimitVariable, Budget>): Limits {
   return Object.fromEntries(names.map((n) => [n, parsed[LIMITS[n].env]])) as Limits;

@@ -1,36 +1,7 @@
+import * as z from "zod/mini";
 import type { Env } from "./env";
 import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./password-hash";
-import {
-  array,
-  boolean,
-  both,
-  ConfigError,
-  cases,
-  check,
-  intIn,
-  json,
-  literal,
-  map,
-  matching,
-  maxLength,
-  minLength,
-  type Output,
-  object,
-  oneOf,
-  optional,
-  optionalText,
-  parse,
-  pipe,
-  record,
-  refine,
-  requiredText,
-  string,
-  unknown,
-  url,
-  values,
-  wholeIn,
-  withDefault,
-} from "./schema";
+import { ConfigError, type ConfigIssue, check, type IssuePath, intIn, json, oneOf, optionalText, parse, requiredText, url, wholeIn } from "./schema";
 
 /**
  * The verification page's variables, parsed apart from the rest and only by its routes, so a
@@ -42,27 +13,28 @@ export const USER_CODE_CHARSETS = ["BASE20", "NUMERIC"] as const;
 export const CROSS_COUNTRY = ["allow", "warn", "block"] as const;
 export const AUTHENTICATORS = ["password", "access", "oidc"] as const;
 
-const User = object({
-  username: maxLength(100)(minLength(1)(string)),
-  passwordHash: refine(
-    matching(PASSWORD_HASH, "must be a hash printed by `npm run hash-password`")(string),
-    (h) => {
+const User = z.object({
+  username: z.string().check(z.minLength(1), z.maxLength(100)),
+  passwordHash: z.string().check(
+    z.regex(PASSWORD_HASH, { error: "must be a hash printed by `npm run hash-password`", abort: true }),
+    z.refine((h) => {
       const n = Number(PASSWORD_HASH.exec(h)?.[1]);
       return n >= PBKDF2_MIN_ITERATIONS && n <= PBKDF2_MAX_ITERATIONS;
-    },
-    `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`,
+    }, `iterations must be between ${PBKDF2_MIN_ITERATIONS} and ${PBKDF2_MAX_ITERATIONS}`),
   ),
   // Authlete's subject: ASCII, at most 100 characters (docs/authlete-api.md §5.1).
-  subject: optional(matching(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters")(string)),
-  claims: withDefault(record(unknown), {}),
+  subject: z.optional(z.string().check(z.regex(/^[\x21-\x7e]{1,100}$/, "must be 1-100 printable ASCII characters"))),
+  claims: z._default(z.record(z.string(), z.json()), {}),
 });
 
 const Users = json(
-  refine(
-    refine(array(User), (users) => users.length >= 1, "must list at least one user"),
+  z.array(User).check(
+    z.minLength(1, "must list at least one user"),
     // An unknown username is checked against a decoy of the same cost; with one count for all, no timing tells users apart.
-    (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
-    "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
+    z.refine(
+      (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
+      "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
+    ),
   ),
 );
 
@@ -72,53 +44,54 @@ export const CALLBACK_PATH = "/device/callback";
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
 
 /** One entry of OIDC_PROVIDERS: everything about an upstream OpenID provider except its client secret (a Worker secret). */
-const Provider = object({
+const Provider = z.object({
   // Part of a variable name (OIDC_CLIENT_SECRET_<ID>), a form value and, with prefix_subject, of Authlete's subject.
-  id: matching(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")(string),
-  label: maxLength(60)(minLength(1, "must not be empty")(string)),
+  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
+  label: z.string().check(z.minLength(1), z.maxLength(60)),
   issuer: url({ httpsOnly: true, httpOnLoopback: true, verbatim: true }),
-  client_id: minLength(1, "must not be empty")(string),
-  token_endpoint_auth_method: withDefault(values(TOKEN_ENDPOINT_AUTH_METHODS), "client_secret_basic"),
-  scopes: withDefault(
-    refine(string, (s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"'),
+  client_id: z.string().check(z.minLength(1)),
+  token_endpoint_auth_method: z._default(z.enum(TOKEN_ENDPOINT_AUTH_METHODS), "client_secret_basic"),
+  scopes: z._default(
+    z.string().check(z.refine((s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"')),
     "openid profile email",
   ),
-  subject_claim: withDefault(minLength(1)(string), "sub"),
-  prefix_subject: withDefault(boolean, false),
-  claims: optional(array(string)),
-  userinfo: withDefault(boolean, false),
+  subject_claim: z._default(z.string().check(z.minLength(1)), "sub"),
+  prefix_subject: z._default(z.boolean(), false),
+  claims: z.optional(z.array(z.string())),
+  userinfo: z._default(z.boolean(), false),
 });
 
 /** Worker secret holding the client secret of provider `id`: OIDC_CLIENT_SECRET_OKTA for "okta", …_MY_IDP for "my-idp". */
 export const clientSecretVariable = (id: string) => `OIDC_CLIENT_SECRET_${id.toUpperCase().replace(/-/g, "_")}`;
 
 /** Each way of knowing who the user is, with exactly the variables it needs. */
-const Authenticator = cases(
+const Authenticator = z.discriminatedUnion(
   "AUTHENTICATOR",
-  {
-    password: object({
-      AUTHENTICATOR: literal("password"),
+  [
+    z.object({
+      AUTHENTICATOR: z.literal("password"),
       USERS: Users,
     }),
-    access: object({
-      AUTHENTICATOR: literal("access"),
+    z.object({
+      AUTHENTICATOR: z.literal("access"),
       ACCESS_TEAM_DOMAIN: url({ httpsOnly: true, originOnly: true }),
       ACCESS_AUD: requiredText,
     }),
-    oidc: object({
-      AUTHENTICATOR: literal("oidc"),
+    z.object({
+      AUTHENTICATOR: z.literal("oidc"),
       // Entries are checked one by one below, so that a problem is named by the provider's id.
-      OIDC_PROVIDERS: json(refine(array(unknown), (l) => l.length >= 1, "must list at least one provider")),
-      OIDC_REDIRECT_URI: refine(
+      OIDC_PROVIDERS: json(z.array(z.unknown()).check(z.minLength(1, "must list at least one provider"))),
+      OIDC_REDIRECT_URI: z.pipe(
         url({ httpsOnly: true, httpOnLoopback: true }),
-        (s) => new URL(s).pathname === CALLBACK_PATH,
-        `must end in ${CALLBACK_PATH}, the route that receives the providers' answers`,
+        z
+          .string()
+          .check(z.refine((s) => new URL(s).pathname === CALLBACK_PATH, `must end in ${CALLBACK_PATH}, the route that receives the providers' answers`)),
       ),
       // Built-in users beside the providers: the sign-in page then shows the password form too.
-      USERS: pipe(optionalText, optional(Users)),
+      USERS: z.pipe(optionalText, z.optional(Users)),
     }),
-  },
-  `must be one of ${AUTHENTICATORS.join(", ")}`,
+  ],
+  { error: (issue) => (issue.input === undefined ? "is missing" : `must be one of ${AUTHENTICATORS.join(", ")}`) },
 );
 
 /**
@@ -134,41 +107,60 @@ export interface ProximityPolicy {
 
 export const DEFAULT_PROXIMITY_POLICY: ProximityPolicy = { crossCountry: "warn", maxCodeAgeSeconds: 300 };
 
-const PolicyEntry = object(
-  {
-    crossCountry: optional(values(CROSS_COUNTRY)),
-    maxCodeAgeSeconds: optional(wholeIn(30, 86_400)),
-  },
-  "strict",
-);
+// Strict: a misspelt setting would otherwise be dropped without a word, and the default would apply.
+const PolicyEntry = z.strictObject({
+  crossCountry: z.optional(z.enum(CROSS_COUNTRY)),
+  maxCodeAgeSeconds: z.optional(wholeIn(30, 86_400)),
+});
 
 const ProximityPolicies = json(
-  refine(record(PolicyEntry), (r) => Object.keys(r).every((k) => /^(default|\d{1,20})$/.test(k)), "keys are `default` or a numeric Authlete client id"),
+  z.record(z.string(), PolicyEntry).check(
+    z.superRefine((r, ctx) => {
+      for (const key of Object.keys(r))
+        if (!/^(default|\d{1,20})$/.test(key))
+          ctx.addIssue({ code: "custom", path: [key], input: key, message: "is not `default` or a numeric Authlete client id" });
+    }),
+  ),
 );
 
 /** ASNs separated by commas or spaces (`AS` prefixes allowed). */
-const AsnList = pipe(
-  map(string, (s) =>
-    s
-      .split(/[\s,]+/)
-      .filter(Boolean)
-      .map((a) => a.replace(/^AS/i, "")),
+const AsnList = z.pipe(
+  z.string(),
+  z.pipe(
+    z.transform((s: string) =>
+      s
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((a) => a.replace(/^AS/i, "")),
+    ),
+    z.array(z.string().check(z.regex(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501"))),
   ),
-  array(matching(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501")(string)),
 );
 
-const Page = both(
+const Page = z.intersection(
   Authenticator,
-  object({
+  z.object({
     USER_CODE_CHARSET: oneOf(USER_CODE_CHARSETS, "BASE20"),
     USER_CODE_LENGTH: intIn(4, 20),
     SIGN_IN_SESSION_SECONDS: intIn(60, 86_400, 900),
-    PRODUCT_NAME: maxLength(60)(map(optionalText, (s) => s ?? "Device Flow Edge")),
-    LOGO_URL: optional(url({ query: true })),
-    ACCENT_COLOR: matching(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db")(map(optionalText, (s) => (s ?? "#1a56db").toLowerCase())),
-    SCOPE_DESCRIPTIONS: pipe(optionalText, optional(json(record(object({ en: optional(string), ja: optional(string) }))))),
-    PROXIMITY_POLICY: pipe(optionalText, optional(ProximityPolicies)),
-    HOSTING_ASNS: pipe(optionalText, optional(AsnList)),
+    PRODUCT_NAME: z.pipe(
+      optionalText,
+      z.pipe(
+        z.transform((s: string | undefined) => s ?? "Device Flow Edge"),
+        z.string().check(z.maxLength(60)),
+      ),
+    ),
+    LOGO_URL: z.optional(url({ query: true })),
+    ACCENT_COLOR: z.pipe(
+      optionalText,
+      z.pipe(
+        z.transform((s: string | undefined) => (s ?? "#1a56db").toLowerCase()),
+        z.string().check(z.regex(/^#[0-9a-f]{6}$/, "must be a colour like #1a56db")),
+      ),
+    ),
+    SCOPE_DESCRIPTIONS: z.pipe(optionalText, z.optional(json(z.record(z.string(), z.object({ en: z.optional(z.string()), ja: z.optional(z.string()) }))))),
+    PROXIMITY_POLICY: z.pipe(optionalText, z.optional(ProximityPolicies)),
+    HOSTING_ASNS: z.pipe(optionalText, z.optional(AsnList)),
   }),
 );
 
@@ -217,7 +209,7 @@ export interface PageConfig {
   };
 }
 
-const usersOf = (users: Output<typeof User>[] | undefined): UserConfig[] =>
+const usersOf = (users: z.output<typeof User>[] | undefined): UserConfig[] =>
   (users ?? []).map((u) => ({ username: u.username, passwordHash: u.passwordHash, subject: u.subject ?? u.username, claims: u.claims }));
 
 /**
@@ -225,20 +217,20 @@ const usersOf = (users: Output<typeof User>[] | undefined): UserConfig[] =>
  * with each client secret from its own Worker secret.
  */
 function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
-  const problems: string[] = [];
+  const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   const providers: OidcProviderConfig[] = [];
   for (const [i, entry] of entries.entries()) {
     const rawId = (entry as { id?: unknown } | null)?.id;
-    const name = `OIDC_PROVIDERS[${typeof rawId === "string" && rawId ? rawId : i}]`;
-    const checked = check(Provider, entry, name);
-    if ("problems" in checked) {
-      problems.push(checked.problems);
+    const at: IssuePath = ["OIDC_PROVIDERS", `[${typeof rawId === "string" && rawId ? rawId : i}]`];
+    const checked = check(Provider, entry, at);
+    if ("issues" in checked) {
+      issues.push(...checked.issues);
       continue;
     }
     const p = checked.data;
     if (seen.has(p.id)) {
-      problems.push(`${name}.id: appears more than once`);
+      issues.push({ path: [...at, "id"], message: "appears more than once" });
       continue;
     }
     seen.add(p.id);
@@ -246,11 +238,11 @@ function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
     const secret = (env as Record<string, unknown>)[variable];
     const clientSecret = typeof secret === "string" && secret.trim() ? secret.trim() : null;
     if (p.token_endpoint_auth_method === "none" && clientSecret) {
-      problems.push(`${name}.token_endpoint_auth_method: is "none" but ${variable} is set (remove one)`);
+      issues.push({ path: [...at, "token_endpoint_auth_method"], message: `is "none" but ${variable} is set (remove one)` });
       continue;
     }
     if (p.token_endpoint_auth_method !== "none" && !clientSecret) {
-      problems.push(`${name}: ${variable} is missing (a Worker secret; or token_endpoint_auth_method "none" for a public client with PKCE only)`);
+      issues.push({ path: at, message: `${variable} is missing (a Worker secret; or token_endpoint_auth_method "none" for a public client with PKCE only)` });
       continue;
     }
     providers.push({
@@ -267,11 +259,11 @@ function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
       userinfo: p.userinfo,
     });
   }
-  if (problems.length) throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  if (issues.length) throw new ConfigError(issues);
   return providers;
 }
 
-function authenticatorOf(v: Output<typeof Authenticator>, env: Env): AuthenticatorConfig {
+function authenticatorOf(v: z.output<typeof Authenticator>, env: Env): AuthenticatorConfig {
   switch (v.AUTHENTICATOR) {
     case "access":
       return { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN, audience: v.ACCESS_AUD };
@@ -298,7 +290,7 @@ export function loadPageConfig(env: Env): PageConfig {
   };
 }
 
-function proximity(entries: Record<string, Output<typeof PolicyEntry>>, hostingAsns: number[]): PageConfig["proximity"] {
+function proximity(entries: Record<string, z.output<typeof PolicyEntry>>, hostingAsns: number[]): PageConfig["proximity"] {
   const base: ProximityPolicy = { ...DEFAULT_PROXIMITY_POLICY, ...defined(entries["default"] ?? {}) };
   const clients = Object.fromEntries(
     Object.entries(entries)

@@ -1,190 +1,128 @@
+import * as z from "zod/mini";
+
 /**
- * The schema combinators every configuration schema (and the Authlete response shapes) is
- * built from: small functions that check one thing and say what was expected. Variables
- * arrive as strings (or not at all); the variable combinators trim, apply their default and
- * check one rule, so a bad value is reported with a message that says what is expected.
- *
- * Written here rather than taken from a validation library: the Worker needs a dozen of them,
- * and a library's general machinery cost a sixth of the 64 KB bundle budget.
+ * What every configuration schema is built from, on zod (zod/mini): the rules variables share
+ * (text that is trimmed, whole numbers in a range, URLs, JSON), and the words a refusal is
+ * given in. Variables arrive as strings (or not at all); a bad one is reported by its path from
+ * the variable with what was expected (`USERS.0.passwordHash: must be a hash printed by …`).
  */
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+/** Where a problem is: the variable first, then the member or entry inside its value. A `[okta]` segment names a list entry by its id. */
+export type IssuePath = readonly [variable: string, ...inside: (string | number)[]];
 
-export type Path = readonly (string | number)[];
-export interface Issue {
-  path: Path;
+export interface ConfigIssue {
+  path: IssuePath;
   message: string;
 }
-export type Result<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
-/** Checks `input` (found at `path`) and gives its value, or what is wrong with it. */
-export type Schema<T> = (input: unknown, path: Path) => Result<T>;
-export type Output<S> = S extends Schema<infer T> ? T : never;
 
-const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-const fail = (path: Path, message: string): { ok: false; issues: Issue[] } => ({ ok: false, issues: [{ path, message }] });
-/** Absent input reads as "is missing", whatever was expected of it. */
-const expected = (path: Path, input: unknown, what: string) => fail(path, input === undefined ? "is missing" : `must be ${what}`);
-
-// ------------------------------------------------------------------ values
-
-const typed =
-  <T>(test: (v: unknown) => v is T, what: string): Schema<T> =>
-  (v, path) =>
-    test(v) ? ok(v) : expected(path, v, what);
-
-export const string = typed((v): v is string => typeof v === "string", "text");
-export const number = typed((v): v is number => typeof v === "number" && Number.isFinite(v), "a number");
-export const boolean = typed((v): v is boolean => typeof v === "boolean", "true or false");
-/** Anything at all (a JSON value that is only passed on, say). */
-export const unknown: Schema<unknown> = (v) => ok(v);
-
-export const literal =
-  <const T extends string>(value: T): Schema<T> =>
-  (v, path) =>
-    v === value ? ok(value) : expected(path, v, JSON.stringify(value));
-
-export const values =
-  <const T extends readonly [string, ...string[]]>(options: T, message = `must be one of ${options.join(", ")}`): Schema<T[number]> =>
-  (v, path) =>
-    typeof v === "string" && options.includes(v) ? ok(v as T[number]) : fail(path, v === undefined ? "is missing" : message);
-
-export const optional =
-  <T>(s: Schema<T>): Schema<T | undefined> =>
-  (v, path) =>
-    v === undefined ? ok(undefined) : s(v, path);
-
-export const nullable =
-  <T>(s: Schema<T>): Schema<T | null> =>
-  (v, path) =>
-    v === null ? ok(null) : s(v, path);
-
-/** Neither given nor null: optional and nullable at once, as in Authlete's responses. */
-export const maybe = <T>(s: Schema<T>): Schema<T | null | undefined> => optional(nullable(s));
-
-export const withDefault =
-  <T>(s: Schema<T>, fallback: T): Schema<T> =>
-  (v, path) =>
-    v === undefined ? ok(fallback) : s(v, path);
-
-// ------------------------------------------------------------------ composition
-
-/** `s`, then a rule its value must meet. */
-export const refine =
-  <T>(s: Schema<T>, rule: (value: T) => boolean, message: string): Schema<T> =>
-  (v, path) => {
-    const r = s(v, path);
-    return !r.ok || rule(r.value) ? r : fail(path, message);
-  };
-
-/** `s`, then its value changed. */
-export const map =
-  <T, U>(s: Schema<T>, change: (value: T) => U): Schema<U> =>
-  (v, path) => {
-    const r = s(v, path);
-    return r.ok ? ok(change(r.value)) : r;
-  };
-
-/** `a`, then `b` on what `a` gave. (Not named `then`: a module exporting `then` is a thenable, and `await import()` of it never settles.) */
-export const pipe =
-  <A, B>(a: Schema<A>, b: Schema<B>): Schema<B> =>
-  (v, path) => {
-    const r = a(v, path);
-    return r.ok ? b(r.value, path) : r;
-  };
-
-/** Both schemas on the same object; their values merged. */
-export const both =
-  <A extends object, B extends object>(a: Schema<A>, b: Schema<B>): Schema<A & B> =>
-  (v, path) => {
-    const [x, y] = [a(v, path), b(v, path)];
-    if (x.ok && y.ok) return ok({ ...x.value, ...y.value });
-    return { ok: false, issues: [...(x.ok ? [] : x.issues), ...(y.ok ? [] : y.issues)] };
-  };
-
-/** The case named by `key`'s value, or `message` at `key` for any other value. */
-export const cases =
-  <K extends string, C extends Record<string, Schema<object>>>(key: K, options: C, message: string): Schema<Output<C[keyof C]>> =>
-  (v, path) => {
-    if (!isObject(v)) return expected(path, v, "an object");
-    const tag = v[key];
-    const s = typeof tag === "string" && Object.hasOwn(options, tag) ? options[tag] : undefined;
-    return s ? (s(v, path) as Result<Output<C[keyof C]>>) : fail([...path, key], tag === undefined ? "is missing" : message);
-  };
-
-// ------------------------------------------------------------------ structures
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Every issue of every part, or the parts' values in their order. */
-function gather<T>(parts: Result<unknown>[], build: (values: unknown[]) => T): Result<T> {
-  const issues = parts.flatMap((r) => (r.ok ? [] : r.issues));
-  return issues.length ? { ok: false, issues } : ok(build(parts.map((r) => (r as { value: unknown }).value)));
+/** `USERS.0.passwordHash`, `OIDC_PROVIDERS[okta].issuer`. */
+export function pathText(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (i === 0 || String(p).startsWith("[") ? String(p) : `.${p}`)).join("");
 }
 
-export const array =
-  <T>(item: Schema<T>): Schema<T[]> =>
-  (v, path) =>
-    Array.isArray(v)
-      ? gather(
-          v.map((x, i) => item(x, [...path, i])),
-          (values) => values as T[],
-        )
-      : expected(path, v, "a list");
-
-export const record =
-  <T>(value: Schema<T>): Schema<Record<string, T>> =>
-  (v, path) => {
-    if (!isObject(v)) return expected(path, v, "an object");
-    const entries = Object.entries(v);
-    return gather(
-      entries.map(([k, x]) => value(x, [...path, k])),
-      (values) => Object.fromEntries(entries.map(([k], i) => [k, values[i] as T])),
-    );
-  };
-
-type Shape = Record<string, Schema<unknown>>;
-type ShapeOutput<S extends Shape> = { [K in keyof S]: Output<S[K]> };
+/** Issues as one line: `A: message; B.0.c: message` (a problem of the whole value: its message alone). */
+export function describe(issues: readonly { path: readonly (string | number)[]; message: string }[]): string {
+  return issues.map((i) => (i.path.length ? `${pathText(i.path)}: ${i.message}` : i.message)).join("; ");
+}
 
 /**
- * An object with these members. `extra`: what other members do: dropped ("strip"), kept
- * ("keep": Authlete adds fields over time) or refused ("strict": a typo in a setting).
+ * A configuration the Worker refuses. `issues` says what is wrong with which variable;
+ * `message` is the same as the one line the Worker logs.
  */
-export const object =
-  <S extends Shape>(shape: S, extra: "strip" | "keep" | "strict" = "strip"): Schema<ShapeOutput<S>> =>
-  (v, path) => {
-    if (!isObject(v)) return expected(path, v, "an object");
-    const keys = Object.keys(shape);
-    const parts = keys.map((k) => shape[k]!(v[k], [...path, k]));
-    if (extra === "strict") for (const k of Object.keys(v)) if (!Object.hasOwn(shape, k)) parts.push(fail([...path, k], "is not a known setting"));
-    return gather(parts, (values) => {
-      const out: Record<string, unknown> = extra === "keep" ? { ...v } : {};
-      keys.forEach((k, i) => {
-        if (values[i] !== undefined || Object.hasOwn(out, k)) out[k] = values[i];
-      });
-      return out as ShapeOutput<S>;
-    });
-  };
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(`Invalid configuration: ${describe(issues)}`);
+    this.issues = issues;
+  }
+}
+
+// ------------------------------------------------------------------ the words
+
+const TYPES: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  boolean: "true or false",
+  array: "a list",
+  object: "an object",
+  record: "an object",
+};
+
+/**
+ * zod's issues in the configuration's words, for every check that does not say its own: an
+ * absent value "is missing", whatever was expected of it.
+ */
+const words: z.core.$ZodErrorMap = (issue) => {
+  if (issue.input === undefined) return "is missing";
+  switch (issue.code) {
+    case "invalid_type":
+      return `must be ${TYPES[issue.expected] ?? issue.expected}`;
+    case "invalid_value":
+      return issue.values.length === 1 ? `must be ${JSON.stringify(issue.values[0])}` : `must be one of ${issue.values.join(", ")}`;
+    case "too_small":
+      if (issue.origin === "string") return Number(issue.minimum) === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters`;
+      return `must be at least ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "string" ? `must be at most ${issue.maximum} characters` : `must be at most ${issue.maximum}`;
+    case "unrecognized_keys":
+      return "is not a known setting";
+    default:
+      return "is not valid";
+  }
+};
+
+type Path = (string | number)[];
+type Found = { path: Path; message: string };
+
+/** zod's issues with their paths from `prefix`; a member nobody knows is named on its own path. */
+function issuesOf(error: z.core.$ZodError, prefix: readonly (string | number)[]): Found[] {
+  return error.issues.flatMap((i) => {
+    const path = [...prefix, ...i.path.map((p) => (typeof p === "number" ? p : String(p)))];
+    return i.code === "unrecognized_keys" ? i.keys.map((k) => ({ path: [...path, k], message: i.message })) : [{ path, message: i.message }];
+  });
+}
+
+/** `input` parsed by `schema`, or what is wrong with it, in the configuration's words (the Authlete client uses it for Authlete's answers too). */
+export function shape<S extends z.ZodMiniType>(
+  schema: S,
+  input: unknown,
+  prefix: readonly (string | number)[] = [],
+): { data: z.output<S> } | { issues: Found[] } {
+  const parsed = z.safeParse(schema, input, { error: words });
+  return parsed.success ? { data: parsed.data } : { issues: issuesOf(parsed.error, prefix) };
+}
+
+/** Issues whose paths start with a variable's name: from a prefix that names it, or from an object keyed by variable. */
+const named = (issues: Found[]): ConfigIssue[] => issues.map((i) => ({ path: [String(i.path[0]), ...i.path.slice(1)], message: i.message }));
+
+/** Like parse, but returns the issues (their paths from `prefix`, which names the variable) instead of throwing, so a caller can gather them. */
+export function check<S extends z.ZodMiniType>(schema: S, input: unknown, prefix: IssuePath): { data: z.output<S> } | { issues: ConfigIssue[] } {
+  const r = shape(schema, input, prefix);
+  return "issues" in r ? { issues: named(r.issues) } : r;
+}
+
+/** Parses the variables in `input` (an object keyed by variable) or throws one ConfigError naming every bad one. */
+export function parse<S extends z.ZodMiniType>(schema: S, input: Record<string, unknown>): z.output<S> {
+  const r = shape(schema, input);
+  if ("issues" in r) throw new ConfigError(named(r.issues));
+  return r.data;
+}
 
 // ------------------------------------------------------------------ variables
 
-/** Absent or blank → undefined; anything else trimmed. */
-export const optionalText: Schema<string | undefined> = (v, path) =>
-  v === undefined ? ok(undefined) : typeof v === "string" ? ok(v.trim() || undefined) : expected(path, v, "text");
+const trim = z.transform((s: string) => s.trim() || undefined);
+
+/**
+ * Absent or blank → undefined; anything else trimmed. The empty default makes zod run the
+ * rest of the pipe for an absent key too (it skips optional keys that are missing), so a
+ * fallback applies whether a variable is unset or blank.
+ */
+export const optionalText = z.pipe(z._default(z.optional(z.string()), ""), trim);
 
 /** Present and not blank (a blank value reads as missing). */
-export const requiredText: Schema<string> = pipe(optionalText, string);
-
-export const minLength =
-  (n: number, message = `must be at least ${n} characters`) =>
-  (s: Schema<string>) =>
-    refine(s, (x) => x.length >= n, message);
-export const maxLength =
-  (n: number, message = `must be at most ${n} characters`) =>
-  (s: Schema<string>) =>
-    refine(s, (x) => x.length <= n, message);
-export const matching = (pattern: RegExp, message: string) => (s: Schema<string>) => refine(s, (x) => pattern.test(x), message);
+export const requiredText = z.pipe(optionalText, z.string());
 
 /** Names and addresses that never leave the machine: the only places plain http is allowed where https is the rule. */
 export function isLoopback(hostname: string): boolean {
@@ -221,66 +159,61 @@ interface UrlRule {
  * only where asked for. Base URLs and origins come back without trailing slashes, so paths
  * can be appended.
  */
-export const url = (rule: UrlRule = {}): Schema<string> => {
+export const url = (rule: UrlRule = {}) => {
   const scheme = rule.httpsOnly ? (rule.httpOnLoopback ? "an https (http only on loopback)" : "an https") : "an http(s)";
   const what = `must be ${scheme} ${rule.originOnly ? "origin such as https://example.com" : rule.query ? "URL" : "URL without query or fragment"}`;
-  return map(
-    refine(requiredText, (s) => isUrl(s, rule), what),
-    (s) => (rule.query || rule.verbatim ? s : s.replace(/\/+$/, "")),
+  return z.pipe(
+    requiredText,
+    z.pipe(
+      z.string().check(z.refine((s) => isUrl(s, rule), what)),
+      z.transform((s: string) => (rule.query || rule.verbatim ? s : s.replace(/\/+$/, ""))),
+    ),
   );
 };
 
-/** A whole number in [min, max]; `fallback` when absent. */
-export const intIn = <F extends number | undefined = undefined>(min: number, max: number, fallback?: F): Schema<number | F> => {
-  const message = `must be a whole number between ${min} and ${max}`;
-  return (v, path) => {
-    const r = optionalText(v, path);
-    if (!r.ok) return r;
-    if (r.value === undefined) return ok(fallback as F);
-    const n = /^\d+$/.test(r.value) ? Number(r.value) : Number.NaN;
-    return n >= min && n <= max ? ok(n) : fail(path, message);
-  };
-};
+/** A whole number in [min, max] written as text (a variable); `fallback` when absent or blank. */
+export const intIn = <F extends number | undefined = undefined>(min: number, max: number, fallback?: F) =>
+  z.pipe(
+    optionalText,
+    z.pipe(
+      z.optional(
+        z.string().check(z.refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, `must be a whole number between ${min} and ${max}`)),
+      ),
+      z.transform((s): number | F => (s === undefined ? (fallback as F) : Number(s))),
+    ),
+  );
 
-/** A whole number (already a JSON number) in [min, max]. */
-export const wholeIn = (min: number, max: number): Schema<number> =>
-  refine(number, (n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number between ${min} and ${max}`);
+/** A whole number (a JSON number already) in [min, max]. */
+export const wholeIn = (min: number, max: number) =>
+  z.number().check(z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number between ${min} and ${max}`));
 
-/** One of `options`; `fallback` when absent. */
-export const oneOf = <const T extends readonly [string, ...string[]]>(options: T, fallback: T[number]): Schema<T[number]> =>
-  pipe(
-    map(optionalText, (s) => s ?? fallback),
-    values(options),
+/** One of `values`; `fallback` when absent or blank. */
+export const oneOf = <const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
+  z.pipe(
+    optionalText,
+    z.pipe(
+      z.transform((s: string | undefined) => s ?? fallback),
+      z.enum(values),
+    ),
   );
 
 /** A JSON-valued variable: a syntax error is reported as such, not as a type error. */
-export const json =
-  <T>(s: Schema<T>): Schema<T> =>
-  (v, path) => {
-    if (typeof v !== "string") return expected(path, v, "JSON text");
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(v);
-    } catch {
-      return fail(path, "must be valid JSON");
-    }
-    return s(parsed, path);
-  };
+export const json = <S extends z.ZodMiniType>(schema: S) =>
+  z.pipe(
+    z.string(),
+    z.pipe(
+      z.transform((s: string, ctx) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch {
+          ctx.issues.push({ code: "custom", message: "must be valid JSON", input: s });
+          return z.NEVER;
+        }
+      }),
+      schema,
+    ),
+  );
 
-/** `prefix` names the variable (or the list entry) the issues' paths start from. */
-function describe(issues: readonly Issue[], prefix = ""): string {
-  return issues.map((i) => `${[prefix, ...i.path.map(String)].filter(Boolean).join(".")}: ${i.message}`).join("; ");
-}
-
-/** Like parse, but returns the described problems (named from `prefix`) instead of throwing, so a caller can gather them. */
-export function check<T>(schema: Schema<T>, input: unknown, prefix: string): { data: T } | { problems: string } {
-  const r = schema(input, []);
-  return r.ok ? { data: r.value } : { problems: describe(r.issues, prefix) };
-}
-
-/** Parses `input` or throws one ConfigError naming every bad variable. */
-export function parse<T>(schema: Schema<T>, input: unknown): T {
-  const r = check(schema, input, "");
-  if ("problems" in r) throw new ConfigError(`Invalid configuration: ${r.problems}`);
-  return r.data;
-}
+/** A binding of the Worker's (KV, a Durable Object namespace): an object with `method`; `missing` says what to do otherwise. */
+export const binding = <T>(method: string, missing: string) =>
+  z.custom<T>((v) => typeof v === "object" && v !== null && typeof (v as Record<string, unknown>)[method] === "function", missing);

@@ -71,7 +71,7 @@ describe("page configuration: defaults and errors that name the variable", () =>
     [{ ACCENT_COLOR: "red;}body{display:none" }, "ACCENT_COLOR: must be a colour like #1a56db"],
     [{ SCOPE_DESCRIPTIONS: '{"tv.watch":"Watch"}' }, "SCOPE_DESCRIPTIONS.tv.watch"],
     [{ PROXIMITY_POLICY: "{" }, "PROXIMITY_POLICY: must be valid JSON"],
-    [{ PROXIMITY_POLICY: '{"demo-device":{}}' }, "keys are `default` or a numeric Authlete client id"],
+    [{ PROXIMITY_POLICY: '{"demo-device":{}}' }, "PROXIMITY_POLICY.demo-device: is not `default` or a numeric Authlete client id"],
     [{ PROXIMITY_POLICY: '{"default":{"crossCountry":"deny"}}' }, "PROXIMITY_POLICY.default.crossCountry: must be one of allow, warn, block"],
     [{ PROXIMITY_POLICY: '{"1001":{"maxCodeAgeSeconds":5}}' }, "PROXIMITY_POLICY.1001.maxCodeAgeSeconds"],
     [{ PROXIMITY_POLICY: '{"1001":{"crossCountry":"warn","farKm":10}}' }, "PROXIMITY_POLICY.1001"],
