@@ -1,8 +1,8 @@
-import { ConfigError } from "../config";
+import { normalizeUsername } from "../config";
 import type { Authenticator, Identity } from "./authenticator";
 import { iterationsOf, verifyPassword } from "./password-hash";
 
-/** One entry of the USERS secret (config/page.ts parses it). */
+/** One entry of the USERS secret (config/page.ts parses it, and refuses two names that fold alike). */
 export interface BuiltInUser {
   username: string;
   /** `pbkdf2-sha256:…` from `npm run hash-password`. */
@@ -31,12 +31,7 @@ export class PasswordAuthenticator implements Authenticator {
     users: BuiltInUser[],
     private readonly now: () => number,
   ) {
-    this.users = new Map();
-    for (const u of users) {
-      const key = normalizeUsername(u.username);
-      if (this.users.has(key)) throw new ConfigError([{ path: ["USERS"], message: `username "${u.username}" appears more than once` }]);
-      this.users.set(key, u);
-    }
+    this.users = new Map(users.map((u) => [normalizeUsername(u.username), u]));
     const iterations = Math.max(...users.map((u) => iterationsOf(u.passwordHash)));
     // A well-formed hash no password derives to (its salt and digest are fixed filler).
     this.decoy = `pbkdf2-sha256:${iterations}:${"A".repeat(22)}:${"A".repeat(43)}`;
@@ -58,9 +53,4 @@ export class PasswordAuthenticator implements Authenticator {
       label: typeof name === "string" && name ? name : user.username,
     };
   }
-}
-
-/** Sign-in names compare after Unicode compatibility folding and case folding, so "Demo" and "ｄｅｍｏ" are the same user. */
-export function normalizeUsername(s: string): string {
-  return s.normalize("NFKC").trim().toLowerCase();
 }

@@ -7,6 +7,7 @@ export {
   CALLBACK_PATH,
   DEFAULT_PROXIMITY_POLICY,
   loadPageConfig,
+  normalizeUsername,
   type OidcProviderConfig,
   type PageConfig,
   type ProximityPolicy,

@@ -27,6 +27,11 @@ const User = z.object({
   claims: z._default(z.record(z.string(), z.json()), {}),
 });
 
+/** Sign-in names compare after Unicode compatibility folding and case folding, so "Demo" and "ｄｅｍｏ" are the same user. */
+export function normalizeUsername(s: string): string {
+  return s.normalize("NFKC").trim().toLowerCase();
+}
+
 const Users = json(
   z.array(User).check(
     z.minLength(1, "must list at least one user"),
@@ -35,6 +40,22 @@ const Users = json(
       (users) => new Set(users.map((u) => PASSWORD_HASH.exec(u.passwordHash)?.[1])).size <= 1,
       "every user must be hashed with the same iteration count (rehash with `npm run hash-password -- --iterations N`)",
     ),
+    // Sign-in looks users up by the folded name: of two entries that fold alike, one could never sign in.
+    z.superRefine((users, ctx) => {
+      const first = new Map<string, number>();
+      users.forEach((u, i) => {
+        const key = normalizeUsername(u.username);
+        const j = first.get(key);
+        if (j === undefined) first.set(key, i);
+        else
+          ctx.addIssue({
+            code: "custom",
+            path: [i, "username"],
+            input: u.username,
+            message: `${JSON.stringify(u.username)} appears more than once (as ${JSON.stringify(users[j]!.username)} in USERS.${j}): sign-in ignores case and width`,
+          });
+      });
+    }),
   ),
 );
 

@@ -92,6 +92,29 @@ describe("built-in users share one PBKDF2 cost, so sign-in time tells nobody whi
   });
 });
 
+describe("built-in users are told apart the way sign-in tells them apart", () => {
+  it("two names that fold to one (case, full width) are refused, naming the second and the first", () => {
+    const users = (...names: string[]) => JSON.stringify(names.map((username) => ({ username, passwordHash: DEMO_HASH })));
+    expect(() => page({ USERS: users("demo", "DEMO") })).toThrow(ConfigError);
+    expect(() => page({ USERS: users("demo", "DEMO") })).toThrow(
+      'USERS.1.username: "DEMO" appears more than once (as "demo" in USERS.0): sign-in ignores case and width',
+    );
+    expect(() => page({ USERS: users("a", "b", "Ａ") })).toThrow('USERS.2.username: "Ａ" appears more than once (as "a" in USERS.0):');
+    const issues = (() => {
+      try {
+        page({ USERS: users("x", "X", "y", " Y ") });
+      } catch (err) {
+        return (err as ConfigError).issues;
+      }
+    })();
+    expect(issues?.map((i) => i.path)).toEqual([
+      ["USERS", 1, "username"],
+      ["USERS", 3, "username"],
+    ]);
+    expect(page({ USERS: users("demo", "demo2") }).authenticator).toMatchObject({ users: [{ username: "demo" }, { username: "demo2" }] });
+  });
+});
+
 describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provider and the field", () => {
   const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
   const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { type AuthleteFacts, authleteChecks, type Check, ROUTES, type WorkerFacts, workerChecks } from "../../scripts/doctor/checks.mjs";
 import { configIssues, readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
 import { renderText } from "../../scripts/doctor.mjs";
@@ -494,6 +495,20 @@ describe("doctor: reading a configuration as the Worker does", () => {
     expect(s.facts.userCode).toEqual({ charset: "NUMERIC", length: 6 });
     expect(s.via).toEqual({ kind: "fetch" });
     expect(s.secrets).toEqual({ AUTHLETE_SERVICE_ID: "set", AUTHLETE_SERVICE_ACCESS_TOKEN: "set", EDGE_SECRET: "set", USERS: "missing" });
+  });
+
+  it("built-in users whose names fold to one (demo and DEMO): worker.users ✖ in the Worker's words, before the Worker refuses them", async () => {
+    const demo = JSON.parse(readDevVars(root)["USERS"]!)[0];
+    const users = JSON.stringify([demo, { ...demo, username: "DEMO" }]);
+    const path = setup(TOML, `AUTHLETE_SERVICE_ID=42\nAUTHLETE_SERVICE_ACCESS_TOKEN=t\nEDGE_SECRET=${"e".repeat(40)}\nUSERS=${users}\n`);
+    const s = await readWorker({ configPath: path, processEnv: {} });
+    const checks = workerChecks(s.facts);
+    const c = find(checks, "worker.users");
+    expect(c.status).toBe("fail");
+    expect(c.message).toContain('"DEMO" appears more than once (as "demo" in USERS.0): sign-in ignores case and width');
+    expect(c.fix).toContain("add USERS=… to .dev.vars");
+    // The page's other variables parse: USERS is reported once, on its own line.
+    expect(find(checks, "worker.page").status).toBe("pass");
   });
 
   it("an environment: never .dev.vars (deployed secrets are not there), only the environment", async () => {

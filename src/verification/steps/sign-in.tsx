@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { normalizeUsername } from "../../auth/password";
+import { normalizeUsername } from "../../config";
 import { clientIp } from "../../http/client-ip";
 import { fewLeft, holding, refuseIfSpent } from "../budgets";
 import { decision } from "../decision";
