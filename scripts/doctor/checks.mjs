@@ -5,7 +5,9 @@
 /**
  * @typedef {"pass" | "fail" | "warn" | "skip"} Status
  * @typedef {{ id: string, status: Status, message: string, fix?: string, target?: string }} Check
- * @typedef {{ variable: string, message: string }} Issue
+ * One thing the Worker's parser refuses (src/config ConfigError's issues): the variable, the
+ * path to the value inside it as the Worker writes it (USERS.0.passwordHash), and what is wrong.
+ * @typedef {{ variable: string, path: string, message: string }} Issue
  * @typedef {{ ok: true, value: any } | { ok: false, issues: Issue[] }} Parsed
  * @typedef {{ binding: string, id?: string }} KvBinding
  * @typedef {{ name: string, class_name?: string }} DurableObjectBinding
@@ -98,7 +100,7 @@ function origin(w, name) {
 /** @param {Parsed} parsed @param {(v: string) => boolean} keep */
 const issuesOf = (parsed, keep) => (parsed.ok ? [] : parsed.issues.filter((i) => keep(i.variable)));
 /** @param {Issue[]} issues */
-const describe = (issues) => issues.map((i) => `${i.variable}: ${i.message}`).join("; ");
+const describe = (issues) => issues.map((i) => `${i.path}: ${i.message}`).join("; ");
 
 /** The API version the configuration asks for, or null when it names none the Worker knows. */
 export function apiVersion(w) {

@@ -23,7 +23,7 @@ export class WranglerConfigError extends Error {}
 
 /** What the doctor uses from src/, bundled once per run. */
 const ENTRY = `
-export { ConfigError, loadConfig, loadPageConfig } from "./src/config/index.ts";
+export { ConfigError, loadConfig, loadPageConfig, pathText } from "./src/config/index.ts";
 export { KV_MIN_TTL_SECONDS } from "./src/storage/kv.ts";
 export { DEFAULT_INTERVAL_SECONDS, DEVICE_CODE_GRANT } from "./src/protection/polling.ts";
 `;
@@ -36,21 +36,8 @@ function loadWorkerModules() {
 }
 
 /**
- * "Invalid configuration: A: msg; B.0.c: msg" (src/config/schema.ts) → one issue per variable.
- * @param {string} message
- * @returns {import("./checks.mjs").Issue[]}
- */
-export function configIssues(message) {
-  const body = message.replace(/^Invalid configuration:\s*/, "");
-  return body.split("; ").map((part) => {
-    const i = part.indexOf(": ");
-    const path = i < 0 ? "" : part.slice(0, i);
-    return { variable: path.split(".")[0] || "?", message: i < 0 ? part : part.slice(i + 2) };
-  });
-}
-
-/**
- * Runs one of the Worker's loaders; its ConfigError becomes the list of issues.
+ * Runs one of the Worker's loaders; its ConfigError's issues become the doctor's, each with
+ * its variable and its path written as the Worker writes it (USERS.0.passwordHash).
  * @param {any} mod @param {() => any} load
  * @returns {import("./checks.mjs").Parsed}
  */
@@ -58,8 +45,10 @@ function attempt(mod, load) {
   try {
     return { ok: true, value: load() };
   } catch (err) {
-    if (err instanceof mod.ConfigError) return { ok: false, issues: configIssues(/** @type {Error} */ (err).message) };
-    throw err;
+    if (!(err instanceof mod.ConfigError)) throw err;
+    /** @type {{ path: [string, ...(string | number)[]], message: string }[]} */
+    const issues = /** @type {any} */ (err).issues;
+    return { ok: false, issues: issues.map((i) => ({ variable: i.path[0], path: mod.pathText(i.path), message: i.message })) };
   }
 }
 

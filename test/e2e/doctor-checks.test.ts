@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { type AuthleteFacts, authleteChecks, type Check, ROUTES, type WorkerFacts, workerChecks } from "../../scripts/doctor/checks.mjs";
-import { configIssues, readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
+import { readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
 import { renderText } from "../../scripts/doctor.mjs";
 import { root } from "../../scripts/lib/workers.mjs";
 import { CHECK_IDS, CLIENT_CHECK_IDS } from "./doctor-ids";
@@ -122,8 +122,8 @@ describe("doctor checks: the Worker's configuration", () => {
       core: {
         ok: false,
         issues: [
-          { variable: "AUTHLETE_BASE_URL", message: "must be an http(s) URL without query or fragment" },
-          { variable: "EDGE_SECRET", message: "is missing" },
+          { variable: "AUTHLETE_BASE_URL", path: "AUTHLETE_BASE_URL", message: "must be an http(s) URL without query or fragment" },
+          { variable: "EDGE_SECRET", path: "EDGE_SECRET", message: "is missing" },
         ],
       },
       parsed: null,
@@ -149,7 +149,7 @@ describe("doctor checks: the Worker's configuration", () => {
   it("worker.authlete-credentials: a value the Worker refuses (a service id that is not a number)", () => {
     const c = one(
       "worker.authlete-credentials",
-      worker({ core: { ok: false, issues: [{ variable: "AUTHLETE_SERVICE_ID", message: "must be the numeric service id" }] } }),
+      worker({ core: { ok: false, issues: [{ variable: "AUTHLETE_SERVICE_ID", path: "AUTHLETE_SERVICE_ID", message: "must be the numeric service id" }] } }),
     );
     expect(c.status).toBe("fail");
     expect(c.message).toContain("AUTHLETE_SERVICE_ID: must be the numeric service id");
@@ -162,7 +162,9 @@ describe("doctor checks: the Worker's configuration", () => {
     const short = one(
       "worker.edge-secret",
       worker(
-        { core: { ok: false, issues: [{ variable: "EDGE_SECRET", message: "must be at least 32 characters (openssl rand -base64 32)" }] } },
+        {
+          core: { ok: false, issues: [{ variable: "EDGE_SECRET", path: "EDGE_SECRET", message: "must be at least 32 characters (openssl rand -base64 32)" }] },
+        },
         { EDGE_SECRET: "short" },
       ),
     );
@@ -185,7 +187,7 @@ describe("doctor checks: the Worker's configuration", () => {
   it("worker.users: needed by the password authenticator only", () => {
     expect(one("worker.users", worker({}, { USERS: "" }))).toMatchObject({ status: "fail", message: "USERS missing" });
     expect(one("worker.users", worker({}, { USERS: "", AUTHENTICATOR: "access" })).status).toBe("pass");
-    const refused = one("worker.users", worker({ page: { ok: false, issues: [{ variable: "USERS", message: "must be valid JSON" }] } }));
+    const refused = one("worker.users", worker({ page: { ok: false, issues: [{ variable: "USERS", path: "USERS", message: "must be valid JSON" }] } }));
     expect(refused.status).toBe("fail");
     expect(refused.message).toContain("USERS: must be valid JSON");
   });
@@ -193,7 +195,10 @@ describe("doctor checks: the Worker's configuration", () => {
   it("worker.page: a page variable the Worker refuses", () => {
     const c = one(
       "worker.page",
-      worker({ page: { ok: false, issues: [{ variable: "USER_CODE_CHARSET", message: "must be one of BASE20, NUMERIC" }] }, userCode: null }),
+      worker({
+        page: { ok: false, issues: [{ variable: "USER_CODE_CHARSET", path: "USER_CODE_CHARSET", message: "must be one of BASE20, NUMERIC" }] },
+        userCode: null,
+      }),
     );
     expect(c.status).toBe("fail");
     expect(c.message).toContain("USER_CODE_CHARSET: must be one of BASE20, NUMERIC");
@@ -466,11 +471,27 @@ describe("doctor: reading a configuration as the Worker does", () => {
   }
   const TOML = `name = "w"\nmain = "index.ts"\ncompatibility_date = "2026-07-01"\n[vars]\nAUTHLETE_BASE_URL = "https://us.authlete.com"\nAUTHLETE_API_VERSION = "3"\nUSER_CODE_CHARSET = "NUMERIC"\n[[kv_namespaces]]\nbinding = "KV"\nid = "local"\n[[durable_objects.bindings]]\nname = "BUDGETS"\nclass_name = "BudgetCounter"\n[env.production.vars]\nAUTHLETE_BASE_URL = "https://jp.authlete.com"\nAUTHLETE_API_VERSION = "3"\n[[env.production.kv_namespaces]]\nbinding = "KV"\nid = "0123456789abcdef0123456789abcdef"\n`;
 
-  it("the ConfigError message splits into one issue per variable", () => {
-    expect(configIssues("Invalid configuration: EDGE_SECRET: is missing; USERS.0.passwordHash: must be a hash printed by `npm run hash-password`")).toEqual([
-      { variable: "EDGE_SECRET", message: "is missing" },
-      { variable: "USERS", message: "must be a hash printed by `npm run hash-password`" },
+  it("the Worker's own issues, not its message split apart: each with its variable and its path as the Worker writes it", async () => {
+    const demo = JSON.parse(readDevVars(root)["USERS"]!)[0];
+    const users = JSON.stringify([{ ...demo, passwordHash: "plain" }, demo, { ...demo, username: "Demo" }]);
+    const path = setup(TOML, `AUTHLETE_SERVICE_ID=42\nAUTHLETE_SERVICE_ACCESS_TOKEN=t\nUSERS=${users}\nACCENT_COLOR=red\n`);
+    const s = await readWorker({ configPath: path, processEnv: {} });
+    expect(s.facts.core.ok ? [] : s.facts.core.issues).toEqual([{ variable: "EDGE_SECRET", path: "EDGE_SECRET", message: "is missing" }]);
+    expect(s.facts.page.ok ? [] : s.facts.page.issues).toEqual([
+      { variable: "USERS", path: "USERS.0.passwordHash", message: "must be a hash printed by `npm run hash-password`" },
+      { variable: "ACCENT_COLOR", path: "ACCENT_COLOR", message: "must be a colour like #1a56db" },
     ]);
+    const checks = workerChecks(s.facts);
+    expect(find(checks, "worker.users").message).toBe("the Worker refuses USERS.0.passwordHash: must be a hash printed by `npm run hash-password`");
+    expect(find(checks, "worker.page").message).toBe("the verification page refuses its variables: ACCENT_COLOR: must be a colour like #1a56db");
+
+    // A message with "; " and ": " of its own stays one issue.
+    const provider = JSON.stringify([{ id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" }]);
+    const oidc = setup(TOML, `AUTHENTICATOR=oidc\nOIDC_PROVIDERS=${provider}\nOIDC_REDIRECT_URI=https://device.example.com/device/callback\n`);
+    const missing = 'OIDC_CLIENT_SECRET_OKTA is missing (a Worker secret; or token_endpoint_auth_method "none" for a public client with PKCE only)';
+    const o = await readWorker({ configPath: oidc, processEnv: {} });
+    expect(o.facts.page.ok ? [] : o.facts.page.issues).toEqual([{ variable: "OIDC_PROVIDERS", path: "OIDC_PROVIDERS[okta]", message: missing }]);
+    expect(find(workerChecks(o.facts), "worker.page").message).toBe(`the verification page refuses its variables: OIDC_PROVIDERS[okta]: ${missing}`);
   });
 
   it("locally: [vars], then .dev.vars over them, then environment variables for secrets; the Worker's parser decides", async () => {
@@ -486,7 +507,7 @@ describe("doctor: reading a configuration as the Worker does", () => {
     expect(s.authlete.baseUrl).toBe("https://us.authlete.com");
     expect(s.facts.core.ok).toBe(false);
     expect(s.facts.core.ok ? [] : s.facts.core.issues).toEqual([
-      { variable: "EDGE_SECRET", message: "must be at least 32 characters (openssl rand -base64 32)" },
+      { variable: "EDGE_SECRET", path: "EDGE_SECRET", message: "must be at least 32 characters (openssl rand -base64 32)" },
     ]);
     // Authlete can still be asked: only the HMAC key was refused.
     expect(s.authlete.usable).toBe(true);
@@ -505,7 +526,7 @@ describe("doctor: reading a configuration as the Worker does", () => {
     const checks = workerChecks(s.facts);
     const c = find(checks, "worker.users");
     expect(c.status).toBe("fail");
-    expect(c.message).toContain('"DEMO" appears more than once (as "demo" in USERS.0): sign-in ignores case and width');
+    expect(c.message).toBe('the Worker refuses USERS.1.username: "DEMO" appears more than once (as "demo" in USERS.0): sign-in ignores case and width');
     expect(c.fix).toContain("add USERS=… to .dev.vars");
     // The page's other variables parse: USERS is reported once, on its own line.
     expect(find(checks, "worker.page").status).toBe("pass");
