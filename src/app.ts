@@ -11,6 +11,7 @@ import { methodNotAllowed as notAllowed, notFound, serverError } from "./http/oa
 import { securityHeaders } from "./http/security-headers";
 import { upstreamFailure } from "./http/upstream-error";
 import { log } from "./log";
+import { ROUTES } from "./routes.mjs";
 import { compose, type ServiceOptions } from "./services";
 import { faviconResponse } from "./verification/favicon";
 import { verificationRoutes } from "./verification/routes";
@@ -46,14 +47,14 @@ export function createApp(options: AppOptions = {}) {
     c.set("services", services.api(c.env));
     await next();
   });
-  app.post("/device_authorization", api, deviceAuthorization);
-  app.post("/token", api, token);
-  app.post("/revoke", api, revoke);
+  app.post(ROUTES.deviceAuthorization, api, deviceAuthorization);
+  app.post(ROUTES.token, api, token);
+  app.post(ROUTES.revocation, api, revoke);
   app.get("/.well-known/openid-configuration", api, discovery);
   app.get("/.well-known/oauth-authorization-server", api, discovery);
-  app.get("/jwks", api, jwks);
+  app.get(ROUTES.jwks, api, jwks);
   // The verification page answers its own errors as HTML pages (see verification/on-error.tsx).
-  app.route("/device", verificationRoutes(services.page));
+  app.route(ROUTES.verification, verificationRoutes(services.page));
   // In the accent colour; a page variable that fails to load (say, USERS) leaves the default one.
   app.get("/favicon.ico", (c) => {
     let accent = FALLBACK_THEME.accent;

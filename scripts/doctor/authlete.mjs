@@ -3,8 +3,8 @@
 // AUTHLETE service binding to the offline emulator, to that emulator started here in
 // Miniflare with the same script and seed and the public origin as its PUBLIC_URL.
 import { Miniflare, NoOpLog } from "miniflare";
+import { CREDENTIALS } from "../../src/config/credentials.mjs";
 import { emulatorWorker } from "../lib/workers.mjs";
-import { CREDENTIALS } from "./checks.mjs";
 
 /**
  * @typedef {import("./checks.mjs").Reply} Reply

@@ -1,10 +1,13 @@
 // The checks of `npm run doctor`, as pure functions of what was read: the Worker's
 // configuration (scripts/doctor/worker.mjs) and Authlete's answers (scripts/doctor/authlete.mjs).
 // What each compares is docs/authlete-api.md §13.4; every failure and warning carries a fix.
+import { CREDENTIALS } from "../../src/config/credentials.mjs";
+import { ROUTES } from "../../src/routes.mjs";
 
 /**
  * @typedef {"pass" | "fail" | "warn" | "skip"} Status
- * @typedef {{ id: string, status: Status, message: string, fix?: string, target?: string }} Check
+ * @typedef {(typeof CHECK_IDS)[number] | (typeof CLIENT_CHECK_IDS)[number]} CheckId one of the lists below, and nothing else
+ * @typedef {{ id: CheckId, status: Status, message: string, fix?: string, target?: string }} Check
  * One thing the Worker's parser refuses (src/config ConfigError's issues): the variable, the
  * path to the value inside it as the Worker writes it (USERS.0.passwordHash), and what is wrong.
  * @typedef {{ variable: string, path: string, message: string }} Issue
@@ -36,24 +39,42 @@
  * @typedef {{ discovery: Reply, service: Reply, clients: { id: string, reply: Reply }[] }} AuthleteFacts
  */
 
-/** The Worker's routes (src/app.ts); test/e2e/doctor-checks.test.ts holds this list to that file. */
-export const ROUTES = {
-  deviceAuthorization: "/device_authorization",
-  verification: "/device",
-  verificationComplete: "/device?user_code=USER_CODE",
-  token: "/token",
-  revocation: "/revoke",
-  jwks: "/jwks",
-};
+/** The service's own device-flow settings, which only service/get shows (skipped together without it). */
+export const SERVICE_SETTING_IDS = /** @type {const} */ ([
+  "service.verification-uri",
+  "service.verification-uri-complete",
+  "service.user-code-charset",
+  "service.user-code-length",
+  "service.code-duration",
+  "service.polling-interval",
+]);
+
+/** Every check the doctor makes, in the order it reports them; the client checks follow, once per client. */
+export const CHECK_IDS = /** @type {const} */ ([
+  "worker.config",
+  "worker.authlete-credentials",
+  "worker.edge-secret",
+  "worker.users",
+  "worker.page",
+  "worker.kv",
+  "worker.durable-object",
+  "worker.public-url",
+  "authlete.connection",
+  "authlete.service",
+  "service.device-code-grant",
+  "discovery.issuer",
+  "discovery.device-authorization-endpoint",
+  "discovery.token-endpoint",
+  "discovery.revocation-endpoint",
+  "discovery.jwks-uri",
+  ...SERVICE_SETTING_IDS,
+]);
+
+/** The checks made for each device client. */
+export const CLIENT_CHECK_IDS = /** @type {const} */ (["client.found", "client.device-code-grant", "client.auth"]);
 
 /** Durable Object bindings the Worker needs (the budgets the edge keeps strictly). */
 export const REQUIRED_DURABLE_OBJECTS = ["BUDGETS"];
-
-/** Authlete credentials of each API version (src/config/core.ts). */
-export const CREDENTIALS = {
-  2: ["AUTHLETE_SERVICE_API_KEY", "AUTHLETE_SERVICE_API_SECRET"],
-  3: ["AUTHLETE_SERVICE_ID", "AUTHLETE_SERVICE_ACCESS_TOKEN"],
-};
 
 /** The service owner's pair, which only v2 `service/get` takes (docs/authlete-api.md §13.1); read by the doctor only. */
 export const OWNER_CREDENTIALS = ["AUTHLETE_SERVICE_OWNER_API_KEY", "AUTHLETE_SERVICE_OWNER_API_SECRET"];
@@ -69,7 +90,7 @@ const RFC_INTERVAL = 5;
 /** Client authentication methods the Worker cannot relay: it does not forward client certificates. */
 const TLS_METHODS = new Set(["TLS_CLIENT_AUTH", "SELF_SIGNED_TLS_CLIENT_AUTH"]);
 
-/** @param {Status} status @param {string} id @param {string} message @param {string} [fix] @returns {Check} */
+/** @param {Status} status @param {CheckId} id @param {string} message @param {string} [fix] @returns {Check} */
 const check = (status, id, message, fix) => (fix === undefined ? { id, status, message } : { id, status, message, fix });
 
 /** @param {unknown} v */
@@ -173,7 +194,7 @@ export function workerChecks(w) {
 /**
  * One line for a group of secrets: each set or missing (never a value), with the Worker's own
  * complaint about a value it refuses.
- * @param {WorkerFacts} w @param {string} id @param {string[]} names @param {string | null} skipped @param {string} [pipe]
+ * @param {WorkerFacts} w @param {CheckId} id @param {readonly string[]} names @param {string | null} skipped @param {string} [pipe]
  */
 function secretCheck(w, id, names, skipped, pipe = "") {
   if (skipped) return check("skip", id, skipped);
@@ -361,6 +382,7 @@ export function authleteChecks(w, a, target) {
   }
 
   // Discovery (what the Worker relays to devices): issuer and endpoints on this Worker's origin.
+  /** @param {CheckId} id @param {string} member @param {string} route @param {string} label @param {string} field @param {boolean} optional */
   const endpoint = (id, member, route, label, field, optional) => {
     if (!doc) return check("skip", id, unreachable);
     if (base === null) return check("skip", id, noBase);
@@ -390,16 +412,7 @@ export function authleteChecks(w, a, target) {
   // The service's own device-flow settings (service/get only).
   const why = noService ?? "";
   if (!svc) {
-    for (const id of [
-      "service.verification-uri",
-      "service.verification-uri-complete",
-      "service.user-code-charset",
-      "service.user-code-length",
-      "service.code-duration",
-      "service.polling-interval",
-    ]) {
-      out.push(check("skip", id, why));
-    }
+    for (const id of SERVICE_SETTING_IDS) out.push(check("skip", id, why));
   } else {
     out.push(verificationUri(svc, base));
     out.push(verificationUriComplete(svc, base));
@@ -573,11 +586,11 @@ function clientChecks(clients, unreachable) {
   }
   const out = [];
   for (const { id, reply } of clients) {
-    /** @param {Status} status @param {string} cid @param {string} message @param {string} [fix] */
+    /** @param {Status} status @param {CheckId} cid @param {string} message @param {string} [fix] */
     const one = (status, cid, message, fix) => ({ ...check(status, cid, message, fix), target: id });
     if (unreachable !== null || reply.kind === "skipped") {
       const why = unreachable ?? failure(reply);
-      for (const cid of ["client.found", "client.device-code-grant", "client.auth"]) out.push(one("skip", cid, why));
+      for (const cid of CLIENT_CHECK_IDS) out.push(one("skip", cid, why));
       continue;
     }
     if (reply.kind !== "ok") {
@@ -624,7 +637,7 @@ function clientChecks(clients, unreachable) {
  * which is why each is a warning and not a failure. Client-certificate methods fail: the
  * Worker cannot forward a TLS client certificate to Authlete.
  * @param {any} c
- * @param {(status: Status, id: string, message: string, fix?: string) => Check} one
+ * @param {(status: Status, id: CheckId, message: string, fix?: string) => Check} one
  */
 function clientAuth(c, one) {
   const type = c.clientType;

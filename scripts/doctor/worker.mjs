@@ -5,9 +5,10 @@
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, relative } from "node:path";
 import { unstable_getVarsForDev } from "wrangler";
+import { CREDENTIALS } from "../../src/config/credentials.mjs";
 import { readDevVars } from "../dev-vars.mjs";
 import { bundleSource, emulatorName, readWranglerConfig, root } from "../lib/workers.mjs";
-import { CREDENTIALS, OWNER_CREDENTIALS, originOf, splitIds } from "./checks.mjs";
+import { OWNER_CREDENTIALS, originOf, REQUIRED_DURABLE_OBJECTS, splitIds } from "./checks.mjs";
 
 /**
  * Names whose values are secrets (`wrangler secret put`, .dev.vars locally): the environment
@@ -63,7 +64,7 @@ function bindingStubs(config) {
   // The bindings have checks of their own (worker.kv, worker.durable-object): a missing one is
   // reported there, once, not again as a variable the Worker's parser refuses.
   env["KV"] ??= { get: noop, put: noop, delete: noop, list: noop };
-  env["BUDGETS"] ??= { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
+  for (const name of REQUIRED_DURABLE_OBJECTS) env[name] ??= { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
   return env;
 }
 
