@@ -2,7 +2,7 @@ import * as z from "zod/mini";
 import { CREDENTIALS } from "./credentials.mjs";
 import type { Env } from "./env";
 import { type Limits, limitsOf, limitsShape } from "./limits";
-import { binding, intIn, parse, requiredText, url } from "./schema";
+import { binding, cases, intIn, parse, requiredText, url } from "./schema";
 
 /**
  * What every route needs: how to reach Authlete, the KV namespace, timeouts and the edge
@@ -47,7 +47,7 @@ export type Config = {
 const [API_KEY, API_SECRET] = CREDENTIALS[2];
 const [SERVICE_ID, ACCESS_TOKEN] = CREDENTIALS[3];
 
-const Credentials = z.discriminatedUnion(
+const Credentials = cases(
   "AUTHLETE_API_VERSION",
   [
     z.object({
@@ -62,7 +62,7 @@ const Credentials = z.discriminatedUnion(
       [ACCESS_TOKEN]: requiredText,
     }),
   ],
-  { error: (issue) => (issue.input === undefined ? "is missing" : 'must be "2" or "3"') },
+  'must be "2" or "3"',
 );
 
 const entries = <T extends object>(o: T) => Object.entries(o) as [keyof T & string, T[keyof T]][];

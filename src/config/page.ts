@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import type { Env } from "./env";
 import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./password-hash";
-import { ConfigError, type ConfigIssue, check, type IssuePath, intIn, json, oneOf, optionalText, parse, requiredText, url, wholeIn } from "./schema";
+import { ConfigError, type ConfigIssue, cases, check, type IssuePath, intIn, json, oneOf, optionalText, parse, requiredText, url, wholeIn } from "./schema";
 
 /**
  * The verification page's variables, parsed apart from the rest and only by its routes, so a
@@ -86,7 +86,7 @@ const Provider = z.object({
 export const clientSecretVariable = (id: string) => `OIDC_CLIENT_SECRET_${id.toUpperCase().replace(/-/g, "_")}`;
 
 /** Each way of knowing who the user is, with exactly the variables it needs. */
-const Authenticator = z.discriminatedUnion(
+const Authenticator = cases(
   "AUTHENTICATOR",
   [
     z.object({
@@ -112,7 +112,7 @@ const Authenticator = z.discriminatedUnion(
       USERS: z.pipe(optionalText, z.optional(Users)),
     }),
   ],
-  { error: (issue) => (issue.input === undefined ? "is missing" : `must be one of ${AUTHENTICATORS.join(", ")}`) },
+  `must be one of ${AUTHENTICATORS.join(", ")}`,
 );
 
 /**

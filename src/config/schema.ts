@@ -214,6 +214,20 @@ export const json = <S extends z.ZodMiniType>(schema: S) =>
     ),
   );
 
+/**
+ * One of `options`, told apart by the value of `key` (AUTHLETE_API_VERSION, AUTHENTICATOR), each
+ * with exactly the variables it needs; any other value is refused with `message`, none at all
+ * "is missing" (zod hands the union's error the whole object, not the absent value).
+ */
+export const cases = <const Types extends readonly [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]], Key extends string>(
+  key: Key,
+  options: Types,
+  message: string,
+) =>
+  z.discriminatedUnion(key, options, {
+    error: (issue) => ((issue.input as Record<string, unknown> | undefined)?.[key] === undefined ? "is missing" : message),
+  });
+
 /** A binding of the Worker's (KV, a Durable Object namespace): an object with `method`; `missing` says what to do otherwise. */
 export const binding = <T>(method: string, missing: string) =>
   z.custom<T>((v) => typeof v === "object" && v !== null && typeof (v as Record<string, unknown>)[method] === "function", missing);

@@ -82,6 +82,112 @@ describe("page configuration: defaults and errors that name the variable", () =>
   });
 });
 
+describe("each page variable: its default, its rule, its message", () => {
+  it("blank reads as unset: the defaults again", () => {
+    const blank = page({ USER_CODE_CHARSET: " ", USER_CODE_LENGTH: "", AUTHENTICATOR: " ", SIGN_IN_SESSION_SECONDS: "", PRODUCT_NAME: " ", ACCENT_COLOR: "" });
+    expect(blank.userCode).toEqual({ charset: "BASE20", length: 8 });
+    expect(blank.authenticator.kind).toBe("password");
+    expect(blank.signInSessionSeconds).toBe(900);
+    expect(blank.theme).toEqual({ productName: "Device Flow Edge", logoUrl: null, accent: "#1a56db" });
+    expect(page({ LOGO_URL: "  ", SCOPE_DESCRIPTIONS: " ", PROXIMITY_POLICY: "", HOSTING_ASNS: " " })).toMatchObject({
+      theme: { logoUrl: null },
+      scopeDescriptions: {},
+      proximity: { policies: { default: { crossCountry: "warn", maxCodeAgeSeconds: 300 }, clients: {} }, hostingAsns: [] },
+    });
+  });
+
+  it("USER_CODE_LENGTH 4 to 20; SIGN_IN_SESSION_SECONDS 60 to 86400", () => {
+    expect(page({ USER_CODE_LENGTH: "4" }).userCode.length).toBe(4);
+    expect(page({ USER_CODE_LENGTH: "20" }).userCode.length).toBe(20);
+    for (const bad of ["3", "21", "eight"]) expect(() => page({ USER_CODE_LENGTH: bad })).toThrow("USER_CODE_LENGTH: must be a whole number between 4 and 20");
+    expect(page({ SIGN_IN_SESSION_SECONDS: "60" }).signInSessionSeconds).toBe(60);
+    expect(page({ SIGN_IN_SESSION_SECONDS: "86400" }).signInSessionSeconds).toBe(86_400);
+    expect(() => page({ SIGN_IN_SESSION_SECONDS: "86401" })).toThrow("SIGN_IN_SESSION_SECONDS: must be a whole number between 60 and 86400");
+  });
+
+  it("the theme: PRODUCT_NAME trimmed and at most 60 characters, LOGO_URL with its query, ACCENT_COLOR lower-cased", () => {
+    expect(page({ PRODUCT_NAME: "  Acme TV  " }).theme.productName).toBe("Acme TV");
+    expect(page({ PRODUCT_NAME: "x".repeat(60) }).theme.productName).toHaveLength(60);
+    expect(() => page({ PRODUCT_NAME: "x".repeat(61) })).toThrow("Invalid configuration: PRODUCT_NAME: must be at most 60 characters");
+    expect(page({ LOGO_URL: " https://cdn.example/logo.svg?v=2 " }).theme.logoUrl).toBe("https://cdn.example/logo.svg?v=2");
+    expect(page({ ACCENT_COLOR: "#1A56DB" }).theme.accent).toBe("#1a56db");
+    expect(() => page({ ACCENT_COLOR: "#1a56d" })).toThrow("ACCENT_COLOR: must be a colour like #1a56db");
+  });
+
+  it("SCOPE_DESCRIPTIONS: per scope, English and Japanese, each optional", () => {
+    expect(page({ SCOPE_DESCRIPTIONS: '{"tv.watch":{"en":"Watch"},"x":{}}' }).scopeDescriptions).toEqual({ "tv.watch": { en: "Watch" }, x: {} });
+    expect(() => page({ SCOPE_DESCRIPTIONS: '{"tv.watch":{"en":1}}' })).toThrow("Invalid configuration: SCOPE_DESCRIPTIONS.tv.watch.en: must be text");
+    expect(() => page({ SCOPE_DESCRIPTIONS: "[]" })).toThrow("Invalid configuration: SCOPE_DESCRIPTIONS: must be an object");
+  });
+
+  it("PROXIMITY_POLICY: each member named when it is wrong; an unknown setting is refused, not ignored", () => {
+    expect(() => page({ PROXIMITY_POLICY: '{"1001":{"crossCountry":"warn","farKm":10}}' })).toThrow(
+      "Invalid configuration: PROXIMITY_POLICY.1001.farKm: is not a known setting",
+    );
+    expect(() => page({ PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":29}}' })).toThrow(
+      "Invalid configuration: PROXIMITY_POLICY.default.maxCodeAgeSeconds: must be a whole number between 30 and 86400",
+    );
+    expect(() => page({ PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":"300"}}' })).toThrow("PROXIMITY_POLICY.default.maxCodeAgeSeconds: must be a number");
+    expect(() => page({ PROXIMITY_POLICY: '{"default":"block"}' })).toThrow("Invalid configuration: PROXIMITY_POLICY.default: must be an object");
+    expect(() => page({ PROXIMITY_POLICY: '{"123456789012345678901":{}}' })).toThrow("PROXIMITY_POLICY.123456789012345678901: is not `default`");
+    expect(page({ PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":86400}}' }).proximity.policies.default.maxCodeAgeSeconds).toBe(86_400);
+  });
+
+  it("HOSTING_ASNS: commas or spaces, AS prefixes in either case", () => {
+    expect(page({ HOSTING_ASNS: "as64500,AS64501,, 64502" }).proximity.hostingAsns).toEqual([64500, 64501, 64502]);
+    expect(() => page({ HOSTING_ASNS: "64500 12345678901" })).toThrow("Invalid configuration: HOSTING_ASNS.1: must be ASNs such as 64500, AS64501");
+  });
+
+  it("AUTHENTICATOR: one of three, each with exactly its variables", () => {
+    expect(() => page({ AUTHENTICATOR: "saml" })).toThrow("Invalid configuration: AUTHENTICATOR: must be one of password, access, oidc");
+    expect(() => page({ AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: "https://t.cloudflareaccess.com" })).toThrow(
+      "Invalid configuration: ACCESS_AUD: is missing",
+    );
+    // Access needs no USERS: a bad one is not read.
+    expect(page({ AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: "https://t.cloudflareaccess.com", ACCESS_AUD: "a", USERS: "nope" }).authenticator.kind).toBe(
+      "access",
+    );
+  });
+});
+
+describe("USERS: each entry", () => {
+  const users = (...entries: unknown[]) => JSON.stringify(entries);
+  const user = { username: "a", passwordHash: DEMO_HASH };
+
+  it("defaults: the subject is the username, no claims", () => {
+    expect(page({ USERS: users(user) }).authenticator).toEqual({
+      kind: "password",
+      users: [{ username: "a", passwordHash: DEMO_HASH, subject: "a", claims: {} }],
+    });
+    expect(page({ USERS: users({ ...user, subject: "user-1", claims: { name: "A" } }) }).authenticator).toMatchObject({
+      users: [{ subject: "user-1", claims: { name: "A" } }],
+    });
+  });
+
+  it.each<[object | string, string]>([
+    [{ ...user, username: "" }, "USERS.0.username: must not be empty"],
+    [{ ...user, username: "x".repeat(101) }, "USERS.0.username: must be at most 100 characters"],
+    [{ passwordHash: DEMO_HASH }, "USERS.0.username: is missing"],
+    [{ username: "a" }, "USERS.0.passwordHash: is missing"],
+    [{ ...user, passwordHash: DEMO_HASH.replace(":100000:", ":9999:") }, "USERS.0.passwordHash: iterations must be between 10000 and 100000"],
+    [{ ...user, subject: "x".repeat(101) }, "USERS.0.subject: must be 1-100 printable ASCII characters"],
+    [{ ...user, claims: [] }, "USERS.0.claims: must be an object"],
+    ["demo", "USERS.0: must be an object"],
+  ])("%j → %s", (entry, message) => {
+    expect(() => page({ USERS: users(entry) })).toThrow(`Invalid configuration: ${message}`);
+  });
+
+  it("a hash that is not one gets one message, not also one about its iterations", () => {
+    expect(() => page({ USERS: users({ ...user, passwordHash: "plain" }) })).toThrow(
+      /^Invalid configuration: USERS\.0\.passwordHash: must be a hash printed by `npm run hash-password`$/,
+    );
+  });
+
+  it("USERS must be a JSON list", () => {
+    expect(() => page({ USERS: JSON.stringify(user) })).toThrow("Invalid configuration: USERS: must be a list");
+  });
+});
+
 describe("built-in users share one PBKDF2 cost, so sign-in time tells nobody which usernames exist", () => {
   it("users hashed with different iteration counts are refused at configuration", () => {
     const cheap = DEMO_HASH.replace(":100000:", ":20000:");
@@ -112,92 +218,5 @@ describe("built-in users are told apart the way sign-in tells them apart", () =>
       ["USERS", 3, "username"],
     ]);
     expect(page({ USERS: users("demo", "demo2") }).authenticator).toMatchObject({ users: [{ username: "demo" }, { username: "demo2" }] });
-  });
-});
-
-describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provider and the field", () => {
-  const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
-  const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
-    AUTHENTICATOR: "oidc",
-    OIDC_PROVIDERS: JSON.stringify(providers),
-    OIDC_REDIRECT_URI: "https://device.example.com/device/callback",
-    OIDC_CLIENT_SECRET_OKTA: "s3cret",
-    ...extra,
-  });
-
-  it("defaults: client_secret_basic, openid profile email, sub as the subject unprefixed, every non-protocol claim offered, no userinfo; USERS stays optional", () => {
-    const c = page(OIDC([provider], { USERS: undefined }));
-    expect(c.authenticator).toEqual({
-      kind: "oidc",
-      redirectUri: "https://device.example.com/device/callback",
-      users: [],
-      providers: [
-        {
-          id: "okta",
-          label: "Okta",
-          issuer: "https://example.okta.com",
-          clientId: "abc",
-          clientSecret: "s3cret",
-          authMethod: "client_secret_basic",
-          scopes: "openid profile email",
-          subjectClaim: "sub",
-          prefixSubject: false,
-          claims: null,
-          userinfo: false,
-        },
-      ],
-    });
-  });
-
-  it("the issuer is kept byte for byte (trailing slash included); a public client needs no secret; ids with dashes map to OIDC_CLIENT_SECRET_MY_IDP; USERS beside them", () => {
-    const c = page(
-      OIDC(
-        [
-          { ...provider, issuer: "https://tenant.auth0.com/" },
-          { id: "my-idp", label: "Mine", issuer: "http://localhost:9000", client_id: "x", token_endpoint_auth_method: "none" },
-          { id: "third", label: "Third", issuer: "https://idp.example", client_id: "y", token_endpoint_auth_method: "client_secret_post" },
-        ],
-        { OIDC_CLIENT_SECRET_THIRD: "t" },
-      ),
-    );
-    expect(c.authenticator.kind === "oidc" && c.authenticator.providers.map((p) => [p.id, p.issuer, p.clientSecret, p.authMethod])).toEqual([
-      ["okta", "https://tenant.auth0.com/", "s3cret", "client_secret_basic"],
-      ["my-idp", "http://localhost:9000", null, "none"],
-      ["third", "https://idp.example", "t", "client_secret_post"],
-    ]);
-    expect(c.authenticator.kind === "oidc" && c.authenticator.users.map((u) => u.username)).toEqual(["demo"]);
-  });
-
-  it.each<[unknown, Overrides, string]>([
-    [[{ ...provider, issuer: "http://example.okta.com" }], {}, "OIDC_PROVIDERS[okta].issuer: must be an https (http only on loopback) URL"],
-    [[{ ...provider, issuer: "https://example.okta.com#x" }], {}, "OIDC_PROVIDERS[okta].issuer: must be an https"],
-    [[{ ...provider, client_id: "" }], {}, "OIDC_PROVIDERS[okta].client_id: must not be empty"],
-    [[{ ...provider, label: undefined }], {}, "OIDC_PROVIDERS[okta].label: is missing"],
-    [[{ ...provider, scopes: "profile email" }], {}, 'OIDC_PROVIDERS[okta].scopes: must be space-separated and include "openid"'],
-    [[{ ...provider, token_endpoint_auth_method: "private_key_jwt" }], {}, "OIDC_PROVIDERS[okta].token_endpoint_auth_method: must be one of"],
-    [[{ ...provider, id: "Okta!" }], {}, "OIDC_PROVIDERS[Okta!].id: must be 1-32 characters"],
-    [[{ label: "x" }], {}, "OIDC_PROVIDERS[0].id: is missing"],
-    [[provider, provider], {}, "OIDC_PROVIDERS[okta].id: appears more than once"],
-    [[provider], { OIDC_CLIENT_SECRET_OKTA: undefined }, "OIDC_PROVIDERS[okta]: OIDC_CLIENT_SECRET_OKTA is missing"],
-    [
-      [{ ...provider, token_endpoint_auth_method: "none" }],
-      {},
-      'OIDC_PROVIDERS[okta].token_endpoint_auth_method: is "none" but OIDC_CLIENT_SECRET_OKTA is set',
-    ],
-    [[], {}, "OIDC_PROVIDERS: must list at least one provider"],
-    [[provider], { OIDC_PROVIDERS: "{" }, "OIDC_PROVIDERS: must be valid JSON"],
-    [[provider], { OIDC_REDIRECT_URI: undefined }, "OIDC_REDIRECT_URI: is missing"],
-    [[provider], { OIDC_REDIRECT_URI: "http://device.example.com/device/callback" }, "OIDC_REDIRECT_URI: must be an https (http only on loopback) URL"],
-    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/callback" }, "OIDC_REDIRECT_URI: must end in /device/callback"],
-    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/device/callback?next=/x" }, "OIDC_REDIRECT_URI: must be an https"],
-  ])("%j %j → %s", (providers, extra, message) => {
-    expect(() => page(OIDC(providers, extra))).toThrow(ConfigError);
-    expect(() => page(OIDC(providers, extra))).toThrow(message);
-  });
-
-  it("http is allowed on loopback only: localhost, *.localhost, 127.0.0.0/8, [::1]", () => {
-    for (const issuer of ["http://localhost:9000", "http://idp.localhost:9000", "http://127.0.0.1:9000", "http://[::1]:9000"])
-      expect(() => page(OIDC([{ ...provider, issuer }], { OIDC_REDIRECT_URI: "http://127.0.0.1:8787/device/callback" }))).not.toThrow();
-    expect(() => page(OIDC([{ ...provider, issuer: "http://localhost.example.com" }]))).toThrow("must be an https");
   });
 });
