@@ -1,5 +1,6 @@
 // /device/authorization (§3), /device/verification (§4), /device/complete (§5).
-import { randomToken, uniqueUserCode } from "./codes";
+import { randomToken } from "../../src/crypto";
+import { uniqueUserCode } from "./codes";
 import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { authenticateClient, clientFields, Params, str } from "./params";
 import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";

@@ -1,5 +1,5 @@
 // /auth/token (§6) and /auth/revocation (§7.4).
-import { randomToken } from "./codes";
+import { randomToken } from "../../src/crypto";
 import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { checkDpopProof, signJwt } from "./jwt";
 import { authenticateClient, clientFields, Params, str } from "./params";
@@ -188,8 +188,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
       htm: str(body["htm"]) || "POST",
       htu: str(body["htu"]) || svc.tokenEndpoint,
       allowedAlgs: svc.dpopSigningAlgs,
-      verifySignature: svc.dpopProofVerification === "signature",
       nonce: nonceRequired && svc.dpopNonce !== null ? svc.dpopNonce : null,
+      now: now(),
     });
     if (!check.ok) return bad(check.error, check.error === "use_dpop_nonce" ? "316" : "315", check.text, cf);
   }
