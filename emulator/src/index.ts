@@ -11,7 +11,7 @@ import { deviceAuthorization, deviceComplete, deviceVerification } from "./devic
 import { type ApiResult, apiFailure, jsonResponse, serverError } from "./errors";
 import { DropConnection, postProcessFault, preProcessFault, takeFault } from "./faults";
 import { clientGet, serviceGet } from "./management";
-import { countApiRequest, currentSeed, effectiveService, logRequest, now, purge, recordAnswer } from "./store";
+import { countApiRequest, currentSeed, effectiveService, logRequest, now, openAnswer, purge } from "./store";
 import { revocation, token } from "./token";
 import type { ApiContext, Env, Fault } from "./types";
 
@@ -87,17 +87,11 @@ async function serve(c: Ctx, api: string, process: (bodyText: string) => ApiResu
     body: loggedBody(bodyText),
     receivedAt: now(),
   });
+  // Opened now, so an answer the caller stopped waiting for (a latency fault past its timeout) still shows.
+  const entry = openAnswer(api, request.method, url.pathname);
   const record = async (res: Response | null, omitNullFields: boolean, fault: Fault | null) => {
     const text = res === null ? "" : await res.clone().text();
-    recordAnswer({
-      api,
-      method: request.method,
-      path: url.pathname,
-      status: res?.status ?? null,
-      body: loggedBody(text),
-      omitNullFields,
-      fault: fault?.mode ?? null,
-    });
+    Object.assign(entry, { status: res?.status ?? null, body: loggedBody(text), omitNullFields, fault: fault?.mode ?? null, pending: false });
   };
 
   const fault = takeFault(api);

@@ -173,10 +173,13 @@ export function countApiRequest(): void {
   state.answers.received += 1;
 }
 
-export function recordAnswer(answer: RecordedAnswer): void {
+/** The record of an answer in the making; the caller fills it in when the answer is sent. */
+export function openAnswer(api: string, method: string, path: string): RecordedAnswer {
+  const entry: RecordedAnswer = { api, method, path, status: null, body: null, omitNullFields: true, fault: null, pending: true };
   const { list } = state.answers;
-  list.push(answer);
+  list.push(entry);
   if (list.length > ANSWER_LOG_LIMIT) state.answers.dropped += list.splice(0, list.length - ANSWER_LOG_LIMIT).length;
+  return entry;
 }
 
 /** The answers since the last call, and the counts that prove none went missing; starts afresh. */

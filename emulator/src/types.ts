@@ -191,6 +191,8 @@ export interface RecordedAnswer {
   omitNullFields: boolean;
   /** The fault that made or changed this answer (not Authlete's then); a latency fault does not count. */
   fault: FaultMode | null;
+  /** Not sent yet when the check took it (a latency fault whose caller gave up): nothing to check. */
+  pending: boolean;
 }
 
 export type FaultMode = "latency" | "status" | "non-json" | "truncated" | "drop" | "unknown-action" | "action";
