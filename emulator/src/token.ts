@@ -2,7 +2,7 @@
 import { randomToken } from "../../src/crypto";
 import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { checkDpopProof, signJwt } from "./jwt";
-import { authenticateClient, clientFields, Params, str } from "./params";
+import { clientFields as allClientFields, authenticateClient, Params, str } from "./params";
 import { resolveScopes } from "./scopes";
 import { deleteTokens, now, saveTokens, state } from "./store";
 import type { ApiContext, AuthzDetails, ClientDef, GrantType, Property, ServiceSettings } from "./types";
@@ -16,6 +16,12 @@ const GRANTS: Record<string, GrantType> = {
   "urn:ietf:params:oauth:grant-type:token-exchange": "TOKEN_EXCHANGE",
   "urn:ietf:params:oauth:grant-type:jwt-bearer": "JWT_BEARER",
 };
+
+/** §6.2: the token answer names the client as the device answers do, but without its name. */
+function clientFields(client: ClientDef | null, aliasUsed: boolean): Record<string, unknown> {
+  const { clientName: _name, ...fields } = allClientFields(client, aliasUsed);
+  return fields;
+}
 
 /** RFC 8693 §3 token type URIs (and Native SSO's device secret) by Authlete's TokenType names. */
 const TOKEN_TYPES: Record<string, string> = {

@@ -58,16 +58,16 @@ const FAILURE = ((ResultError$inboundSchema as ZodTypeAny)._def.schema as ZodTyp
 });
 
 /**
- * Members the emulator sends that the SDK (0.0.3-beta, from an older OpenAPI description than
- * the one docs/authlete-api.md reads) does not name. Each is in Authlete's contract
- * (docs/authlete-api.md): `metadataDocumentLocation`/`metadataDocumentUsed` and
- * `attestationChallenge` are 3.0 members (§3.2, §6.2); `clientName` is a client member of the
- * token answer (§6.2). Any other key the SDK does not know fails the check.
+ * Members of Authlete 3.0 that the SDK (0.0.3-beta, generated from an older OpenAPI
+ * description) does not name, by API: the Client ID Metadata Document members and the
+ * attestation challenge (docs/authlete-api.md §3.2, §4, §6.2, §7.4, from Authlete's Java DTOs).
+ * Any other key the SDK does not know fails the check.
  */
 export const KEYS_NOT_IN_SDK: Readonly<Record<string, readonly string[]>> = {
   "device/authorization": ["metadataDocumentLocation", "metadataDocumentUsed", "attestationChallenge"],
   "device/verification": ["metadataDocumentLocation", "metadataDocumentUsed"],
-  "auth/token": ["metadataDocumentLocation", "metadataDocumentUsed", "attestationChallenge", "clientName"],
+  "auth/token": ["metadataDocumentLocation", "metadataDocumentUsed", "attestationChallenge"],
+  "auth/revocation": ["attestationChallenge"],
 };
 
 /** A problem with one answer: the API, the member (a path into the body) and why. */
