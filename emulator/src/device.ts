@@ -7,7 +7,7 @@ import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";
 import { clientById, deviceByUserCode, now, saveDevice, state } from "./store";
 import type { ApiContext, AuthzDetails, Completion, Property } from "./types";
 
-/** Grant management and attributes are not emulated: Authlete sends these members as null then. */
+/** Grant management and attributes are not emulated: these members are without a value (left out, §1.4). */
 const UNSUPPORTED_FEATURES = {
   gmAction: null,
   grantId: null,

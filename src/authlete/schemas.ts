@@ -6,6 +6,7 @@ import { array, boolean, maybe, number, type Output, object, string } from "../c
  * each endpoint maps the actions it knows and fails closed on anything else (docs/authlete-api.md §10.1).
  */
 
+// A member without a value may be absent or null (docs/authlete-api.md §1.4): `maybe` takes both.
 const str = maybe(string);
 const num = maybe(number);
 const bool = maybe(boolean);
