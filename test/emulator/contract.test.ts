@@ -98,6 +98,17 @@ describe("every API the emulator serves, against the SDK's schemas", () => {
   });
 });
 
+describe("the setup file takes and checks the answers after every test", () => {
+  it("a test that leaves an answer behind…", async () => {
+    await resetEmulator();
+    expect((await authorize()).body["action"]).toBe("OK");
+  });
+
+  it("…finds none left at the start of the next: the check took it", async () => {
+    expect(await take()).toEqual({ received: 0, dropped: 0, answers: [] });
+  });
+});
+
 describe("the check fails, naming API, member and reason", () => {
   it("a member of the wrong type, nested too", () => {
     expect(checkAnswer(answer("device/authorization", { action: "OK", clientId: "1001", scopes: [{ name: 7 }] }))).toEqual([
