@@ -87,14 +87,14 @@ async function serve(c: Ctx, api: string, process: (bodyText: string) => ApiResu
     body: loggedBody(bodyText),
     receivedAt: now(),
   });
+  const fault = takeFault(api);
   // Opened now, so an answer the caller stopped waiting for (a latency fault past its timeout) still shows.
-  const entry = openAnswer(api, request.method, url.pathname);
+  const entry = openAnswer(api, request.method, url.pathname, fault?.mode ?? null);
   const record = async (res: Response | null, omitNullFields: boolean, fault: Fault | null) => {
     const text = res === null ? "" : await res.clone().text();
     Object.assign(entry, { status: res?.status ?? null, body: loggedBody(text), omitNullFields, fault: fault?.mode ?? null, pending: false });
   };
 
-  const fault = takeFault(api);
   if (fault?.mode === "latency") await sleep(fault.latencyMs);
   if (fault) {
     let early: Response | null;
@@ -149,7 +149,7 @@ async function runApi(c: Ctx, def: ApiDef, version: 2 | 3, bodyText: string): Pr
   });
 }
 
-export const api = new Hono<{ Bindings: Env }>({ strict: false });
+const api = new Hono<{ Bindings: Env }>({ strict: false });
 
 for (const version of [2, 3] as const) {
   const prefix = version === 2 ? "/api" : V3_PREFIX;

@@ -3,7 +3,7 @@
 // isolate is a reset.
 import defaultSeed from "../seed.json";
 import misconfiguredSeed from "../seed.misconfigured.json";
-import type { ClientDef, DeviceRecord, Env, Fault, LoggedRequest, RecordedAnswer, Seed, ServiceSettings, TokenRecord } from "./types";
+import type { ClientDef, DeviceRecord, Env, Fault, FaultMode, LoggedRequest, RecordedAnswer, Seed, ServiceSettings, TokenRecord } from "./types";
 
 /** Origin written in the seed; replaced by env.PUBLIC_URL when that is set. */
 export const SEED_ORIGIN = "http://127.0.0.1:8787";
@@ -174,8 +174,8 @@ export function countApiRequest(): void {
 }
 
 /** The record of an answer in the making; the caller fills it in when the answer is sent. */
-export function openAnswer(api: string, method: string, path: string): RecordedAnswer {
-  const entry: RecordedAnswer = { api, method, path, status: null, body: null, omitNullFields: true, fault: null, pending: true };
+export function openAnswer(api: string, method: string, path: string, fault: FaultMode | null): RecordedAnswer {
+  const entry: RecordedAnswer = { api, method, path, status: null, body: null, omitNullFields: true, fault, pending: true };
   const { list } = state.answers;
   list.push(entry);
   if (list.length > ANSWER_LOG_LIMIT) state.answers.dropped += list.splice(0, list.length - ANSWER_LOG_LIMIT).length;

@@ -191,7 +191,10 @@ export interface RecordedAnswer {
   omitNullFields: boolean;
   /** The fault that made or changed this answer (not Authlete's then); a latency fault does not count. */
   fault: FaultMode | null;
-  /** Not sent yet when the check took it (a latency fault whose caller gave up): nothing to check. */
+  /**
+   * Not sent yet when the check took it: nothing to check. Expected only under a latency
+   * fault whose caller gave up (`fault` is "latency" until the answer is sent).
+   */
   pending: boolean;
 }
 

@@ -155,7 +155,7 @@ describe("the check fails, naming API, member and reason", () => {
       dropped: 0,
       answers: [
         answer("auth/token", "<html>", { fault: "non-json" }),
-        answer("auth/token", null, { status: null, pending: true }),
+        answer("auth/token", null, { status: null, pending: true, fault: "latency" }),
         answer("auth/token", { action: "OK" }),
       ],
     });
@@ -167,6 +167,9 @@ describe("the check fails, naming API, member and reason", () => {
       "the emulator received 2 API requests but recorded 1 answers",
     );
     expect(() => checkTaken({ received: 0, dropped: 3, answers: [] })).toThrow("3 answers fell off the emulator's log unchecked");
+    expect(() => checkTaken({ received: 1, dropped: 0, answers: [answer("auth/token", null, { status: null, pending: true })] })).toThrow(
+      `POST /api/${SERVICE_ID}/auth/token (auth/token): no answer was sent`,
+    );
     expect(() => checkTaken({ received: 1, dropped: 0, answers: [answer("auth/token", { action: "OK", clientId: "x" })] })).toThrow(
       `POST /api/${SERVICE_ID}/auth/token (auth/token, HTTP 200): clientId: Expected number, received string`,
     );

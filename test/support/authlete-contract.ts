@@ -198,6 +198,8 @@ export function checkTaken(taken: TakenAnswers): Tally {
     const t = tally[a.api] ?? { checked: 0, faulted: 0, pending: 0 };
     tally[a.api] = t;
     if (a.pending) {
+      // Only a latency fault outlasts its caller; any other answer still missing means the emulator never sent one.
+      if (a.fault !== "latency") problems.push(`${a.method} ${a.path} (${a.api}): no answer was sent`);
       t.pending += 1;
       continue;
     }
