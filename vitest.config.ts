@@ -34,39 +34,55 @@ process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) =>
 // Tests use the same local secrets a developer's .dev.vars starts from, so a clean clone needs nothing else.
 const devVars = readDevVars();
 
+/**
+ * A project of test files run in workerd against the Worker, with the emulator as its
+ * auxiliary Worker. `emulatorBindings` are the emulator's variables for the whole run.
+ */
+function workersProject(name: string, include: string[], emulatorBindings: Record<string, string> = {}, groupOrder = 0) {
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          // FUZZ_RUNS: property-test cases per fuzz property (npm run fuzz raises it).
+          bindings: { ...devVars, FUZZ_RUNS: process.env.FUZZ_RUNS ?? "60" },
+          workers: [
+            {
+              name: "authlete-emulator",
+              modules: true,
+              scriptPath: emulatorScript,
+              compatibilityDate: "2026-07-01",
+              bindings: emulatorBindings,
+            },
+          ],
+        },
+      }),
+    ],
+    test: {
+      name,
+      // The upstream OpenID providers the federation tests sign in at, over real HTTP (Node).
+      globalSetup: ["test/idp/global-setup.ts"],
+      // Every emulator answer is checked against Authlete's published schemas.
+      setupFiles: ["test/support/contract-setup.ts"],
+      include,
+      exclude: [...configDefaults.exclude, "test/e2e/**"],
+      // The emulator is one stateful isolate (clock, fault queue) shared by all files.
+      fileParallelism: false,
+      sequence: { groupOrder },
+    },
+  };
+}
+
 export default defineConfig({
   test: {
     // The Worker's one-line-per-decision info logs would drown the report; warnings and errors still show.
     onConsoleLog: (line, type) => !(type === "stdout" && line.startsWith('{"level":"info"')),
     projects: [
-      {
-        plugins: [
-          cloudflareTest({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              // FUZZ_RUNS: property-test cases per fuzz property (npm run fuzz raises it).
-              bindings: { ...devVars, FUZZ_RUNS: process.env.FUZZ_RUNS ?? "60" },
-              workers: [
-                {
-                  name: "authlete-emulator",
-                  modules: true,
-                  scriptPath: emulatorScript,
-                  compatibilityDate: "2026-07-01",
-                },
-              ],
-            },
-          }),
-        ],
-        test: {
-          name: "workers",
-          // The upstream OpenID providers the federation tests sign in at, over real HTTP (Node).
-          globalSetup: ["test/idp/global-setup.ts"],
-          include: ["test/**/*.test.ts"],
-          exclude: [...configDefaults.exclude, "test/e2e/**"],
-          // The emulator is one stateful isolate (clock, fault queue) shared by all files.
-          fileParallelism: false,
-        },
-      },
+      workersProject("workers", ["test/**/*.test.ts"]),
+      // The flows again with the emulator sending members without a value as null instead of
+      // leaving them out (docs/authlete-api.md §1.4): the Worker must read both shapes. After
+      // the other projects, not beside them: the concurrency tests need the CPU to themselves.
+      workersProject("flows-null-members", ["test/flows/**/*.test.ts"], { OMIT_NULL_FIELDS: "false" }, 1),
       {
         // Node-side tests against a real HTTP origin (test/e2e/local-server.ts): Chromium, CLIs.
         test: {

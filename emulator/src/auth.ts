@@ -1,22 +1,12 @@
-// API routing (v2 vs v3 path) and the service credentials that guard every runtime API (§1).
+// The service credentials that guard every API (§1), by the version of the path.
 import { type ApiResult, apiFailure } from "./errors";
 import type { ServiceSettings } from "./types";
 
+/** Which version a path is (§1): v3 paths carry the service ID, which the credentials must match. */
 export interface Route {
   version: 2 | 3;
   /** The {serviceId} segment of a v3 path. */
   serviceId: string | null;
-  /** API name without leading slash, e.g. "auth/token". */
-  api: string;
-}
-
-/** v3 paths start with a numeric segment (`/api/{serviceId}/...`); anything else is v2. */
-export function parseRoute(pathname: string): Route | null {
-  if (!pathname.startsWith("/api/")) return null;
-  const rest = pathname.slice("/api/".length).replace(/\/+$/, "");
-  const m = /^(\d+)\/(.+)$/.exec(rest);
-  if (m && m[1] !== undefined && m[2] !== undefined) return { version: 3, serviceId: m[1], api: m[2] };
-  return { version: 2, serviceId: null, api: rest };
 }
 
 function decodeBasic(value: string): { user: string; pass: string } | null {

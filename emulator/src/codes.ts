@@ -1,34 +1,11 @@
-// Random values: device codes, tokens, user codes. All from crypto.getRandomValues.
+// User codes, from crypto.getRandomValues. Device codes and tokens are the Worker's own
+// randomToken (src/crypto.ts: 256 bits as 43 base64url characters, the shape of Authlete's).
 import type { UserCodeCharset } from "./types";
 
 export const CHARSETS: Record<UserCodeCharset, string> = {
   BASE20: "BCDFGHJKLMNPQRSTVWXZ",
   NUMERIC: "0123456789",
 };
-
-export function base64url(bytes: Uint8Array): string {
-  let bin = "";
-  for (const b of bytes) bin += String.fromCharCode(b);
-  return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function base64urlDecode(s: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(s) || s.length % 4 === 1) return null;
-  const b64 = s.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (s.length % 4)) % 4);
-  try {
-    const bin = atob(b64);
-    const out = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  } catch {
-    return null;
-  }
-}
-
-/** 256 bits as 43 base64url characters, the shape of Authlete's device codes and tokens. */
-export function randomToken(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(32)));
-}
 
 /**
  * `userCodeLength` 0 means "service default", which Authlete does not document ([U] §8.2):

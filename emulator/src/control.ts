@@ -2,7 +2,7 @@
 import { type Context, Hono } from "hono";
 import { parseBody } from "./body";
 import { FAULT_MODES } from "./faults";
-import { currentSeed, deviceByUserCode, effectiveService, now, resetState, SEEDS, seedName, state } from "./store";
+import { currentSeed, deviceByUserCode, effectiveService, now, resetState, SEEDS, seedName, state, takeAnswers } from "./store";
 import type { DeviceRecord, Env, Fault, FaultMode, ServiceSettings } from "./types";
 
 type Ctx = Context<{ Bindings: Env }>;
@@ -84,6 +84,9 @@ control.delete("/requests", (c) => {
   state.requests.length = 0;
   return c.json({ cleared: true });
 });
+
+// The contract check (test/support/authlete-contract.ts) takes every answer after each test.
+control.post("/answers/take", (c) => c.json(takeAnswers()));
 
 control.get("/clock", (c) => c.json({ offsetMs: state.clockOffsetMs, now: now() }));
 control.delete("/clock", (c) => {

@@ -1,12 +1,13 @@
 // /device/authorization (§3), /device/verification (§4), /device/complete (§5).
-import { randomToken, uniqueUserCode } from "./codes";
+import { randomToken } from "../../src/crypto";
+import { uniqueUserCode } from "./codes";
 import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { authenticateClient, clientFields, Params, str } from "./params";
 import { claimNamesFor, resolveScopes, scopeObjects } from "./scopes";
 import { clientById, deviceByUserCode, now, saveDevice, state } from "./store";
 import type { ApiContext, AuthzDetails, Completion, Property } from "./types";
 
-/** Grant management and attributes are not emulated: Authlete sends these members as null then. */
+/** Grant management and attributes are not emulated: these members are without a value (left out, §1.4). */
 const UNSUPPORTED_FEATURES = {
   gmAction: null,
   grantId: null,

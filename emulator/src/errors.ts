@@ -76,7 +76,7 @@ export function ok(body: Record<string, unknown>): ApiResult {
 }
 
 export function jsonResponse(res: ApiResult, omitNullFields: boolean): Response {
-  // Drops nulls only when the service option asks for it: Authlete's own examples omit them.
+  // §1.4: members without a value are left out, as in Authlete's examples, unless the service option says to write nulls.
   const replacer = omitNullFields ? (_k: string, v: unknown) => (v === null ? undefined : v) : undefined;
   const text = JSON.stringify(res.body, replacer, res.pretty ? 2 : undefined);
   return new Response(text, {

@@ -1,7 +1,9 @@
 // Offline Authlete emulator (Cloudflare Worker). Runtime and management read APIs under /api/
-// (v2 and v3 paths), test control API under /_emulator/. See ../README.md and the contract in
-// ../../docs/authlete-api.md, whose section numbers (§n) the comments cite.
-import { checkApiCredentials, INVALID_JSON_CODE, parseRoute, type Route } from "./auth";
+// (v2 and v3 paths), test control API under /_emulator/, both routed with Hono. See
+// ../README.md and the contract in ../../docs/authlete-api.md, whose section numbers (§n) the
+// comments cite.
+import { type Context, Hono } from "hono";
+import { checkApiCredentials, INVALID_JSON_CODE } from "./auth";
 import { parseBody } from "./body";
 import { serviceConfiguration, serviceJwks } from "./config";
 import { control } from "./control";
@@ -9,14 +11,16 @@ import { deviceAuthorization, deviceComplete, deviceVerification } from "./devic
 import { type ApiResult, apiFailure, jsonResponse, serverError } from "./errors";
 import { DropConnection, postProcessFault, preProcessFault, takeFault } from "./faults";
 import { clientGet, serviceGet } from "./management";
-import { currentSeed, effectiveService, logRequest, now, purge } from "./store";
+import { countApiRequest, currentSeed, effectiveService, logRequest, now, openAnswer, purge } from "./store";
 import { revocation, token } from "./token";
-import type { ApiContext, Env } from "./types";
+import type { ApiContext, Env, Fault } from "./types";
+
+type Ctx = Context<{ Bindings: Env }>;
 
 interface ApiDef {
   /** Authlete's name of the API: faults match it and resultMessages start with it. */
   name: string;
-  /** The path after /api/ (v2) or /api/{serviceId}/ (v3); `:x` is a path parameter. */
+  /** The path after /api/ (v2) or /api/{serviceId}/ (v3), in Hono's syntax (`:x` is a path parameter). */
   path: string;
   versions: readonly (2 | 3)[];
   methods: readonly string[];
@@ -42,40 +46,17 @@ const APIS: readonly ApiDef[] = [
   { name: "client/get", path: "client/get/:clientId", versions: BOTH, methods: ["GET"], handler: clientGet },
 ];
 
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
+/** `…/get/list` are other APIs (client/get/list, service/get/list), which are not emulated. */
+const NOT_EMULATED = ["client/get/list", "service/get/list"];
 
-/** `list` is another API (client/get/list, service/get/list), which is not emulated. */
-function matchPath(pattern: string, api: string): Record<string, string> | null {
-  const want = pattern.split("/");
-  const got = api.split("/");
-  if (want.length !== got.length) return null;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i]!;
-    const g = got[i]!;
-    if (w.startsWith(":")) {
-      if (g === "" || g === "list") return null;
-      params[w.slice(1)] = safeDecode(g);
-    } else if (w !== g) {
-      return null;
-    }
-  }
-  return params;
-}
+/** v3 paths start with the numeric service ID (`/api/{serviceId}/...`); anything else is v2 (§1). */
+const V3_PREFIX = "/api/:serviceId{[0-9]+}";
 
-function resolveApi(route: Route): { def: ApiDef; params: Record<string, string> } | null {
-  for (const def of APIS) {
-    if (!def.versions.includes(route.version)) continue;
-    const params = matchPath(def.path, route.api);
-    if (params !== null) return { def, params };
-  }
-  return null;
+const UNKNOWN_API: ApiResult = { status: 404, body: { resultCode: "404", resultMessage: "" } };
+
+/** The API a path names when no route matched: what faults match and the log says. */
+function apiNameOf(pathname: string): string {
+  return pathname.replace(/^\/api\/(\d+\/)?/, "").replace(/\/+$/, "");
 }
 
 function loggedBody(text: string): unknown {
@@ -87,38 +68,16 @@ function loggedBody(text: string): unknown {
   }
 }
 
-const UNKNOWN_API: ApiResult = { status: 404, body: { resultCode: "404", resultMessage: "" } };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function processApi(request: Request, env: Env, url: URL, bodyText: string): Promise<ApiResult> {
-  const svc = effectiveService(env);
-  const route = parseRoute(url.pathname);
-  const match = route === null ? null : resolveApi(route);
-  if (route === null || match === null) return UNKNOWN_API;
-  const { def, params } = match;
-  if (!def.methods.includes(request.method)) {
-    return apiFailure(405, "A001207", def.name, `The HTTP method ${request.method} is not allowed.`, { Allow: def.methods.join(", ") });
-  }
-  const denied = checkApiCredentials(route, def.name, request.headers.get("Authorization"), svc, def.owner);
-  if (denied !== null) return denied;
-  const body = request.method === "GET" ? {} : parseBody(bodyText, request.headers.get("Content-Type"));
-  if (body === null) return apiFailure(400, INVALID_JSON_CODE, def.name, "The request body is not a valid JSON object.");
-  purge(svc);
-  return def.handler({
-    api: def.name,
-    method: request.method,
-    version: route.version,
-    params,
-    svc,
-    clients: currentSeed(env).clients,
-    body,
-    query: url.searchParams,
-  });
-}
-
-async function handleApi(request: Request, env: Env, url: URL): Promise<Response> {
-  const route = parseRoute(url.pathname);
-  const api = (route === null ? null : resolveApi(route)?.def.name) ?? route?.api ?? url.pathname.replace(/^\/+/, "");
-  const bodyText = request.method === "GET" || request.method === "HEAD" ? "" : await request.text();
+/**
+ * One pipeline for every API answer, known or not: log the request, apply a queued fault,
+ * process, serialise, and keep the answer for the contract check (test/support/authlete-contract.ts).
+ */
+async function serve(c: Ctx, api: string, process: (bodyText: string) => ApiResult | Promise<ApiResult>): Promise<Response> {
+  const request = c.req.raw;
+  const url = new URL(request.url);
+  const bodyText = request.method === "GET" || request.method === "HEAD" ? "" : await c.req.text();
   logRequest({
     method: request.method,
     path: url.pathname,
@@ -128,31 +87,101 @@ async function handleApi(request: Request, env: Env, url: URL): Promise<Response
     body: loggedBody(bodyText),
     receivedAt: now(),
   });
-
   const fault = takeFault(api);
-  if (fault?.mode === "latency") await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+  // Opened now, so an answer the caller stopped waiting for (a latency fault past its timeout) still shows.
+  const entry = openAnswer(api, request.method, url.pathname, fault?.mode ?? null);
+  const record = async (res: Response | null, omitNullFields: boolean, fault: Fault | null) => {
+    const text = res === null ? "" : await res.clone().text();
+    Object.assign(entry, { status: res?.status ?? null, body: loggedBody(text), omitNullFields, fault: fault?.mode ?? null, pending: false });
+  };
+
+  if (fault?.mode === "latency") await sleep(fault.latencyMs);
   if (fault) {
-    const early = preProcessFault(fault, api, effectiveService(env));
-    if (early) return early;
+    let early: Response | null;
+    try {
+      early = preProcessFault(fault, api, effectiveService(c.env));
+    } catch (err) {
+      if (err instanceof DropConnection) await record(null, false, fault);
+      throw err;
+    }
+    if (early) {
+      await record(early, false, fault);
+      return early;
+    }
   }
 
   let res: Response;
+  let omitNullFields = false;
   try {
-    const result = await processApi(request, env, url, bodyText);
-    res = jsonResponse(result, effectiveService(env).omitNullFields);
+    const result = await process(bodyText);
+    omitNullFields = effectiveService(c.env).omitNullFields;
+    res = jsonResponse(result, omitNullFields);
   } catch (e) {
     console.error("authlete-emulator: unexpected error", e);
     res = jsonResponse(serverError(api), false);
   }
-  return fault ? postProcessFault(fault, res) : res;
+  if (fault) res = await postProcessFault(fault, res);
+  // A latency fault delays a real answer; every other fault's answer is not Authlete's.
+  await record(res, omitNullFields, fault?.mode === "latency" ? null : fault);
+  return res;
 }
+
+/** Method, credentials, body, then the API's handler: the order Authlete checks a call in (§2.2). */
+async function runApi(c: Ctx, def: ApiDef, version: 2 | 3, bodyText: string): Promise<ApiResult> {
+  const request = c.req.raw;
+  const svc = effectiveService(c.env);
+  const serviceId = version === 3 ? (c.req.param("serviceId") ?? null) : null;
+  const denied = checkApiCredentials({ version, serviceId }, def.name, request.headers.get("Authorization"), svc, def.owner);
+  if (denied !== null) return denied;
+  const body = request.method === "GET" ? {} : parseBody(bodyText, request.headers.get("Content-Type"));
+  if (body === null) return apiFailure(400, INVALID_JSON_CODE, def.name, "The request body is not a valid JSON object.");
+  purge(svc);
+  const { serviceId: _prefix, ...params } = c.req.param() as Record<string, string>;
+  return def.handler({
+    api: def.name,
+    method: request.method,
+    version,
+    params,
+    svc,
+    clients: currentSeed(c.env).clients,
+    body,
+    query: new URL(request.url).searchParams,
+  });
+}
+
+const api = new Hono<{ Bindings: Env }>({ strict: false });
+
+for (const version of [2, 3] as const) {
+  const prefix = version === 2 ? "/api" : V3_PREFIX;
+  for (const name of NOT_EMULATED) api.all(`${prefix}/${name}`, (c) => serve(c, name, () => UNKNOWN_API));
+  for (const def of APIS) {
+    if (!def.versions.includes(version)) continue;
+    const path = `${prefix}/${def.path}`;
+    api.on([...def.methods], path, (c) => serve(c, def.name, (bodyText) => runApi(c, def, version, bodyText)));
+    api.all(path, (c) =>
+      serve(c, def.name, () => apiFailure(405, "A001207", def.name, `The HTTP method ${c.req.method} is not allowed.`, { Allow: def.methods.join(", ") })),
+    );
+  }
+}
+
+api.notFound((c) => serve(c, apiNameOf(new URL(c.req.url).pathname), () => UNKNOWN_API));
+
+api.onError((err, c) => {
+  // The "drop" fault must reach the caller as a failed fetch, not as an answer.
+  if (err instanceof DropConnection) throw err;
+  console.error("authlete-emulator: unexpected error", err);
+  return jsonResponse(serverError(apiNameOf(new URL(c.req.url).pathname)), false);
+});
 
 async function fetch(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const e = env ?? {};
   try {
     if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) return await control.fetch(request, e);
-    if (url.pathname.startsWith("/api/")) return await handleApi(request, e, url);
+    if (url.pathname.startsWith("/api/")) {
+      countApiRequest();
+      return await api.fetch(request, e);
+    }
     return jsonResponse(UNKNOWN_API, false);
   } catch (err) {
     if (err instanceof DropConnection) throw err;

@@ -16,7 +16,7 @@ export function resolveScopes(svc: ServiceSettings, client: ClientDef, scopePara
   return [...new Set(requested)].filter((s) => registered.has(s));
 }
 
-/** Scope objects as the device APIs return them; descriptions are always null there. */
+/** Scope objects as the device APIs return them; descriptions are always without a value there (§3.2). */
 export function scopeObjects(svc: ServiceSettings, names: string[]): Record<string, unknown>[] | null {
   if (names.length === 0) return null;
   return names.map((name) => {

@@ -3,11 +3,13 @@
 // isolate is a reset.
 import defaultSeed from "../seed.json";
 import misconfiguredSeed from "../seed.misconfigured.json";
-import type { ClientDef, DeviceRecord, Env, Fault, LoggedRequest, Seed, ServiceSettings, TokenRecord } from "./types";
+import type { ClientDef, DeviceRecord, Env, Fault, FaultMode, LoggedRequest, RecordedAnswer, Seed, ServiceSettings, TokenRecord } from "./types";
 
 /** Origin written in the seed; replaced by env.PUBLIC_URL when that is set. */
 export const SEED_ORIGIN = "http://127.0.0.1:8787";
 const REQUEST_LOG_LIMIT = 200;
+/** Answers kept for the contract check; the test suite takes them after every test, far below this. */
+const ANSWER_LOG_LIMIT = 5000;
 
 /** Fills the [U] options left out of a seed, so an older seed keeps working. */
 const OPTION_DEFAULTS: Partial<ServiceSettings> = {
@@ -35,8 +37,7 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   wrongServiceIdStatus: 403,
   notFoundStatus: 404,
   clientGetByAlias: false,
-  omitNullFields: false,
-  dpopProofVerification: "minimal",
+  omitNullFields: true,
 };
 
 function loadSeed(file: string, raw: unknown): Seed {
@@ -87,6 +88,12 @@ export const state = {
   refreshTokens: new Map<string, TokenRecord>(),
   requests: [] as LoggedRequest[],
   faults: [] as Fault[],
+  /**
+   * Every API answer since the contract check last took them (POST /_emulator/answers/take),
+   * and how many API requests came in meanwhile. A reset keeps both: the check must see the
+   * answers of a test that resets halfway.
+   */
+  answers: { received: 0, dropped: 0, list: [] as RecordedAnswer[] },
 };
 
 /** The only time source, so tests can move the clock through the control API. */
@@ -119,7 +126,15 @@ export function resetState(): void {
   state.faults.length = 0;
 }
 
-/** Seed service with PUBLIC_URL applied, then the control-API overrides. */
+/** "true" or "false"; anything else fails every call (like an unknown SEED) rather than guessing. */
+function flagVariable(name: string, value: string | undefined): boolean | undefined {
+  const v = value?.trim();
+  if (v === undefined || v === "") return undefined;
+  if (v === "true" || v === "false") return v === "true";
+  throw new Error(`${name}: '${v}' is neither true nor false`);
+}
+
+/** Seed service with PUBLIC_URL and OMIT_NULL_FIELDS applied, then the control-API overrides. */
 export function effectiveService(env: Env): ServiceSettings {
   const base: ServiceSettings = { ...currentSeed(env).service };
   const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, "");
@@ -129,6 +144,8 @@ export function effectiveService(env: Env): ServiceSettings {
       if (typeof v === "string" && v.startsWith(SEED_ORIGIN)) rec[k] = publicUrl + v.slice(SEED_ORIGIN.length);
     }
   }
+  const omitNullFields = flagVariable("OMIT_NULL_FIELDS", env.OMIT_NULL_FIELDS);
+  if (omitNullFields !== undefined) base.omitNullFields = omitNullFields;
   return { ...base, ...state.overrides };
 }
 
@@ -150,6 +167,26 @@ export function clientById(clients: readonly ClientDef[], id: number): ClientDef
 export function logRequest(entry: LoggedRequest): void {
   state.requests.push(entry);
   if (state.requests.length > REQUEST_LOG_LIMIT) state.requests.splice(0, state.requests.length - REQUEST_LOG_LIMIT);
+}
+
+export function countApiRequest(): void {
+  state.answers.received += 1;
+}
+
+/** The record of an answer in the making; the caller fills it in when the answer is sent. */
+export function openAnswer(api: string, method: string, path: string, fault: FaultMode | null): RecordedAnswer {
+  const entry: RecordedAnswer = { api, method, path, status: null, body: null, omitNullFields: true, fault, pending: true };
+  const { list } = state.answers;
+  list.push(entry);
+  if (list.length > ANSWER_LOG_LIMIT) state.answers.dropped += list.splice(0, list.length - ANSWER_LOG_LIMIT).length;
+  return entry;
+}
+
+/** The answers since the last call, and the counts that prove none went missing; starts afresh. */
+export function takeAnswers(): { received: number; dropped: number; answers: RecordedAnswer[] } {
+  const { received, dropped, list } = state.answers;
+  state.answers = { received: 0, dropped: 0, list: [] };
+  return { received, dropped, answers: list };
 }
 
 export function saveDevice(rec: DeviceRecord): void {

@@ -1,8 +1,8 @@
 // /auth/token (§6) and /auth/revocation (§7.4).
-import { randomToken } from "./codes";
+import { randomToken } from "../../src/crypto";
 import { type ApiResult, apiFailure, ok, protocolError, result } from "./errors";
 import { checkDpopProof, signJwt } from "./jwt";
-import { authenticateClient, clientFields, Params, str } from "./params";
+import { clientFields as allClientFields, authenticateClient, Params, str } from "./params";
 import { resolveScopes } from "./scopes";
 import { deleteTokens, now, saveTokens, state } from "./store";
 import type { ApiContext, AuthzDetails, ClientDef, GrantType, Property, ServiceSettings } from "./types";
@@ -15,6 +15,23 @@ const GRANTS: Record<string, GrantType> = {
   password: "PASSWORD",
   "urn:ietf:params:oauth:grant-type:token-exchange": "TOKEN_EXCHANGE",
   "urn:ietf:params:oauth:grant-type:jwt-bearer": "JWT_BEARER",
+};
+
+/** §6.2: the token answer names the client as the device answers do, but without its name. */
+function clientFields(client: ClientDef | null, aliasUsed: boolean): Record<string, unknown> {
+  const { clientName: _name, ...fields } = allClientFields(client, aliasUsed);
+  return fields;
+}
+
+/** RFC 8693 §3 token type URIs (and Native SSO's device secret) by Authlete's TokenType names. */
+const TOKEN_TYPES: Record<string, string> = {
+  "urn:ietf:params:oauth:token-type:jwt": "JWT",
+  "urn:ietf:params:oauth:token-type:access_token": "ACCESS_TOKEN",
+  "urn:ietf:params:oauth:token-type:refresh_token": "REFRESH_TOKEN",
+  "urn:ietf:params:oauth:token-type:id_token": "ID_TOKEN",
+  "urn:ietf:params:oauth:token-type:saml1": "SAML1",
+  "urn:ietf:params:oauth:token-type:saml2": "SAML2",
+  "urn:openid:params:token-type:device-secret": "DEVICE_SECRET",
 };
 
 /** Members of the token response that a property must not overwrite. */
@@ -188,8 +205,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
       htm: str(body["htm"]) || "POST",
       htu: str(body["htu"]) || svc.tokenEndpoint,
       allowedAlgs: svc.dpopSigningAlgs,
-      verifySignature: svc.dpopProofVerification === "signature",
       nonce: nonceRequired && svc.dpopNonce !== null ? svc.dpopNonce : null,
+      now: now(),
     });
     if (!check.ok) return bad(check.error, check.error === "use_dpop_nonce" ? "316" : "315", check.text, cf);
   }
@@ -360,9 +377,17 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
 
     case "TOKEN_EXCHANGE": {
       const subjectToken = params.value("subject_token");
-      const subjectTokenType = params.value("subject_token_type");
-      if (subjectToken === null || subjectTokenType === null) {
+      const subjectTokenUri = params.value("subject_token_type");
+      if (subjectToken === null || subjectTokenUri === null) {
         return bad("invalid_request", "371", "The token request needs 'subject_token' and 'subject_token_type'.", cf);
+      }
+      // §6.2: the answer names token types by Authlete's TokenType, not by their URIs.
+      const types: Record<string, string | null> = {};
+      for (const name of ["subject_token_type", "actor_token_type", "requested_token_type"]) {
+        const uri = params.value(name);
+        const type = uri === null ? null : Object.hasOwn(TOKEN_TYPES, uri) ? TOKEN_TYPES[uri] : undefined;
+        if (type === undefined) return bad("invalid_request", "372", `The value of '${name}' is not a supported token type.`, cf);
+        types[name] = type;
       }
       return ok({
         ...result("A050003", "The token request (grant_type=token-exchange) was processed successfully."),
@@ -374,11 +399,11 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
         scopes: resolveScopes(svc, client, params.get("scope")),
         audiences: params.all("audience").length > 0 ? params.all("audience") : null,
         resources: params.all("resource").length > 0 ? params.all("resource") : null,
-        requestedTokenType: params.value("requested_token_type"),
+        requestedTokenType: types["requested_token_type"],
         subjectToken,
-        subjectTokenType,
+        subjectTokenType: types["subject_token_type"],
         actorToken: params.value("actor_token"),
-        actorTokenType: params.value("actor_token_type"),
+        actorTokenType: types["actor_token_type"],
         ...nonceField,
       });
     }
@@ -413,9 +438,8 @@ export function revocation(ctx: ApiContext): ApiResult {
   const dup = params.duplicated([]);
   if (dup !== null) return bad("311", `The '${dup}' parameter is included more than once.`);
   const auth = authenticateClient(params, body, clients);
-  if (!auth.ok) {
-    return protocolError(svc, "INVALID_CLIENT", "invalid_client", code(auth.seq), auth.text, clientFields(auth.client, auth.aliasUsed));
-  }
+  // §7.4: the revocation answer carries no client members, unlike the token answer.
+  if (!auth.ok) return protocolError(svc, "INVALID_CLIENT", "invalid_client", code(auth.seq), auth.text);
   const tokenValue = params.value("token");
   if (tokenValue === null) return bad("312", "The revocation request does not contain 'token'.");
   const rec = state.accessTokens.get(tokenValue) ?? state.refreshTokens.get(tokenValue);

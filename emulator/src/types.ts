@@ -85,12 +85,11 @@ export interface ServiceSettings {
   /** [U] §13.2: whether client/get also finds a client by its alias (else only by numeric ID). */
   clientGetByAlias: boolean;
   /**
-   * [I] §3.2: Authlete's documented examples omit null members; the emulator sends them as
-   * null by default (clients must accept both).
+   * §1.4: members without a value. true (default): left out, as in every answer Authlete
+   * documents; false: sent as null, a shape readers must accept too (the flow tests run
+   * under both; OMIT_NULL_FIELDS sets it for a whole run).
    */
   omitNullFields: boolean;
-  /** DPoP proof checking: "minimal" (typ/htm/htu/jti/iat) or "signature" (also verifies the JWS). */
-  dpopProofVerification: "minimal" | "signature";
 }
 
 export interface ClientDef {
@@ -178,6 +177,27 @@ export interface LoggedRequest {
   receivedAt: number;
 }
 
+/** One API answer as the caller got it, for the contract check (test/support/authlete-contract.ts). */
+export interface RecordedAnswer {
+  /** Authlete's name of the API (`auth/token`), or what an unknown path names. */
+  api: string;
+  method: string;
+  path: string;
+  /** null: the "drop" fault, no answer at all. */
+  status: number | null;
+  /** Parsed JSON, else the raw text (null when empty). */
+  body: unknown;
+  /** Whether null members were left out of this answer (the service's omitNullFields). */
+  omitNullFields: boolean;
+  /** The fault that made or changed this answer (not Authlete's then); a latency fault does not count. */
+  fault: FaultMode | null;
+  /**
+   * Not sent yet when the check took it: nothing to check. Expected only under a latency
+   * fault whose caller gave up (`fault` is "latency" until the answer is sent).
+   */
+  pending: boolean;
+}
+
 export type FaultMode = "latency" | "status" | "non-json" | "truncated" | "drop" | "unknown-action" | "action";
 
 export interface Fault {
@@ -198,6 +218,8 @@ export interface Env {
   PUBLIC_URL?: string;
   /** The seed a reset returns to ("default" when unset); see SEEDS in store.ts. */
   SEED?: string;
+  /** "false": send null members as null for the whole run (the service option omitNullFields). */
+  OMIT_NULL_FIELDS?: string;
 }
 
 /** What every API handler receives. */

@@ -1,9 +1,11 @@
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import { verifyWithJwks } from "hono/utils/jwt/jwt";
+import { base64url } from "../crypto";
 import { log } from "../log";
 import type { Authenticator, Identity } from "./authenticator";
 
 const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
+const utf8 = new TextDecoder();
 
 /** The team's signing keys, by the key id the token names. */
 export type AccessKeys = (kid: string) => Promise<HonoJsonWebKey[]>;
@@ -55,7 +57,7 @@ export class AccessAuthenticator implements Authenticator {
     const token = req.headers.get(ACCESS_HEADER);
     if (!token) return null;
     try {
-      const kid = JSON.parse(atob((token.split(".")[0] ?? "").replace(/-/g, "+").replace(/_/g, "/"))).kid;
+      const kid = JSON.parse(utf8.decode(base64url.decode(token.split(".")[0] ?? ""))).kid;
       const payload = await verifyWithJwks(token, {
         keys: await this.keys(String(kid)),
         allowedAlgorithms: ["RS256"],

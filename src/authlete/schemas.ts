@@ -6,6 +6,7 @@ import * as z from "zod/mini";
  * each endpoint maps the actions it knows and fails closed on anything else (docs/authlete-api.md §10.1).
  */
 
+// A member without a value may be absent or null (docs/authlete-api.md §1.4): both are taken.
 const str = z.optional(z.nullable(z.string()));
 const num = z.optional(z.nullable(z.number()));
 const bool = z.optional(z.nullable(z.boolean()));

@@ -93,6 +93,28 @@ describe("protocol outcomes are HTTP 200 with an action", () => {
     expect(content(a)["error"]).toBe("invalid_client");
   });
 
+  it("a wrong client at revocation → 200 INVALID_CLIENT, without the client members a token answer has (§7.4)", async () => {
+    const a = await post(3, "auth/revocation", { parameters: "token=t", clientId: "demo-confidential", clientSecret: "wrong" });
+    expect(a.status).toBe(200);
+    expect(Object.keys(a.body).sort()).toEqual(["action", "responseContent", "resultCode", "resultMessage"]);
+    expect(a.body["action"]).toBe("INVALID_CLIENT");
+  });
+
+  it("token exchange → TOKEN_EXCHANGE naming token types by Authlete's TokenType; an unknown type → BAD_REQUEST", async () => {
+    const exchange = (types: string) =>
+      post(3, "auth/token", {
+        parameters: `grant_type=urn:ietf:params:oauth:grant-type:token-exchange&subject_token=t&${types}`,
+        clientId: "demo-confidential",
+        clientSecret: "demo-secret",
+      });
+    const urn = (t: string) => encodeURIComponent(`urn:ietf:params:oauth:token-type:${t}`);
+    const a = await exchange(`subject_token_type=${urn("access_token")}&actor_token=a&actor_token_type=${urn("id_token")}&requested_token_type=${urn("jwt")}`);
+    expect(a.body).toMatchObject({ action: "TOKEN_EXCHANGE", subjectTokenType: "ACCESS_TOKEN", actorTokenType: "ID_TOKEN", requestedTokenType: "JWT" });
+    const b = await exchange(`subject_token_type=${urn("access_token")}&requested_token_type=${urn("nonsense")}`);
+    expect(b.body["action"]).toBe("BAD_REQUEST");
+    expect(content(b)).toMatchObject({ error: "invalid_request", error_description: expect.stringContaining("requested_token_type") });
+  });
+
   it("a missing parameters member → 200 BAD_REQUEST, not an API-call failure", async () => {
     for (const api of ["device/authorization", "auth/token", "auth/revocation"]) {
       const a = await post(3, api, {});

@@ -30,7 +30,8 @@ describe.each([2, 3] as const)("service/get, v%s", (v) => {
       jwksUri: "http://127.0.0.1:8787/jwks",
       supportedTokenAuthMethods: ["NONE", "CLIENT_SECRET_BASIC", "CLIENT_SECRET_POST"],
     });
-    expect(a.body["supportedScopes"]).toContainEqual({ name: "tv.watch", defaultEntry: true, description: null, descriptions: null, attributes: null });
+    // Members without a value are left out, as in Authlete's examples (docs/authlete-api.md §1.4).
+    expect(a.body["supportedScopes"]).toContainEqual({ name: "tv.watch", defaultEntry: true });
     // The emulator's own knobs are not Authlete fields and never leak into the object.
     for (const k of ["enforcePollingInterval", "accessToken", "serviceOwnerApiSecret", "dpopSigningAlgs", "claims"]) expect(a.body).not.toHaveProperty(k);
   });
@@ -101,7 +102,6 @@ describe.each([2, 3] as const)("client/get, v%s", (v) => {
       clientType: "PUBLIC",
       grantTypes: ["DEVICE_CODE", "REFRESH_TOKEN"],
       tokenAuthMethod: "NONE",
-      defaultAcrs: null,
     });
   });
 

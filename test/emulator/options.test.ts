@@ -1,6 +1,9 @@
 // Service settings that shape answers rather than the state machine: error members, null
 // members, DPoP, ACRs, claims, token and ID token lifetimes.
+
+import { decodeJwt } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
+import { dpopProof } from "../support/dpop";
 import { control, emulator, resetEmulator } from "../support/helpers";
 import { authorize, content, get, pollToken, post, V3_AUTH } from "./api";
 
@@ -14,36 +17,7 @@ async function approved(parameters = "client_id=demo-device&scope=openid%20profi
   return da["deviceCode"] as string;
 }
 
-const b64url = (bytes: Uint8Array) =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-const enc = (o: object) => b64url(new TextEncoder().encode(JSON.stringify(o)));
-const claimsOf = (jwt: string) => JSON.parse(atob(jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
-
-const PUBLIC_JWK = { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" };
-
-/** Well-formed, but the signature is junk: passes "minimal" checking only. */
-function unsignedProof(payload: Record<string, unknown> = {}, alg = "ES256") {
-  const claims = { htm: "POST", htu: "http://127.0.0.1:8787/token", jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000), ...payload };
-  return `${enc({ typ: "dpop+jwt", alg, jwk: PUBLIC_JWK })}.${enc(claims)}.c2ln`;
-}
-
-/** A real ES256 proof (RFC 9449 §4.2). */
-async function signedProof(payload: Record<string, unknown> = {}) {
-  const pair = (await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign", "verify"])) as CryptoKeyPair;
-  const { kty, crv, x, y } = (await crypto.subtle.exportKey("jwk", pair.publicKey)) as JsonWebKey;
-  const input = `${enc({ typ: "dpop+jwt", alg: "ES256", jwk: { kty, crv, x, y } })}.${enc({
-    htm: "POST",
-    htu: "http://127.0.0.1:8787/token",
-    jti: crypto.randomUUID(),
-    iat: Math.floor(Date.now() / 1000),
-    ...payload,
-  })}`;
-  const sig = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, pair.privateKey, new TextEncoder().encode(input));
-  return `${input}.${b64url(new Uint8Array(sig))}`;
-}
+const claimsOf = (jwt: string) => decodeJwt(jwt) as Record<string, unknown>;
 
 describe("error members: errorDescriptionOmitted, errorUriOmitted", () => {
   it("both present by default, each dropped by its flag", async () => {
@@ -69,44 +43,56 @@ describe("error members: errorDescriptionOmitted, errorUriOmitted", () => {
 });
 
 describe("omitNullFields", () => {
-  it("false (default): null members are sent; true: they are left out, as in Authlete's examples", async () => {
-    const withNulls = (await authorize()).body;
-    expect(withNulls).toHaveProperty("dynamicScopes", null);
-    expect(withNulls).toHaveProperty("warnings", null);
-    await control("service", { omitNullFields: true });
+  it("true (default): members without a value are left out, as in Authlete's examples; false: sent as null", async () => {
     const without = (await authorize()).body;
     expect(without).not.toHaveProperty("dynamicScopes");
     expect(without).not.toHaveProperty("warnings");
     expect(Object.values(without)).not.toContain(null);
-    expect(without).toMatchObject({ action: "OK", interval: 5 });
+    // false and 0 are values, written as Authlete's examples write them.
+    expect(without).toMatchObject({ action: "OK", clientIdAliasUsed: true, clientEntityIdUsed: false, interval: 5 });
+    await control("service", { omitNullFields: false });
+    const withNulls = (await authorize()).body;
+    expect(withNulls).toHaveProperty("dynamicScopes", null);
+    expect(withNulls).toHaveProperty("warnings", null);
+    expect(withNulls).toMatchObject({ action: "OK", interval: 5 });
   });
 });
 
 describe("DPoP", () => {
-  it("dpopProofVerification minimal (default): a well-formed proof is enough, the token is DPoP-bound", async () => {
-    const tok = await pollToken(await approved(), "demo-device", { dpop: unsignedProof() });
+  it("a proof signed by the key in its jwk binds the token", async () => {
+    const tok = await pollToken(await approved(), "demo-device", { dpop: await dpopProof() });
     expect(tok.body["action"]).toBe("OK");
     expect(content(tok)["token_type"]).toBe("DPoP");
   });
 
-  it("minimal still checks htm and htu", async () => {
-    for (const payload of [{ htm: "GET" }, { htu: "http://127.0.0.1:8787/elsewhere" }]) {
-      const tok = await pollToken(await approved(), "demo-device", { dpop: unsignedProof(payload) });
-      expect(content(tok)["error"]).toBe("invalid_dpop_proof");
+  it("a proof whose signature does not verify, or that is not a JWT, fails", async () => {
+    const proof = await dpopProof();
+    const [h, p] = proof.split(".") as [string, string, string];
+    const other = (await dpopProof()).split(".")[2]!;
+    for (const dpop of [`${h}.${p}.${other}`, `${h}.${p}.`, `${h}.${p}`, "not-a-jwt"]) {
+      expect(content(await pollToken(await approved(), "demo-device", { dpop }))["error"]).toBe("invalid_dpop_proof");
     }
   });
 
-  it("dpopProofVerification signature: the junk signature fails, a real ES256 proof passes", async () => {
-    await control("service", { dpopProofVerification: "signature" });
-    expect(content(await pollToken(await approved(), "demo-device", { dpop: unsignedProof() }))["error"]).toBe("invalid_dpop_proof");
-    const tok = await pollToken(await approved(), "demo-device", { dpop: await signedProof() });
-    expect(tok.body["action"]).toBe("OK");
-    expect(content(tok)["token_type"]).toBe("DPoP");
+  it("typ, htm, htu, jti and iat are checked; htu without its query", async () => {
+    for (const [payload, header] of [
+      [{ htm: "GET" }, {}],
+      [{ htu: "http://127.0.0.1:8787/elsewhere" }, {}],
+      [{ jti: undefined }, {}],
+      [{ iat: undefined }, {}],
+      [{}, { typ: "JWT" }],
+    ] as const) {
+      const dpop = await dpopProof(payload, { header });
+      expect(content(await pollToken(await approved(), "demo-device", { dpop }))["error"]).toBe("invalid_dpop_proof");
+    }
+    const withQuery = await dpopProof({ htu: "http://127.0.0.1:8787/token?x=1" });
+    expect((await pollToken(await approved(), "demo-device", { dpop: withQuery })).body["action"]).toBe("OK");
   });
 
   it("dpopSigningAlgs: a proof in another alg fails; discovery lists the algs", async () => {
     await control("service", { dpopSigningAlgs: ["RS256"] });
-    expect(content(await pollToken(await approved(), "demo-device", { dpop: unsignedProof() }))["error"]).toBe("invalid_dpop_proof");
+    expect(content(await pollToken(await approved(), "demo-device", { dpop: await dpopProof() }))["error"]).toBe("invalid_dpop_proof");
+    expect((await pollToken(await approved(), "demo-device", { dpop: await dpopProof({}, { alg: "RS256" }) })).body["action"]).toBe("OK");
     const doc = (await get("/api/5550001/service/configuration", V3_AUTH)).body;
     expect(doc["dpop_signing_alg_values_supported"]).toEqual(["RS256"]);
   });
@@ -115,11 +101,11 @@ describe("DPoP", () => {
     await control("service", { dpopNonce: "n-1" });
     const deviceCode = (await authorize()).body["deviceCode"] as string;
     expect((await pollToken(deviceCode)).body["dpopNonce"]).toBe("n-1");
-    expect(content(await pollToken(deviceCode, "demo-device", { dpop: unsignedProof(), dpopNonceRequired: true }))["error"]).toBe("use_dpop_nonce");
+    expect(content(await pollToken(deviceCode, "demo-device", { dpop: await dpopProof(), dpopNonceRequired: true }))["error"]).toBe("use_dpop_nonce");
 
     await control("service", { dpopNonceRequired: true });
-    expect(content(await pollToken(await approved(), "demo-device", { dpop: unsignedProof() }))["error"]).toBe("use_dpop_nonce");
-    const tok = await pollToken(await approved(), "demo-device", { dpop: unsignedProof({ nonce: "n-1" }) });
+    expect(content(await pollToken(await approved(), "demo-device", { dpop: await dpopProof() }))["error"]).toBe("use_dpop_nonce");
+    const tok = await pollToken(await approved(), "demo-device", { dpop: await dpopProof({ nonce: "n-1" }) });
     expect(tok.body).toMatchObject({ action: "OK", dpopNonce: "n-1" });
   });
 
@@ -129,12 +115,12 @@ describe("DPoP", () => {
 });
 
 describe("ACRs and claims", () => {
-  it("supportedAcrs null (default) keeps every acr_values entry; a list drops the others", async () => {
+  it("supportedAcrs null (default) keeps every acr_values entry; a list drops the others, none left: no acrs", async () => {
     const params = "client_id=demo-device&scope=openid&acr_values=urn:a%20urn:b";
     expect((await authorize(params)).body["acrs"]).toEqual(["urn:a", "urn:b"]);
     await control("service", { supportedAcrs: ["urn:b"] });
     expect((await authorize(params)).body["acrs"]).toEqual(["urn:b"]);
-    expect((await authorize("client_id=demo-device&scope=openid&acr_values=urn:c")).body["acrs"]).toBeNull();
+    expect((await authorize("client_id=demo-device&scope=openid&acr_values=urn:c")).body).not.toHaveProperty("acrs");
     expect((await get("/api/5550001/service/configuration", V3_AUTH)).body["acr_values_supported"]).toEqual(["urn:b"]);
   });
 
@@ -145,7 +131,9 @@ describe("ACRs and claims", () => {
   });
 
   it("claimNames only with openid; the scope list drops unregistered scopes and defaults to the client's", async () => {
-    expect((await authorize("client_id=demo-device&scope=profile%20nope")).body).toMatchObject({ claimNames: null, scopes: [{ name: "profile" }] });
+    const noOpenid = (await authorize("client_id=demo-device&scope=profile%20nope")).body;
+    expect(noOpenid).not.toHaveProperty("claimNames");
+    expect(noOpenid["scopes"]).toEqual([{ name: "profile", defaultEntry: false }]);
     expect((await authorize("client_id=demo-device&scope=openid%20email")).body["claimNames"]).toEqual(["email", "email_verified"]);
     const defaults = (await authorize("client_id=demo-device")).body["scopes"] as { name: string }[];
     expect(defaults.map((s) => s.name)).toEqual(["openid", "profile"]);

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { dpopProof } from "../support/dpop";
 import { basic, complete, control, DEVICE_GRANT, poll, postForm, resetEmulator, seenRequests, startFlow, V2 } from "../support/helpers";
 
 beforeEach(resetEmulator);
@@ -92,7 +93,7 @@ describe("POST /token", () => {
 
   it("forwards DPoP as dpop with htm and htu, and sets DPoP-Nonce", async () => {
     await control("service", { dpopNonce: "nonce-1" });
-    const proof = dpopProof("POST", "http://127.0.0.1:8787/token");
+    const proof = await dpopProof();
     const flow = await startFlow();
     await complete(flow.user_code, "AUTHORIZED");
     const res = await poll(flow.device_code, "demo-device", { DPoP: proof });
@@ -103,14 +104,3 @@ describe("POST /token", () => {
     expect(await json(res)).toMatchObject({ token_type: "DPoP" });
   });
 });
-
-/** A structurally valid DPoP proof; the emulator checks typ, htm and htu, not the signature. */
-function dpopProof(htm: string, htu: string) {
-  const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  const header = {
-    typ: "dpop+jwt",
-    alg: "ES256",
-    jwk: { kty: "EC", crv: "P-256", x: "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU", y: "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0" },
-  };
-  return `${b64(header)}.${b64({ htm, htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000) })}.c2ln`;
-}
