@@ -2,7 +2,7 @@
 // with the Worker's timeout, or, when the configuration sends Authlete calls through the
 // AUTHLETE service binding to the offline emulator, to that emulator started here in
 // Miniflare with the same script and seed and the public origin as its PUBLIC_URL.
-import { Miniflare, NoOpLog } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { emulatorWorker } from "../lib/workers.mjs";
 import { CREDENTIALS } from "./checks.mjs";
 
@@ -87,18 +87,17 @@ export async function openTransport(setup) {
     return { transport: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(setup.authlete.timeoutMs) }), close: async () => {} };
   }
   const worker = await emulatorWorker({ publicUrl: setup.facts.publicUrl.url ?? undefined, seed: setup.via.seed });
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    log: new NoOpLog(),
-    // Its log lines would mix with the report (or break --json); the report says what matters.
-    handleRuntimeStdio: (stdout, stderr) => {
-      stdout.resume();
-      stderr.resume();
-    },
-    // An explicit cf object: Miniflare would otherwise try to download one.
-    cf: { country: "JP", colo: "NRT" },
-    workers: [worker],
-  });
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      log: new NoOpLog(),
+      // Its log lines would mix with the report (or break --json); the report says what matters.
+      handleStructuredLogs: () => {},
+      // An explicit cf object: Miniflare would otherwise try to download one.
+      cf: { country: "JP", colo: "NRT" },
+      workers: [worker],
+    }),
+  );
   await mf.ready;
   return {
     transport: async (url, init) => /** @type {any} */ (await mf.dispatchFetch(url, init)),

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Miniflare, NoOpLog } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { SECRETS } from "../../scripts/doctor/worker.mjs";
@@ -234,7 +234,15 @@ describe("npm run doctor against a deployment's Authlete over HTTP", () => {
 
   beforeAll(async () => {
     // The emulator on a real port, its URLs naming the public host: what a deployed Worker's Authlete looks like.
-    mf = new Miniflare({ host: "127.0.0.1", port: 0, log: new NoOpLog(), cf: { country: "JP" }, workers: [await emulatorWorker({ publicUrl: PUBLIC })] });
+    mf = new Miniflare(
+      convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port: 0,
+        log: new NoOpLog(),
+        cf: { country: "JP" },
+        workers: [await emulatorWorker({ publicUrl: PUBLIC })],
+      }),
+    );
     authleteUrl = (await mf.ready).origin;
     // Accepts connections and never answers.
     silent = createServer(() => {});

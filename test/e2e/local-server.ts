@@ -4,8 +4,7 @@
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
 import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
-import type { Readable } from "node:stream";
-import { Log, LogLevel, Miniflare } from "miniflare";
+import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { bundleWorker, emulatorWorker, readWranglerConfig, root } from "../../scripts/lib/workers.mjs";
 import type { KeyValue } from "../../src/storage/kv";
@@ -93,15 +92,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void) {
-  let rest = "";
-  stream.on("data", (chunk: Buffer) => {
-    const lines = (rest + chunk.toString("utf8")).split("\n");
-    rest = lines.pop() ?? "";
-    for (const line of lines) if (line.trim()) onLine(line);
-  });
-}
-
 const defaultLog = (line: string) => {
   if (!line.includes('"level":"info"')) process.stderr.write(`${line}\n`);
 };
@@ -119,41 +109,45 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
     const origin = `http://127.0.0.1:${port}`;
-    const mf = new Miniflare({
-      host: "127.0.0.1",
-      port,
-      log: new Log(LogLevel.WARN),
-      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-        pipeLines(stdout, onLog);
-        pipeLines(stderr, onLog);
-      },
-      // An explicit cf object: Miniflare would otherwise try to download one.
-      cf: options.cf ?? { country: "JP", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
-      workers: [
-        {
-          name: main.name,
-          modules: [{ type: "ESModule", path: "index.mjs", contents: mainScript }],
-          compatibilityDate: main.compatibility_date,
-          compatibilityFlags: main.compatibility_flags,
-          bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
-          kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
-          // SQLite-backed, as wrangler.toml's migration declares them.
-          durableObjects: Object.fromEntries(
-            main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [
-              d.name,
-              {
-                className: d.class_name,
-                useSQLite: main.migrations.some((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes?.includes(d.class_name)),
-              },
-            ]),
-          ),
-          serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
-          ...(Object.keys(hosts).length ? { outboundService: outbound as never } : {}),
+    // Miniflare 5 takes the Worker options of Miniflare 4 through its own converter, which also
+    // keeps these Workers out of the cross-process dev registry, as Miniflare 4 did.
+    const mf = new Miniflare(
+      convertV4MiniflareOptions({
+        host: "127.0.0.1",
+        port,
+        log: new Log(LogLevel.WARN),
+        // workerd's output arrives one line at a time: each line the Workers print is a message.
+        handleStructuredLogs: ({ message }) => {
+          if (message.trim()) onLog(message);
         },
-        // The seed's URLs say http://127.0.0.1:8787; PUBLIC_URL makes them point here.
-        { ...emulator, bindings: { ...emulator.bindings, PUBLIC_URL: origin } },
-      ],
-    });
+        // An explicit cf object: Miniflare would otherwise try to download one.
+        cf: options.cf ?? { country: "JP", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
+        workers: [
+          {
+            name: main.name,
+            modules: [{ type: "ESModule", path: "index.mjs", contents: mainScript }],
+            compatibilityDate: main.compatibility_date,
+            compatibilityFlags: main.compatibility_flags,
+            bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
+            kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
+            // SQLite-backed, as wrangler.toml's migration declares them.
+            durableObjects: Object.fromEntries(
+              main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [
+                d.name,
+                {
+                  className: d.class_name,
+                  useSQLite: main.migrations.some((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes?.includes(d.class_name)),
+                },
+              ]),
+            ),
+            serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
+            ...(Object.keys(hosts).length ? { outboundService: outbound as never } : {}),
+          },
+          // The seed's URLs say http://127.0.0.1:8787; PUBLIC_URL makes them point here.
+          { ...emulator, bindings: { ...emulator.bindings, PUBLIC_URL: origin } },
+        ],
+      }),
+    );
     try {
       await mf.ready;
     } catch (err) {
