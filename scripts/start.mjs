@@ -3,9 +3,17 @@
 import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readDevVars } from "./dev-vars.mjs";
+import { localOrigin, localPort, PortError } from "./lib/local-origin.mjs";
 
-const port = Number(process.env.PORT ?? 8787);
-const origin = `http://127.0.0.1:${port}`;
+let port;
+try {
+  port = localPort();
+} catch (err) {
+  if (!(err instanceof PortError)) throw err;
+  console.error(`npm start: ${err.message}`);
+  process.exit(1);
+}
+const origin = localOrigin();
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
