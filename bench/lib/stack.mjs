@@ -5,9 +5,10 @@
 // proxy in between, the Worker and the emulator alike.
 import { createServer } from "node:net";
 import { buildSync } from "esbuild";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+
 import { unstable_readConfig } from "wrangler";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
+import { startMiniflare } from "../../scripts/lib/workers.mjs";
 
 export const OUT = "dist/bench";
 export const COMPAT_DATE = "2026-07-01";
@@ -78,7 +79,7 @@ async function freePort() {
  * an operator could write instead, bench/proxy-worker.ts), bare (baselines), authlete-emulator;
  * with `oidc`, also app-oidc and app-bench-oidc (the same two entries signing people in at that IdP).
  * @param {{ inspectorPort?: number, oidc?: OidcSetup }} opts inspectorPort: open workerd's inspector (0: any free port)
- * @returns {Promise<{ mf: Miniflare, urls: Urls, close: () => Promise<void> }>}
+ * @returns {Promise<{ mf: import("miniflare").Miniflare, urls: Urls, close: () => Promise<void> }>}
  */
 export async function startStack({ inspectorPort, oidc } = {}) {
   const scripts = buildAll();
@@ -125,62 +126,58 @@ export async function startStack({ inspectorPort, oidc } = {}) {
       oidcWorkers.push(appWorker(name, scriptPath, `bench-${name}`, { port, vars, ownBudgets: name === "app-bench-oidc" }));
     }
   }
-  // Miniflare 5 takes Miniflare 4's Worker options through its own converter, which also keeps
-  // these Workers out of the cross-process dev registry. Storage is in memory (no
-  // resourcePersistencePath): nothing under .wrangler/state is touched.
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: HOST,
-      port: 0,
-      inspectorPort,
-      log: undefined,
-      // The Worker logs one JSON line per decision; thousands per second would cost the bench
-      // more than the Worker. Warnings and errors still show.
-      handleStructuredLogs({ message }) {
-        if (message.trim() && !message.includes('"level":"info"')) process.stderr.write(`[workerd] ${message}\n`);
+  // Storage in memory (no resourcePersistencePath): nothing under .wrangler/state is touched.
+  const mf = startMiniflare({
+    host: HOST,
+    port: 0,
+    inspectorPort,
+    log: undefined,
+    // The Worker logs one JSON line per decision; thousands per second would cost the bench
+    // more than the Worker. Warnings and errors still show.
+    handleStructuredLogs({ message }) {
+      if (message.trim() && !message.includes('"level":"info"')) process.stderr.write(`[workerd] ${message}\n`);
+    },
+    workers: [
+      appWorker("app", scripts.app, "bench-app"),
+      appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
+      // The production class, serving the production entries' BUDGETS from an isolate of its own.
+      {
+        name: "budgets",
+        modules: true,
+        scriptPath: scripts.app,
+        compatibilityDate: COMPAT_DATE,
+        durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
       },
-      workers: [
-        appWorker("app", scripts.app, "bench-app"),
-        appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
-        // The production class, serving the production entries' BUDGETS from an isolate of its own.
-        {
-          name: "budgets",
-          modules: true,
-          scriptPath: scripts.app,
-          compatibilityDate: COMPAT_DATE,
-          durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
-        },
-        // The production entry again, with KV held in its own isolate (bench/memkv-worker.ts): the
-        // Worker's own cost without Miniflare's KV simulator (another Worker in the same workerd,
-        // far costlier per call than a cached KV read on Cloudflare).
-        appWorker("app-memkv", scripts.appMemKv, null),
-        ...oidcWorkers,
-        {
-          name: "proxy",
-          modules: true,
-          scriptPath: scripts.proxy,
-          compatibilityDate: COMPAT_DATE,
-          bindings: { AUTHLETE_SERVICE_ID: bindings.AUTHLETE_SERVICE_ID ?? "", AUTHLETE_SERVICE_ACCESS_TOKEN: bindings.AUTHLETE_SERVICE_ACCESS_TOKEN ?? "" },
-          serviceBindings: { AUTHLETE: "authlete-emulator" },
-          unsafeDirectSockets: [{ host: HOST, port: 0 }],
-        },
-        {
-          name: "bare",
-          modules: true,
-          scriptPath: scripts.bare,
-          compatibilityDate: COMPAT_DATE,
-          unsafeDirectSockets: [{ host: HOST, port: 0 }],
-        },
-        {
-          name: "authlete-emulator",
-          modules: true,
-          scriptPath: scripts.emulator,
-          compatibilityDate: COMPAT_DATE,
-          unsafeDirectSockets: [{ host: HOST, port: 0 }],
-        },
-      ],
-    }),
-  );
+      // The production entry again, with KV held in its own isolate (bench/memkv-worker.ts): the
+      // Worker's own cost without Miniflare's KV simulator (another Worker in the same workerd,
+      // far costlier per call than a cached KV read on Cloudflare).
+      appWorker("app-memkv", scripts.appMemKv, null),
+      ...oidcWorkers,
+      {
+        name: "proxy",
+        modules: true,
+        scriptPath: scripts.proxy,
+        compatibilityDate: COMPAT_DATE,
+        bindings: { AUTHLETE_SERVICE_ID: bindings.AUTHLETE_SERVICE_ID ?? "", AUTHLETE_SERVICE_ACCESS_TOKEN: bindings.AUTHLETE_SERVICE_ACCESS_TOKEN ?? "" },
+        serviceBindings: { AUTHLETE: "authlete-emulator" },
+        unsafeDirectSockets: [{ host: HOST, port: 0 }],
+      },
+      {
+        name: "bare",
+        modules: true,
+        scriptPath: scripts.bare,
+        compatibilityDate: COMPAT_DATE,
+        unsafeDirectSockets: [{ host: HOST, port: 0 }],
+      },
+      {
+        name: "authlete-emulator",
+        modules: true,
+        scriptPath: scripts.emulator,
+        compatibilityDate: COMPAT_DATE,
+        unsafeDirectSockets: [{ host: HOST, port: 0 }],
+      },
+    ],
+  });
   await mf.ready;
   const origin = async (/** @type {string} */ name) => (await mf.unsafeGetDirectURL(name)).origin;
   /** @type {Urls} */

@@ -2,8 +2,8 @@
 // with the Worker's timeout, or, when the configuration sends Authlete calls through the
 // AUTHLETE service binding to the offline emulator, to that emulator started here in
 // Miniflare with the same script and seed and the public origin as its PUBLIC_URL.
-import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
-import { emulatorWorker } from "../lib/workers.mjs";
+import { NoOpLog } from "miniflare";
+import { emulatorWorker, startMiniflare } from "../lib/workers.mjs";
 import { CREDENTIALS } from "./checks.mjs";
 
 /**
@@ -87,17 +87,15 @@ export async function openTransport(setup) {
     return { transport: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(setup.authlete.timeoutMs) }), close: async () => {} };
   }
   const worker = await emulatorWorker({ publicUrl: setup.facts.publicUrl.url ?? undefined, seed: setup.via.seed });
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      host: "127.0.0.1",
-      log: new NoOpLog(),
-      // Its log lines would mix with the report (or break --json); the report says what matters.
-      handleStructuredLogs: () => {},
-      // An explicit cf object: Miniflare would otherwise try to download one.
-      cf: { country: "JP", colo: "NRT" },
-      workers: [worker],
-    }),
-  );
+  const mf = startMiniflare({
+    host: "127.0.0.1",
+    log: new NoOpLog(),
+    // Its log lines would mix with the report (or break --json); the report says what matters.
+    handleStructuredLogs: () => {},
+    // An explicit cf object: Miniflare would otherwise try to download one.
+    cf: { country: "JP", colo: "NRT" },
+    workers: [worker],
+  });
   await mf.ready;
   return {
     transport: async (url, init) => /** @type {any} */ (await mf.dispatchFetch(url, init)),

@@ -4,11 +4,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkPlaces, describePlaces, PLACEHOLDER, readPlaces } from "../../scripts/dev-place/places.mjs";
 import { sideOf } from "../../scripts/dev-place/worker.mjs";
-import { root } from "../../scripts/lib/workers.mjs";
+import { root, startMiniflare } from "../../scripts/lib/workers.mjs";
 
 const TOKYO = { country: "JP", city: "Tokyo", asn: 2516, timezone: "Asia/Tokyo" };
 const FRANKFURT = { country: "DE", region: "Hesse", city: "Frankfurt am Main", asn: 3320, timezone: "Europe/Berlin" };
@@ -22,22 +21,20 @@ const ECHO = `export default { async fetch(req) {
 
 /** The front Worker in workerd with `places` (as npm start passes them), in front of ECHO. */
 async function front(places?: unknown) {
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      cf: SERVER_CF,
-      workers: [
-        {
-          name: "dev-place",
-          modules: true,
-          scriptPath: join(root, "scripts/dev-place/worker.mjs"),
-          compatibilityDate: "2026-07-01",
-          bindings: places === undefined ? {} : { PLACES: JSON.stringify(places) },
-          serviceBindings: { APP: "app" },
-        },
-        { name: "app", modules: true, script: ECHO, compatibilityDate: "2026-07-01" },
-      ],
-    }),
-  );
+  const mf = startMiniflare({
+    cf: SERVER_CF,
+    workers: [
+      {
+        name: "dev-place",
+        modules: true,
+        scriptPath: join(root, "scripts/dev-place/worker.mjs"),
+        compatibilityDate: "2026-07-01",
+        bindings: places === undefined ? {} : { PLACES: JSON.stringify(places) },
+        serviceBindings: { APP: "app" },
+      },
+      { name: "app", modules: true, script: ECHO, compatibilityDate: "2026-07-01" },
+    ],
+  });
   const ask = async (path: string, init?: RequestInit) =>
     (await (await mf.dispatchFetch(`http://127.0.0.1:8787${path}`, init as never)).json()) as Record<string, unknown>;
   return { ask, stop: () => mf.dispose() };

@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
+import { type Miniflare, NoOpLog } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { SECRETS } from "../../scripts/doctor/worker.mjs";
-import { emulatorWorker, root } from "../../scripts/lib/workers.mjs";
+import { emulatorWorker, root, startMiniflare } from "../../scripts/lib/workers.mjs";
 import { CHECK_IDS, CLIENT_CHECK_IDS } from "./doctor-ids";
 
 const SCRIPT = join(root, "scripts/doctor.mjs");
@@ -234,15 +234,7 @@ describe("npm run doctor against a deployment's Authlete over HTTP", () => {
 
   beforeAll(async () => {
     // The emulator on a real port, its URLs naming the public host: what a deployed Worker's Authlete looks like.
-    mf = new Miniflare(
-      convertV4MiniflareOptions({
-        host: "127.0.0.1",
-        port: 0,
-        log: new NoOpLog(),
-        cf: { country: "JP" },
-        workers: [await emulatorWorker({ publicUrl: PUBLIC })],
-      }),
-    );
+    mf = startMiniflare({ host: "127.0.0.1", port: 0, log: new NoOpLog(), cf: { country: "JP" }, workers: [await emulatorWorker({ publicUrl: PUBLIC })] });
     authleteUrl = (await mf.ready).origin;
     // Accepts connections and never answers.
     silent = createServer(() => {});

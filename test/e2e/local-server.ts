@@ -4,9 +4,9 @@
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
 import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
-import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from "miniflare";
+import { Log, LogLevel } from "miniflare";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
-import { bundleWorker, emulatorWorker, readWranglerConfig, root } from "../../scripts/lib/workers.mjs";
+import { bundleWorker, emulatorWorker, readWranglerConfig, root, startMiniflare } from "../../scripts/lib/workers.mjs";
 import type { KeyValue } from "../../src/storage/kv";
 
 /**
@@ -109,45 +109,41 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
     const origin = `http://127.0.0.1:${port}`;
-    // Miniflare 5 takes the Worker options of Miniflare 4 through its own converter, which also
-    // keeps these Workers out of the cross-process dev registry, as Miniflare 4 did.
-    const mf = new Miniflare(
-      convertV4MiniflareOptions({
-        host: "127.0.0.1",
-        port,
-        log: new Log(LogLevel.WARN),
-        // workerd's output arrives one line at a time: each line the Workers print is a message.
-        handleStructuredLogs: ({ message }) => {
-          if (message.trim()) onLog(message);
+    const mf = startMiniflare({
+      host: "127.0.0.1",
+      port,
+      log: new Log(LogLevel.WARN),
+      // workerd's output arrives one line at a time: each line the Workers print is a message.
+      handleStructuredLogs: ({ message }) => {
+        if (message.trim()) onLog(message);
+      },
+      // An explicit cf object: Miniflare would otherwise try to download one.
+      cf: options.cf ?? { country: "JP", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
+      workers: [
+        {
+          name: main.name,
+          modules: [{ type: "ESModule", path: "index.mjs", contents: mainScript }],
+          compatibilityDate: main.compatibility_date,
+          compatibilityFlags: main.compatibility_flags,
+          bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
+          kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
+          // SQLite-backed, as wrangler.toml's migration declares them.
+          durableObjects: Object.fromEntries(
+            main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [
+              d.name,
+              {
+                className: d.class_name,
+                useSQLite: main.migrations.some((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes?.includes(d.class_name)),
+              },
+            ]),
+          ),
+          serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
+          ...(Object.keys(hosts).length ? { outboundService: outbound as never } : {}),
         },
-        // An explicit cf object: Miniflare would otherwise try to download one.
-        cf: options.cf ?? { country: "JP", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
-        workers: [
-          {
-            name: main.name,
-            modules: [{ type: "ESModule", path: "index.mjs", contents: mainScript }],
-            compatibilityDate: main.compatibility_date,
-            compatibilityFlags: main.compatibility_flags,
-            bindings: { ...main.vars, ...readDevVars(root), ...options.vars } as Record<string, string>,
-            kvNamespaces: main.kv_namespaces.map((kv: { binding: string }) => kv.binding),
-            // SQLite-backed, as wrangler.toml's migration declares them.
-            durableObjects: Object.fromEntries(
-              main.durable_objects.bindings.map((d: { name: string; class_name: string }) => [
-                d.name,
-                {
-                  className: d.class_name,
-                  useSQLite: main.migrations.some((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes?.includes(d.class_name)),
-                },
-              ]),
-            ),
-            serviceBindings: Object.fromEntries(main.services.map((s: { binding: string; service?: string }) => [s.binding, s.service!])),
-            ...(Object.keys(hosts).length ? { outboundService: outbound as never } : {}),
-          },
-          // The seed's URLs say http://127.0.0.1:8787; PUBLIC_URL makes them point here.
-          { ...emulator, bindings: { ...emulator.bindings, PUBLIC_URL: origin } },
-        ],
-      }),
-    );
+        // The seed's URLs say http://127.0.0.1:8787; PUBLIC_URL makes them point here.
+        { ...emulator, bindings: { ...emulator.bindings, PUBLIC_URL: origin } },
+      ],
+    });
     try {
       await mf.ready;
     } catch (err) {
