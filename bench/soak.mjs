@@ -156,7 +156,10 @@ try {
       csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1] ?? csrf;
       return { status: res.status, html };
     };
+    // The link fills in the code; the person sends it, then confirms the device.
     await go(`/device?user_code=${d.da.user_code}`);
+    await go("/device");
+    await go("/device", { user_code: d.da.user_code });
     await go("/device"); // confirm
     await go("/device/confirm", {});
     let page = await go("/device");

@@ -5,6 +5,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { localOrigin, PortError } from "../scripts/lib/local-origin.mjs";
 import { authorize, connect, waitForApproval } from "./device-flow.mjs";
 import { bigText, formatUserCode, liveLine, qr, timeLeft } from "./render.mjs";
 
@@ -12,7 +13,8 @@ export const EXIT = { approved: 0, usage: 1, denied: 2, expired: 3, error: 4, in
 
 const USAGE = `Usage: npm run device -- [options]
 
-  --server URL       authorization server (default http://127.0.0.1:8787, the one npm start runs)
+  --server URL       authorization server (default: the one npm start runs, http://127.0.0.1:$PORT,
+                     port 8787 when PORT is unset)
   --client-id ID     device client id (default demo-device)
   --scope "a b"      scopes to ask for (default "openid profile")
   --json             print one JSON result on stdout (instructions go to stderr)
@@ -26,7 +28,7 @@ Exit codes: 0 approved, 2 denied, 3 expired, 4 server or network error, 1 bad us
  * The whole command as a function, so tests can run it in-process with their own
  * streams, fetch and abort signal.
  * @param {string[]} argv
- * @param {{ stdout?: NodeJS.WritableStream & { isTTY?: boolean }, stderr?: NodeJS.WritableStream, signal?: AbortSignal, fetch?: typeof fetch }} [io]
+ * @param {{ stdout?: NodeJS.WritableStream & { isTTY?: boolean }, stderr?: NodeJS.WritableStream, signal?: AbortSignal, fetch?: typeof fetch, env?: NodeJS.ProcessEnv }} [io]
  * @returns {Promise<number>} the exit code
  */
 export async function main(argv, io = {}) {
@@ -37,7 +39,7 @@ export async function main(argv, io = {}) {
     ({ values: args } = parseArgs({
       args: argv,
       options: {
-        server: { type: "string", default: "http://127.0.0.1:8787" },
+        server: { type: "string" },
         "client-id": { type: "string", default: "demo-device" },
         scope: { type: "string", default: "openid profile" },
         json: { type: "boolean", default: false },
@@ -53,6 +55,13 @@ export async function main(argv, io = {}) {
   if (args.help) {
     stdout.write(`${USAGE}\n`);
     return EXIT.approved;
+  }
+  try {
+    args.server ??= localOrigin(io.env ?? process.env);
+  } catch (err) {
+    if (!(err instanceof PortError)) throw err;
+    stderr.write(`${err.message}, or pass --server\n`);
+    return EXIT.usage;
   }
   // With --json, stdout carries only the result; everything meant for the person goes to stderr.
   const human = args.json ? stderr : stdout;

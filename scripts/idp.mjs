@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
+import { envPort, localOrigin, PortError } from "./lib/local-origin.mjs";
 
 /** People the IdP knows: any login works; these get a full profile. */
 const PEOPLE = {
@@ -69,16 +70,32 @@ export async function startIdp(options) {
   };
 }
 
-// `npm run idp`: an IdP for `npm start` on http://localhost:9000, and the variables that point the Worker at it.
+// `npm run idp`: an IdP for `npm start` on http://localhost:$IDP_PORT (9000), and the variables
+// that point the Worker at it; its redirect URI is npm start's origin (PORT), or WORKER_ORIGIN.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const workerOrigin = process.env.WORKER_ORIGIN ?? `http://127.0.0.1:${process.env.PORT ?? 8787}`;
+  const fail = (/** @type {string} */ message) => {
+    console.error(`npm run idp: ${message}`);
+    process.exit(1);
+  };
+  let workerOrigin = process.env.WORKER_ORIGIN?.trim();
+  let port = 0;
+  try {
+    workerOrigin ||= localOrigin();
+    port = envPort("IDP_PORT", 9000);
+  } catch (err) {
+    if (!(err instanceof PortError)) throw err;
+    fail(err.message);
+  }
   const redirectUri = `${workerOrigin}/device/callback`;
   // A fixed secret, so .dev.vars stays valid across restarts; this IdP serves loopback only.
   const idp = await startIdp({
-    port: Number(process.env.IDP_PORT ?? 9000),
+    port,
     issuerHost: "localhost",
     redirectUris: [redirectUri],
     clientSecret: "local-idp-client-secret-not-for-production",
+  }).catch((err) => {
+    if (err?.code === "EADDRINUSE") fail(`port ${port} is in use; choose another with IDP_PORT=…`);
+    throw err;
   });
   const providers = [{ id: "local", label: "Local IdP", issuer: idp.issuer, client_id: idp.clientId, userinfo: true }];
   console.log(`

@@ -1,11 +1,23 @@
 // `npm start`: the Worker and the offline Authlete emulator in one local workerd, with
 // local KV under .wrangler/state. Nothing leaves the machine and no Cloudflare login is needed.
+// In front of the Worker, scripts/dev-place places each request where .dev.cf.json says.
 import { spawn } from "node:child_process";
 import { appendFileSync, copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { describePlaces, PLACES_FILE, PlacesError, readPlaces } from "./dev-place/places.mjs";
 import { readDevVars } from "./dev-vars.mjs";
+import { localOrigin, localPort, PortError } from "./lib/local-origin.mjs";
 
-const port = Number(process.env.PORT ?? 8787);
-const origin = `http://127.0.0.1:${port}`;
+let port;
+let places;
+try {
+  port = localPort();
+  places = readPlaces();
+} catch (err) {
+  if (!(err instanceof PortError || err instanceof PlacesError)) throw err;
+  console.error(`npm start: ${err.message}`);
+  process.exit(1);
+}
+const origin = localOrigin();
 
 if (!existsSync(".dev.vars")) {
   copyFileSync(".dev.vars.example", ".dev.vars");
@@ -29,13 +41,25 @@ if (!existsSync(".dev.vars")) {
 // --var reaches only the first Worker, so it goes in the emulator's own (git-ignored) .dev.vars.
 writeFileSync("emulator/.dev.vars", `PUBLIC_URL=${origin}\n`);
 
-const args = ["dev", "-c", "wrangler.toml", "-c", "emulator/wrangler.toml", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0"];
+// The first configuration is the Worker that listens (dev-place, which hands every request to
+// the Worker); its --var PLACES reaches it alone. Local state stays where the Worker's own
+// configuration would keep it.
+const args = [
+  "dev",
+  ...["-c", "scripts/dev-place/wrangler.toml", "-c", "wrangler.toml", "-c", "emulator/wrangler.toml"],
+  ...["--persist-to", ".wrangler/state", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0"],
+  ...(places ? ["--var", `PLACES:${JSON.stringify(places)}`] : []),
+];
 
 const child = spawn("wrangler", args, {
   stdio: ["inherit", "pipe", "inherit"],
   env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
 child.stdout.pipe(process.stdout);
+
+const placesHint = places
+  ? `Placed by ${PLACES_FILE}; restart npm start after editing it.`
+  : `To place the device and the browser apart: cp .dev.cf.example.json ${PLACES_FILE}, then restart.`;
 
 let announced = false;
 const ready = async () => {
@@ -56,6 +80,10 @@ const ready = async () => {
   then open the verification_uri it prints, and poll:
     curl -s -X POST ${origin}/token -d client_id=demo-device \\
       -d grant_type=urn:ietf:params:oauth:grant-type:device_code -d device_code=<device_code>
+
+  Where requests come from (request.cf, what the proximity check compares):
+    ${describePlaces(places).join("\n    ")}
+  ${placesHint}
 
   Ctrl-C stops both Workers.
 `);

@@ -1,13 +1,14 @@
 // Builds the bench Workers with esbuild (as vitest.config.ts does for the emulator) and
-// starts them in one local workerd through Miniflare 4 — not `wrangler dev`, whose Node
+// starts them in one local workerd through Miniflare — not `wrangler dev`, whose Node
 // proxy would be the bottleneck. Every Worker gets its own loopback socket
 // (unsafeDirectSockets), so wrk reaches each one with no Miniflare entry Worker or Node
 // proxy in between, the Worker and the emulator alike.
 import { createServer } from "node:net";
 import { buildSync } from "esbuild";
-import { Miniflare } from "miniflare";
+
 import { unstable_readConfig } from "wrangler";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
+import { startMiniflare } from "../../scripts/lib/workers.mjs";
 
 export const OUT = "dist/bench";
 export const COMPAT_DATE = "2026-07-01";
@@ -37,9 +38,7 @@ export function buildAll() {
     appBench: bundle("bench/worker-bench.ts", `${OUT}/app-bench.js`),
     proxy: bundle("bench/proxy-worker.ts", `${OUT}/proxy.js`),
     bare: bundle("bench/bare-worker.ts", `${OUT}/bare.js`),
-    // The project's in-memory twin of KV; its default export makes a namespace, which is
-    // what a wrapped binding's module must export.
-    memoryKv: bundle("src/storage/memory.ts", `${OUT}/memory-kv.js`),
+    appMemKv: bundle("bench/memkv-worker.ts", `${OUT}/app-memkv.js`),
     emulator: bundle("emulator/src/index.ts", `${OUT}/authlete-emulator.js`),
   };
 }
@@ -80,7 +79,7 @@ async function freePort() {
  * an operator could write instead, bench/proxy-worker.ts), bare (baselines), authlete-emulator;
  * with `oidc`, also app-oidc and app-bench-oidc (the same two entries signing people in at that IdP).
  * @param {{ inspectorPort?: number, oidc?: OidcSetup }} opts inspectorPort: open workerd's inspector (0: any free port)
- * @returns {Promise<{ mf: Miniflare, urls: Urls, close: () => Promise<void> }>}
+ * @returns {Promise<{ mf: import("miniflare").Miniflare, urls: Urls, close: () => Promise<void> }>}
  */
 export async function startStack({ inspectorPort, oidc } = {}) {
   const scripts = buildAll();
@@ -91,7 +90,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: BENCH_BUDGET,
   };
   /**
-   * @param {string} name @param {string} scriptPath @param {string | null} kvId null: KV in the Worker's own isolate
+   * @param {string} name @param {string} scriptPath @param {string | null} kvId null: no KV binding (the entry holds its own)
    * @param {{ port?: number, vars?: Record<string, string>, ownBudgets?: boolean }} [extra] a fixed port, more variables;
    *   ownBudgets: the budgets' Durable Objects in this Worker's own isolate (the counting entry, whose
    *   counters must see inside them) rather than in the `budgets` Worker
@@ -102,7 +101,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     scriptPath,
     compatibilityDate: COMPAT_DATE,
     bindings: { ...bindings, ...extra.vars },
-    ...(kvId === null ? { wrappedBindings: { KV: { scriptName: "memory-kv" } } } : { kvNamespaces: { KV: kvId } }),
+    ...(kvId === null ? {} : { kvNamespaces: { KV: kvId } }),
     serviceBindings: { AUTHLETE: "authlete-emulator" },
     // The budgets' Durable Objects, SQLite-backed as wrangler.toml's migration declares them. On
     // Cloudflare they run apart from the Worker, so the production entries reach them in another
@@ -127,26 +126,16 @@ export async function startStack({ inspectorPort, oidc } = {}) {
       oidcWorkers.push(appWorker(name, scriptPath, `bench-${name}`, { port, vars, ownBudgets: name === "app-bench-oidc" }));
     }
   }
-  const mf = new Miniflare({
+  // Storage in memory (no resourcePersistencePath): nothing under .wrangler/state is touched.
+  const mf = startMiniflare({
     host: HOST,
     port: 0,
     inspectorPort,
-    // In memory: nothing under .wrangler/state is touched.
-    kvPersist: false,
-    cachePersist: false,
     log: undefined,
-    handleRuntimeStdio(stdout, stderr) {
-      // The Worker logs one JSON line per decision; thousands per second would cost the
-      // bench more than the Worker. Warnings and errors still show.
-      const keep = (/** @type {unknown} */ chunk) =>
-        String(chunk)
-          .split("\n")
-          .filter((l) => l.trim() && !l.includes('"level":"info"'))
-          .forEach((l) => {
-            process.stderr.write(`[workerd] ${l}\n`);
-          });
-      stdout.on("data", keep);
-      stderr.on("data", keep);
+    // The Worker logs one JSON line per decision; thousands per second would cost the bench
+    // more than the Worker. Warnings and errors still show.
+    handleStructuredLogs({ message }) {
+      if (message.trim() && !message.includes('"level":"info"')) process.stderr.write(`[workerd] ${message}\n`);
     },
     workers: [
       appWorker("app", scripts.app, "bench-app"),
@@ -159,12 +148,10 @@ export async function startStack({ inspectorPort, oidc } = {}) {
         compatibilityDate: COMPAT_DATE,
         durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
       },
-      // The production entry again, with KV held in its own isolate: a wrapped binding's
-      // module runs inside the isolate that uses it, so this separates the Worker's own cost
-      // from Miniflare's KV simulator (another Worker in the same workerd, far costlier per
-      // call than a cached KV read on Cloudflare).
-      appWorker("app-memkv", scripts.app, null),
-      { name: "memory-kv", modules: true, scriptPath: scripts.memoryKv },
+      // The production entry again, with KV held in its own isolate (bench/memkv-worker.ts): the
+      // Worker's own cost without Miniflare's KV simulator (another Worker in the same workerd,
+      // far costlier per call than a cached KV read on Cloudflare).
+      appWorker("app-memkv", scripts.appMemKv, null),
       ...oidcWorkers,
       {
         name: "proxy",

@@ -2,9 +2,9 @@
 // with the Worker's timeout, or, when the configuration sends Authlete calls through the
 // AUTHLETE service binding to the offline emulator, to that emulator started here in
 // Miniflare with the same script and seed and the public origin as its PUBLIC_URL.
-import { Miniflare, NoOpLog } from "miniflare";
+import { NoOpLog } from "miniflare";
 import { CREDENTIALS } from "../../src/config/credentials.mjs";
-import { emulatorWorker } from "../lib/workers.mjs";
+import { emulatorWorker, startMiniflare } from "../lib/workers.mjs";
 
 /**
  * @typedef {import("./checks.mjs").Reply} Reply
@@ -87,14 +87,11 @@ export async function openTransport(setup) {
     return { transport: (url, init) => fetch(url, { ...init, signal: AbortSignal.timeout(setup.authlete.timeoutMs) }), close: async () => {} };
   }
   const worker = await emulatorWorker({ publicUrl: setup.facts.publicUrl.url ?? undefined, seed: setup.via.seed });
-  const mf = new Miniflare({
+  const mf = startMiniflare({
     host: "127.0.0.1",
     log: new NoOpLog(),
     // Its log lines would mix with the report (or break --json); the report says what matters.
-    handleRuntimeStdio: (stdout, stderr) => {
-      stdout.resume();
-      stderr.resume();
-    },
+    handleStructuredLogs: () => {},
     // An explicit cf object: Miniflare would otherwise try to download one.
     cf: { country: "JP", colo: "NRT" },
     workers: [worker],

@@ -7,6 +7,7 @@ import { dirname, isAbsolute, relative } from "node:path";
 import { unstable_getVarsForDev } from "wrangler";
 import { CREDENTIALS } from "../../src/config/credentials.mjs";
 import { readDevVars } from "../dev-vars.mjs";
+import { localOrigin, PortError } from "../lib/local-origin.mjs";
 import { bundleSource, emulatorName, readWranglerConfig, root } from "../lib/workers.mjs";
 import { OWNER_CREDENTIALS, originOf, REQUIRED_DURABLE_OBJECTS, splitIds } from "./checks.mjs";
 
@@ -148,7 +149,7 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
       );
   const userCode = pageForCodes.ok ? pageForCodes.value.userCode : null;
 
-  const url = resolvePublicUrl({ flag: publicUrl, vars, sources, local, port: processEnv.PORT });
+  const url = resolvePublicUrl({ flag: publicUrl, vars, sources, local, env: processEnv });
 
   const str = (/** @type {string} */ k) => (typeof vars[k] === "string" ? String(vars[k]).trim() : "");
   const version = str("AUTHLETE_API_VERSION") === "2" ? 2 : str("AUTHLETE_API_VERSION") === "3" ? 3 : null;
@@ -225,19 +226,26 @@ function shown(path) {
 
 /**
  * The origin the service's URLs must name: --public-url, else PUBLIC_URL, else (locally) the
- * origin npm start serves.
- * @param {{ flag?: string | undefined, vars: Record<string, unknown>, sources: Record<string, string>, local: boolean, port?: string | undefined }} o
+ * origin npm start serves (PORT, scripts/lib/local-origin.mjs).
+ * @param {{ flag?: string | undefined, vars: Record<string, unknown>, sources: Record<string, string>, local: boolean, env?: NodeJS.ProcessEnv }} o
  * @returns {import("./checks.mjs").WorkerFacts["publicUrl"]}
  */
-export function resolvePublicUrl({ flag, vars, sources, local, port }) {
+export function resolvePublicUrl({ flag, vars, sources, local, env = {} }) {
   const fromVar = typeof vars["PUBLIC_URL"] === "string" ? String(vars["PUBLIC_URL"]).trim() : "";
-  const [raw, source] = flag
-    ? [flag, "--public-url"]
-    : fromVar
-      ? [fromVar, `PUBLIC_URL, ${sources["PUBLIC_URL"]}`]
-      : local
-        ? [`http://127.0.0.1:${port?.trim() || 8787}`, "npm start's origin"]
-        : [null, "none"];
+  /** @type {string | null} */
+  let raw = null;
+  let source = "none";
+  if (flag) [raw, source] = [flag, "--public-url"];
+  else if (fromVar) [raw, source] = [fromVar, `PUBLIC_URL, ${sources["PUBLIC_URL"]}`];
+  else if (local) {
+    source = "npm start's origin";
+    try {
+      raw = localOrigin(env);
+    } catch (err) {
+      if (!(err instanceof PortError)) throw err;
+      return { url: null, source, error: err.message };
+    }
+  }
   if (raw === null) return { url: null, source };
   const checked = originOf(raw);
   return checked === null

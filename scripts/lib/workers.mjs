@@ -1,8 +1,10 @@
 // What the Node-side tools share about the two Workers: bundling a Worker from source as
-// wrangler would, reading a wrangler.toml quietly, and the offline emulator as a Miniflare
-// Worker. Used by the e2e server (test/e2e/local-server.ts) and by `npm run doctor`.
+// wrangler would, reading a wrangler.toml quietly, the offline emulator as a Miniflare Worker,
+// and starting Miniflare. Used by the e2e server (test/e2e/local-server.ts), `npm run doctor`
+// and the bench.
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_readConfig } from "wrangler";
 
 /** The repository root. */
@@ -88,4 +90,17 @@ export async function emulatorWorker({ publicUrl, seed } = {}) {
 /** The emulator's Worker name (emulator/wrangler.toml), which a service binding names. */
 export function emulatorName() {
   return readWranglerConfig(`${root}/emulator/wrangler.toml`).name ?? "authlete-emulator";
+}
+
+/**
+ * Miniflare, given the options of Miniflare 4 that these tools are written in. The Miniflare
+ * installed is the one wrangler pins (5), which converts them itself; the conversion also keeps
+ * these Workers out of its cross-process dev registry, as Miniflare 4 did. Options it no longer
+ * knows are dropped without a word: runtime output comes through `handleStructuredLogs`
+ * (`handleRuntimeStdio` is gone), storage is in memory unless `resourcePersistencePath` is set,
+ * and there are no wrapped bindings.
+ * @param {import("miniflare").V4MiniflareOptions} options
+ */
+export function startMiniflare(options) {
+  return new Miniflare(convertV4MiniflareOptions(options));
 }

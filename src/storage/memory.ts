@@ -44,8 +44,3 @@ export class MemoryKv implements KeyValue {
     return [...this.entries].filter(([k, e]) => k.startsWith(prefix) && e.expiresAt > this.now()).map(([k]) => k);
   }
 }
-
-/** A fresh namespace; the bench binds it into the Worker's own isolate (a Miniflare wrapped binding). */
-export default function createMemoryKv(): MemoryKv {
-  return new MemoryKv();
-}

@@ -148,6 +148,35 @@ describe("npm run device", () => {
     expect(run.out.text().endsWith("\r\x1b[2KCancelled.\n")).toBe(true);
   });
 
+  it("without --server, the real process talks to npm start's port: PORT, as npm start listens on it", async () => {
+    const port = new URL(stack.server.origin).port;
+    const env = { ...process.env, PORT: port };
+    const child = spawn(process.execPath, ["cli/device.mjs", "--json", "--no-qr"], { stdio: ["ignore", "pipe", "pipe"], env });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    let exited = false;
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c))).finally(() => (exited = true));
+    let link: string | undefined;
+    for (let i = 0; i < 200 && !link && !exited; i++) {
+      link = /(http:\/\/127\.0\.0\.1:\d+\/device\?user_code=[A-Z]+)/.exec(err)?.[1];
+      if (!link) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(link, `no link printed:\n${err}${out}`).toBeDefined();
+    expect(new URL(link!).origin).toBe(stack.server.origin);
+    await user(link!, "Approve");
+    expect(await exit).toBe(EXIT.approved);
+    expect(JSON.parse(out)).toMatchObject({ status: "approved", token_type: "Bearer" });
+  });
+
+  it("a PORT that is not a port: exit 1 naming it, before any request", async () => {
+    const err = capture();
+    const fetch = () => Promise.reject(new Error("no request expected"));
+    expect(await main(["--json"], { stdout: capture().stream, stderr: err.stream, env: { PORT: "8787x" }, fetch })).toBe(EXIT.usage);
+    expect(err.text()).toBe("PORT=8787x is not a port: give a number from 1 to 65535, or pass --server\n");
+  });
+
   it("Ctrl-C on the real process: SIGINT ends it with 130 and a final newline", async () => {
     const child = spawn(process.execPath, ["cli/device.mjs", "--server", stack.server.origin, "--no-qr"], { stdio: ["ignore", "pipe", "pipe"] });
     let printed = "";

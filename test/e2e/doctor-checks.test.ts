@@ -231,7 +231,15 @@ describe("doctor checks: the Worker's configuration", () => {
     const bad = resolvePublicUrl({ vars: { PUBLIC_URL: "https://device.example.com/app" }, sources: { PUBLIC_URL: "environment" }, local: false });
     expect(bad.url).toBeNull();
     expect(bad.error).toContain("is not an http(s) origin");
-    expect(resolvePublicUrl({ vars: {}, sources: {}, local: true, port: "9000" })).toEqual({ url: "http://127.0.0.1:9000", source: "npm start's origin" });
+    expect(resolvePublicUrl({ vars: {}, sources: {}, local: true, env: { PORT: "9000" } })).toEqual({
+      url: "http://127.0.0.1:9000",
+      source: "npm start's origin",
+    });
+    expect(resolvePublicUrl({ vars: {}, sources: {}, local: true, env: {} }).url).toBe("http://127.0.0.1:8787");
+    // A PORT npm start could not listen on is the check's ✖, not a guess.
+    const port = resolvePublicUrl({ vars: {}, sources: {}, local: true, env: { PORT: "80801" } });
+    expect(port).toMatchObject({ url: null, error: "PORT=80801 is not a port: give a number from 1 to 65535" });
+    expect(one("worker.public-url", worker({ envName: null, publicUrl: port })).status).toBe("fail");
     expect(resolvePublicUrl({ flag: "https://a.example/", vars: { PUBLIC_URL: "https://b.example" }, sources: {}, local: false }).url).toBe(
       "https://a.example",
     );

@@ -7,12 +7,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Miniflare, NoOpLog } from "miniflare";
+import { type Miniflare, NoOpLog } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { CHECK_IDS, CLIENT_CHECK_IDS, SERVICE_SETTING_IDS } from "../../scripts/doctor/checks.mjs";
 import { SECRETS } from "../../scripts/doctor/worker.mjs";
-import { emulatorWorker, root } from "../../scripts/lib/workers.mjs";
+import { emulatorWorker, root, startMiniflare } from "../../scripts/lib/workers.mjs";
 
 const SCRIPT = join(root, "scripts/doctor.mjs");
 const WRANGLER = readFileSync(join(root, "wrangler.toml"), "utf8");
@@ -232,7 +232,7 @@ describe("npm run doctor against a deployment's Authlete over HTTP", () => {
 
   beforeAll(async () => {
     // The emulator on a real port, its URLs naming the public host: what a deployed Worker's Authlete looks like.
-    mf = new Miniflare({ host: "127.0.0.1", port: 0, log: new NoOpLog(), cf: { country: "JP" }, workers: [await emulatorWorker({ publicUrl: PUBLIC })] });
+    mf = startMiniflare({ host: "127.0.0.1", port: 0, log: new NoOpLog(), cf: { country: "JP" }, workers: [await emulatorWorker({ publicUrl: PUBLIC })] });
     authleteUrl = (await mf.ready).origin;
     // Accepts connections and never answers.
     silent = createServer(() => {});

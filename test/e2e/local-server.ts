@@ -4,10 +4,9 @@
 // wrangler.toml plus the local secrets of .dev.vars.example. Nothing leaves the machine.
 import { request as httpRequest } from "node:http";
 import { createServer } from "node:net";
-import type { Readable } from "node:stream";
-import { Log, LogLevel, Miniflare } from "miniflare";
+import { Log, LogLevel } from "miniflare";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
-import { bundleWorker, emulatorWorker, readWranglerConfig, root } from "../../scripts/lib/workers.mjs";
+import { bundleWorker, emulatorWorker, readWranglerConfig, root, startMiniflare } from "../../scripts/lib/workers.mjs";
 import type { KeyValue } from "../../src/storage/kv";
 
 /**
@@ -93,15 +92,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function pipeLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void) {
-  let rest = "";
-  stream.on("data", (chunk: Buffer) => {
-    const lines = (rest + chunk.toString("utf8")).split("\n");
-    rest = lines.pop() ?? "";
-    for (const line of lines) if (line.trim()) onLine(line);
-  });
-}
-
 const defaultLog = (line: string) => {
   if (!line.includes('"level":"info"')) process.stderr.write(`${line}\n`);
 };
@@ -119,13 +109,13 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
   for (let attempt = 0; ; attempt++) {
     const port = options.port ?? (await freePort());
     const origin = `http://127.0.0.1:${port}`;
-    const mf = new Miniflare({
+    const mf = startMiniflare({
       host: "127.0.0.1",
       port,
       log: new Log(LogLevel.WARN),
-      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => {
-        pipeLines(stdout, onLog);
-        pipeLines(stderr, onLog);
+      // workerd's output arrives one line at a time: each line the Workers print is a message.
+      handleStructuredLogs: ({ message }) => {
+        if (message.trim()) onLog(message);
       },
       // An explicit cf object: Miniflare would otherwise try to download one.
       cf: options.cf ?? { country: "JP", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
