@@ -25,6 +25,7 @@ function bundle(entry, outfile) {
     // The runtime's own modules, as wrangler leaves them.
     external: ["cloudflare:*"],
     minify: true, // wrangler.toml: minify = true
+    keepNames: true, // wrangler's default, which wrangler.toml keeps
     outfile,
     logLevel: "warning",
   });
