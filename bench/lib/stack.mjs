@@ -13,7 +13,8 @@ export const OUT = "dist/bench";
 export const COMPAT_DATE = "2026-07-01";
 const HOST = "127.0.0.1";
 
-function bundle(entry, outfile) {
+/** Bundles a Worker as wrangler would (the same resolution, minified, names kept); returns `outfile`. */
+export function bundle(entry, outfile) {
   buildSync({
     entryPoints: [entry],
     bundle: true,

@@ -4,8 +4,7 @@
  * arrive as strings (or not at all); the variable combinators trim, apply their default and
  * check one rule, so a bad value is reported with a message that says what is expected.
  *
- * Written here rather than taken from a validation library: the Worker needs a dozen of them,
- * and a library's general machinery cost a sixth of the 64 KB bundle budget.
+ * Written here rather than taken from a validation library: the Worker needs a dozen of them.
  */
 
 export class ConfigError extends Error {
