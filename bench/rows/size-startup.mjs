@@ -241,7 +241,7 @@ export function render(s) {
         ...(t.byCpu
           ? [
               [
-                `… compile at load (median of ${s.rounds} rounds of ${s.isolates} + 1 Workers) / global scope (median of ${samplesOf(s)} isolates)`,
+                `… compile at load (median of ${s.rounds} round${s.rounds === 1 ? "" : "s"} of ${s.isolates} + 1 Workers) / global scope (median of ${samplesOf(s)} isolates)`,
                 `${ms2(t.app.load)} / ${ms2(t.app.scope)}`,
                 "",
               ],
