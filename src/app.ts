@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import { Hono } from "hono/tiny";
 import type { AppEnv } from "./app-env";
 import { AuthleteError } from "./authlete/errors";
@@ -28,19 +29,9 @@ export function createApp(options: AppOptions = {}) {
     await next();
   });
   app.use(securityHeaders);
-  // A known path asked with another method: 405 with the methods its routes take (GET implies HEAD).
-  app.use(async (c, next) => {
-    await next();
-    if (c.res.status !== 404 || c.error) return;
-    const path = c.req.path;
-    const methods = new Set<string>();
-    for (const r of app.routes) {
-      if (r.method === "ALL" || (r.path !== path && !(r.path.endsWith("/*") && path.startsWith(r.path.slice(0, -1))))) continue;
-      methods.add(r.method);
-      if (r.method === "GET") methods.add("HEAD");
-    }
-    if (methods.size && !methods.has(c.req.method)) c.res = notAllowed(c.req.method, [...methods]);
-  });
+  // A known path asked with another method (a `:param` or `*` route included): 405 with the
+  // methods its routes take (GET implies HEAD), in the OAuth error body the other answers use.
+  app.use(methodNotAllowed({ app, onMethodNotAllowed: (c, methods) => notAllowed(c.req.method, methods) }));
 
   /** The JSON endpoints' services; a bad variable fails the request loudly (onError below). */
   const api = createMiddleware<AppEnv>(async (c, next) => {

@@ -12,6 +12,8 @@ import { hasTaskset } from "./wrk.mjs";
  * @property {number} threads  wrk threads (BENCH_THREADS)
  * @property {number} cpuRequests  sequential requests per route in the CPU row (BENCH_CPU_REQUESTS)
  * @property {number} opsPasses  passes over the scenarios of the operations row, after a warm-up (BENCH_OPS_PASSES)
+ * @property {number} startupIsolates  fresh isolates per Worker and launch in the start-up row (BENCH_STARTUP_ISOLATES)
+ * @property {number} startupRounds  launches per Worker in the start-up row (BENCH_STARTUP_ROUNDS)
  * @property {number} timeoutS  the whole bench's bound (BENCH_TIMEOUT_S)
  * @property {string} out  the report file (BENCH_OUT)
  * @property {boolean} pin  pin workerd and wrk to a CPU each during the load rows (BENCH_PIN=0 turns it off)
@@ -39,6 +41,8 @@ export function readSettings(argv = process.argv, env = process.env) {
     threads: int("BENCH_THREADS", 1, 1, 8),
     cpuRequests: int("BENCH_CPU_REQUESTS", quick ? 100 : 300, 10, 5000),
     opsPasses: int("BENCH_OPS_PASSES", quick ? 1 : 3, 1, 20),
+    startupIsolates: int("BENCH_STARTUP_ISOLATES", quick ? 7 : 25, 3, 200),
+    startupRounds: int("BENCH_STARTUP_ROUNDS", quick ? 1 : 3, 1, 20),
     timeoutS: int("BENCH_TIMEOUT_S", 1800, 60, 7200),
     out: env.BENCH_OUT || "BENCHMARKS.md",
     pin,

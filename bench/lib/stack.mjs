@@ -14,7 +14,8 @@ export const OUT = "dist/bench";
 export const COMPAT_DATE = "2026-07-01";
 const HOST = "127.0.0.1";
 
-function bundle(entry, outfile) {
+/** Bundles a Worker as wrangler would (the same resolution, minified, names kept); returns `outfile`. */
+export function bundle(entry, outfile) {
   buildSync({
     entryPoints: [entry],
     bundle: true,
@@ -26,6 +27,7 @@ function bundle(entry, outfile) {
     // The runtime's own modules, as wrangler leaves them.
     external: ["cloudflare:*"],
     minify: true, // wrangler.toml: minify = true
+    keepNames: true, // wrangler's default, which wrangler.toml keeps
     outfile,
     logLevel: "warning",
   });

@@ -17,13 +17,34 @@ const REFETCH_MIN_MS = 60_000;
 /** One key set per team per isolate, from `<team>/cdn-cgi/access/certs`. */
 const teams = new Map<string, { keys: HonoJsonWebKey[]; fetchedAt: number }>();
 
-export function accessKeysFor(teamDomain: string): AccessKeys {
+/**
+ * The team's keys could not be had: the certs endpoint is unreachable, timed out, answered
+ * anything but 200, or not with a key set. The token was not judged, so this is an outage
+ * (the page says "try again", 503), never a failed sign-in.
+ */
+export class AccessKeysUnavailable extends Error {
+  override name = "AccessKeysUnavailable";
+}
+
+/** `fetcher`: how the certs are fetched (the runtime's fetch; a test's stand-in for an outage). */
+export function accessKeysFor(teamDomain: string, fetcher: typeof fetch = fetch): AccessKeys {
   const url = `${teamDomain}/cdn-cgi/access/certs`;
   const fetchKeys = async () => {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    const body = (await res.json()) as { keys?: unknown };
-    if (!res.ok || !Array.isArray(body.keys)) throw new Error(`the team's certs answered ${res.status} without keys`);
-    const entry = { keys: body.keys as HonoJsonWebKey[], fetchedAt: Date.now() };
+    let keys: unknown;
+    try {
+      const res = await fetcher(url, { signal: AbortSignal.timeout(5_000) });
+      if (!res.ok) {
+        await res.body?.cancel();
+        throw new AccessKeysUnavailable(`${url} answered ${res.status}`);
+      }
+      keys = ((await res.json()) as { keys?: unknown } | null)?.keys;
+    } catch (err) {
+      if (err instanceof AccessKeysUnavailable) throw err;
+      // Unreachable, timed out, or not JSON.
+      throw new AccessKeysUnavailable(`${url}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    }
+    if (!Array.isArray(keys)) throw new AccessKeysUnavailable(`${url} answered without a key set`);
+    const entry = { keys: keys as HonoJsonWebKey[], fetchedAt: Date.now() };
     teams.set(teamDomain, entry);
     return entry;
   };
@@ -75,6 +96,8 @@ export class AccessAuthenticator implements Authenticator {
         label: email ?? payload.sub,
       };
     } catch (err) {
+      // Without the team's keys nothing was judged: an outage, for the page to say so.
+      if (err instanceof AccessKeysUnavailable) throw err;
       // The error's name only: some messages quote the token itself.
       return this.reject(err instanceof Error ? err.name : "unreadable");
     }

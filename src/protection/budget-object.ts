@@ -22,9 +22,10 @@ export interface ReserveResult {
 /**
  * One budget bucket (a limit and one keyed subject) as a Durable Object, so an attempt is
  * counted before any work is done and no two attempts can both take the last place: the
- * object handles one call at a time, and each call reads and writes its count without
- * awaiting anything in between. An alarm deletes the object when its window ends, so an
- * idle bucket costs nothing. See docs/storage-schema.md.
+ * SQLite-backed storage's `kv` API is synchronous, so each call reads its count, decides and
+ * writes in one stretch of JavaScript, and an object runs one stretch of JavaScript at a time;
+ * nothing is awaited until the count is written. An alarm deletes the object when its window
+ * ends, so an idle bucket costs nothing. See docs/storage-schema.md.
  */
 export class BudgetCounter extends DurableObject {
   private static readonly KEY = "bucket";
@@ -32,20 +33,25 @@ export class BudgetCounter extends DurableObject {
   /** Takes one place if the budget has one left. `now` is the Worker's clock, so tests can move time. */
   async reserve(max: number, windowSeconds: number, now: number): Promise<ReserveResult> {
     const kv = this.ctx.storage.kv;
-    let b = kv.get<Bucket>(BudgetCounter.KEY);
-    if (!b || now >= b.windowEnd) {
-      b = { count: 0, windowEnd: now + windowSeconds * 1000, refused: false };
-      // The alarm runs on real time: schedule it the window's length from now.
-      await this.ctx.storage.setAlarm(Date.now() + windowSeconds * 1000);
-    }
+    const stored = kv.get<Bucket>(BudgetCounter.KEY);
+    const fresh = !stored || now >= stored.windowEnd;
+    const b = fresh ? { count: 0, windowEnd: now + windowSeconds * 1000, refused: false } : stored;
     const retryAfter = Math.max(1, Math.ceil((b.windowEnd - now) / 1000));
+    let result: ReserveResult;
     if (b.count + 1 > max) {
       const crossed = !b.refused;
       if (crossed) kv.put(BudgetCounter.KEY, { ...b, refused: true });
-      return { allowed: false, retryAfter, remaining: 0, crossed };
+      result = { allowed: false, retryAfter, remaining: 0, crossed };
+    } else {
+      kv.put(BudgetCounter.KEY, { ...b, count: b.count + 1 });
+      result = { allowed: true, retryAfter, remaining: max - b.count - 1, crossed: false };
     }
-    kv.put(BudgetCounter.KEY, { ...b, count: b.count + 1 });
-    return { allowed: true, retryAfter, remaining: max - b.count - 1, crossed: false };
+    // A new window (always written above) gets its alarm, on real time: the window's length from
+    // now. Awaited only after the write; meanwhile the input gate holds other calls back anyway
+    // (while a storage operation, setAlarm included, is in flight, no event but its completion
+    // is delivered to the object).
+    if (fresh) await this.ctx.storage.setAlarm(Date.now() + windowSeconds * 1000);
+    return result;
   }
 
   /** Gives one place back (the attempt succeeded); never below zero, never into a later window. */

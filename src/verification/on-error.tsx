@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { AccessKeysUnavailable } from "../auth/access";
 import { FederationError } from "../auth/federation-error";
 import { AuthleteError, logAuthleteFailure } from "../authlete/errors";
 import { ConfigError } from "../config";
@@ -25,6 +26,11 @@ function classify(err: Error, c: Context<PageEnv>): PageError {
   }
   // The steps map a provider's failure themselves (verification/federation.ts); this is the safety net.
   if (err instanceof FederationError) return pageErrorOf(err, "provider");
+  // Cloudflare Access's certificates could not be fetched: no token was judged, so not "Sign-in required".
+  if (err instanceof AccessKeysUnavailable) {
+    log("error", "access_certs_unavailable", { route, requestId, detail: err.message });
+    return new PageError("unavailable", "access certs", { retryAfter: 5 });
+  }
   if (err instanceof StateUnavailable) {
     log("error", "verification_state_kv_failure", { route, requestId, detail: err.message });
     return new PageError("unavailable", "state storage", { retryAfter: 5 });

@@ -8,7 +8,7 @@ export type PageErrorKind =
   | "used" // the code was already used, or cancelled on the device
   | "aborted" // we could not finish and retrying as is will not help
   | "rate_limited"
-  | "unavailable" // Authlete, our storage or an upstream OpenID provider is down (or its discovery malformed): try again
+  | "unavailable" // Authlete, our storage, an upstream OpenID provider or Cloudflare Access's certificates are down (or malformed): try again
   | "forbidden" // CSRF check failed
   | "out_of_step" // a form from an earlier or later step, or no flow at all
   | "signin_required" // Cloudflare Access did not vouch for the user

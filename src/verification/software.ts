@@ -8,11 +8,12 @@ import type { Copy, Locale } from "./locale";
 const TV: [RegExp, string][] = [
   [/Tizen/, "Tizen"],
   [/Web0S|webOS|NetCast/i, "webOS"],
+  [/BRAVIA/, "BRAVIA"],
   [/AppleTV|tvOS/, "Apple TV"],
   [/Roku/, "Roku"],
   [/\bAFT[A-Z]/, "Fire TV"],
   [/CrKey/, "Chromecast"],
-  [/Android TV|GoogleTV/, "Android TV"],
+  [/Android TV|GoogleTV|\bTV\b.*Android|Android.*\bTV\b/, "Android TV"],
   [/SMART-?TV|SmartTV|HbbTV|VIDAA|Viera|AQUOS/i, ""],
 ];
 const CONSOLE: [RegExp, string][] = [
@@ -22,9 +23,12 @@ const CONSOLE: [RegExp, string][] = [
 ];
 const PROGRAM: [RegExp, string][] = [
   [/^curl\//, "curl"],
+  [/^Wget\//, "Wget"],
   [/python-requests|Python-urllib|aiohttp|python-httpx/i, "Python"],
   [/^Go-http-client/, "Go"],
   [/^(node|undici|axios|node-fetch)\b/i, "Node.js"],
+  [/okhttp/i, "OkHttp"],
+  [/^Java\//, "Java"],
 ];
 const BROWSER: [RegExp, string][] = [
   [/Edg(A|iOS)?\//, "Edge"],

@@ -2,6 +2,7 @@ import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import { type CryptoKey, exportJWK, generateKeyPair, SignJWT } from "jose";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
+import { accessKeysFor } from "../../src/auth/access";
 import { atConfirm, browser, calls, DEMO, text } from "../support/browser";
 import { bind, type Overrides, resetEmulator } from "../support/helpers";
 
@@ -12,6 +13,7 @@ const SUB = "7335d417-61da-459d-899c-0a01c76a2f94";
 
 let signingKey: CryptoKey;
 let otherKey: CryptoKey;
+let jwks: { keys: HonoJsonWebKey[] };
 let w: ReturnType<typeof bind>;
 
 beforeAll(async () => {
@@ -19,8 +21,8 @@ beforeAll(async () => {
   signingKey = pair.privateKey;
   otherKey = (await generateKeyPair("RS256")).privateKey;
   // The team's JWKS, served locally: the Worker fetches nothing.
-  const jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: "team-key-1", alg: "RS256", use: "sig" }] };
-  w = bind(createApp({ accessKeys: async () => jwks.keys as HonoJsonWebKey[] }));
+  jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: "team-key-1", alg: "RS256", use: "sig" }] as HonoJsonWebKey[] };
+  w = bind(createApp({ accessKeys: async () => jwks.keys }));
 });
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -95,8 +97,51 @@ describe("Cloudflare Access: the header is trusted only once verified", () => {
 
   it("Access without its audience is a configuration error naming ACCESS_AUD", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
     const p = await browser(w, { env: { AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: TEAM } }).get("/device");
     expect(p.status).toBe(500);
     expect(errors.mock.calls.some(([l]) => String(l).includes("ACCESS_AUD: is missing"))).toBe(true);
+    expect(warnings.mock.calls.some(([l]) => String(l).includes('"outcome":"aborted"'))).toBe(true);
+  });
+});
+
+describe("Cloudflare Access's certificates unavailable: 503 'Temporarily unavailable' with Retry-After, never 'Sign-in required'", () => {
+  /** A valid token's confirm step, as the page answers it; then the same once the certs are back. */
+  async function outage(w: ReturnType<typeof bind>, restore: () => void) {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const b = browser(w, { env: ACCESS, headers: { "Cf-Access-Jwt-Assertion": await accessToken() } });
+    await atConfirm(w, b);
+    const p = await b.submit("/device/confirm", {});
+    expect(p.status).toBe(503);
+    expect(p.headers.get("Retry-After")).toBe("5");
+    expect(text(p.html)).toContain("Temporarily unavailable");
+    expect(text(p.html)).not.toContain("Sign-in required");
+    expect(await calls("device/complete")).toHaveLength(0);
+    expect(errors.mock.calls.filter(([l]) => String(l).includes('"access_certs_unavailable"'))).toHaveLength(1);
+    // Not a rejected token: nothing was judged.
+    expect(warnings.mock.calls.some(([l]) => String(l).includes("access_jwt_rejected"))).toBe(false);
+    restore();
+    expect((await b.submit("/device/confirm", {})).html).toContain('action="/device/consent"');
+  }
+
+  it.each<[string, () => Response]>([
+    ["a 5xx", () => new Response("<h1>502 Bad Gateway</h1>", { status: 502, headers: { "Content-Type": "text/html" } })],
+    ["malformed JSON", () => new Response('{"keys":[{"kty":"RSA"', { headers: { "Content-Type": "application/json" } })],
+    ["JSON without a key set", () => Response.json({ keys: null })],
+    [
+      "a dropped connection",
+      () => {
+        throw new TypeError("Network connection lost.");
+      },
+    ],
+  ])("%s from the certs endpoint; once it is back, the same token goes through", async (_, fail) => {
+    let up = false;
+    // The real key fetching and parsing, with the network answering as in an outage.
+    const certs = (async () => (up ? Response.json(jwks) : fail())) as unknown as typeof fetch;
+    const outageApp = bind(createApp({ accessKeys: accessKeysFor(`${TEAM}/${crypto.randomUUID()}`, certs) }));
+    await outage(outageApp, () => {
+      up = true;
+    });
   });
 });

@@ -176,7 +176,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     const { page, problems, shot, context } = await phone();
     await enter(page, da.user_code);
     await page.getByRole("heading", { name: "This request was refused" }).waitFor();
-    expect(await page.getByText("The device asked from Germany, and you appear to be in Japan.").isVisible()).toBe(true);
+    expect(await page.getByText("The request came from a device in Germany, and you appear to be in Japan.").isVisible()).toBe(true);
     await shot("5-blocked");
     const { error } = await outcome;
     expect(error?.error).toBe("access_denied");

@@ -58,7 +58,9 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(t).toContain("The device asked from another country (Germany) than the one you appear to be in (Japan).");
     expect(t).toContain("That device Frankfurt am Main, Hesse, Germany");
     expect(t).toContain("You Tokyo, Japan");
-    expect(t).toContain("If you continue, whoever holds that device will be signed in as you.");
+    expect(t).toContain(
+      "If you continue, whoever holds that device will be signed in as you. If someone sent you this code or a link to this page, choose Deny.",
+    );
     expect(page.html).toMatch(/<button type="submit" class="primary" formaction="\/device\/cancel">Deny<\/button>/);
     expect(page.html).toMatch(/<button type="submit" class="secondary">Continue anyway<\/button>/);
     // No false precision: no coordinates, no street-level detail, the distance only in hundreds of km.
@@ -97,7 +99,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     t.clock.advance(6 * 60_000);
     await b.get("/device");
     const page = await b.submit("/device", { user_code: flow.user_code });
-    expect(text(page.html)).toContain("Its code was made 6 minutes ago; codes people start themselves are entered within minutes.");
+    expect(text(page.html)).toContain("Its code was made 6 minutes ago. A code you start yourself is usually entered within a few minutes.");
     expect(primary(page.html)).toBe("Deny");
   });
 
@@ -129,8 +131,10 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const page = await b.get("/device");
     const t = text(page.html);
     expect(t).toContain("This request was refused");
-    expect(t).toContain("The device asked from Germany, and you appear to be in Japan.");
-    expect(t).toContain("Demo TV can only be connected from the same country, so the device has been told no.");
+    expect(t).toContain("The request came from a device in Germany, and you appear to be in Japan.");
+    expect(t).toContain(
+      "Demo TV can only be connected from the same country as the person approving it, so nothing was approved and the device has been told no. If it is your device, start again on it when you are with it.",
+    );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
       {
         userCode: flow.user_code,
@@ -173,8 +177,12 @@ describe('"I didn\'t start this" on the confirm page', () => {
     const { flow, page } = await atConfirm(w, b, undefined, { cf: FRANKFURT, userAgent: "DemoTV/2.1 (Tizen 8.0)" });
     expect(page.html).toMatch(/<form method="post" action="\/device\/report" class="report"><input type="hidden" name="csrf" value="[^"]+"\/>/);
     expect(page.html).toContain("I didn&#39;t start this</button>");
+    expect(text(page.html)).toContain("Didn't ask to connect anything? Someone may be trying to get into your account: tell us, and we refuse the request.");
     const done = await b.submit("/device/report", {});
     expect(text(done.html)).toContain("Thank you: the request was refused");
+    expect(text(done.html)).toContain(
+      "Nothing was approved, the device has been told no, and we have recorded your report. If someone sent you a code or a link to enter here, do not enter codes from them again. You can close this page.",
+    );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
       { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user reported that they did not start this request" },
     ]);

@@ -88,13 +88,15 @@ describe("step 1: enter the code", () => {
     const b = browser(w);
     await b.get("/device");
     expect(text((await b.post("/device", { user_code: "BCDF-GHJA" })).html)).toContain(
-      "That doesn't look like a code from your device. Codes use only these letters (no vowels or digits): B C D F G H J K L M N P Q R S T V W X Z.",
+      "That doesn't look like a code from your device. Codes use only these letters, never vowels or digits: B C D F G H J K L M N P Q R S T V W X Z.",
     );
-    expect(text((await b.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain("That doesn't look like a code from your device. Codes have 8 letters.");
+    expect(text((await b.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain(
+      "That doesn't look like a code from your device. Codes have 8 letters: check the code on your device and enter all of it.",
+    );
     const ja = browser(w, { headers: { "Accept-Language": "ja" } });
     await ja.get("/device");
     expect(text((await ja.post("/device", { user_code: "BCDF-GHJA" })).html)).toContain(
-      "デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけです（母音や数字は使われません）: B C D F G H J K L M N P Q R S T V W X Z。",
+      "デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけで、母音や数字は含まれません: B C D F G H J K L M N P Q R S T V W X Z。",
     );
     expect(text((await ja.post("/device", { user_code: "BCDF-GHJ" })).html)).toContain("デバイスに表示されたコードではないようです。コードは8文字の英字です。");
   });
@@ -207,6 +209,13 @@ describe("step 2: confirm the device", () => {
     expect(t).toContain("Continue only if you started this yourself, on a device you have with you right now.");
     expect(p.html).toMatch(/<button type="submit" class="primary">Continue<\/button>/);
     expect(p.html).toMatch(/<button type="submit" class="secondary" formaction="\/device\/cancel">Cancel<\/button>/);
+
+    // The same in Japanese: the raw agent under a label that says what it is.
+    const ja = browser(w, { headers: { "Accept-Language": "ja" } });
+    const { page } = await atConfirm(w, ja, undefined, { userAgent: "DemoTV/2.1 (Tizen 8.0)" });
+    expect(page.html).toMatch(
+      /スマートテレビ（Tizen）<details><summary>ソフトウェアの正式な名前<\/summary><span class="raw">DemoTV\/2.1 \(Tizen 8.0\)<\/span><\/details>/,
+    );
   });
 
   it("times in the person's own time zone (request.cf.timezone), in the page's language; UTC said so when unknown; never broken inside a date", async () => {
@@ -268,7 +277,9 @@ describe("step 2: confirm the device", () => {
     expect(lines.join("\n")).not.toContain(flow.user_code);
     expect(p.status).toBe(200);
     expect(text(p.html)).toContain("Cancelled");
-    expect(text(p.html)).toContain("Nothing was approved, and the device has been told no.");
+    expect(text(p.html)).toContain(
+      "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
+    );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
       { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user cancelled the request on the verification page" },
     ]);

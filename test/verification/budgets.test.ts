@@ -200,7 +200,7 @@ describe("lockouts people can plan around", () => {
     const ends = new Intl.DateTimeFormat("en", { timeStyle: "short", timeZone: "Asia/Tokyo" }).format(t.clock.now + retryAfter * 1000);
     const page = text(limited.html);
     expect(page).toContain(`For your security, signing in is paused until ${ends} (in 15 minutes).`);
-    expect(page).toContain("The code on your device may expire before then: if it does, start again on your device.");
+    expect(page).toContain("The code on your device may expire before then. If it does, start again on your device to get a new code.");
     expect(page).not.toContain("Try again");
     expect(limited.html).not.toContain('href="/device"');
 

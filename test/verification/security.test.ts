@@ -29,7 +29,7 @@ describe("CSRF: hono csrf() and a per-session token on every form", () => {
     expect(p.status).toBe(403);
     expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);
     expect(text(p.html)).toContain("Please start again");
-    expect(text(p.html)).toContain("We couldn't use what you sent.");
+    expect(text(p.html)).toContain("We couldn't use what you just sent.");
     expect(await calls("device/complete")).toHaveLength(0);
     expect(await state(flow.user_code)).toBe("PENDING");
     // The honest form still works afterwards.

@@ -12,9 +12,20 @@ describe("a friendly name for the device's software, in the page's language", ()
       "Smart TV (Fire TV)",
       "スマートテレビ（Fire TV）",
     ],
+    [
+      "Mozilla/5.0 (Linux; Android 9; BRAVIA 4K UR2 Build/PTT1.190515.001.S52) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/83.0 Safari/537.36",
+      "Smart TV (BRAVIA)",
+      "スマートテレビ（BRAVIA）",
+    ],
+    // Android TVs that do not say "Android TV": the word TV on either side of Android.
+    ["Dalvik/2.1.0 (Linux; U; Android 11; SHIELD TV Build/RQ1A.210105.003)", "Smart TV (Android TV)", "スマートテレビ（Android TV）"],
+    ["ExoPlayerLib/2.19.1 (Linux; TV; Android 12) MiTV", "Smart TV (Android TV)", "スマートテレビ（Android TV）"],
     ["Mozilla/5.0 (PlayStation; PlayStation 5/6.50) AppleWebKit/605.1.15 (KHTML, like Gecko)", "Game console (PlayStation)", "ゲーム機（PlayStation）"],
     ["curl/8.5.0", "A program (curl)", "プログラム（curl）"],
     ["node", "A program (Node.js)", "プログラム（Node.js）"],
+    ["Wget/1.21.4", "A program (Wget)", "プログラム（Wget）"],
+    ["okhttp/4.12.0", "A program (OkHttp)", "プログラム（OkHttp）"],
+    ["Java/17.0.11", "A program (Java)", "プログラム（Java）"],
     ["python-requests/2.32.3", "A program (Python)", "プログラム（Python）"],
     [
       "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36",

@@ -15,7 +15,7 @@ const copy: Copy<{ expires: (rel: string, time: string) => string; soon: (time: 
   ja: {
     expires: (rel, time) => `このコードは${rel}（${time}）に有効期限が切れます。`,
     soon: (time) => `このコードは 1 分以内（${time}）に有効期限が切れます。`,
-    fullName: "正式な名前",
+    fullName: "ソフトウェアの正式な名前",
     open: "（",
     close: "）",
   },

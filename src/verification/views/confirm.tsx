@@ -50,7 +50,7 @@ const copy: Copy<{
     submit: "Continue",
     cancel: "Cancel",
     report: {
-      lead: "Didn't ask to connect anything? Tell us, and we refuse the request.",
+      lead: "Didn't ask to connect anything? Someone may be trying to get into your account: tell us, and we refuse the request.",
       button: "I didn't start this",
     },
     risky: {
@@ -60,11 +60,11 @@ const copy: Copy<{
         cross_country: (x) => `The device asked from another country (${x.device}) than the one you appear to be in (${x.browser}).`,
         far: (x) => `The device asked from about ${x.km} km away from you.`,
         hosting: (x) => `The device asked from a data centre${x.org ? ` (${x.org})` : ""}, not from a home or mobile network.`,
-        old_code: (x) => `Its code was made ${x.minutes} minutes ago; codes people start themselves are entered within minutes.`,
+        old_code: (x) => `Its code was made ${x.minutes} minutes ago. A code you start yourself is usually entered within a few minutes.`,
       },
       thatDevice: "That device",
       you: "You",
-      consequence: "If you continue, whoever holds that device will be signed in as you. If someone sent you this code or link, choose Deny.",
+      consequence: "If you continue, whoever holds that device will be signed in as you. If someone sent you this code or a link to this page, choose Deny.",
       deny: "Deny",
       anyway: "Continue anyway",
     },
@@ -86,7 +86,7 @@ const copy: Copy<{
     submit: "続ける",
     cancel: "キャンセル",
     report: {
-      lead: "接続を求めた覚えがなければ、お知らせください。リクエストを拒否します。",
+      lead: "接続を求めた覚えがない場合は、誰かがあなたのアカウントに入ろうとしている可能性があります。お知らせいただければ、このリクエストを拒否します。",
       button: "自分で始めていません",
     },
     risky: {
@@ -96,11 +96,12 @@ const copy: Copy<{
         cross_country: (x) => `デバイスは、あなたがいるとみられる国（${x.browser}）とは別の国（${x.device}）から接続を求めています。`,
         far: (x) => `デバイスは、あなたから約 ${x.km} km 離れた場所から接続を求めています。`,
         hosting: (x) => `デバイスは家庭やモバイルの回線ではなく、データセンター${x.org ? `（${x.org}）` : ""}から接続を求めています。`,
-        old_code: (x) => `このコードは ${x.minutes} 分前に発行されました。ご自身で始めたなら、通常は数分以内に入力されます。`,
+        old_code: (x) => `このコードは ${x.minutes} 分前に発行されました。ご自身で始めた場合、コードは通常数分以内に入力されます。`,
       },
       thatDevice: "そのデバイス",
       you: "あなた",
-      consequence: "続けると、そのデバイスを持つ人があなたとしてサインインします。誰かからこのコードやリンクを送られた場合は「拒否する」を選んでください。",
+      consequence:
+        "続けると、そのデバイスを持っている人があなたとしてサインインした状態になります。誰かからこのコードやこのページへのリンクを送られた場合は「拒否する」を選んでください。",
       deny: "拒否する",
       anyway: "このまま続ける",
     },

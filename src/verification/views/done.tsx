@@ -10,6 +10,7 @@ const copy: Copy<{
   titles: Record<Outcome, string>;
   bodies: Record<Outcome, (client: string, why: Why) => string>;
   unnamed: string;
+  somewhere: string;
   again: string;
   signOut: string;
 }> = {
@@ -24,12 +25,14 @@ const copy: Copy<{
     bodies: {
       approved: (client) => `${client} is now connected to your account. Go back to your TV or device: it carries on by itself. You can close this page.`,
       denied: (client) => `${client} was not given access. You can close this page.`,
-      cancelled: () => "Nothing was approved, and the device has been told no. You can close this page.",
-      reported: () => "Nothing was approved, and the device has been told no. If someone sent you the code, do not enter codes from them again.",
+      cancelled: () => "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
+      reported: () =>
+        "Nothing was approved, the device has been told no, and we have recorded your report. If someone sent you a code or a link to enter here, do not enter codes from them again. You can close this page.",
       blocked: (client, why) =>
-        `The device asked from ${why.device}, and you appear to be in ${why.browser}. ${client} can only be connected from the same country, so the device has been told no. If it is yours, start again on it when you are with it.`,
+        `The request came from a device in ${why.device}, and you appear to be in ${why.browser}. ${client} can only be connected from the same country as the person approving it, so nothing was approved and the device has been told no. If it is your device, start again on it when you are with it.`,
     },
     unnamed: "The application",
+    somewhere: "another country",
     again: "Connect another device",
     signOut: "Sign out of this browser",
   },
@@ -45,12 +48,15 @@ const copy: Copy<{
       approved: (client) =>
         `${client} があなたのアカウントに接続されました。テレビやデバイスに戻ってください。あとは自動的に進みます。このページは閉じてかまいません。`,
       denied: (client) => `${client} にはアクセスを許可しませんでした。このページは閉じてかまいません。`,
-      cancelled: () => "何も許可されず、デバイスには拒否が伝わりました。このページは閉じてかまいません。",
-      reported: () => "何も許可されず、デバイスには拒否が伝わりました。誰かから送られたコードだった場合は、今後その人のコードを入力しないでください。",
+      cancelled: () =>
+        "何も許可されていません。デバイスには拒否したことが伝わります。やはり接続する場合は、デバイスでもう一度始めてください。このページは閉じてかまいません。",
+      reported: () =>
+        "何も許可されていません。デバイスには拒否したことが伝わり、ご報告は記録されました。誰かからコードやリンクを送られてここで入力した場合は、今後その人から送られたコードを入力しないでください。このページは閉じてかまいません。",
       blocked: (client, why) =>
-        `デバイスは${why.device}から接続を求めましたが、あなたは${why.browser}にいるようです。${client} は同じ国からしか接続できないため、デバイスには拒否が伝わりました。ご自身のデバイスなら、そのそばでもう一度始めてください。`,
+        `リクエストは${why.device}にあるデバイスから送られましたが、あなたは${why.browser}にいるようです。${client} は承認する人と同じ国からしか接続できないため、何も許可されず、デバイスには拒否したことが伝わります。ご自身のデバイスであれば、そのデバイスのそばでもう一度始めてください。`,
     },
     unnamed: "アプリケーション",
+    somewhere: "別の国",
     again: "別のデバイスを接続する",
     signOut: "このブラウザーからサインアウト",
   },
@@ -64,8 +70,8 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
   const t = copy[locale];
   const { outcome, clientName, countries } = props.ended;
   const why = {
-    device: countryName(countries?.device ?? null, locale) ?? "?",
-    browser: countryName(countries?.browser ?? null, locale) ?? "?",
+    device: countryName(countries?.device ?? null, locale) ?? t.somewhere,
+    browser: countryName(countries?.browser ?? null, locale) ?? t.somewhere,
   };
   return (
     <Layout f={props.f} title={t.titles[outcome]}>

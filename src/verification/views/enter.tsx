@@ -29,11 +29,12 @@ const copy: Copy<{
     submit: "Continue",
     errors: {
       invalid: () => "This code is invalid or has expired. Check the code on your device and try again.",
-      length: (f) => `That doesn't look like a code from your device. Codes have ${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"}.`,
+      length: (f) =>
+        `That doesn't look like a code from your device. Codes have ${f.length} ${f.charset === "NUMERIC" ? "digits" : "letters"}: check the code on your device and enter all of it.`,
       charset: (f) =>
         f.charset === "NUMERIC"
           ? "That doesn't look like a code from your device. Codes use only digits (0–9)."
-          : `That doesn't look like a code from your device. Codes use only these letters (no vowels or digits): ${spaced(CHARSETS.BASE20)}.`,
+          : `That doesn't look like a code from your device. Codes use only these letters, never vowels or digits: ${spaced(CHARSETS.BASE20)}.`,
     },
     remaining: (n) =>
       n === 0
@@ -53,11 +54,12 @@ const copy: Copy<{
     submit: "続ける",
     errors: {
       invalid: () => "このコードは無効か、有効期限が切れています。デバイスに表示されているコードを確認して、もう一度入力してください。",
-      length: (f) => `デバイスに表示されたコードではないようです。コードは${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字の英字`}です。`,
+      length: (f) =>
+        `デバイスに表示されたコードではないようです。コードは${f.charset === "NUMERIC" ? `${f.length}桁の数字` : `${f.length}文字の英字`}です。デバイスのコードを確認して、すべて入力してください。`,
       charset: (f) =>
         f.charset === "NUMERIC"
           ? "デバイスに表示されたコードではないようです。コードに使われるのは数字（0〜9）だけです。"
-          : `デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけです（母音や数字は使われません）: ${spaced(CHARSETS.BASE20)}。`,
+          : `デバイスに表示されたコードではないようです。コードに使われるのは次の英字だけで、母音や数字は含まれません: ${spaced(CHARSETS.BASE20)}。`,
     },
     remaining: (n) => (n === 0 ? "今回が最後の試行でした。しばらくの間、次の入力は受け付けられません。" : `コード入力が停止されるまで、あと ${n} 回試せます。`),
   },

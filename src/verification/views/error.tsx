@@ -34,7 +34,7 @@ const copy: Copy<
     unavailable: { title: "Temporarily unavailable", body: "We couldn't reach the sign-in service. Wait a moment and try again.", action: "Try again" },
     forbidden: {
       title: "Please start again",
-      body: "We couldn't use what you sent. This happens when a page was open for a long time, came from another website, or your browser blocks cookies here.",
+      body: "We couldn't use what you just sent. This happens when a page was open for a long time, when it came from another website, or when your browser blocks cookies for this site.",
       action: "Start again",
     },
     out_of_step: { title: "This page is out of date", body: "Continue from where you left off.", action: "Continue" },
@@ -53,7 +53,7 @@ const copy: Copy<
       code_entry: (time, rel) => `For your security, entering codes is paused here until ${time} (${rel}).`,
       sign_in: (time, rel) => `For your security, signing in is paused until ${time} (${rel}).`,
     },
-    codeMayExpire: "The code on your device may expire before then: if it does, start again on your device.",
+    codeMayExpire: "The code on your device may expire before then. If it does, start again on your device to get a new code.",
   },
   ja: {
     expired: { title: "このコードは有効期限切れです", body: "デバイスでもう一度始めて、新しいコードを表示してください。", action: "別のコードを入力する" },
@@ -75,7 +75,7 @@ const copy: Copy<
     },
     forbidden: {
       title: "もう一度最初からお願いします",
-      body: "送信内容を使えませんでした。ページを長く開いていた、別のサイトから送信された、またはブラウザーが Cookie をブロックしている場合に起こります。",
+      body: "送信された内容を使えませんでした。ページを長時間開いたままにしていた場合、別のサイトから送信された場合、またはブラウザーがこのサイトの Cookie をブロックしている場合に起こります。",
       action: "最初からやり直す",
     },
     out_of_step: { title: "このページは古くなっています", body: "中断したところから続けてください。", action: "続ける" },
@@ -98,7 +98,7 @@ const copy: Copy<
       code_entry: (time, rel) => `安全のため、${time}（${rel}）までここでのコード入力を停止しています。`,
       sign_in: (time, rel) => `安全のため、${time}（${rel}）までサインインを停止しています。`,
     },
-    codeMayExpire: "それまでにデバイスのコードが期限切れになった場合は、デバイスでもう一度始めてください。",
+    codeMayExpire: "それまでにデバイスのコードの有効期限が切れることがあります。その場合は、デバイスでもう一度始めて新しいコードを表示してください。",
   },
 };
 
