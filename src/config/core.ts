@@ -17,10 +17,14 @@ export interface Config {
   authlete: AuthleteConfig;
   discoveryCacheSeconds: number;
   pollMaxIntervalSeconds: number;
+  /** A poll reaches Authlete at least this often (seconds from the grant's creation); 0 = every compliant poll. */
+  pollPassThroughSeconds: number;
   limits: Limits;
   kv: KVNamespace;
   /** One Durable Object per budget bucket. */
   budgets: DurableObjectNamespace;
+  /** One Durable Object per device grant (grant/object.ts), and one per user code pointing at it. */
+  grants: DurableObjectNamespace;
   /** Keys every storage key, log tag and CSRF token (crypto.ts KeyedHash). */
   secret: string;
   /** The emulator's service binding when present (local/test); otherwise the global fetch. */
@@ -51,6 +55,7 @@ const Core = both(
     AUTHLETE_TIMEOUT_MS: intIn(100, 60_000, 5_000),
     DISCOVERY_CACHE_SECONDS: intIn(0, 86_400, 300),
     POLL_MAX_INTERVAL_SECONDS: intIn(5, 3_600, 60),
+    POLL_PASS_THROUGH_SECONDS: intIn(0, 3_600, 60),
     EDGE_SECRET: minLength(32, "must be at least 32 characters (openssl rand -base64 32)")(requiredText),
   }),
   both(limitsSchema, Credentials),
@@ -60,6 +65,9 @@ export function loadConfig(env: Env): Config {
   if (!env.KV || typeof env.KV.get !== "function") throw new ConfigError("Invalid configuration: KV: the KV namespace binding is missing");
   if (!env.BUDGETS || typeof env.BUDGETS.getByName !== "function") {
     throw new ConfigError("Invalid configuration: BUDGETS: the Durable Object binding is missing (class BudgetCounter, declared in wrangler.toml)");
+  }
+  if (!env.GRANTS || typeof env.GRANTS.getByName !== "function") {
+    throw new ConfigError("Invalid configuration: GRANTS: the Durable Object binding is missing (class DeviceGrant, declared in wrangler.toml)");
   }
   const v = parse(Core, { ...env, AUTHLETE_API_VERSION: env.AUTHLETE_API_VERSION?.trim() });
   const timeoutMs = v.AUTHLETE_TIMEOUT_MS!;
@@ -71,9 +79,11 @@ export function loadConfig(env: Env): Config {
         : { version: 3, baseUrl: v.AUTHLETE_BASE_URL, serviceId: v.AUTHLETE_SERVICE_ID, accessToken: v.AUTHLETE_SERVICE_ACCESS_TOKEN, timeoutMs },
     discoveryCacheSeconds: v.DISCOVERY_CACHE_SECONDS!,
     pollMaxIntervalSeconds: v.POLL_MAX_INTERVAL_SECONDS!,
+    pollPassThroughSeconds: v.POLL_PASS_THROUGH_SECONDS!,
     limits: limitsOf(v),
     kv: env.KV,
     budgets: env.BUDGETS,
+    grants: env.GRANTS,
     secret: v.EDGE_SECRET,
     authleteFetch: binding ? (input, init) => binding.fetch(input as RequestInfo, init) : (input, init) => fetch(input, init),
   };

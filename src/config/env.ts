@@ -5,6 +5,8 @@ export type Env = {
   KV: KVNamespace;
   /** The budgets' Durable Objects (the class BudgetCounter, protection/budget-object.ts). */
   BUDGETS: DurableObjectNamespace;
+  /** The device grants' Durable Objects (the class DeviceGrant, grant/object.ts). */
+  GRANTS: DurableObjectNamespace;
   /** Service binding to the offline Authlete emulator; only the local/test config declares it. */
   AUTHLETE?: Fetcher;
   AUTHLETE_BASE_URL?: string;
@@ -18,6 +20,7 @@ export type Env = {
   EDGE_SECRET?: string;
   DISCOVERY_CACHE_SECONDS?: string;
   POLL_MAX_INTERVAL_SECONDS?: string;
+  POLL_PASS_THROUGH_SECONDS?: string;
   // The verification page (/device); parsed by loadPageConfig only.
   USER_CODE_CHARSET?: string;
   USER_CODE_LENGTH?: string;

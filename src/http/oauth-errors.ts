@@ -27,6 +27,13 @@ export function relay(status: number, body: string | null | undefined, headers: 
 export const slowDown = (interval: number) =>
   oauthError(400, "slow_down", `Polling too fast: wait at least ${interval} seconds between requests.`, {}, { interval });
 
+/**
+ * RFC 8628 §3.5, answered at the edge for an undecided grant (protection/polling.ts): the status,
+ * headers and members Authlete's own answer has when this Worker relays it (400, JSON, no-store),
+ * so a client cannot tell which of the two answered.
+ */
+export const authorizationPending = () => oauthError(400, "authorization_pending", "The end-user has not completed the authorization yet.");
+
 export const tooManyRequests = (retryAfter: number) =>
   oauthError(429, "invalid_request", `Too many requests. Try again in ${retryAfter} seconds.`, { "Retry-After": String(retryAfter) });
 

@@ -3,8 +3,8 @@ import type { Copy } from "../locale";
 import { countryName } from "../places";
 import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
-/** For "blocked": the device's country and the browser's, in the page's language. */
-type Why = { device: string; browser: string };
+/** For "blocked": the device's country (null when it could not be told) and the browser's, in the page's language. */
+type Why = { device: string | null; browser: string };
 
 const copy: Copy<{
   titles: Record<Outcome, string>;
@@ -27,7 +27,7 @@ const copy: Copy<{
       cancelled: () => "Nothing was approved, and the device has been told no. You can close this page.",
       reported: () => "Nothing was approved, and the device has been told no. If someone sent you the code, do not enter codes from them again.",
       blocked: (client, why) =>
-        `The device asked from ${why.device}, and you appear to be in ${why.browser}. ${client} can only be connected from the same country, so the device has been told no. If it is yours, start again on it when you are with it.`,
+        `${why.device ? `The device asked from ${why.device}, and you appear to be in ${why.browser}.` : "We could not tell where the device asked from."} ${client} can only be connected from the same country, so the device has been told no. If it is yours, start again on it when you are with it.`,
     },
     unnamed: "The application",
     again: "Connect another device",
@@ -48,7 +48,7 @@ const copy: Copy<{
       cancelled: () => "何も許可されず、デバイスには拒否が伝わりました。このページは閉じてかまいません。",
       reported: () => "何も許可されず、デバイスには拒否が伝わりました。誰かから送られたコードだった場合は、今後その人のコードを入力しないでください。",
       blocked: (client, why) =>
-        `デバイスは${why.device}から接続を求めましたが、あなたは${why.browser}にいるようです。${client} は同じ国からしか接続できないため、デバイスには拒否が伝わりました。ご自身のデバイスなら、そのそばでもう一度始めてください。`,
+        `${why.device ? `デバイスは${why.device}から接続を求めましたが、あなたは${why.browser}にいるようです。` : "デバイスがどこから接続を求めたのか分かりませんでした。"}${client} は同じ国からしか接続できないため、デバイスには拒否が伝わりました。ご自身のデバイスなら、そのそばでもう一度始めてください。`,
     },
     unnamed: "アプリケーション",
     again: "別のデバイスを接続する",
@@ -64,7 +64,7 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
   const t = copy[locale];
   const { outcome, clientName, countries } = props.ended;
   const why = {
-    device: countryName(countries?.device ?? null, locale) ?? "?",
+    device: countryName(countries?.device ?? null, locale),
     browser: countryName(countries?.browser ?? null, locale) ?? "?",
   };
   return (
