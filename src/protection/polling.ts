@@ -63,6 +63,25 @@ function remember(key: string, rec: PollRecord): void {
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
 }
 
+/**
+ * The body of the last `authorization_pending` Authlete answered through this isolate: the
+ * same for every grant of the service (it names no client or code), so the edge's own pending
+ * answers repeat it, and a client cannot tell which of the two answered.
+ */
+let pendingBody: string | null = null;
+
+function rememberPending(res: TokenResponse): void {
+  const body = res.responseContent;
+  if (res.action !== "BAD_REQUEST" || !body || body.length > 1024) return;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const plain = Object.entries(parsed).every(([k, v]) => ["error", "error_description", "error_uri"].includes(k) && typeof v === "string");
+    if (plain && parsed["error"] === "authorization_pending") pendingBody = body;
+  } catch {
+    // Not JSON: never replayed.
+  }
+}
+
 /** Outcomes after which a device code can never yield tokens (RFC 8628 §3.5). */
 const TERMINAL_ERRORS = new Set(["access_denied", "expired_token", "invalid_grant"]);
 
@@ -123,7 +142,7 @@ export class PollingGuard {
     if (!deviceCode) return { deviceCode: null, guess: null };
     const gate = await this.gate(deviceCode, client);
     if (gate.kind === "slow_down") return { answered: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
-    if (gate.kind === "pending") return { answered: authorizationPending(), log: { outcome: "authorization_pending_at_edge" } };
+    if (gate.kind === "pending") return { answered: authorizationPending(pendingBody), log: { outcome: "authorization_pending_at_edge" } };
     if (gate.kind === "pass") return { deviceCode, guess: null };
     const guess = await this.limiter.reserve("unknown-device-code", this.unknownCodeBudget, networkOf(ip));
     if (!guess.allowed) return { answered: tooManyRequests(guess.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
@@ -134,6 +153,7 @@ export class PollingGuard {
   async after(admitted: Admission, res: TokenResponse): Promise<void> {
     if (admitted.answered || !admitted.deviceCode) return;
     const error = oauthErrorCode(res);
+    if (error === "authorization_pending") rememberPending(res);
     if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await this.finished(admitted.deviceCode);
     // Only codes Authlete does not know stay counted against the guessing budget (RFC 8628 §5.2),
     // so an honest device whose grant could not be reached is never penalised.
