@@ -7,6 +7,7 @@ export const CHECK_IDS = [
   "worker.page",
   "worker.kv",
   "worker.durable-object",
+  "worker.durable-object.grants",
   "worker.public-url",
   "authlete.connection",
   "authlete.service",
