@@ -1,4 +1,5 @@
 import type { KeyedHash } from "../crypto";
+import { grantNames } from "./names";
 import type { DeviceGrant } from "./object";
 import { type Decision, type GrantInit, type GrantState, type GrantView, issue, type PollAnswer, type PollRules, poll, recordDecision, view } from "./record";
 
@@ -24,10 +25,7 @@ export interface Grants {
   finish(deviceCode: string): Promise<void>;
 }
 
-const names = (keyed: KeyedHash) => ({
-  device: async (deviceCode: string) => `device/${await keyed.mac("grant:device-code", deviceCode)}`,
-  user: async (userCode: string) => `user/${await keyed.mac("grant:user-code", userCode)}`,
-});
+const names = grantNames;
 
 /** The grants' real home: Durable Objects of the class DeviceGrant (grant/object.ts), binding GRANTS. */
 export class DurableObjectGrants implements Grants {

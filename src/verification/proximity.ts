@@ -1,8 +1,8 @@
 import type { Context } from "hono";
+import type { DeviceRequest } from "../grant/record";
 import { clientIp } from "../http/client-ip";
 import { placeOf } from "../http/client-place";
 import type { LogFields } from "../log";
-import type { DeviceRequest } from "../grant/record";
 import { assess, assessUnknownDevice, signals } from "../protection/proximity";
 import type { FlowProximity } from "../session/flow";
 import type { PageEnv } from "./page-env";

@@ -39,7 +39,11 @@ describe("POST /token", () => {
   });
 
   it("client_credentials and refresh_token pass through", async () => {
-    const cc = await relay.postForm("/token", { grant_type: "client_credentials", scope: "tv.watch" }, { Authorization: basic("demo-confidential", "demo-secret") });
+    const cc = await relay.postForm(
+      "/token",
+      { grant_type: "client_credentials", scope: "tv.watch" },
+      { Authorization: basic("demo-confidential", "demo-secret") },
+    );
     expect(cc.status).toBe(200);
     expect(await json(cc)).toHaveProperty("access_token");
 

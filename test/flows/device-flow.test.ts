@@ -61,7 +61,13 @@ describe("the whole RFC 8628 exchange, device side driven by openid-client, the 
     const { flow } = await atConsent(places.device, b);
     await b.submit("/device/consent", { action: "deny" });
     const err = await client
-      .pollDeviceAuthorizationGrant(config, { device_code: flow.device_code, user_code: flow.user_code, verification_uri: flow.verification_uri, expires_in: flow.expires_in, interval: 1 })
+      .pollDeviceAuthorizationGrant(config, {
+        device_code: flow.device_code,
+        user_code: flow.user_code,
+        verification_uri: flow.verification_uri,
+        expires_in: flow.expires_in,
+        interval: 1,
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(client.ResponseBodyError);
     expect((err as client.ResponseBodyError).error).toBe("access_denied");

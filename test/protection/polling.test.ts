@@ -44,7 +44,19 @@ describe("decide(): the polling rule, step by step (RFC 8628 §3.5)", () => {
 
 describe("the grant's poll rule: slow_down first, then pending at the edge only when sure", () => {
   const init: GrantInit = {
-    device: { ip: "192.0.2.1", country: "DE", region: null, city: null, asn: null, asOrganization: null, latitude: null, longitude: null, colo: null, userAgent: null, requestedAt: 0 },
+    device: {
+      ip: "192.0.2.1",
+      country: "DE",
+      region: null,
+      city: null,
+      asn: null,
+      asOrganization: null,
+      latitude: null,
+      longitude: null,
+      colo: null,
+      userAgent: null,
+      requestedAt: 0,
+    },
     clientId: 1001,
     client: "fingerprint",
     interval: 5,
@@ -259,9 +271,21 @@ describe("pending answered at the edge: the grant's Durable Object (device in Fr
   });
 
   it.each([
-    ["Deny on the consent page", "The user denied the request.", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/consent", { action: "deny" }))],
-    ["Cancel on the confirm page", "The user cancelled the request on the verification page", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/cancel", {}))],
-    ["I didn't start this", "The user reported that they did not start this request", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {}))],
+    [
+      "Deny on the consent page",
+      "The user denied the request.",
+      async (b: ReturnType<typeof browser>) => void (await b.submit("/device/consent", { action: "deny" })),
+    ],
+    [
+      "Cancel on the confirm page",
+      "The user cancelled the request on the verification page",
+      async (b: ReturnType<typeof browser>) => void (await b.submit("/device/cancel", {})),
+    ],
+    [
+      "I didn't start this",
+      "The user reported that they did not start this request",
+      async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {})),
+    ],
   ])("%s is heard at the device's next poll, in the other location", async (label, description, act) => {
     // "I didn't start this" logs phishing_reported (a warning); its content is proximity.test.ts's subject.
     vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { unknownAction } from "../../authlete/errors";
-import { clientIp } from "../../http/client-ip";
 import type { DeviceRequest } from "../../grant/record";
+import { clientIp } from "../../http/client-ip";
 import { log } from "../../log";
 import type { ActiveFlow } from "../../session/flow";
 import { fewLeft, holding, refuseIfSpent } from "../budgets";
