@@ -39,6 +39,7 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
 
   /** Creates the grant when Authlete has issued the codes. A second call replaces it (codes are never reused). */
   async issue(init: GrantInit, now: number): Promise<void> {
+    this.stamps = { lastAcceptedAt: null, lastPassedAt: 0 };
     this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: issue(init, now) });
     await this.expireIn(init.expiresIn * 1000);
   }
@@ -49,12 +50,32 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
     await this.expireIn(expiresIn * 1000);
   }
 
+  /**
+   * The stamps of the last accepted poll and the last pass-through, kept in this instance's
+   * memory only. The object is one instance worldwide and handles one call at a time, so they
+   * serialise parallel polls as well as storage would; what they save is a durable write (and
+   * its wait, and a billed row) on every poll. If the object is evicted they are lost, which can
+   * only let one poll through the slow_down rule early and send one to Authlete sooner: it never
+   * locks a compliant client out nor answers for Authlete longer. What must survive is written:
+   * the interval a slow_down raised (RFC 8628 §3.5: "for this and all subsequent requests").
+   */
+  private stamps: Pick<GrantState, "lastPassedAt"> & Pick<GrantState["poll"], "lastAcceptedAt"> = { lastAcceptedAt: null, lastPassedAt: 0 };
+
   /** One poll (grant/record.ts `poll`); null when this object holds no grant (never issued, expired, finished). */
   async poll(now: number, rules: PollRules, client: string): Promise<PollAnswer | null> {
     const s = this.load();
     if (s?.role !== "grant") return null;
-    const { state, answer } = poll(s.grant, now, rules, client);
-    if (state !== s.grant) this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: state });
+    const stored = s.grant;
+    const live: GrantState = {
+      ...stored,
+      poll: { ...stored.poll, lastAcceptedAt: this.stamps.lastAcceptedAt ?? stored.poll.lastAcceptedAt },
+      lastPassedAt: Math.max(this.stamps.lastPassedAt, stored.lastPassedAt),
+    };
+    const { state, answer } = poll(live, now, rules, client);
+    this.stamps = { lastAcceptedAt: state.poll.lastAcceptedAt, lastPassedAt: state.lastPassedAt };
+    if (state.poll.interval !== stored.poll.interval) {
+      this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: { ...stored, poll: { ...stored.poll, interval: state.poll.interval } } });
+    }
     return answer;
   }
 
