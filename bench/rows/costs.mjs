@@ -88,11 +88,31 @@ export function render(ops) {
     present: true,
     // The grant's targets, from exact counts: what a compliant grant approved at 30 s, and a code nobody approves, may cost.
     targets: [
-      [`compliant grant: at most ${TARGETS.tokenCalls} \`/auth/token\` call and ${TARGETS.authleteCalls} Authlete calls in all (row 7)`, met(tokenCalls <= TARGETS.tokenCalls && compliant.s.authlete <= TARGETS.authleteCalls), `${tokenCalls} and ${compliant.s.authlete}`],
+      [
+        `compliant grant: at most ${TARGETS.tokenCalls} \`/auth/token\` call and ${TARGETS.authleteCalls} Authlete calls in all (row 7)`,
+        met(tokenCalls <= TARGETS.tokenCalls && compliant.s.authlete <= TARGETS.authleteCalls),
+        `${tokenCalls} and ${compliant.s.authlete}`,
+      ],
       [`compliant grant: at most ${TARGETS.kvWritesDeletes} KV writes and deletes together (row 7)`, met(kvOps <= TARGETS.kvWritesDeletes), `${kvOps}`],
-      [`compliant grant: at most $${TARGETS.dollarsPerMillion} per million on Workers Paid (row 8)`, met(compliant.d.total <= TARGETS.dollarsPerMillion), usd(compliant.d.total)],
-      [`compliant grant: at least ${TARGETS.freePerDay} a day on the Free plan (row 8)`, met(compliant.free.perDay >= TARGETS.freePerDay), `${fmt(compliant.free.perDay)} (${compliant.free.limit})`],
-      ...(expired ? [[`a code nobody approves: at most ${TARGETS.expiredAuthleteCalls} Authlete calls (row 7)`, met(expired.s.authlete <= TARGETS.expiredAuthleteCalls), `${expired.s.authlete}`]] : []),
+      [
+        `compliant grant: at most $${TARGETS.dollarsPerMillion} per million on Workers Paid (row 8)`,
+        met(compliant.d.total <= TARGETS.dollarsPerMillion),
+        usd(compliant.d.total),
+      ],
+      [
+        `compliant grant: at least ${TARGETS.freePerDay} a day on the Free plan (row 8)`,
+        met(compliant.free.perDay >= TARGETS.freePerDay),
+        `${fmt(compliant.free.perDay)} (${compliant.free.limit})`,
+      ],
+      ...(expired
+        ? [
+            [
+              `a code nobody approves: at most ${TARGETS.expiredAuthleteCalls} Authlete calls (row 7)`,
+              met(expired.s.authlete <= TARGETS.expiredAuthleteCalls),
+              `${expired.s.authlete}`,
+            ],
+          ]
+        : []),
     ],
     kvDominates: compliant.d.top.name.startsWith("KV writes"),
     guessers: guessers.length > 0 && {
