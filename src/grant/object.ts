@@ -21,9 +21,9 @@ interface GrantsEnv {
  * person enters the code in another. A Durable Object is one instance worldwide, so both reach
  * the same state without waiting for replication.
  *
- * Every transition is one RPC method that reads and writes `ctx.storage.kv` synchronously,
- * with no await in between: the object runs one call at a time, so two polls sent at once
- * are decided one after the other and cannot both pass. The clock is the caller's (`now`),
+ * Every transition is one RPC method that reads and writes its state (`ctx.storage.kv`, and
+ * the poll stamps in memory) synchronously, with no await in between: the object runs one call
+ * at a time, so two polls sent at once are decided one after the other and cannot both pass. The clock is the caller's (`now`),
  * so tests can move time; the alarm that deletes the object at expiry runs on real time.
  */
 export class DeviceGrant extends DurableObject<GrantsEnv> {
