@@ -7,14 +7,16 @@
 // strictly sequential requests.
 //
 // Counts (bench/rows/operations.mjs reads them): every incoming request; KV get/put/delete/list
-// (by key prefix, and the bytes × TTL each put may keep stored); every Durable Object RPC
-// (`getByName(…).reserve/release`), the objects touched and the RPCs' wall time; inside the
-// objects, the storage calls Cloudflare bills as SQLite rows; Authlete calls by API (the
-// /api/{serviceId} prefix stripped); and every other outbound fetch (the OpenID providers), by
-// path. The Worker and its Durable Objects share one isolate here, so one module-level record
-// sees both. `GET /_bench/counts` answers them, `POST /_bench/counts/reset` starts afresh;
+// (by key prefix, and the bytes × TTL each put may keep stored); every Durable Object RPC by
+// binding and method (`BUDGETS.reserve`, `GRANTS.poll`, …, a user-code pointer's forwarded call
+// to its grant included), the objects touched and the RPCs' wall time; inside the objects, the
+// storage calls Cloudflare bills as SQLite rows, and the alarms left to run; Authlete calls by
+// API (the /api/{serviceId} prefix stripped); and every other outbound fetch (the OpenID
+// providers), by path. The Worker and its Durable Objects share one isolate here, so one
+// module-level record sees both. `GET /_bench/counts` answers them, `POST /_bench/counts/reset` starts afresh;
 // neither is counted.
 import { createApp } from "../src/app";
+import { DeviceGrant as ProductionDeviceGrant } from "../src/grant/object";
 import { BudgetCounter as ProductionBudgetCounter } from "../src/protection/budget-object";
 
 type KvOp = "get" | "put" | "delete" | "list";
@@ -27,18 +29,21 @@ function freshCounts() {
     kvByPrefix: {} as Record<string, Record<KvOp, number>>,
     /** Σ (key + value bytes) × expirationTtl over the puts: an upper bound of what they keep stored (a delete may end one sooner). */
     kvStoredByteSeconds: 0,
+    /** `{binding}.{method}` → RPC calls. */
     doCalls: {} as Record<string, number>,
-    /** Object name → its budget window in seconds (the name is `{limit}/{max}/{window}/{mac}`). */
+    /** `{binding}:{name}` → for a budget, its window in seconds (the name is `{limit}/{max}/{window}/{mac}`); 0 for a grant. */
     doObjects: {} as Record<string, number>,
     /** Wall time of the RPCs as the Worker saw them (performance.now, which moves with I/O here), ms. */
     doWallMs: 0,
     /** Inside the objects: storage calls as Cloudflare bills SQLite-backed objects (1 row per key read or written, setAlarm 1 row written). */
     doRows: { read: 0, written: 0 },
     doStorage: {} as Record<string, number>,
-    /** setAlarm calls: each starts a budget window whose alarm will run once (one request, deleteAll) when it ends. */
+    /** Alarms set and not deleted: each will run once (one request, deleteAll) when a budget window ends or a code expires. */
     doAlarms: 0,
-    /** Σ seconds until those alarms: how long each new window keeps its object's storage. */
+    /** Σ seconds until those alarms: how long each keeps its object's storage. */
     doAlarmSeconds: 0,
+    /** Object id → seconds of its alarm counted above, so a later setAlarm or deleteAlarm corrects it. */
+    alarmsByObject: {} as Record<string, number>,
     authlete: {} as Record<string, number>,
     outbound: {} as Record<string, number>,
   };
@@ -80,22 +85,22 @@ function countedKv(kv: KVNamespace): KVNamespace {
   });
 }
 
-/** Each `getByName(name)` stub's RPCs (`reserve`, `release`) counted and timed; the object's name kept. */
-function countedBudgets(ns: DurableObjectNamespace): DurableObjectNamespace {
+/** Each `getByName(name)` stub's RPCs counted by binding and method, and timed; the object's name kept. */
+function countedNamespace(ns: DurableObjectNamespace, binding: string): DurableObjectNamespace {
   return new Proxy(ns, {
     get(t, p) {
       const v = Reflect.get(t, p);
       if (typeof v !== "function") return v;
       if (p !== "getByName") return (v as (...a: unknown[]) => unknown).bind(t);
       return (name: string) => {
-        counts.doObjects[name] = Number(name.split("/")[2]) || 0;
+        counts.doObjects[`${binding}:${name}`] = binding === "BUDGETS" ? Number(name.split("/")[2]) || 0 : 0;
         const stub = (v as (n: string) => object).call(t, name);
         return new Proxy(stub, {
           get(s, m) {
             const rpc = Reflect.get(s, m);
             if (typeof rpc !== "function" || typeof m !== "string" || m === "then") return rpc;
             return async (...args: unknown[]) => {
-              bump(counts.doCalls, m);
+              bump(counts.doCalls, `${binding}.${m}`);
               const t0 = performance.now();
               try {
                 // Reflect.apply: a stub answers every property, `apply` included, with an RPC.
@@ -129,59 +134,106 @@ globalThis.fetch = (input: RequestInfo | URL, init?: RequestInit) => {
 };
 
 /**
- * The production class with its storage counted. `ctx` is an own property of a Durable Object,
- * so it is replaced after the base constructor has checked the real one.
+ * An object's storage counted as Cloudflare bills SQLite-backed objects: each key read or
+ * written by `ctx.storage.kv` one row, each setAlarm and deleteAlarm one row written, each
+ * deleteAll outside an alarm one row written (an object keeps one key; the alarms' own
+ * deleteAll is priced in row 8, once per alarm left to run). `ctx` is an own property of a
+ * Durable Object, so it is replaced after the base constructor has checked the real one.
  */
+function countStorage(object: object, ctx: DurableObjectState, inAlarm: () => boolean): void {
+  const rows = (read: number, written: number) => {
+    counts.doRows.read += read;
+    counts.doRows.written += written;
+  };
+  const id = ctx.id.toString();
+  const kv = counted(ctx.storage.kv, (method) => {
+    bump(counts.doStorage, `kv.${method}`);
+    if (method === "get") rows(1, 0);
+    else if (method === "put" || method === "delete") rows(0, 1);
+  });
+  const forget = () => {
+    const before = counts.alarmsByObject[id];
+    if (before === undefined) return;
+    counts.doAlarms--;
+    counts.doAlarmSeconds -= before;
+    delete counts.alarmsByObject[id];
+  };
+  const storage = new Proxy(ctx.storage, {
+    get(t, p) {
+      if (p === "kv") return kv;
+      const v = Reflect.get(t, p);
+      if (typeof v !== "function") return v;
+      return (...args: unknown[]) => {
+        bump(counts.doStorage, String(p));
+        if (p === "setAlarm") {
+          rows(0, 1);
+          forget();
+          const seconds = Math.max(0, (Number(args[0]) - Date.now()) / 1000);
+          counts.alarmsByObject[id] = seconds;
+          counts.doAlarms++;
+          counts.doAlarmSeconds += seconds;
+        } else if (p === "deleteAlarm") {
+          rows(0, 1);
+          forget();
+        } else if (p === "deleteAll" && !inAlarm()) {
+          rows(0, 1);
+        }
+        return Reflect.apply(v as (...a: unknown[]) => unknown, t, args);
+      };
+    },
+  });
+  const state = new Proxy(ctx, {
+    get(t, p) {
+      if (p === "storage") return storage;
+      const v = Reflect.get(t, p);
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+  Object.defineProperty(object, "ctx", { value: state });
+}
+
+/** The production budget class with its storage counted. */
 export class BudgetCounter extends ProductionBudgetCounter {
+  private alarming = false;
   constructor(ctx: DurableObjectState, env: unknown) {
     super(ctx, env as never);
-    const rows = (read: number, written: number) => {
-      counts.doRows.read += read;
-      counts.doRows.written += written;
-    };
-    const kv = counted(ctx.storage.kv, (method) => {
-      bump(counts.doStorage, `kv.${method}`);
-      if (method === "get") rows(1, 0);
-      else if (method === "put" || method === "delete") rows(0, 1);
-    });
-    const storage = new Proxy(ctx.storage, {
-      get(t, p) {
-        if (p === "kv") return kv;
-        const v = Reflect.get(t, p);
-        if (typeof v !== "function") return v;
-        return (...args: unknown[]) => {
-          bump(counts.doStorage, String(p));
-          // Each setAlarm is billed as one row written; deleteAll's rows are counted where it runs (the alarm at a window's end).
-          if (p === "setAlarm") {
-            rows(0, 1);
-            counts.doAlarms++;
-            counts.doAlarmSeconds += Math.max(0, (Number(args[0]) - Date.now()) / 1000);
-          }
-          return Reflect.apply(v as (...a: unknown[]) => unknown, t, args);
-        };
-      },
-    });
-    const state = new Proxy(ctx, {
-      get(t, p) {
-        if (p === "storage") return storage;
-        const v = Reflect.get(t, p);
-        return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-      },
-    });
-    Object.defineProperty(this, "ctx", { value: state });
+    countStorage(this, ctx, () => this.alarming);
+  }
+  override async alarm(): Promise<void> {
+    this.alarming = true;
+    await super.alarm();
+  }
+}
+
+/** The production grant class with its storage counted, and a pointer's call to its grant counted as the request it is. */
+export class DeviceGrant extends ProductionDeviceGrant {
+  private alarming = false;
+  constructor(ctx: DurableObjectState, env: { GRANTS: DurableObjectNamespace }) {
+    super(ctx, { ...env, GRANTS: countedNamespace(env.GRANTS, "GRANTS") } as never);
+    countStorage(this, ctx, () => this.alarming);
+  }
+  override async alarm(): Promise<void> {
+    this.alarming = true;
+    await super.alarm();
   }
 }
 
 let clock: number | null = null;
 const app = createApp({ now: () => clock ?? Date.now() });
 
-type BenchEnv = { KV: KVNamespace; BUDGETS: DurableObjectNamespace; AUTHLETE?: Fetcher } & Record<string, unknown>;
+type BenchEnv = { KV: KVNamespace; BUDGETS: DurableObjectNamespace; GRANTS: DurableObjectNamespace; AUTHLETE?: Fetcher } & Record<string, unknown>;
 /** The app caches its services per env object, so each real env gets one counted twin, kept. */
 const twins = new WeakMap<object, BenchEnv>();
 function countedEnv(env: BenchEnv): BenchEnv {
   let twin = twins.get(env);
   if (!twin) {
-    twin = { ...env, KV: countedKv(env.KV), BUDGETS: countedBudgets(env.BUDGETS), ...(env.AUTHLETE ? { AUTHLETE: countedAuthlete(env.AUTHLETE) } : {}) };
+    twin = {
+      ...env,
+      KV: countedKv(env.KV),
+      BUDGETS: countedNamespace(env.BUDGETS, "BUDGETS"),
+      GRANTS: countedNamespace(env.GRANTS, "GRANTS"),
+      ...(env.AUTHLETE ? { AUTHLETE: countedAuthlete(env.AUTHLETE) } : {}),
+    };
     twins.set(env, twin);
   }
   return twin;
@@ -190,7 +242,10 @@ function countedEnv(env: BenchEnv): BenchEnv {
 export default {
   fetch(request: Request, env: BenchEnv, ctx: ExecutionContext) {
     const path = new URL(request.url).pathname;
-    if (path === "/_bench/counts") return Response.json(counts);
+    if (path === "/_bench/counts") {
+      const { alarmsByObject: _, ...shown } = counts;
+      return Response.json(shown);
+    }
     if (path === "/_bench/counts/reset" && request.method === "POST") {
       counts = freshCounts();
       return Response.json({ reset: true });

@@ -1,6 +1,7 @@
 import { createApp } from "./app";
 import type { Env } from "./config";
 
+export { DeviceGrant } from "./grant/object";
 export { BudgetCounter } from "./protection/budget-object";
 
 const app = createApp();

@@ -5,6 +5,8 @@ import { PasswordAuthenticator } from "./auth/password";
 import { AuthleteClient } from "./authlete/client";
 import { type Config, type Env, loadConfig, loadPageConfig, type PageConfig } from "./config";
 import { KeyedHash } from "./crypto";
+import type { DeviceGrant } from "./grant/object";
+import { DurableObjectGrants, type Grants } from "./grant/store";
 import type { BudgetCounter } from "./protection/budget-object";
 import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
@@ -14,7 +16,6 @@ import { HOSTING_ASNS } from "./protection/proximity";
 import { FlowStore } from "./session/flow";
 import { LoginStates } from "./session/login";
 import { SignInStore } from "./session/sign-in";
-import { DeviceRequests } from "./storage/device-requests";
 import { Storage } from "./storage/kv";
 
 /**
@@ -39,7 +40,8 @@ export interface ApiServices {
   authlete: AuthleteClient;
   polling: PollingGuard;
   deviceAuthorization: DeviceAuthorizationGuard;
-  deviceRequests: DeviceRequests;
+  /** Each device grant's object: created on device authorization, polled, decided on the page. */
+  grants: Grants;
 }
 
 /** What the verification page uses, and nothing else. */
@@ -54,7 +56,7 @@ export interface PageServices {
   signIns: SignInStore;
   /** OpenID sign-ins between the button and the callback (sealed cookie, replay marker). */
   logins: LoginStates;
-  deviceRequests: DeviceRequests;
+  grants: Grants;
   /** The built-in hosting networks and the operator's HOSTING_ASNS (protection/proximity.ts). */
   hostingAsns: ReadonlySet<number>;
 }
@@ -84,32 +86,35 @@ export function compose(options: ServiceOptions = {}): Services {
       deviceLimiter: new FallbackLimiter(budgets, "open"),
       pageLimiter: new FallbackLimiter(budgets, isolateBudgets),
       authlete: new AuthleteClient(config.authlete, config.authleteFetch),
-      deviceRequests: new DeviceRequests(storage.table("device")),
+      grants: new DurableObjectGrants(config.grants as DurableObjectNamespace<DeviceGrant>, keyed),
     };
   });
 
   const api = cached((env: Env): ApiServices => {
-    const { config, keyed, storage, deviceLimiter, authlete, deviceRequests } = shared(env);
+    const { config, keyed, deviceLimiter, authlete, grants } = shared(env);
     return {
       config,
       keyed,
       now,
       authlete,
-      deviceRequests,
-      polling: new PollingGuard(storage.table("poll"), deviceLimiter, config.limits.unknownDeviceCodePerIp, now, config.pollMaxIntervalSeconds),
+      grants,
+      polling: new PollingGuard(grants, deviceLimiter, config.limits.unknownDeviceCodePerIp, now, {
+        maxIntervalSeconds: config.pollMaxIntervalSeconds,
+        passThroughSeconds: config.pollPassThroughSeconds,
+      }),
       deviceAuthorization: new DeviceAuthorizationGuard(deviceLimiter, config.limits),
     };
   });
 
   const page = cached((env: Env): PageServices => {
-    const { config, keyed, storage, pageLimiter, authlete, deviceRequests } = shared(env);
+    const { config, keyed, storage, pageLimiter, authlete, grants } = shared(env);
     const page = loadPageConfig(env);
     return {
       page,
       keyed,
       now,
       authlete,
-      deviceRequests,
+      grants,
       authenticator: authenticatorFor(page, config, now, options.accessKeys),
       budgets: new PageBudgets(pageLimiter, config.limits),
       flows: new FlowStore(storage.table("flow"), now),

@@ -73,9 +73,12 @@ export function authleteApi(base) {
 
 /** @typedef {{ deviceCode: string, userCode: string, interval: number }} DeviceCode */
 
+/** Device authorizations sent again after local workerd dropped them (createCodes), for the console. */
+export let droppedRequests = 0;
+
 /**
- * Device codes from the Worker's own /device_authorization, so the Worker records each one
- * (PollingGuard), `concurrency` requests at a time.
+ * Device codes from the Worker's own /device_authorization, so the Worker creates each one's
+ * grant (src/grant/), `concurrency` requests at a time.
  * @param {string} origin
  * @param {number} n
  * @returns {Promise<DeviceCode[]>}
@@ -88,11 +91,26 @@ export async function createCodes(origin, n, { headers = {}, concurrency = 16 } 
   const worker = async () => {
     while (next < n && failures < 20) {
       next++;
-      const r = await http(`${origin}/device_authorization`, {
-        method: "POST",
-        headers: { "Content-Type": FORM, ...headers },
-        body: "client_id=demo-device&scope=openid",
-      });
+      const request = () =>
+        http(`${origin}/device_authorization`, {
+          method: "POST",
+          headers: { "Content-Type": FORM, ...headers },
+          body: "client_id=demo-device&scope=openid",
+        });
+      // Each code makes two Durable Objects (its grant and the user code's pointer). Local workerd
+      // keeps every object it has started in memory, and with thousands of them now and then resets
+      // an isolate, dropping the requests in flight; Cloudflare spreads and evicts objects. Such a
+      // dropped request is sent again, a few times at most.
+      let r;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          r = await request();
+          break;
+        } catch (err) {
+          if (attempt >= 3) throw err;
+          droppedRequests++;
+        }
+      }
       const { device_code, user_code, interval } = r.json ?? {};
       if (r.status === 200 && device_code && user_code && interval !== undefined) codes.push({ deviceCode: device_code, userCode: user_code, interval });
       else if (++failures >= 20) throw new Error(`device authorization failed: ${r.status} ${r.text.slice(0, 200)}`);

@@ -70,22 +70,35 @@ export async function pair(cfg, label, sides) {
 }
 
 /**
- * Rows 1 and 2: the measured side, its baseline and the KV-in-isolate variant, against the target.
+ * Rows 1 and 2: the measured side, its baseline and a variant (row 2: KV in the Worker's isolate;
+ * row 1: every poll passed through to Authlete), against the target.
  * @param {Paired} x
- * @param {{ a: string, b: string, short: string, floor?: string }} labels column headings; `floor`: the d side's, shown too
+ * @param {{ a: string, b: string, short: string, floor?: string, c?: string, cShort?: string, cTarget?: number }} labels column headings;
+ *   `floor`: the d side's, shown too; `c`, `cShort`: the variant's (default: KV in its isolate, ¹); `cTarget`: a target of its own
  * @param {number} target the least ratio the row aims for
  */
-export function comparisonTable(x, { a, b, short, floor }, target) {
+export function comparisonTable(x, { a, b, short, floor, c: cLabel, cShort = "¹", cTarget }, target) {
   const c = x.c;
   const d = floor ? x.d : undefined;
   /** @param {string[]} cells @param {string[]} floorCells */
   const row = (cells, floorCells) => (floor ? [...cells, ...floorCells] : cells);
   return table(
-    row(["", a, b, `**${short} / baseline**`, "target", `${short}, KV in its isolate ¹`, "¹ / baseline"], [`${floor} (floor)`, "floor / baseline"]),
+    row(
+      ["", a, b, `**${short} / baseline**`, "target", cLabel ?? `${short}, KV in its isolate ¹`, `${cShort} / baseline`],
+      [`${floor} (floor)`, "floor / baseline"],
+    ),
     floor ? "lrrrlrrrr" : "lrrrlrr",
     [
       row(
-        ["throughput (req/s)", fmt(x.a.rps), fmt(x.b.rps), `**${fmt(x.ratio, 2)}**`, `≥ ${target} ${verdict(x.ratio, target)}`, fmt(c?.rps), fmt(c?.ratio, 2)],
+        [
+          "throughput (req/s)",
+          fmt(x.a.rps),
+          fmt(x.b.rps),
+          `**${fmt(x.ratio, 2)}**`,
+          `≥ ${target} ${verdict(x.ratio, target)}`,
+          fmt(c?.rps),
+          cTarget === undefined ? fmt(c?.ratio, 2) : `${fmt(c?.ratio, 2)} (target ≥ ${cTarget} ${verdict(c?.ratio ?? NaN, cTarget)})`,
+        ],
         [fmt(d?.rps), fmt(d?.ratio, 2)],
       ),
       row(

@@ -53,7 +53,7 @@ export const BENCH_BUDGET = "999999/600";
 
 /**
  * Each Worker's own loopback origin; the OpenID-configured ones only when the stack was given an IdP.
- * @typedef {{ app: string, "app-bench": string, "app-memkv": string, proxy: string, bare: string, "authlete-emulator": string,
+ * @typedef {{ app: string, "app-bench": string, "app-memkv": string, "app-passthrough": string, proxy: string, bare: string, "authlete-emulator": string,
  *   "app-oidc"?: string, "app-bench-oidc"?: string }} Urls
  */
 
@@ -77,7 +77,8 @@ async function freePort() {
 
 /**
  * Workers: app (production entry), app-bench (bench/worker-bench.ts: clock from a header, every
- * binding counted), app-memkv (production entry, KV in its own isolate), proxy (the plain proxy
+ * binding counted), app-memkv (production entry, KV in its own isolate), app-passthrough (production
+ * entry, POLL_PASS_THROUGH_SECONDS=0: every compliant poll to Authlete), proxy (the plain proxy
  * an operator could write instead, bench/proxy-worker.ts), bare (baselines), authlete-emulator;
  * with `oidc`, also app-oidc and app-bench-oidc (the same two entries signing people in at that IdP).
  * @param {{ inspectorPort?: number, oidc?: OidcSetup }} opts inspectorPort: open workerd's inspector (0: any free port)
@@ -94,8 +95,8 @@ export async function startStack({ inspectorPort, oidc } = {}) {
   /**
    * @param {string} name @param {string} scriptPath @param {string | null} kvId null: no KV binding (the entry holds its own)
    * @param {{ port?: number, vars?: Record<string, string>, ownBudgets?: boolean }} [extra] a fixed port, more variables;
-   *   ownBudgets: the budgets' Durable Objects in this Worker's own isolate (the counting entry, whose
-   *   counters must see inside them) rather than in the `budgets` Worker
+   *   ownBudgets: the Durable Objects (budgets, grants) in this Worker's own isolate (the counting entry, whose
+   *   counters must see inside them) rather than in the `objects` Worker
    */
   const appWorker = (name, scriptPath, kvId, extra = {}) => ({
     name,
@@ -105,10 +106,13 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     bindings: { ...bindings, ...extra.vars },
     ...(kvId === null ? {} : { kvNamespaces: { KV: kvId } }),
     serviceBindings: { AUTHLETE: "authlete-emulator" },
-    // The budgets' Durable Objects, SQLite-backed as wrangler.toml's migration declares them. On
-    // Cloudflare they run apart from the Worker, so the production entries reach them in another
-    // isolate (the `budgets` Worker) and the CPU row's profile of a Worker holds none of their work.
-    durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "budgets" }) } },
+    // The Durable Objects (budgets, grants), SQLite-backed as wrangler.toml's migrations declare
+    // them. On Cloudflare they run apart from the Worker, so the production entries reach them in
+    // another isolate (the `objects` Worker) and the CPU row's profile of a Worker holds none of their work.
+    durableObjects: {
+      BUDGETS: { className: "BudgetCounter", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
+      GRANTS: { className: "DeviceGrant", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
+    },
     unsafeDirectSockets: [{ host: HOST, port: extra.port ?? 0 }],
   });
   /** @type {ReturnType<typeof appWorker>[]} */
@@ -142,18 +146,21 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     workers: [
       appWorker("app", scripts.app, "bench-app"),
       appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
-      // The production class, serving the production entries' BUDGETS from an isolate of its own.
+      // The production classes, serving the production entries' BUDGETS and GRANTS from an isolate of their own.
       {
-        name: "budgets",
+        name: "objects",
         modules: true,
         scriptPath: scripts.app,
         compatibilityDate: COMPAT_DATE,
-        durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true } },
+        durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true }, GRANTS: { className: "DeviceGrant", useSQLite: true } },
       },
       // The production entry again, with KV held in its own isolate (bench/memkv-worker.ts): the
       // Worker's own cost without Miniflare's KV simulator (another Worker in the same workerd,
       // far costlier per call than a cached KV read on Cloudflare).
       appWorker("app-memkv", scripts.appMemKv, null),
+      // The production entry with POLL_PASS_THROUGH_SECONDS=0: every compliant poll reaches Authlete,
+      // as before the grants' objects answered pending at the edge (row 1's pass-through side, row 5).
+      appWorker("app-passthrough", scripts.app, "bench-app-passthrough", { vars: { POLL_PASS_THROUGH_SECONDS: "0" } }),
       ...oidcWorkers,
       {
         name: "proxy",
@@ -187,6 +194,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     app: await origin("app"),
     "app-bench": await origin("app-bench"),
     "app-memkv": await origin("app-memkv"),
+    "app-passthrough": await origin("app-passthrough"),
     proxy: await origin("proxy"),
     bare: await origin("bare"),
     "authlete-emulator": await origin("authlete-emulator"),

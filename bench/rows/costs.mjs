@@ -7,6 +7,9 @@ import { summarize } from "./operations.mjs";
 
 /** @typedef {NonNullable<ReturnType<typeof summarize>>} Scenario */
 
+/** What one grant may cost, set when each grant got its Durable Object (from 9 Authlete calls, 16 KV writes and deletes, $115, 76 a day, 121). */
+const TARGETS = { tokenCalls: 1, authleteCalls: 4, kvWritesDeletes: 6, dollarsPerMillion: 40, freePerDay: 150, expiredAuthleteCalls: 12 };
+
 /** What one scenario costs per million runs, by line, in dollars (beyond the Paid plan's monthly allowances). @param {Scenario} s */
 export function dollars(s) {
   const c = s.counts;
@@ -71,7 +74,6 @@ export function render(ops) {
   const fast = priced.find((p) => p.s.id === "fast");
   if (!compliant) return { present: false };
   const c = compliant.s.counts;
-  const pollWrites = c.kvByPrefix["poll"]?.put ?? 0;
   const flowWrites = c.kvByPrefix["vflow"]?.put ?? 0;
   const writes = compliant.s.kv.put;
   const kvWriteLine = compliant.d.lines.find(([n]) => n === "KV writes, deletes, lists")?.[1] ?? NaN;
@@ -79,8 +81,39 @@ export function render(ops) {
   // The guessers' largest lines, as the run priced them.
   const guessers = priced.filter((p) => p.s.id.includes("guesser"));
   const guessersTop = [...new Set(guessers.map((p) => p.d.top.name))];
+  const met = (/** @type {boolean} */ ok) => ({ verdict: ok ? "✅ meets" : "❌ misses", missed: !ok });
+  const tokenCalls = c.authlete["auth/token"] ?? 0;
+  const kvOps = compliant.s.kv.put + compliant.s.kv.delete;
   return {
     present: true,
+    // The grant's targets, from exact counts: what a compliant grant approved at 30 s, and a code nobody approves, may cost.
+    targets: [
+      [
+        `compliant grant: at most ${TARGETS.tokenCalls} \`/auth/token\` call and ${TARGETS.authleteCalls} Authlete calls in all (row 7)`,
+        met(tokenCalls <= TARGETS.tokenCalls && compliant.s.authlete <= TARGETS.authleteCalls),
+        `${tokenCalls} and ${compliant.s.authlete}`,
+      ],
+      [`compliant grant: at most ${TARGETS.kvWritesDeletes} KV writes and deletes together (row 7)`, met(kvOps <= TARGETS.kvWritesDeletes), `${kvOps}`],
+      [
+        `compliant grant: at most $${TARGETS.dollarsPerMillion} per million on Workers Paid (row 8)`,
+        met(compliant.d.total <= TARGETS.dollarsPerMillion),
+        usd(compliant.d.total),
+      ],
+      [
+        `compliant grant: at least ${TARGETS.freePerDay} a day on the Free plan (row 8)`,
+        met(compliant.free.perDay >= TARGETS.freePerDay),
+        `${fmt(compliant.free.perDay)} (${compliant.free.limit})`,
+      ],
+      ...(expired
+        ? [
+            [
+              `a code nobody approves: at most ${TARGETS.expiredAuthleteCalls} Authlete calls (row 7)`,
+              met(expired.s.authlete <= TARGETS.expiredAuthleteCalls),
+              `${expired.s.authlete}`,
+            ],
+          ]
+        : []),
+    ],
     kvDominates: compliant.d.top.name.startsWith("KV writes"),
     guessers: guessers.length > 0 && {
       top: guessersTop.join(" / "),
@@ -133,8 +166,10 @@ export function render(ops) {
       topValue: usd(compliant.d.top.value),
       kvWrites: writes,
       kvWriteLine: usd(kvWriteLine),
-      pollWrites,
       flowWrites,
+      kvDeletes: compliant.s.kv.delete,
+      kvDeletesPlural: compliant.s.kv.delete === 1 ? "" : "s",
+      kvWritesDeletes: compliant.s.kv.put + compliant.s.kv.delete,
       polls: c.authlete["auth/token"] ?? 0,
       freePerDay: compliant.free.perDay === Infinity ? "—" : fmt(compliant.free.perDay),
       freeLimit: compliant.free.limit,

@@ -3,6 +3,7 @@
 // (bench/proxy-worker.ts), in simulated time; Authlete's calls are counted in the emulator's log.
 import { fmt, table } from "../lib/format.mjs";
 import { authleteApi, createCodes, poll } from "../lib/http.mjs";
+import { browser, decide, enterAndConfirm, expectForm, signInWithPassword } from "../lib/page.mjs";
 
 /** When the user approves, in simulated seconds after the codes were issued. */
 const APPROVE_AT_S = 30;
@@ -64,10 +65,20 @@ export async function measure(urls, control) {
       for (let i = 0; i < 5_000 && t < 600; i++) {
         t = Math.round((t + period()) * 1000) / 1000;
         if (!approved && t >= APPROVE_AT_S) {
-          // The user approves (what the verification page sends Authlete); not a device call.
+          // The user approves; not a device call. With the edge, on the Worker's own page, which
+          // records the decision in the grant (a decision made at Authlete directly would be heard
+          // at the next pass-through instead); the plain proxy has no page, so Authlete is told
+          // what a page would send it.
           await setEmu(APPROVE_AT_S);
-          const done = await api("/device/complete", { userCode, result: "AUTHORIZED", subject: "demo" });
-          if (done.json?.action !== "SUCCESS") throw new Error(`device/complete: ${done.text}`);
+          if (edge) {
+            const b = browser(urls["app-bench"], { ip: `2001:db8:4a::${factor}`, now: () => T0 + APPROVE_AT_S * 1000 });
+            expectForm(await enterAndConfirm(b, userCode), "/device/sign-in", "after Continue");
+            await signInWithPassword(b);
+            await decide(b, "approve");
+          } else {
+            const done = await api("/device/complete", { userCode, result: "AUTHORIZED", subject: "demo" });
+            if (done.json?.action !== "SUCCESS") throw new Error(`device/complete: ${done.text}`);
+          }
           approved = true;
         }
         polls++;
@@ -139,7 +150,7 @@ export function render(g) {
         return [
           `${f}× the allowed rate`,
           `${e?.polls ?? "—"} / ${n?.polls ?? "—"}`,
-          `**${e?.tokenCalls ?? "—"}** (${e?.slowDowns ?? "—"} answered at the edge)`,
+          `**${e?.tokenCalls ?? "—"}** (${e ? e.polls - e.tokenCalls : "—"} answered at the edge, ${e?.slowDowns ?? "—"} of them slow_down)`,
           seconds(e?.tokensAt),
           n?.tokenCalls ?? "—",
           seconds(n?.tokensAt),

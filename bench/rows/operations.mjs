@@ -279,6 +279,12 @@ export function summarize(s) {
   if (!last) return null;
   const c = last.counts;
   const sum = (/** @type {Record<string, number>} */ r) => Object.values(r).reduce((a, b) => a + b, 0);
+  /** @type {Record<string, number>} */
+  const doByBinding = {};
+  for (const [call, n] of Object.entries(c.doCalls)) {
+    const binding = call.split(".")[0] ?? call;
+    doByBinding[binding] = (doByBinding[binding] ?? 0) + n;
+  }
   return {
     id: s.id,
     label: s.label,
@@ -288,6 +294,7 @@ export function summarize(s) {
     requests: c.requests,
     kv: c.kv,
     doRequests: sum(c.doCalls),
+    doByBinding,
     doObjects: Object.keys(c.doObjects).length,
     doAlarms: c.doAlarms,
     authlete: sum(c.authlete),
@@ -319,7 +326,7 @@ export function render(x) {
         "scenario (what happened)",
         "Worker requests",
         "KV reads / writes / deletes / lists",
-        "DO requests (objects; new windows)",
+        "DO requests (by binding; objects; alarms)",
         "SQLite rows read / written",
         "Authlete calls",
         "IdP calls ¹",
@@ -330,7 +337,7 @@ export function render(x) {
         `${r.label} (${r.detail})`,
         r.requests,
         `${r.kv.get} / **${r.kv.put}** / ${r.kv.delete} / ${r.kv.list}`,
-        `${r.doRequests} (${r.doObjects}; ${r.doAlarms})`,
+        `${r.doRequests} (${breakdown(r.doByBinding) || "—"}; ${r.doObjects}; ${r.doAlarms})`,
         `${r.counts.doRows.read} / ${r.counts.doRows.written}`,
         `**${r.authlete}** (${breakdown(r.counts.authlete, API_NAMES)})`,
         r.idp ? `${r.idp} (${breakdown(r.counts.outbound)})` : "0",
@@ -349,6 +356,8 @@ export function render(x) {
     compliantRequests: compliant?.requests ?? "—",
     compliantKvWrites: compliant?.kv.put ?? "—",
     compliantAuthlete: compliant?.authlete ?? "—",
+    compliantToken: compliant?.counts.authlete["auth/token"] ?? "—",
+    compliantKvWritesDeletes: compliant ? compliant.kv.put + compliant.kv.delete : "—",
   };
 }
 

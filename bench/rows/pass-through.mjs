@@ -1,22 +1,29 @@
-// Row 1, pass-through cost: token polls that reach Authlete (`authorization_pending`),
-// through the Worker versus the Worker an operator could write instead (bench/proxy-worker.ts:
-// the same form body through the same service binding, nothing else), with the call sent
-// straight to the emulator as the floor. Needs wrk.
+// Row 1, a pending poll: through the Worker, which answers `authorization_pending` at the edge
+// for an undecided grant (its Durable Object), and through the Worker with every poll sent on
+// to Authlete (POLL_PASS_THROUGH_SECONDS=0, the pass-through cost), versus the Worker an
+// operator could write instead (bench/proxy-worker.ts: the same form body through the same
+// service binding, nothing else, so it always asks Authlete), with the call sent straight to
+// the emulator as the floor. Needs wrk.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fmt, median, verdict } from "../lib/format.mjs";
+import { fmt, median, signedMs, verdict } from "../lib/format.mjs";
 import { BEARER, createCodes, FORM, SERVICE_ID } from "../lib/http.mjs";
 import { comparisonTable, pair, pairedFigures } from "../lib/pair.mjs";
 import { runWrk } from "../lib/wrk.mjs";
 
-const TARGET = 0.8;
+/** A pending poll answered at the edge: at least the proxy's throughput (it still asks Authlete), and a lower p50. */
+const TARGET = 1.0;
+/** A poll that reaches Authlete through the Worker (the pass-through side). */
+const PASS_THROUGH_TARGET = 0.8;
 /**
  * The emulator's polling interval for this row (the seed's is 5 s): a code may be polled
  * again after 1 s, so far fewer codes keep every poll compliant. Fewer live codes also keep
  * the baseline honest, since the emulator scans its store on every call.
  */
 const INTERVAL_S = 1;
+/** The most codes a pool gets; a faster Worker wraps a code sooner and is told slow_down, which the report counts as unexpected. */
+const MAX_POOL = 8_000;
 const SERVICE = { deviceFlowPollingInterval: INTERVAL_S, deviceFlowCodeDuration: 3600 }; // 1 h outlasts the row
 
 /** @typedef {import("../lib/pair.mjs").Paired & { poolSize: number, memPoolSize: number, cycleSeconds: number }} PassThrough */
@@ -28,7 +35,7 @@ const SERVICE = { deviceFlowPollingInterval: INTERVAL_S, deviceFlowCodeDuration:
  * @returns {Promise<PassThrough>}
  */
 export async function measure(cfg, urls, control) {
-  console.log("\n[1] Pass-through: token polls that reach Authlete, Worker vs a plain proxy Worker (emulator direct as the floor)");
+  console.log("\n[1] A pending poll: at the edge, and passed through to Authlete, Worker vs a plain proxy Worker (emulator direct as the floor)");
   await control("POST", "/_emulator/service", SERVICE);
   // wrk sends the Authlete call itself to the emulator, and the device's poll to the Worker.
   const emuEnv = (/** @type {string} */ codesFile, /** @type {number} */ offset) => ({
@@ -50,28 +57,30 @@ export async function measure(cfg, urls, control) {
   });
   const dir = mkdtempSync(join(tmpdir(), "dfe-bench-"));
   try {
-    // Size the pool from a short probe through the Worker: 2 s of polls at that rate before
-    // a code comes round again (its interval is 1 s). A larger pool would slow the emulator
-    // down for nothing (it scans its store on every call), on both sides alike.
+    // Size the pool from a short probe through the Worker: a second and a half of polls at that
+    // rate before a code comes round again (its interval is 1 s). A larger pool would slow the
+    // emulator down for nothing (it scans its store on every call), on both sides alike, and costs
+    // minting time: each code makes two Durable Objects, which local workerd creates on disk.
     const probe = async (/** @type {string} */ origin) => {
-      const probeCodes = await createCodes(origin, 1000);
+      const probeCodes = await createCodes(origin, 500);
       const f = join(dir, "probe.txt");
       writeFileSync(f, probeCodes.map((c) => c.deviceCode).join("\n"));
       const r = await runWrk(cfg, `${origin}/token`, { ...workerEnv(f, 0), WRK_EXPECT: "error" }, 1);
       // The probe's codes wrap and get slow_down (cheaper), so its rate is an overestimate: safe.
       // Margin for tail latency: a poll can sit in workerd's queue for up to a second.
-      const size = Math.min(20_000, Math.max(2_000, Math.ceil(r.rps * 1.5)));
+      const size = Math.min(MAX_POOL, Math.max(1_000, Math.ceil(r.rps * 1.5)));
       console.log(`  probe ${origin}: ${fmt(r.rps)} req/s → pool of ${fmt(size)} device codes (interval ${INTERVAL_S} s)`);
       return size;
     };
     const sizeA = await probe(urls.app);
-    const sizeC = await probe(urls["app-memkv"]);
+    const sizeC = await probe(urls["app-passthrough"]);
     // The probes' codes are spent (their intervals were raised); drop them from the emulator,
     // whose store is scanned on every call, and mint fresh pools.
     await control("POST", "/_emulator/reset");
     await control("POST", "/_emulator/service", SERVICE);
+    // Each pool minted through its own Worker's /device_authorization, so each code has a grant there.
     const codes = await createCodes(urls.app, sizeA);
-    const memCodes = await createCodes(urls["app-memkv"], sizeC);
+    const memCodes = await createCodes(urls["app-passthrough"], sizeC);
     if ([...codes, ...memCodes].some((c) => c.interval !== INTERVAL_S)) throw new Error(`the emulator did not take deviceFlowPollingInterval=${INTERVAL_S}`);
     const file = join(dir, "codes.txt");
     const memFile = join(dir, "codes-memkv.txt");
@@ -89,7 +98,7 @@ export async function measure(cfg, urls, control) {
       a: counted("a", (o) => runWrk(cfg, `${urls.app}/token`, workerEnv(file, o))),
       // The proxy forwards each poll to Authlete, which answers authorization_pending: it never refuses, so any code will do.
       b: counted("b", (o) => runWrk(cfg, `${urls.proxy}/token`, workerEnv(file, o))),
-      c: counted("c", (o) => runWrk(cfg, `${urls["app-memkv"]}/token`, workerEnv(memFile, o))),
+      c: counted("c", (o) => runWrk(cfg, `${urls["app-passthrough"]}/token`, workerEnv(memFile, o))),
       d: counted("d", (o) => runWrk(cfg, urls["authlete-emulator"], emuEnv(file, o))),
     });
     return {
@@ -119,10 +128,29 @@ export function render(x) {
       perRun((r) => r.b.rps / (r.d?.rps ?? NaN)),
       2,
     ),
-    table: comparisonTable(x, { a: "through the Worker", b: "plain proxy Worker (baseline)", short: "Worker", floor: "emulator direct" }, TARGET),
+    table: comparisonTable(
+      x,
+      {
+        a: "through the Worker: pending at the edge",
+        b: "plain proxy Worker (baseline)",
+        short: "edge",
+        floor: "emulator direct",
+        c: "through the Worker: every poll to Authlete ²",
+        cShort: "²",
+        cTarget: PASS_THROUGH_TARGET,
+      },
+      TARGET,
+    ),
     target: TARGET,
     verdict: verdict(x.ratio, TARGET),
-    missed: !(x.ratio >= TARGET),
+    // The edge must also answer faster than the proxy, which asks Authlete.
+    missed: !(x.ratio >= TARGET && x.p50DiffUs < 0),
+    lowerP50: x.p50DiffUs < 0,
+    passThroughTarget: PASS_THROUGH_TARGET,
+    passThroughRatio: fmt(x.c?.ratio, 2),
+    passThroughP50Diff: signedMs(x.c?.p50DiffUs),
+    passThroughVerdict: verdict(x.c?.ratio ?? NaN, PASS_THROUGH_TARGET),
+    passThroughMissed: !((x.c?.ratio ?? NaN) >= PASS_THROUGH_TARGET),
     interval: INTERVAL_S,
     poolSize: fmt(x.poolSize),
     memPoolSize: fmt(x.memPoolSize),

@@ -73,8 +73,14 @@ export const CHECK_IDS = /** @type {const} */ ([
 /** The checks made for each device client. */
 export const CLIENT_CHECK_IDS = /** @type {const} */ (["client.found", "client.device-code-grant", "client.auth"]);
 
-/** Durable Object bindings the Worker needs (the budgets the edge keeps strictly). */
-export const REQUIRED_DURABLE_OBJECTS = ["BUDGETS"];
+/**
+ * Durable Object bindings the Worker needs, with the id of each one's check: the budgets the
+ * edge keeps strictly, and each device grant's home (src/grant/object.ts).
+ */
+export const REQUIRED_DURABLE_OBJECTS = [
+  { name: "BUDGETS", id: "worker.durable-object" },
+  { name: "GRANTS", id: "worker.durable-object.grants" },
+];
 
 /** The service owner's pair, which only v2 `service/get` takes (docs/authlete-api.md §13.1); read by the doctor only. */
 export const OWNER_CREDENTIALS = ["AUTHLETE_SERVICE_OWNER_API_KEY", "AUTHLETE_SERVICE_OWNER_API_SECRET"];
@@ -174,14 +180,14 @@ export function workerChecks(w) {
   }
 
   out.push(kvCheck(w));
-  for (const name of REQUIRED_DURABLE_OBJECTS) {
+  for (const { name, id } of REQUIRED_DURABLE_OBJECTS) {
     const found = w.durableObjects.find((d) => d.name === name);
     out.push(
       found
-        ? check("pass", "worker.durable-object", `Durable Object binding ${name} → class ${found.class_name ?? "?"}`)
+        ? check("pass", id, `Durable Object binding ${name} → class ${found.class_name ?? "?"}`)
         : check(
             "fail",
-            "worker.durable-object",
+            id,
             `no Durable Object binding ${name}`,
             `declare [[${w.envName ? `env.${w.envName}.` : ""}durable_objects.bindings]] name = "${name}" in wrangler.toml, with its class and migration`,
           ),

@@ -65,7 +65,7 @@ function bindingStubs(config) {
   // The bindings have checks of their own (worker.kv, worker.durable-object): a missing one is
   // reported there, once, not again as a variable the Worker's parser refuses.
   env["KV"] ??= { get: noop, put: noop, delete: noop, list: noop };
-  for (const name of REQUIRED_DURABLE_OBJECTS) env[name] ??= { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
+  for (const { name } of REQUIRED_DURABLE_OBJECTS) env[name] ??= { getByName: () => ({}), idFromName: () => ({}), get: () => ({ fetch: noop }) };
   return env;
 }
 

@@ -21,6 +21,8 @@ const NUMBERS = {
   discoveryCacheSeconds: ["DISCOVERY_CACHE_SECONDS", 0, 86_400, 300],
   /** The cap on the polling interval that slow_down raises. */
   pollMaxIntervalSeconds: ["POLL_MAX_INTERVAL_SECONDS", 5, 3_600, 60],
+  /** A poll reaches Authlete at least this often (seconds from the grant's creation); 0 = every compliant poll. */
+  pollPassThroughSeconds: ["POLL_PASS_THROUGH_SECONDS", 0, 3_600, 60],
 } as const satisfies Record<string, readonly [variable: string, min: number, max: number, fallback: number]>;
 
 /** The bindings, one line each: the name in Config → the binding, a method it must have, and what to do when it is missing. */
@@ -28,6 +30,8 @@ const BINDINGS = {
   kv: ["KV", "get", "the KV namespace binding is missing"],
   /** One Durable Object per budget bucket. */
   budgets: ["BUDGETS", "getByName", "the Durable Object binding is missing (class BudgetCounter, declared in wrangler.toml)"],
+  /** One Durable Object per device grant (grant/object.ts), and one per user code pointing at it. */
+  grants: ["GRANTS", "getByName", "the Durable Object binding is missing (class DeviceGrant, declared in wrangler.toml)"],
 } as const satisfies Record<string, readonly [binding: keyof Env, method: string, missing: string]>;
 
 type Numbers = typeof NUMBERS;

@@ -10,6 +10,8 @@ export type Env = {
   KV: KVNamespace;
   /** The budgets' Durable Objects (the class BudgetCounter, protection/budget-object.ts). */
   BUDGETS: DurableObjectNamespace;
+  /** The device grants' Durable Objects (the class DeviceGrant, grant/object.ts). */
+  GRANTS: DurableObjectNamespace;
   /** Service binding to the offline Authlete emulator; only the local/test config declares it. */
   AUTHLETE?: Fetcher;
   AUTHLETE_BASE_URL?: string;

@@ -7,6 +7,7 @@ import { clientIp } from "../http/client-ip";
 import { placeOf } from "../http/client-place";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { log } from "../log";
+import { clientFingerprint } from "../protection/polling";
 
 const API = "/device/authorization";
 const ROUTE = "/device_authorization";
@@ -25,7 +26,7 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
   const res = await services.authlete.deviceAuthorization(req.fields);
   await services.deviceAuthorization.after(admitted, res.action);
   log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, authlete: true });
-  if (res.action === "OK") await remember(c, res, ip);
+  if (res.action === "OK") await remember(c, res, ip, await clientFingerprint(services.keyed, req.fields, req.params));
   return answerAction(API, res, RULES, passOnHeaders(res));
 }
 
@@ -37,17 +38,16 @@ const RULES: Record<string, ActionRule> = {
 };
 
 /**
- * Written before the device gets its codes, so the first poll and the confirm page find them
- * at this location. Polling state fails open inside PollingGuard; a lost device record only
- * leaves the confirm page without the device's details.
+ * The grant's object (grant/), created before the device gets its codes, so its first poll and
+ * the confirm page find it wherever they come from. A grant that cannot be created fails open:
+ * the device still gets its codes, its polls all go to Authlete, and the confirm page, finding
+ * no record of the device, shows the stronger warning (or refuses, under a blocking policy).
  */
-async function remember(c: Context<AppEnv>, res: DeviceAuthorizationResponse, ip: string): Promise<void> {
+async function remember(c: Context<AppEnv>, res: DeviceAuthorizationResponse, ip: string, client: string): Promise<void> {
   if (!res.responseContent || !res.deviceCode || !res.userCode || !res.expiresIn) throw new AuthleteError("malformed", API, "OK without codes or lifetime");
-  const { polling, deviceRequests, now } = c.var.services;
-  await Promise.all([
-    polling.issued(res.deviceCode, res.interval, res.expiresIn),
-    deviceRequests
-      .save(res.userCode, { ip, ...placeOf(c.req.raw), userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null, requestedAt: now() }, res.expiresIn)
-      .catch((err: unknown) => log("warn", "device_request_kv_failure", { requestId: c.var.requestId, detail: String(err) })),
-  ]);
+  const { grants, now } = c.var.services;
+  const device = { ip, ...placeOf(c.req.raw), userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null, requestedAt: now() };
+  await grants
+    .issue(res.deviceCode, res.userCode, { device, clientId: res.clientId ?? null, client, interval: res.interval ?? null, expiresIn: res.expiresIn }, now())
+    .catch((err: unknown) => log("warn", "grant_unavailable", { op: "issue", requestId: c.var.requestId, detail: String(err) }));
 }

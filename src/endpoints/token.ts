@@ -6,13 +6,15 @@ import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { oauthError, unsupportedGrantType } from "../http/oauth-errors";
 import { log } from "../log";
+import { clientFingerprint } from "../protection/polling";
 
 const API = "/auth/token";
 const ROUTE = "/token";
 
 /**
  * RFC 6749 §3.2 / RFC 8628 §3.4: every grant goes to Authlete /auth/token, device-code polls
- * through the edge's polling guard on the way in and out. Actions that would need an
+ * through the edge's polling guard on the way in and out (which answers slow_down, and
+ * authorization_pending for an undecided grant, itself). Actions that would need an
  * authenticator of our own (ROPC, token exchange, JWT bearer, native SSO) are refused rather
  * than half-implemented.
  */
@@ -22,12 +24,13 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
   const { services, requestId } = c.var;
   const ip = clientIp(c);
 
-  const admitted = await services.polling.before(req.params, ip);
-  if (admitted.refused) {
+  const fields = withDpop(c, req.fields);
+  const admitted = await services.polling.before(req.params, ip, await clientFingerprint(services.keyed, fields, req.params));
+  if (admitted.answered) {
     log("info", "decision", { route: ROUTE, requestId, ...admitted.log, authlete: false });
-    return admitted.refused;
+    return admitted.answered;
   }
-  const res = await services.authlete.token(withDpop(c, req.fields));
+  const res = await services.authlete.token(fields);
   await services.polling.after(admitted, res);
 
   log("info", "decision", {

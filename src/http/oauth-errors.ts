@@ -27,6 +27,15 @@ export function relay(status: number, body: string | null | undefined, headers: 
 export const slowDown = (interval: number) =>
   oauthError(400, "slow_down", `Polling too fast: wait at least ${interval} seconds between requests.`, {}, { interval });
 
+/**
+ * RFC 8628 §3.5, answered at the edge for an undecided grant (protection/polling.ts) with the
+ * status and headers Authlete's own answer has when this Worker relays it (400, JSON, no-store).
+ * `authlete` is the body of such an answer seen earlier (the service's own wording, result
+ * code and URI), replayed byte for byte; until one has been seen, a body of our own.
+ */
+export const authorizationPending = (authlete: string | null) =>
+  authlete === null ? oauthError(400, "authorization_pending", "The end-user has not completed the authorization yet.") : relay(400, authlete);
+
 export const tooManyRequests = (retryAfter: number) =>
   oauthError(429, "invalid_request", `Too many requests. Try again in ${retryAfter} seconds.`, { "Retry-After": String(retryAfter) });
 

@@ -1,9 +1,11 @@
-import { oauthErrorCode, type TokenResponse } from "../authlete/schemas";
+import { oauthErrorCode, type TokenRequest, type TokenResponse } from "../authlete/schemas";
 import type { Budget } from "../config";
+import type { KeyedHash } from "../crypto";
+import { isPollAnswer, type PollRules } from "../grant/record";
+import type { Grants } from "../grant/store";
 import { networkOf } from "../http/client-ip";
-import { slowDown, tooManyRequests } from "../http/oauth-errors";
+import { authorizationPending, slowDown, tooManyRequests } from "../http/oauth-errors";
 import { type LogFields, log } from "../log";
-import type { Table } from "../storage/kv";
 import type { Limiter, Reservation } from "./limiter";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -44,11 +46,13 @@ export function decide(rec: PollRecord, now: number, maxInterval: number): PollD
 }
 
 /**
- * Records this isolate has seen lately, in front of KV. A hammering client is usually
- * served by the same isolate, so its refusals cost no KV read. Only ever a cache: stamps
- * and intervals only grow, so a remembered "too early" is still too early whatever other
- * isolates did; a remembered "accept" may let one extra poll through, never lock one out.
- * Keyed by the record's storage key, so it holds no device code either.
+ * Polling records this isolate has seen lately, in front of the grants' objects. A hammering
+ * client is usually served by the same isolate, so its refusals cost no storage call. Only
+ * ever a cache: stamps and intervals only grow, so a remembered "too early" is still too
+ * early whatever other isolates did. Only refusals are answered from it, and only those that
+ * would not raise the interval (at POLL_MAX_INTERVAL_SECONDS): a raise must be persisted, and
+ * every accepted poll is decided by the object, so parallel polls cannot both pass. Keyed by
+ * the grant's name (a keyed hash), so it holds no device code either.
  */
 const recent = new Map<string, PollRecord>();
 const RECENT_MAX = 10_000;
@@ -59,117 +63,137 @@ function remember(key: string, rec: PollRecord): void {
   if (recent.size > RECENT_MAX) recent.delete(recent.keys().next().value!);
 }
 
+/**
+ * The body of the last `authorization_pending` Authlete answered through this isolate: the
+ * same for every grant of the service (it names no client or code), so the edge's own pending
+ * answers repeat it, and a client cannot tell which of the two answered.
+ */
+let pendingBody: string | null = null;
+
+function rememberPending(res: TokenResponse): void {
+  const body = res.responseContent;
+  if (res.action !== "BAD_REQUEST" || !body || body.length > 1024) return;
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const plain = Object.entries(parsed).every(([k, v]) => ["error", "error_description", "error_uri"].includes(k) && typeof v === "string");
+    if (plain && parsed["error"] === "authorization_pending") pendingBody = body;
+  } catch {
+    // Not JSON: never replayed.
+  }
+}
+
 /** Outcomes after which a device code can never yield tokens (RFC 8628 §3.5). */
 const TERMINAL_ERRORS = new Set(["access_denied", "expired_token", "invalid_grant"]);
 
-/** What `before` decided: refuse at the edge, or let the request through with what `after` needs. */
+/** What `before` decided: answer at the edge, or let the request through with what `after` needs. */
 export type Admission =
-  | { refused: Response; log: LogFields }
+  | { answered: Response; log: LogFields }
   | {
-      refused?: undefined;
+      answered?: undefined;
       /** The device code polled, or null when the request is not a device-code poll. */
       deviceCode: string | null;
       /**
-       * No record here (never issued here, expired, or not yet replicated to this location): the
-       * poll holds a place in its address's guessing budget until Authlete says the code exists.
+       * No grant (never issued by this deployment, expired, finished, or its object unreachable):
+       * the poll holds a place in its address's guessing budget until Authlete says the code exists.
        */
       guess: Reservation | null;
     };
 
 /**
- * The token endpoint's edge policy for device-code polls (RFC 8628 §3.5, §5.2), in KV keyed
- * by the device code's hash: `slow_down` for polls earlier than the interval, a budget for
- * codes nobody issued, and the end of the record when Authlete says the flow is over. A
- * device polls from one place, so KV's read-your-writes within a location is what this
- * relies on; under races it may let an extra poll through, never lock a compliant one out.
- * A failed read fails open (the poll goes to Authlete); a failed write keeps the decision
- * already made.
+ * How the client identified itself, as a keyed hash: its id and whatever authenticated it
+ * (a secret, an assertion, attestation, a DPoP proof). The grant keeps the one from the device
+ * authorization request; a poll is answered at the edge only when it presents the same. A
+ * credential made fresh for each request (an assertion, a proof) never matches, so such
+ * clients always reach Authlete, which checks them: the edge answers only when it is sure.
+ */
+export function clientFingerprint(keyed: KeyedHash, fields: TokenRequest, params: URLSearchParams): Promise<string> {
+  const parts = [
+    fields.clientId ?? params.get("client_id"),
+    fields.clientSecret ?? params.get("client_secret"),
+    params.get("client_assertion"),
+    fields.oauthClientAttestation ?? null,
+    fields.oauthClientAttestationPop ?? null,
+    fields.dpop ?? null,
+  ];
+  return keyed.mac("grant:client", JSON.stringify(parts));
+}
+
+/**
+ * The token endpoint's edge policy for device-code polls (RFC 8628 §3.5, §5.2), on the grant's
+ * Durable Object (grant/): `slow_down` for polls earlier than the interval; `authorization_pending`
+ * answered at the edge while the grant is undecided (a poll still reaches Authlete every
+ * POLL_PASS_THROUGH_SECONDS, and at expiry, to hear decisions made where this Worker does not
+ * see them); a budget for codes nobody issued; the end of the grant when Authlete says the flow
+ * is over. Whenever the object cannot be reached or answers nonsense, the poll goes to Authlete:
+ * the edge answers for Authlete only when it is sure.
  */
 export class PollingGuard {
   constructor(
-    private readonly records: Table<PollRecord>,
+    private readonly grants: Grants,
     private readonly limiter: Limiter,
     private readonly unknownCodeBudget: Budget,
     private readonly now: () => number,
-    private readonly maxInterval: number,
+    private readonly rules: PollRules,
   ) {}
 
-  /** A device authorization succeeded: the device may poll, the first time at once. */
-  async issued(deviceCode: string, interval: number | null | undefined, expiresIn: number): Promise<void> {
-    const rec: PollRecord = {
-      interval: interval && interval > 0 ? interval : DEFAULT_INTERVAL_SECONDS,
-      expiresAt: this.now() + expiresIn * 1000,
-      lastAcceptedAt: null,
-    };
-    remember(await this.records.key(deviceCode), rec);
-    try {
-      await this.records.put(deviceCode, rec, expiresIn);
-    } catch (err) {
-      log("warn", "polling_kv_failure", { op: "issued", detail: String(err) });
-    }
-  }
-
-  /** Before Authlete: is this poll too early, or one more guess from an address that has guessed enough? */
-  async before(params: URLSearchParams, ip: string): Promise<Admission> {
+  /** Before Authlete: too early, pending at the edge, or one more guess from an address that has guessed enough? */
+  async before(params: URLSearchParams, ip: string, client: string): Promise<Admission> {
     const deviceCode = params.get("grant_type") === DEVICE_CODE_GRANT ? params.get("device_code") : null;
     if (!deviceCode) return { deviceCode: null, guess: null };
-    const gate = await this.gate(deviceCode);
-    if (gate.kind === "slow_down") return { refused: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
-    if (gate.kind === "accepted") return { deviceCode, guess: null };
+    const gate = await this.gate(deviceCode, client);
+    if (gate.kind === "slow_down") return { answered: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
+    if (gate.kind === "pending") return { answered: authorizationPending(pendingBody), log: { outcome: "authorization_pending_at_edge" } };
+    if (gate.kind === "pass") return { deviceCode, guess: null };
     const guess = await this.limiter.reserve("unknown-device-code", this.unknownCodeBudget, networkOf(ip));
-    if (!guess.allowed) return { refused: tooManyRequests(guess.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
+    if (!guess.allowed) return { answered: tooManyRequests(guess.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
     return { deviceCode, guess };
   }
 
-  /** After Authlete: a finished flow loses its record; a code Authlete never issued is one more guess. */
+  /** After Authlete: a finished flow ends its grant; a code Authlete never issued is one more guess. */
   async after(admitted: Admission, res: TokenResponse): Promise<void> {
-    if (admitted.refused || !admitted.deviceCode) return;
+    if (admitted.answered || !admitted.deviceCode) return;
     const error = oauthErrorCode(res);
+    if (error === "authorization_pending") rememberPending(res);
     if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await this.finished(admitted.deviceCode);
     // Only codes Authlete does not know stay counted against the guessing budget (RFC 8628 §5.2),
-    // so an honest device whose record has not reached this location is never penalised.
+    // so an honest device whose grant could not be reached is never penalised.
     if (admitted.guess && error !== "invalid_grant") await admitted.guess.release();
   }
 
-  private async gate(deviceCode: string): Promise<{ kind: "accepted" | "untracked" } | { kind: "slow_down"; interval: number }> {
-    const key = await this.records.key(deviceCode);
+  private async gate(deviceCode: string, client: string): Promise<{ kind: "pass" | "pending" | "untracked" } | { kind: "slow_down"; interval: number }> {
+    const key = await this.grants.name(deviceCode);
     const now = this.now();
-    let rec = recent.get(key) ?? null;
-    if (rec && rec.expiresAt <= now) {
-      recent.delete(key);
-      rec = null;
+    const rec = recent.get(key);
+    if (rec && rec.expiresAt <= now) recent.delete(key);
+    else if (rec) {
+      const d = decide(rec, now, this.rules.maxIntervalSeconds);
+      if (!d.accept && d.record.interval === rec.interval) return { kind: "slow_down", interval: rec.interval };
     }
-    if (!rec) {
-      try {
-        rec = await this.records.get(deviceCode);
-      } catch (err) {
-        log("warn", "polling_kv_failure", { op: "read", detail: String(err) });
-        return { kind: "untracked" };
-      }
-      if (!rec) return { kind: "untracked" };
+    let answer: unknown;
+    try {
+      answer = await this.grants.poll(deviceCode, now, this.rules, client);
+    } catch (err) {
+      log("warn", "grant_unavailable", { op: "poll", detail: String(err) });
+      return { kind: "untracked" };
     }
-    const d = decide(rec, now, this.maxInterval);
-    // A hammering client at the cap changes nothing: no write (KV takes ~1 write/s per key).
-    if (d.accept || d.record.interval !== rec.interval) {
-      remember(key, d.record);
-      try {
-        // Persisted before we answer so the next poll from this location sees it (KV has no CAS).
-        await this.records.put(deviceCode, d.record, (rec.expiresAt - now) / 1000);
-      } catch (err) {
-        // The decision stands either way: it was made from what we read.
-        log("warn", "polling_kv_failure", { op: "write", detail: String(err) });
-      }
+    if (answer === null) return { kind: "untracked" };
+    if (!isPollAnswer(answer)) {
+      log("warn", "grant_unavailable", { op: "poll", detail: "unexpected answer" });
+      return { kind: "untracked" };
     }
-    return d.accept ? { kind: "accepted" } : { kind: "slow_down", interval: d.record.interval };
+    remember(key, answer.poll);
+    if (answer.kind === "slow_down") return { kind: "slow_down", interval: answer.poll.interval };
+    return { kind: answer.kind };
   }
 
   /** Tokens issued, denied, expired or invalid: the device code will never be pollable again. */
   private async finished(deviceCode: string): Promise<void> {
-    recent.delete(await this.records.key(deviceCode));
+    recent.delete(await this.grants.name(deviceCode));
     try {
-      await this.records.delete(deviceCode);
+      await this.grants.finish(deviceCode);
     } catch (err) {
-      log("warn", "polling_kv_failure", { op: "finished", detail: String(err) });
+      // The object deletes itself at expiry anyway; until then a poll is decided by Authlete's last answer.
+      log("warn", "grant_unavailable", { op: "finish", detail: String(err) });
     }
   }
 }

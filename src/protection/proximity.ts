@@ -32,15 +32,24 @@ export interface Signals {
   hostingAsn: boolean;
   /** Seconds from the device's request to the code being entered here. */
   codeAgeSeconds: number;
+  /** The edge could not place the device in a country (no country, `XX`, or Tor's `T1`). */
+  unknownPlace: boolean;
 }
 
-export type Reason = "cross_country" | "far" | "hosting" | "old_code";
+/**
+ * Why the stronger warning (or a block) applies. `unknown_place`: the device's country is
+ * unknown, and an unknown place is never "near". `unknown_device`: there is no record of the
+ * device at all (a code from before the grants' objects, from another deployment, or an
+ * object that could not be reached), so nothing can be compared.
+ */
+export type Reason = "cross_country" | "far" | "hosting" | "old_code" | "unknown_place" | "unknown_device";
 
 export interface Assessment {
   /** normal: the usual page; warn: the stronger warning, Deny first; block: refused outright. */
   level: "normal" | "warn" | "block";
   reasons: Reason[];
-  signals: Signals;
+  /** Null when there was no record of the device to compare. */
+  signals: Signals | null;
 }
 
 /** Farther than this within one country is "a large distance" (Tokyo–Osaka is 400 km, New York–Chicago 1 150 km). */
@@ -76,8 +85,8 @@ export const HOSTING_ASNS: readonly number[] = [
 export const HOSTING_WORDS = /hosting|data ?cent(?:er|re)|\bvps\b|colocation/i;
 
 const same = (a: string | null, b: string | null) => a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
-/** Cloudflare writes XX when it does not know the country. */
-const country = (p: Place) => (p.country && p.country !== "XX" ? p.country.toUpperCase() : null);
+/** Cloudflare writes XX when it does not know the country, and T1 for Tor, which is no place at all. */
+const country = (p: Place) => (p.country && !/^(XX|T1)$/i.test(p.country) ? p.country.toUpperCase() : null);
 
 /** Haversine distance between two points given in degrees, in km (mean Earth radius). */
 export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
@@ -100,16 +109,20 @@ export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: numbe
     distanceKm: distance,
     hostingAsn: (device.asn !== null && hostingAsns.has(device.asn)) || HOSTING_WORDS.test(device.asOrganization ?? ""),
     codeAgeSeconds: Math.max(0, Math.round(codeAgeSeconds)),
+    unknownPlace: dc === null,
   };
 }
 
 /**
  * The rule, in order:
- * 1. block when the client's policy blocks cross-country requests and the countries differ;
+ * 1. block when the client's policy blocks cross-country requests and the countries differ,
+ *    or the device's country is unknown (an attacker can hide it; then nothing shows the
+ *    countries are the same);
  * 2. normal when both sides share an address or /64: the person is at the device;
- * 3. warn when the device is on a hosting network, or its code is older than the policy's
- *    maximum: neither is explained by being nearby (a phishing kit can rent an address in
- *    the victim's own city and ISP, but not make an old code fresh or a data centre a home);
+ * 3. warn when the device is on a hosting network, its code is older than the policy's
+ *    maximum, or its country is unknown: none is explained by being nearby (a phishing kit
+ *    can rent an address in the victim's own city and ISP, but not make an old code fresh or
+ *    a data centre a home, and an unknown place is never near);
  * 4. otherwise normal when they share the ASN (not a hosting one) or the city;
  * 5. warn when the countries differ (policy `warn`) or, within one country, they are FAR_KM
  *    or more apart;
@@ -117,15 +130,25 @@ export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: numbe
  */
 export function assess(s: Signals, policy: ProximityPolicy): Assessment {
   const result = (level: Assessment["level"], reasons: Reason[] = []): Assessment => ({ level, reasons, signals: s });
-  if (s.crossCountry && policy.crossCountry === "block") return result("block", ["cross_country"]);
+  if (policy.crossCountry === "block" && (s.crossCountry || s.unknownPlace)) return result("block", [s.crossCountry ? "cross_country" : "unknown_place"]);
   if (s.sameNetwork) return result("normal");
   const reasons: Reason[] = [];
   if (s.hostingAsn) reasons.push("hosting");
   if (s.codeAgeSeconds > policy.maxCodeAgeSeconds) reasons.push("old_code");
+  if (s.unknownPlace) reasons.push("unknown_place");
   const nearby = (s.sameAsn && !s.hostingAsn) || s.sameCity;
   if (!nearby) {
     if (s.crossCountry && policy.crossCountry === "warn") reasons.push("cross_country");
     if (!s.crossCountry && s.distanceKm !== null && s.distanceKm >= FAR_KM) reasons.push("far");
   }
   return result(reasons.length ? "warn" : "normal", reasons);
+}
+
+/**
+ * No record of the device to compare with: the page cannot tell where the request came from,
+ * which is never a reason to look reassuring. The stronger warning, or refused outright when
+ * the client's policy blocks requests from another country (it cannot be shown they are not).
+ */
+export function assessUnknownDevice(policy: ProximityPolicy): Assessment {
+  return { level: policy.crossCountry === "block" ? "block" : "warn", reasons: ["unknown_device"], signals: null };
 }

@@ -1,7 +1,7 @@
 import type { Identity } from "../auth/authenticator";
+import type { DeviceRequest } from "../grant/record";
 import type { Place } from "../http/client-place";
 import type { Assessment } from "../protection/proximity";
-import type { DeviceRequest } from "../storage/device-requests";
 import type { Table } from "../storage/kv";
 import { guarded } from "./errors";
 
@@ -25,7 +25,7 @@ export interface ActiveFlow {
   device: DeviceRequest | null;
   /** Authlete's numeric client id (/device/verification `clientId`): which proximity policy applies. */
   clientId: number | null;
-  /** What the proximity check found when this browser entered the code; null without the device's record. */
+  /** What the proximity check found when this browser entered the code (null only in a flow saved before every flow had one). */
   proximity: FlowProximity | null;
   /** Set on entering consent: the user who will approve or deny. */
   identity?: Identity;

@@ -5,7 +5,9 @@ import type { KeyedHash } from "../crypto";
  * prefix, hashes every subject with the Worker's secret before it becomes part of a key (never
  * a raw code, token, session id, address or username, nor a plain hash of one), serialises values as JSON and clamps every TTL to KV's
  * 60-second minimum. Stores get a typed table each and never spell a key themselves. (Budgets
- * are not here: KV cannot count atomically; they live in Durable Objects, protection/limiter.ts.)
+ * are not here: KV cannot count atomically; they live in Durable Objects, protection/limiter.ts.
+ * Nor is anything about a device grant: its two sides are read far from where they were
+ * written, which KV's replication cannot promise; each grant has a Durable Object, grant/.)
  */
 
 /** The slice of Workers KV this project uses. A KVNamespace satisfies it, and so does MemoryKv (storage/memory.ts). */
@@ -23,10 +25,6 @@ export function clampTtl(seconds: number): number {
 
 /** Every key prefix the Worker writes, and what lives under it. */
 export const PREFIXES = {
-  /** Polling state of one device code (protection/polling.ts). */
-  poll: "poll",
-  /** Who asked for a user code: shown on the confirm page (storage/device-requests.ts). */
-  device: "device",
   /** One verification in progress in one browser (session/flow.ts). */
   flow: "vflow",
   /** A signed-in browser (session/sign-in.ts). */

@@ -17,11 +17,13 @@ export const DENIALS = {
   cancelled: "The user cancelled the request on the verification page",
   reported: "The user reported that they did not start this request",
   blocked: "The request was refused: it came from another country than the person approving it",
+  unplaced: "The request was refused: where it came from could not be established",
 } as const;
 
 /**
- * Sends one decision on `flow`'s code to Authlete and, on SUCCESS only, ends the flow with
- * `ended` (303 to its result page). Until Authlete answers SUCCESS the flow is kept as it is,
+ * Sends one decision on `flow`'s code to Authlete and, on SUCCESS only, records it in the
+ * grant's object (so the device hears it at its next poll, answered at the edge until then)
+ * and ends the flow with `ended` (303 to its result page). Until Authlete answers SUCCESS the flow is kept as it is,
  * so any failure leaves the person on a page from which "Try again" returns to the same step;
  * the result page is shown only for SUCCESS, never on a guess.
  */
@@ -32,13 +34,19 @@ export async function complete(
   request: DeviceCompleteRequest,
   ended: Omit<EndedFlow, "step">,
 ): Promise<Response> {
-  const { authlete, flows } = c.var.services;
+  const { authlete, flows, grants, now } = c.var.services;
   const res = await authlete.deviceComplete(request);
   const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) =>
     new PageError(kind, `${API} ${ended.outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
   switch (res.action) {
     case "SUCCESS":
       decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null });
+      // Authlete has the decision; a grant that does not hear of it costs only latency: the
+      // device's next pass-through poll hears it from Authlete.
+      await grants
+        .decide(flow.userCode, ended.outcome, now())
+        .then((recorded) => recorded || log("info", "grant_decision_unrecorded", { requestId: c.var.requestId, detail: "no grant for this code" }))
+        .catch((err: unknown) => log("warn", "grant_decision_unrecorded", { requestId: c.var.requestId, detail: String(err) }));
       try {
         await flows.end(flowId, ended);
       } catch (err) {

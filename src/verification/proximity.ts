@@ -1,20 +1,26 @@
 import type { Context } from "hono";
+import type { DeviceRequest } from "../grant/record";
 import { clientIp } from "../http/client-ip";
 import { placeOf } from "../http/client-place";
 import type { LogFields } from "../log";
-import { assess, signals } from "../protection/proximity";
+import { assess, assessUnknownDevice, signals } from "../protection/proximity";
 import type { FlowProximity } from "../session/flow";
-import type { DeviceRequest } from "../storage/device-requests";
 import type { PageEnv } from "./page-env";
 
-/** The device's record against this request's own place, under the client's policy (PROXIMITY_POLICY). */
-export function checkProximity(c: Context<PageEnv>, device: DeviceRequest, clientId: number | null): FlowProximity {
+/**
+ * The device's record against this request's own place, under the client's policy
+ * (PROXIMITY_POLICY). Without a record (null) the page cannot tell where the request came
+ * from: the stronger warning, or a refusal under a blocking policy; never the usual page.
+ */
+export function checkProximity(c: Context<PageEnv>, device: DeviceRequest | null, clientId: number | null): FlowProximity {
   const { page, hostingAsns, now } = c.var.services;
   const { policies } = page.proximity;
   const policy = (clientId !== null && policies.clients[String(clientId)]) || policies.default;
   const here = placeOf(c.req.raw);
+  const browser = { country: here.country, region: here.region, city: here.city };
+  if (!device) return { ...assessUnknownDevice(policy), browser };
   const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, hostingAsns);
-  return { ...assess(s, policy), browser: { country: here.country, region: here.region, city: here.city } };
+  return { ...assess(s, policy), browser };
 }
 
 /**
@@ -26,7 +32,7 @@ export function proximityFields(p: FlowProximity, device: DeviceRequest | null):
   return {
     risk: p.level,
     reasons: p.reasons.join(","),
-    ...p.signals,
+    ...(p.signals ?? {}),
     deviceAsn: device?.asn ?? null,
     deviceCountry: device?.country ?? null,
     browserCountry: p.browser.country,

@@ -20,6 +20,7 @@ describe("configuration", () => {
     const c = loadConfig({
       KV: env.KV,
       BUDGETS: env.BUDGETS,
+      GRANTS: env.GRANTS,
       AUTHLETE_BASE_URL: "https://api.authlete.com/",
       AUTHLETE_API_VERSION: "2",
       EDGE_SECRET: "x".repeat(32),
@@ -27,6 +28,7 @@ describe("configuration", () => {
       AUTHLETE_SERVICE_API_SECRET: "s",
     });
     expect(c.authlete).toEqual({ version: 2, baseUrl: "https://api.authlete.com", apiKey: "k", apiSecret: "s", timeoutMs: 5000 });
+    expect([c.pollMaxIntervalSeconds, c.pollPassThroughSeconds]).toEqual([60, 60]);
   });
 
   it.each([
@@ -41,6 +43,9 @@ describe("configuration", () => {
     [{ AUTHLETE_TIMEOUT_MS: "10" }, /AUTHLETE_TIMEOUT_MS/],
     [{ DISCOVERY_CACHE_SECONDS: "-1" }, /DISCOVERY_CACHE_SECONDS/],
     [{ KV: undefined }, /KV: the KV namespace binding is missing/],
+    [{ GRANTS: undefined }, /GRANTS: the Durable Object binding is missing/],
+    [{ POLL_PASS_THROUGH_SECONDS: "-1" }, /POLL_PASS_THROUGH_SECONDS/],
+    [{ POLL_PASS_THROUGH_SECONDS: "soon" }, /POLL_PASS_THROUGH_SECONDS/],
     [{ AUTHLETE_API_VERSION: "2", AUTHLETE_SERVICE_API_SECRET: undefined }, /AUTHLETE_SERVICE_API_SECRET: is missing/],
   ])("names the bad variable: %o", (over, message) => {
     expect(load(over)).toThrow(ConfigError);

@@ -39,7 +39,10 @@ function worker(over: Partial<WorkerFacts> = {}, vars: Record<string, unknown> =
     },
     sources: { AUTHLETE_SERVICE_ID: "environment", AUTHLETE_SERVICE_ACCESS_TOKEN: "environment", EDGE_SECRET: "environment", USERS: "environment" },
     kv: [{ binding: "KV", id: "0123456789abcdef0123456789abcdef" }],
-    durableObjects: [{ name: "BUDGETS", class_name: "Budgets" }],
+    durableObjects: [
+      { name: "BUDGETS", class_name: "Budgets" },
+      { name: "GRANTS", class_name: "DeviceGrant" },
+    ],
     core: { ok: true, value: {} },
     parsed: { authlete: { version: 3, baseUrl: "https://us.authlete.com" }, pollMaxIntervalSeconds: 60 },
     page: { ok: true, value: { authenticator: { kind: "password", users: [{}] } } },
@@ -222,6 +225,13 @@ describe("doctor checks: the Worker's configuration", () => {
     expect(none.fix).toContain('[[env.production.durable_objects.bindings]] name = "BUDGETS"');
     expect(one("worker.durable-object", worker({ durableObjects: [{ name: "OTHER" }] })).status).toBe("fail");
     expect(one("worker.durable-object").message).toBe("Durable Object binding BUDGETS → class Budgets");
+  });
+
+  it("worker.durable-object.grants: ✖ until a binding GRANTS is declared, ✔ once it is", () => {
+    const none = one("worker.durable-object.grants", worker({ durableObjects: [{ name: "BUDGETS" }] }));
+    expect(none).toMatchObject({ status: "fail", message: "no Durable Object binding GRANTS" });
+    expect(none.fix).toContain('[[env.production.durable_objects.bindings]] name = "GRANTS"');
+    expect(one("worker.durable-object.grants").message).toBe("Durable Object binding GRANTS → class DeviceGrant");
   });
 
   it("worker.public-url: required for an environment, https expected, an origin only", () => {

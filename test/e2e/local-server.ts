@@ -7,6 +7,8 @@ import { createServer } from "node:net";
 import { Log, LogLevel } from "miniflare";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { bundleWorker, emulatorWorker, readWranglerConfig, root, startMiniflare } from "../../scripts/lib/workers.mjs";
+import { KeyedHash } from "../../src/crypto";
+import { grantNames } from "../../src/grant/names";
 import type { KeyValue } from "../../src/storage/kv";
 
 /**
@@ -21,6 +23,12 @@ export function placedAt(at: { ip?: string; cf?: Record<string, unknown> }): Rec
   return { ...(at.cf ? { "MF-CF-Blob": JSON.stringify(at.cf) } : {}), ...(at.ip ? { "CF-Connecting-IP": at.ip } : {}) };
 }
 
+/** The calls of a grant's object that tests use (src/grant/object.ts), typed loosely: Node has no Workers types. */
+export interface GrantStub {
+  lookup(now: number): Promise<{ device: Record<string, unknown> & { requestedAt: number }; clientId: number | null } | null>;
+  issue(init: Record<string, unknown>, now: number): Promise<void>;
+}
+
 export interface LocalServer {
   /** e.g. http://127.0.0.1:41234 — the issuer and verification_uri the emulator advertises. */
   origin: string;
@@ -28,6 +36,11 @@ export interface LocalServer {
   emulator(path: string, init?: RequestInit): Promise<Response>;
   /** The Worker's KV namespace, for tests that must plant a record (keys through src/storage/kv.ts). */
   kv(): Promise<KeyValue>;
+  /**
+   * The grants' Durable Objects by the names the Worker gives them (src/grant/names.ts), for
+   * tests that must look at or plant a grant: the object's own calls (src/grant/object.ts).
+   */
+  grants(): Promise<{ byDeviceCode(code: string): Promise<GrantStub>; byUserCode(code: string): Promise<GrantStub> }>;
   stop(): Promise<void>;
 }
 
@@ -157,6 +170,14 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       origin,
       emulator: async (path, init) => (await emulatorFetcher.fetch(`http://authlete-emulator${path}`, init as never)) as unknown as Response,
       kv: async () => (await mf.getKVNamespace("KV")) as unknown as KeyValue,
+      grants: async () => {
+        const ns = (await mf.getDurableObjectNamespace("GRANTS")) as unknown as { getByName(name: string): GrantStub };
+        const names = grantNames(new KeyedHash(readDevVars(root).EDGE_SECRET!));
+        return {
+          byDeviceCode: async (code: string) => ns.getByName(await names.device(code)),
+          byUserCode: async (code: string) => ns.getByName(await names.user(code)),
+        };
+      },
       stop: () => mf.dispose(),
     };
   }

@@ -6,10 +6,6 @@ import { mkdirSync } from "node:fs";
 import * as client from "openid-client";
 import { devices, type Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { readDevVars } from "../../scripts/dev-vars.mjs";
-import { KeyedHash } from "../../src/crypto";
-import type { DeviceRequest } from "../../src/storage/device-requests";
-import { Storage } from "../../src/storage/kv";
 import { placedAt } from "./local-server";
 import { e2eStack } from "./stack";
 
@@ -156,11 +152,16 @@ describe("proximity in Chromium: the device's place against the browser's", () =
 
   it("an old code: the stronger warning with its age", async () => {
     const { da } = await device({ ip: "198.51.100.24", cf: TOKYO_HOME });
-    // The Worker's clock cannot be moved from here, so the device's record is made twelve minutes
-    // older, through the storage seam the Worker itself uses.
-    const table = new Storage(await stack.server.kv(), new KeyedHash(readDevVars().EDGE_SECRET!)).table<DeviceRequest>("device");
-    const rec = (await table.get(da.user_code))!;
-    await table.put(da.user_code, { ...rec, requestedAt: rec.requestedAt - 12 * 60_000 }, 600);
+    // The Worker's clock cannot be moved from here, so the grant is issued again with the device's
+    // record twelve minutes older, through the grants' seam the Worker itself uses (its polls then
+    // go to Authlete: the planted grant does not know the client's credentials).
+    const grants = await stack.server.grants();
+    const { device: rec, clientId } = (await (await grants.byUserCode(da.user_code)).lookup(Date.now()))!;
+    const older = { ...rec, requestedAt: rec.requestedAt - 12 * 60_000 };
+    await (await grants.byDeviceCode(da.device_code)).issue(
+      { device: older, clientId, client: "", interval: da.interval ?? null, expiresIn: da.expires_in },
+      Date.now(),
+    );
     const { page, problems, shot, context } = await phone();
     await enter(page, da.user_code);
     await page.getByRole("heading", { name: "Be careful: this may not be your device", level: 1 }).waitFor();

@@ -13,7 +13,7 @@ export interface StackOptions {
 /**
  * What every e2e file needs: the local server (Worker + emulator), Chromium, and a clean
  * emulator before each test with one-second polling, so openid-client's real-time waits
- * stay short. Registers the hooks; read `server` and `browser` inside tests.
+ * stay short (and a poll through to Authlete at least every 5 s). Registers the hooks; read `server` and `browser` inside tests.
  */
 export function e2eStack(prepare: () => Promise<StackOptions> = async () => ({})) {
   const stack = {
@@ -32,7 +32,10 @@ export function e2eStack(prepare: () => Promise<StackOptions> = async () => ({})
   beforeAll(async () => {
     const o = await prepare();
     teardown = o.teardown;
-    [stack.server, stack.browser] = await Promise.all([startLocalServer(o.server), launchChromium(o.chromium)]);
+    // The tests move the emulator's clock (Authlete's), never the Worker's: a code they expire that
+    // way is heard at the device's next pass-through poll, so a short one keeps those waits short.
+    const server = { ...o.server, vars: { POLL_PASS_THROUGH_SECONDS: "5", ...o.server?.vars } };
+    [stack.server, stack.browser] = await Promise.all([startLocalServer(server), launchChromium(o.chromium)]);
   });
   afterAll(async () => {
     await stack.browser?.close();

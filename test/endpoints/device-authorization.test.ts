@@ -1,6 +1,5 @@
-import { env } from "cloudflare:test";
 import { beforeEach, describe, expect, it } from "vitest";
-import { basic, control, postForm, resetEmulator, seenRequests, storageKey, V2, worker } from "../support/helpers";
+import { basic, control, grants, postForm, resetEmulator, seenRequests, V2, worker } from "../support/helpers";
 
 beforeEach(resetEmulator);
 
@@ -102,7 +101,7 @@ describe("POST /device_authorization", () => {
       },
     } as RequestInit);
     const { user_code } = (await res.json()) as { user_code: string };
-    const rec = (await env.KV.get(await storageKey("device", user_code), "json")) as Record<string, unknown>;
+    const rec = (await grants().lookup(user_code, Date.now()))?.device as unknown as Record<string, unknown>;
     expect(rec).toEqual({
       ip: "198.51.100.7",
       country: "DE",

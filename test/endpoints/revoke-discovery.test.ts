@@ -1,13 +1,13 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { basic, complete, control, poll, postForm, resetEmulator, seenRequests, startFlow, worker } from "../support/helpers";
+import { basic, complete, control, postForm, relay, resetEmulator, seenRequests, worker } from "../support/helpers";
 
 beforeEach(resetEmulator);
 
 describe("POST /revoke (RFC 7009)", () => {
   it("revokes an access token: 200, then the refresh token of a revoked grant still answers 200", async () => {
-    const flow = await startFlow({ client_id: "demo-device", scope: "openid offline_access" });
+    const flow = await relay.startFlow({ client_id: "demo-device", scope: "openid offline_access" });
     await complete(flow.user_code, "AUTHORIZED");
-    const tokens = (await (await poll(flow.device_code)).json()) as { access_token: string };
+    const tokens = (await (await relay.poll(flow.device_code)).json()) as { access_token: string };
     const res = await postForm("/revoke", { token: tokens.access_token, client_id: "demo-device" });
     expect(res.status).toBe(200);
     expect(res.headers.get("Cache-Control")).toBe("no-store");

@@ -1,6 +1,7 @@
 import * as client from "openid-client";
 import { beforeEach, describe, expect, it } from "vitest";
-import { complete, control, ORIGIN, poll, resetEmulator, seenRequests, startFlow, worker } from "../support/helpers";
+import { atConsent, browser, DEMO } from "../support/browser";
+import { complete, control, ORIGIN, resetEmulator, seenRequests, twoPlaces } from "../support/helpers";
 
 beforeEach(async () => {
   await resetEmulator();
@@ -8,60 +9,89 @@ beforeEach(async () => {
   await control("service", { deviceFlowPollingInterval: 1 });
 });
 
-/** openid-client, configured by discovery, with every request served by the Worker under test. */
-async function deviceClient(clientId = "demo-device") {
-  const config = await client.discovery(new URL(ORIGIN), clientId, undefined, client.None(), {
+/**
+ * openid-client, configured by discovery, with every request served by the Worker under test
+ * as the device's location sees it (the device in Frankfurt, the person in Tokyo: `twoPlaces`).
+ */
+async function deviceClient(places: ReturnType<typeof twoPlaces>, clientId = "demo-device") {
+  return client.discovery(new URL(ORIGIN), clientId, undefined, client.None(), {
     execute: [client.allowInsecureRequests],
-    [client.customFetch]: (url, options) => worker(url, options as RequestInit),
+    [client.customFetch]: (url, options) => places.device.worker(url, options as RequestInit),
   });
-  return config;
 }
 
-describe("the whole RFC 8628 exchange, device side driven by openid-client", () => {
-  it("device authorization → pending → approval → tokens → second redemption fails", async () => {
-    const config = await deviceClient();
+const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
+
+describe("the whole RFC 8628 exchange, device side driven by openid-client, the device and the person in two locations", () => {
+  it("device authorization → pending (at the edge) → approval on the page in the other location → tokens → second redemption fails", async () => {
+    const places = twoPlaces();
+    const config = await deviceClient(places);
     const da = await client.initiateDeviceAuthorization(config, { scope: "openid profile" });
     expect(da.user_code).toMatch(/^[BCDFGHJKLMNPQRSTVWXZ]{8}$/);
 
-    const pending = await poll(da.device_code);
+    const pending = await places.device.poll(da.device_code);
     expect(pending.status).toBe(400);
     expect((await pending.json()) as object).toMatchObject({ error: "authorization_pending" });
 
-    expect((await complete(da.user_code, "AUTHORIZED", { claims: JSON.stringify({ name: "Demo User" }) })).action).toBe("SUCCESS");
+    // The person, in Tokyo, enters the code while Tokyo's KV has seen nothing of Frankfurt's writes.
+    const b = browser(places.browser);
+    await b.get("/device");
+    await b.submit("/device", { user_code: da.user_code });
+    expect((await b.submit("/device/confirm", {})).html).toContain('action="/device/sign-in"');
+    expect((await b.submit("/device/sign-in", DEMO)).html).toContain('action="/device/consent"');
+    await b.submit("/device/consent", { action: "approve" });
+
     const tokens = await client.pollDeviceAuthorizationGrant(config, da);
     expect(tokens.access_token).toBeTruthy();
     expect(tokens.token_type.toLowerCase()).toBe("bearer");
     expect(tokens.claims()?.sub).toBe("demo");
+    // Pending was answered at the edge; Authlete saw the one poll after the decision.
+    expect(await tokenCalls()).toBe(1);
 
-    const again = await poll(da.device_code);
+    const again = await places.device.poll(da.device_code);
     expect(again.status).toBe(400);
     expect((await again.json()) as object).toMatchObject({ error: "invalid_grant" });
     expect((await seenRequests()).some((r) => r.path === "/api/5550001/device/complete")).toBe(true);
   });
 
-  it("deny: the device gets access_denied with the stored description", async () => {
-    const config = await deviceClient();
-    const da = await client.initiateDeviceAuthorization(config, { scope: "openid" });
-    await complete(da.user_code, "ACCESS_DENIED", { errorDescription: "The user denied the request." });
-    const err = await client.pollDeviceAuthorizationGrant(config, da).catch((e: unknown) => e);
+  it("deny on the page in the other location: the device gets access_denied with the stored description at its next poll", async () => {
+    const places = twoPlaces();
+    const config = await deviceClient(places);
+    const b = browser(places.browser);
+    const { flow } = await atConsent(places.device, b);
+    await b.submit("/device/consent", { action: "deny" });
+    const err = await client
+      .pollDeviceAuthorizationGrant(config, {
+        device_code: flow.device_code,
+        user_code: flow.user_code,
+        verification_uri: flow.verification_uri,
+        expires_in: flow.expires_in,
+        interval: 1,
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(client.ResponseBodyError);
     expect((err as client.ResponseBodyError).error).toBe("access_denied");
     expect((err as client.ResponseBodyError).error_description).toBe("The user denied the request.");
   });
 
   it("expiry: once the code's lifetime has passed the device gets expired_token", async () => {
-    const config = await deviceClient();
+    const places = twoPlaces();
+    const config = await deviceClient(places);
     const da = await client.initiateDeviceAuthorization(config, { scope: "openid" });
+    places.clock.advance((da.expires_in + 1) * 1000);
     await control("clock", { advanceMs: (da.expires_in + 1) * 1000 });
     const err = await client.pollDeviceAuthorizationGrant(config, da).catch((e: unknown) => e);
     expect((err as client.ResponseBodyError).error).toBe("expired_token");
     expect((await complete(da.user_code, "AUTHORIZED")).action).toBe("USER_CODE_EXPIRED");
   });
 
-  it("a failed transaction: the device gets expired_token", async () => {
-    const flow = await startFlow();
+  it("a failed transaction (made at Authlete, not on the page): the device gets expired_token at the next pass-through", async () => {
+    const places = twoPlaces();
+    const flow = await places.device.startFlow();
     await complete(flow.user_code, "TRANSACTION_FAILED");
-    const res = await poll(flow.device_code);
-    expect((await res.json()) as object).toMatchObject({ error: "expired_token" });
+    places.clock.advance(1_000);
+    expect((await (await places.device.poll(flow.device_code)).json()) as object).toMatchObject({ error: "authorization_pending" });
+    places.clock.advance(60_000);
+    expect((await (await places.device.poll(flow.device_code)).json()) as object).toMatchObject({ error: "expired_token" });
   });
 });

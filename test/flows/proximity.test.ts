@@ -1,12 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createApp } from "../../src/app";
 import { atConfirm, atConsent, browser, calls, startDevice, text } from "../support/browser";
-import { bind, type Cf, nextIp, type Overrides, resetEmulator, withClock } from "../support/helpers";
+import { type Cf, nextIp, type Overrides, resetEmulator, twoPlaces, unreachableGrants } from "../support/helpers";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
 
-const w = bind(createApp());
+/**
+ * The device asks and polls in one Cloudflare location, the person enters the code in another
+ * (storage/memory.ts: the browser's location sees none of the device's KV writes for a minute),
+ * as in device-code phishing; every case below holds there.
+ */
+const { device: w, browser: web, clock } = twoPlaces();
 const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
 
 /** `request.cf` as Cloudflare's edge gives it (coordinates are strings there). */
@@ -40,7 +44,7 @@ const policy = (p: object): Overrides => ({ PROXIMITY_POLICY: JSON.stringify(p) 
 
 describe("proximity: the device's request.cf against the browser's, at the confirm step", () => {
   it("same city, different networks → the usual page: Continue first, no stronger warning", async () => {
-    const b = browser(w, { cf: TOKYO_PHONE });
+    const b = browser(web, { cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, b, undefined, { cf: TOKYO_HOME });
     const t = text(page.html);
     expect(t).toContain("Is this your device?");
@@ -49,7 +53,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
   });
 
   it("two countries → the stronger warning: a heading, why, both places, the consequence, and Deny first", async () => {
-    const b = browser(w, { cf: TOKYO_PHONE });
+    const b = browser(web, { cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
     const t = text(page.html);
     expect(page.html).toContain('<h1 tabindex="-1" autofocus="">Be careful: this may not be your device</h1>');
@@ -68,7 +72,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
   });
 
   it("the stronger warning's Deny denies: the device's next poll gets access_denied", async () => {
-    const b = browser(w, { cf: TOKYO_PHONE });
+    const b = browser(web, { cf: TOKYO_PHONE });
     const { flow } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
     expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
@@ -78,13 +82,13 @@ describe("proximity: the device's request.cf against the browser's, at the confi
   });
 
   it("Continue anyway goes on to sign in: the person decides", async () => {
-    const b = browser(w, { cf: TOKYO_PHONE });
+    const b = browser(web, { cf: TOKYO_PHONE });
     await atConfirm(w, b, undefined, { cf: FRANKFURT });
     expect((await b.submit("/device/confirm", {})).html).toContain('action="/device/sign-in"');
   });
 
   it("a hosting ASN, even in the same city → the stronger warning naming the data centre", async () => {
-    const b = browser(w, { cf: TOKYO_PHONE });
+    const b = browser(web, { cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, b, undefined, { cf: AWS_TOKYO });
     const t = text(page.html);
     expect(t).toContain("Be careful: this may not be your device");
@@ -93,10 +97,9 @@ describe("proximity: the device's request.cf against the browser's, at the confi
   });
 
   it("an old code (entered long after the device asked) → the stronger warning with its age", async () => {
-    const t = withClock();
-    const b = browser(t, { cf: TOKYO_PHONE });
-    const flow = await startDevice(t, undefined, { cf: TOKYO_HOME });
-    t.clock.advance(6 * 60_000);
+    const b = browser(web, { cf: TOKYO_PHONE });
+    const flow = await startDevice(w, undefined, { cf: TOKYO_HOME });
+    clock.advance(6 * 60_000);
     await b.get("/device");
     const page = await b.submit("/device", { user_code: flow.user_code });
     expect(text(page.html)).toContain("Its code was made 6 minutes ago. A code you start yourself is usually entered within a few minutes.");
@@ -105,17 +108,17 @@ describe("proximity: the device's request.cf against the browser's, at the confi
 
   it("the same address outweighs everything: a device and a browser behind one address get the usual page", async () => {
     const ip = nextIp();
-    const b = browser(w, { ip, cf: TOKYO_PHONE });
+    const b = browser(web, { ip, cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, b, undefined, { ip, cf: AWS_TOKYO });
     expect(primary(page.html)).toBe("Continue");
   });
 
   it("PROXIMITY_POLICY allow for this client (by Authlete's numeric client id) → two countries get the usual page", async () => {
-    const b = browser(w, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
+    const b = browser(web, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
     const { page } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
     expect(primary(page.html)).toBe("Continue");
     // Another client keeps the default (warn).
-    const other = browser(w, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
+    const other = browser(web, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
     const { page: warned } = await atConfirm(w, other, { client_id: "demo-post", client_secret: "demo-post-secret" }, { cf: FRANKFURT });
     expect(primary(warned.html)).toBe("Deny");
   });
@@ -123,7 +126,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
   it("PROXIMITY_POLICY block → a page that says why, ACCESS_DENIED with the reason at the device's next poll, and a log line", async () => {
     const lines: string[] = [];
     for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
-    const b = browser(w, { cf: TOKYO_PHONE, env: policy({ default: { crossCountry: "block" } }) });
+    const b = browser(web, { cf: TOKYO_PHONE, env: policy({ default: { crossCountry: "block" } }) });
     const flow = await startDevice(w, undefined, { cf: FRANKFURT, userAgent: "DemoTV/2.1 (Tizen 8.0)" });
     await b.get("/device");
     const res = await b.post("/device", { user_code: flow.user_code });
@@ -160,10 +163,55 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     for (const secret of [flow.user_code, flow.device_code, b.ip, "DemoTV"]) expect(all).not.toContain(secret);
   });
 
+  it("a device the edge cannot place (country XX, or none) is never near: the stronger warning saying so, even in the same network", async () => {
+    for (const cf of [{ ...FRANKFURT, country: "XX" }, { colo: "FRA" }]) {
+      const b = browser(web, { cf: TOKYO_PHONE });
+      const { page } = await atConfirm(w, b, undefined, { cf });
+      const t = text(page.html);
+      expect(t).toContain("Be careful: this may not be your device");
+      expect(t).toContain("We cannot tell which country the device asked from, so we cannot tell whether it is near you.");
+      expect(primary(page.html)).toBe("Deny");
+    }
+  });
+
+  it("no record of the device (its grant's object unreachable from here) → the page says it cannot tell where the request came from, with the stronger warning", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const b = browser(web, { cf: TOKYO_PHONE, env: { GRANTS: unreachableGrants() } });
+    const { page } = await atConfirm(w, b, undefined, { cf: TOKYO_HOME });
+    const t = text(page.html);
+    expect(t).toContain("Be careful: this may not be your device");
+    expect(t).toContain("We cannot tell where this request came from: there is no record of the device that asked.");
+    expect(t).toContain("Details about the device that asked are unavailable.");
+    expect(primary(page.html)).toBe("Deny");
+    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
+      expect.objectContaining({ event: "grant_unavailable", op: "lookup" }),
+    );
+  });
+
+  it.each([
+    // Unreachable from the page, the object does not hear the decision either: the device hears it from Authlete at the next pass-through.
+    ["no record of the device", { cf: TOKYO_HOME }, { GRANTS: unreachableGrants() }, 60_000],
+    ["a device the edge cannot place", { cf: { ...FRANKFURT, country: "XX" } }, {}, 5_000],
+  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told why", async (_, at, env, heardAfter) => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const b = browser(web, { cf: TOKYO_PHONE, env: { ...policy({ default: { crossCountry: "block" } }), ...env } });
+    const flow = await startDevice(w, undefined, at);
+    await b.get("/device");
+    const res = await b.post("/device", { user_code: flow.user_code });
+    expect([res.status, res.location]).toEqual([303, "/device"]);
+    const t = text((await b.get("/device")).html);
+    expect(t).toContain("This request was refused");
+    expect(t).toContain("We could not tell where the device asked from.");
+    const why = "The request was refused: where it came from could not be established";
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([{ userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: why }]);
+    clock.advance(heardAfter);
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: why });
+  });
+
   it("a malformed PROXIMITY_POLICY is a configuration error naming it", async () => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const p = await browser(w, { env: { PROXIMITY_POLICY: '{"demo-device":{"crossCountry":"block"}}' } }).get("/device");
+    const p = await browser(web, { env: { PROXIMITY_POLICY: '{"demo-device":{"crossCountry":"block"}}' } }).get("/device");
     expect(p.status).toBe(500);
     expect(errors.mock.calls.some(([l]) => String(l).includes("PROXIMITY_POLICY"))).toBe(true);
   });
@@ -173,7 +221,7 @@ describe('"I didn\'t start this" on the confirm page', () => {
   it("its own form, bound like the others: denies, the device's next poll says so, and phishing_reported carries the signals and keyed tags only", async () => {
     const lines: string[] = [];
     for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
-    const b = browser(w, { cf: TOKYO_PHONE });
+    const b = browser(web, { cf: TOKYO_PHONE });
     const { flow, page } = await atConfirm(w, b, undefined, { cf: FRANKFURT, userAgent: "DemoTV/2.1 (Tizen 8.0)" });
     expect(page.html).toMatch(/<form method="post" action="\/device\/report" class="report"><input type="hidden" name="csrf" value="[^"]+"\/>/);
     expect(page.html).toContain("I didn&#39;t start this</button>");
@@ -217,7 +265,7 @@ describe('"I didn\'t start this" on the confirm page', () => {
   });
 
   it("only from the confirm page: after sign-in it is refused as out of date, and nothing reaches Authlete", async () => {
-    const b = browser(w);
+    const b = browser(web);
     await atConsent(w, b);
     expect((await b.post("/device/report", {})).status).toBe(409);
     expect(await calls("device/complete")).toHaveLength(0);

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { PREFIXES } from "../../src/storage/kv";
 import { atConfirm, atConsent, browser, calls, DEMO, flowRecord, startDevice, text } from "../support/browser";
-import { bind, complete, control, emulator, resetEmulator, storageKey, withClock } from "../support/helpers";
+import { bind, complete, control, emulator, grants, resetEmulator, storageKey, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -251,13 +251,15 @@ describe("step 2: confirm the device", () => {
     expect(utc.html).toContain(`<span class="nowrap">${fmt("en", "UTC", { timeStyle: "short" }, t.clock.now)} UTC</span>`);
   });
 
-  it("says when the device's details are unavailable", async () => {
+  it("says when the device's details are unavailable, with the stronger warning", async () => {
     const flow = await startDevice(w);
-    await env.KV.delete(await storageKey("device", flow.user_code));
+    await grants().finish(flow.device_code);
     const b = browser(w);
     await b.get("/device");
     const p = await b.submit("/device", { user_code: flow.user_code });
     expect(text(p.html)).toContain("Details about the device that asked are unavailable.");
+    expect(text(p.html)).toContain("We cannot tell where this request came from: there is no record of the device that asked.");
+    expect(text(p.html)).toContain("Be careful: this may not be your device");
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { nextIp, resetEmulator, seenRequests, storageKey, unreachableBudgets, withClock } from "../support/helpers";
+import { grants, nextIp, resetEmulator, seenRequests, unreachableBudgets, unreachableGrants, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -57,13 +57,12 @@ describe("device authorization requests are budgeted at the edge", () => {
     expect((await w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": nextIp(), ...honest }, over)).status).toBe(429);
   });
 
-  it("records the device's request under hashed keys only", async () => {
+  it("records the device's request in the grant's object, under hashed names only", async () => {
     const w = withClock();
     const res = await authorize(w, "192.0.2.20", {}, { client_id: "demo-device" });
     const { device_code, user_code } = (await res.json()) as { device_code: string; user_code: string };
-    const poll = await env.KV.get(await storageKey("poll", device_code), "json");
-    expect(poll).toMatchObject({ interval: 5, lastAcceptedAt: null });
-    expect(await env.KV.get(await storageKey("device", user_code), "json")).toMatchObject({ ip: "192.0.2.20", requestedAt: w.clock.now });
+    // In the grant's Durable Object, named from keyed hashes of the codes (grant/store.ts); nothing in KV.
+    expect(await grants().lookup(user_code, w.clock.now)).toMatchObject({ device: { ip: "192.0.2.20", requestedAt: w.clock.now }, clientId: 1001 });
     const keys = (await env.KV.list()).keys.map((k) => k.name).join("\n");
     expect(keys).not.toContain(device_code);
     expect(keys).not.toContain(user_code);
@@ -71,20 +70,16 @@ describe("device authorization requests are budgeted at the edge", () => {
   });
 });
 
-describe("when KV and the Durable Objects fail, the device-side budgets and polling control fail open", () => {
-  it("device authorization and polling are still served, and the failure is logged", async () => {
+describe("when the Durable Objects fail, the device-side budgets and polling control fail open", () => {
+  it("device authorization and polling are still served (the poll by Authlete), and the failure is logged", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    const broken = new Proxy(env.KV, {
-      get(target, prop) {
-        if (prop === "get" || prop === "put" || prop === "delete") return () => Promise.reject(new Error("KV unavailable"));
-        return Reflect.get(target, prop);
-      },
-    });
     const w = withClock();
-    const outage = { KV: broken, BUDGETS: unreachableBudgets() };
+    const outage = { GRANTS: unreachableGrants(), BUDGETS: unreachableBudgets() };
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, outage);
     expect(res.status).toBe(200);
     const { device_code } = (await res.json()) as { device_code: string };
+    const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
+    const before = await tokenCalls();
     const polled = await w.postForm(
       "/token",
       { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code, client_id: "demo-device" },
@@ -92,8 +87,9 @@ describe("when KV and the Durable Objects fail, the device-side budgets and poll
       outage,
     );
     expect((await polled.json()) as object).toMatchObject({ error: "authorization_pending" });
-    const events = warn.mock.calls.map((c) => JSON.parse(String(c[0])).event);
-    expect(events).toContain("limiter_unavailable");
-    expect(events).toContain("polling_kv_failure");
+    expect(await tokenCalls()).toBe(before + 1);
+    const lines = warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>);
+    expect(lines.map((l) => l["event"])).toContain("limiter_unavailable");
+    expect(lines.filter((l) => l["event"] === "grant_unavailable").map((l) => l["op"])).toEqual(["issue", "poll"]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PROXIMITY_POLICY, type ProximityPolicy } from "../../src/config";
 import { NOWHERE } from "../../src/http/client-place";
-import { assess, distanceKm, FAR_KM, HOSTING_ASNS, type Signals, signals, type Vantage } from "../../src/protection/proximity";
+import { assess, assessUnknownDevice, distanceKm, FAR_KM, HOSTING_ASNS, type Signals, signals, type Vantage } from "../../src/protection/proximity";
 
 const hosting = new Set(HOSTING_ASNS);
 const at = (ip: string, p: Partial<Vantage> = {}): Vantage => ({ ...NOWHERE, ip, ...p });
@@ -22,6 +22,7 @@ const base: Signals = {
   distanceKm: null,
   hostingAsn: false,
   codeAgeSeconds: 30,
+  unknownPlace: false,
 };
 const judge = (s: Partial<Signals>, policy: Partial<ProximityPolicy> = {}) => {
   const a = assess({ ...base, ...s }, { ...DEFAULT_PROXIMITY_POLICY, ...policy });
@@ -57,10 +58,12 @@ describe("proximity signals from two requests' request.cf", () => {
     ).toBe(false);
   });
 
-  it("unknowns prove nothing: no country, XX (unknown to Cloudflare) or no coordinates give no cross-country and no distance", () => {
+  it("unknowns prove nothing: no country, XX (unknown to Cloudflare), T1 (Tor) or no coordinates give no cross-country and no distance, and an unknown place", () => {
     const s = signals(at("a", { country: "XX" }), at("b", { country: "JP" }), 0, hosting);
-    expect(s).toMatchObject({ crossCountry: false, sameCity: false, sameAsn: false, distanceKm: null });
-    expect(signals(at("a"), at("b"), 0, hosting).crossCountry).toBe(false);
+    expect(s).toMatchObject({ crossCountry: false, sameCity: false, sameAsn: false, distanceKm: null, unknownPlace: true });
+    expect(signals(at("a"), at("b"), 0, hosting)).toMatchObject({ crossCountry: false, unknownPlace: true });
+    expect(signals(at("a", { country: "T1" }), at("b", { country: "JP" }), 0, hosting).unknownPlace).toBe(true);
+    expect(signals(at("a", { country: "JP" }), at("b"), 0, hosting).unknownPlace).toBe(false);
   });
 
   it("hosting networks: a built-in ASN, an operator's own, or an AS organisation that says so", () => {
@@ -79,7 +82,11 @@ describe("proximity signals from two requests' request.cf", () => {
 
 describe("the rule: normal, the stronger warning, or block", () => {
   it.each<[string, Partial<Signals>, Partial<ProximityPolicy>, string]>([
-    ["nothing known", {}, {}, "normal"],
+    ["nothing known but the device's country", {}, {}, "normal"],
+    ["the device's place unknown", { unknownPlace: true }, {}, "warn unknown_place"],
+    ["the device's place unknown, even with the same ASN", { unknownPlace: true, sameAsn: true }, {}, "warn unknown_place"],
+    ["the device's place unknown, policy block", { unknownPlace: true }, { crossCountry: "block" }, "block unknown_place"],
+    ["the device's place unknown, but the same network", { unknownPlace: true, sameNetwork: true }, {}, "normal"],
     ["same city", { sameCity: true, distanceKm: 10 }, {}, "normal"],
     ["same ASN", { sameAsn: true }, {}, "normal"],
     ["another city in the same country, near", { distanceKm: 400 }, {}, "normal"],
@@ -97,6 +104,12 @@ describe("the rule: normal, the stronger warning, or block", () => {
     ["the same network outweighs a hosting ASN and an old code", { sameNetwork: true, hostingAsn: true, codeAgeSeconds: 4000 }, {}, "normal"],
   ])("%s → %s", (_, s, policy, expected) => {
     expect(judge(s, policy)).toBe(expected);
+  });
+
+  it("no record of the device: the stronger warning, or block under a blocking policy; never the usual page", () => {
+    expect(assessUnknownDevice(DEFAULT_PROXIMITY_POLICY)).toEqual({ level: "warn", reasons: ["unknown_device"], signals: null });
+    expect(assessUnknownDevice({ ...DEFAULT_PROXIMITY_POLICY, crossCountry: "allow" }).level).toBe("warn");
+    expect(assessUnknownDevice({ ...DEFAULT_PROXIMITY_POLICY, crossCountry: "block" }).level).toBe("block");
   });
 
   it("with real places: Tokyo and Osaka are near, Sapporo and Naha are far apart, Frankfurt is abroad", () => {

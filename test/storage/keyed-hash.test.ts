@@ -11,17 +11,22 @@ describe("keys and log tags are keyed with the Worker's secret (HMAC-SHA256), ne
   const code = "WDJBMJHT";
 
   it("a key is not the unkeyed SHA-256 of its subject", async () => {
-    const key = await storageKey("device", code);
+    const key = await storageKey("flow", code);
     const plain = base64url.encode(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(code))));
     expect(key).not.toContain(plain);
-    expect(key).toMatch(/^device:[A-Za-z0-9_-]{43}$/);
+    expect(key).toMatch(/^vflow:[A-Za-z0-9_-]{43}$/);
+    // The grants' Durable Objects are named the same way (grant/store.ts).
+    const name = await compose().api(env).grants.name(code);
+    expect(name).toMatch(/^device\/[A-Za-z0-9_-]{43}$/);
+    expect(name).not.toContain(plain);
+    expect(name).not.toContain(code);
   });
 
   it("the same subject under two secrets gives two keys", async () => {
     const a = compose().api({ ...env, EDGE_SECRET: "a".repeat(32) } as Env);
     const b = compose().api({ ...env, EDGE_SECRET: "b".repeat(32) } as Env);
-    expect(await new Storage(env.KV, a.keyed).table("poll").key(code)).not.toBe(await new Storage(env.KV, b.keyed).table("poll").key(code));
-    expect(await new Storage(env.KV, new KeyedHash("a".repeat(32))).table("poll").key(code)).toBe(await new Storage(env.KV, a.keyed).table("poll").key(code));
+    expect(await new Storage(env.KV, a.keyed).table("flow").key(code)).not.toBe(await new Storage(env.KV, b.keyed).table("flow").key(code));
+    expect(await new Storage(env.KV, new KeyedHash("a".repeat(32))).table("flow").key(code)).toBe(await new Storage(env.KV, a.keyed).table("flow").key(code));
     expect(await a.keyed.tag("log", code)).not.toBe(await b.keyed.tag("log", code));
   });
 

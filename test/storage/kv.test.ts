@@ -13,12 +13,12 @@ const BACKENDS: [string, () => KeyValue & { get(key: string): Promise<string | n
 
 describe.each(BACKENDS)("the storage seam on %s", (_, backend) => {
   it("keys carry the prefix and a hash, never the subject", async () => {
-    const table = new Storage(backend(), keyed).table<{ n: number }>("poll");
+    const table = new Storage(backend(), keyed).table<{ n: number }>("signIn");
     const subject = "WDJBMJHT-some-raw-code";
     const key = await table.key(subject);
-    expect(key).toMatch(new RegExp(`^${PREFIXES.poll}:[A-Za-z0-9_-]{43}$`));
+    expect(key).toMatch(new RegExp(`^${PREFIXES.signIn}:[A-Za-z0-9_-]{43}$`));
     expect(key).not.toContain(subject);
-    expect(await new Storage(backend(), keyed).table("device").key(subject)).not.toBe(key);
+    expect(await new Storage(backend(), keyed).table("flow").key(subject)).not.toBe(key);
   });
 
   it("values round-trip as JSON, and delete removes them", async () => {
@@ -34,7 +34,7 @@ describe.each(BACKENDS)("the storage seam on %s", (_, backend) => {
 
   it("TTLs below KV's 60 s minimum are raised to it, where KV itself would refuse them", async () => {
     const kv = backend();
-    const table = new Storage(kv, keyed).table<number>("poll");
+    const table = new Storage(kv, keyed).table<number>("usedLogin");
     const subject = crypto.randomUUID();
     await table.put(subject, 1, 1);
     expect(await table.get(subject)).toBe(1);
@@ -56,5 +56,31 @@ describe("the in-memory twin keeps KV's clock rules", () => {
 
   it("stores strings only, as KV does", async () => {
     await expect(new MemoryKv().put("k", 1 as unknown as string, { expirationTtl: 60 })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("the in-memory twin keeps KV's replication between locations", () => {
+  it("a write and a delete are seen at once where they were made, and 60 s later elsewhere", async () => {
+    const clock = { now: 1_000_000 };
+    const frankfurt = new MemoryKv(() => clock.now, "FRA");
+    const tokyo = frankfurt.at("NRT");
+    await frankfurt.put("k", '"v1"', { expirationTtl: 600 });
+    expect(await frankfurt.get("k", "json")).toBe("v1");
+    expect(await tokyo.get("k", "json")).toBeNull();
+    expect(tokyo.keys()).toEqual([]);
+    clock.now += 59_999;
+    expect(await tokyo.get("k", "json")).toBeNull();
+    clock.now += 1;
+    expect(await tokyo.get("k", "json")).toBe("v1");
+    // Tokyo writes its own version: Tokyo reads it at once, Frankfurt keeps the old one for a minute.
+    await tokyo.put("k", '"v2"', { expirationTtl: 600 });
+    expect(await tokyo.get("k", "json")).toBe("v2");
+    expect(await frankfurt.get("k", "json")).toBe("v1");
+    await frankfurt.delete("k");
+    expect(await frankfurt.get("k", "json")).toBeNull();
+    expect(await tokyo.get("k", "json")).toBe("v2");
+    clock.now += 60_000;
+    expect(await tokyo.get("k", "json")).toBeNull();
+    expect(await frankfurt.get("k", "json")).toBeNull();
   });
 });

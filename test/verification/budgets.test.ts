@@ -225,13 +225,10 @@ describe("when storage fails: budgets fall back to this isolate, verification st
     expect(warnings.mock.calls.some(([l]) => String(l).includes('"limiter_unavailable"') && String(l).includes('"fallback":"isolate"'))).toBe(true);
   });
 
-  it.each([
-    ["verification state", "flow"],
-    ["the device's request record", "device"],
-  ])("%s unreadable → a clear 503 page, and no flow is started", async (_, table) => {
+  it("verification state unreadable → a clear 503 page, and no flow is started", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => {});
     const flow = await startDevice(w);
-    const b = browser(w, { env: { KV: kvFailingFor(table as Prefix) } });
+    const b = browser(w, { env: { KV: kvFailingFor("flow") } });
     const p = await codeAttempt(b, flow.user_code);
     expect(p.status).toBe(503);
     expect(p.headers.get("Content-Type")).toMatch(/^text\/html/);

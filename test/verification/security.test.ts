@@ -215,7 +215,8 @@ describe("a step cannot be skipped by posting to a later URL", () => {
     await atConsent(w, b);
     const token = b.csrf;
     await b.submit("/device/consent", { action: "approve" });
-    expect((await b.post("/device/consent", { action: "approve" }, { csrf: token })).status).toBe(409);
+    // The done page gave the browser a fresh flow id, so the old form's token no longer matches it.
+    expect((await b.post("/device/consent", { action: "approve" }, { csrf: token })).status).toBe(403);
     expect(await calls("device/complete")).toHaveLength(1);
   });
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { unknownAction } from "../../authlete/errors";
+import type { DeviceRequest } from "../../grant/record";
 import { clientIp } from "../../http/client-ip";
 import { log } from "../../log";
-import { guarded } from "../../session/errors";
 import type { ActiveFlow } from "../../session/flow";
 import { fewLeft, holding, refuseIfSpent } from "../budgets";
 import { complete, denial } from "../complete";
@@ -30,7 +30,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
   const form = await readPageForm(c);
   const { flowId } = form;
   const input = form.params.get("user_code") ?? "";
-  const { page, authlete, flows, budgets, deviceRequests, keyed, now } = c.var.services;
+  const { page, authlete, flows, budgets, keyed, now } = c.var.services;
   const current = await loadFlow(c, flowId);
   const shows: Shows = current && current.step !== "ended" ? { replace: current.userCode } : "enter";
   if (typeof shows !== "string") await expectShows(c, form, shows);
@@ -51,9 +51,9 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
   const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
   switch (res.action) {
     case "VALID": {
-      const device = await guarded("load device request", () => deviceRequests.load(code));
+      const device = await deviceRecord(c, code);
       const clientId = res.clientId ?? null;
-      const proximity = device && checkProximity(c, device, clientId);
+      const proximity = checkProximity(c, device, clientId);
       const flow: ActiveFlow = {
         step: "confirm",
         userCode: code,
@@ -68,12 +68,13 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
         proximity,
       };
       await attempt.succeeded();
-      decision(c, res.action, { ...logged, proximity: proximity?.level, reasons: proximity?.reasons.join(",") });
-      if (proximity?.level === "block") {
+      decision(c, res.action, { ...logged, proximity: proximity.level, reasons: proximity.reasons.join(",") });
+      if (proximity.level === "block") {
         // The client's policy refuses this request: the device is told no at once, and the person is told why.
         log("warn", "proximity_blocked", { requestId: c.var.requestId, code: logged.code, clientId, ...proximityFields(proximity, device) });
-        const countries = { device: device?.country ?? null, browser: proximity.browser.country };
-        return complete(c, flowId, flow, denial(flow, "blocked"), { outcome: "blocked", clientName: flow.clientName, countries });
+        const why = proximity.reasons.includes("cross_country") ? "blocked" : "unplaced";
+        const countries = { device: why === "blocked" ? (device?.country ?? null) : null, browser: proximity.browser.country };
+        return complete(c, flowId, flow, denial(flow, why), { outcome: "blocked", clientName: flow.clientName, countries });
       }
       await flows.save(flowId, flow);
       return c.redirect("/device", 303);
@@ -92,5 +93,21 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
     default:
       await attempt.succeeded();
       throw unknownAction(API, res.action);
+  }
+}
+
+/**
+ * The record of the device that asked for this code, from the grant's object (reached from
+ * any location, unlike a KV record written where the device is). Null when there is none or the
+ * object cannot be reached: the proximity check then says it cannot tell, never "near".
+ */
+async function deviceRecord(c: Context<PageEnv>, code: string): Promise<DeviceRequest | null> {
+  const { grants, now } = c.var.services;
+  try {
+    const grant = await grants.lookup(code, now());
+    return grant && typeof grant.device === "object" && grant.device !== null ? grant.device : null;
+  } catch (err) {
+    log("warn", "grant_unavailable", { op: "lookup", requestId: c.var.requestId, detail: String(err) });
+    return null;
   }
 }

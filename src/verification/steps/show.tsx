@@ -29,7 +29,7 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
   if (link !== undefined && (c.req.header("Sec-Fetch-Dest") ?? "document") === "document") setPrefillCookie(c, link);
   if (link !== undefined || c.req.query("ui_locales") !== undefined) return c.redirect("/device", 303);
 
-  const { page, flows, authenticator, keyed, now } = c.var.services;
+  const { page, authenticator, keyed, now } = c.var.services;
   const existing = await readFlowId(c, keyed);
   const flowId = existing ?? (await newFlowId(keyed));
   if (!existing) setFlowCookie(c, flowId);
@@ -55,10 +55,13 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
   if (!flow) return c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} />);
 
   if (flow.step === "ended") {
-    // The result is shown once; reloading offers the enter-code page again.
-    await flows.remove(flowId);
+    // The result is shown once: the browser gets a fresh flow id with it, so a reload offers the
+    // enter-code page again. The ended record (no code, no identity) is left to its 60 s TTL
+    // rather than deleted: unreachable without the old cookie, a delete would buy nothing.
+    const fresh = await newFlowId(keyed);
+    setFlowCookie(c, fresh);
     const canSignOut = authenticator.mode === "form" && readSignInId(c) !== undefined;
-    return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? csrf : undefined} />);
+    return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? await csrfToken(keyed, fresh, "ended") : undefined} />);
   }
   switch (flow.step) {
     case "confirm":

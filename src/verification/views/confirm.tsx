@@ -61,6 +61,8 @@ const copy: Copy<{
         far: (x) => `The device asked from about ${x.km} km away from you.`,
         hosting: (x) => `The device asked from a data centre${x.org ? ` (${x.org})` : ""}, not from a home or mobile network.`,
         old_code: (x) => `Its code was made ${x.minutes} minutes ago. A code you start yourself is usually entered within a few minutes.`,
+        unknown_place: () => "We cannot tell which country the device asked from, so we cannot tell whether it is near you.",
+        unknown_device: () => "We cannot tell where this request came from: there is no record of the device that asked.",
       },
       thatDevice: "That device",
       you: "You",
@@ -97,6 +99,8 @@ const copy: Copy<{
         far: (x) => `デバイスは、あなたから約 ${x.km} km 離れた場所から接続を求めています。`,
         hosting: (x) => `デバイスは家庭やモバイルの回線ではなく、データセンター${x.org ? `（${x.org}）` : ""}から接続を求めています。`,
         old_code: (x) => `このコードは ${x.minutes} 分前に発行されました。ご自身で始めた場合、コードは通常数分以内に入力されます。`,
+        unknown_place: () => "デバイスがどの国から接続を求めたのか分からないため、あなたの近くにあるかどうか確かめられません。",
+        unknown_device: () => "このリクエストがどこから来たのか分かりません。接続を求めたデバイスの記録がありません。",
       },
       thatDevice: "そのデバイス",
       you: "あなた",
@@ -112,15 +116,16 @@ const copy: Copy<{
 const Risky = (props: { flow: ActiveFlow; locale: Locale }) => {
   const t = copy[props.locale].risky;
   const { proximity, device } = props.flow;
-  if (!proximity || !device) return null;
+  if (!proximity) return null;
   const unknown = copy[props.locale].unknown;
-  const km = (proximity.signals.distanceKm ?? 0) >= 1000 ? Math.round(proximity.signals.distanceKm! / 100) * 100 : (proximity.signals.distanceKm ?? 0);
+  const distance = proximity.signals?.distanceKm ?? 0;
+  const km = distance >= 1000 ? Math.round(distance / 100) * 100 : distance;
   const x = {
-    device: placeName({ country: device.country, region: null, city: null }, props.locale) ?? unknown,
+    device: placeName({ country: device?.country ?? null, region: null, city: null }, props.locale) ?? unknown,
     browser: placeName({ country: proximity.browser.country, region: null, city: null }, props.locale) ?? unknown,
     km: new Intl.NumberFormat(props.locale).format(km),
-    org: device.asOrganization ?? "",
-    minutes: Math.floor(proximity.signals.codeAgeSeconds / 60),
+    org: device?.asOrganization ?? "",
+    minutes: Math.floor((proximity.signals?.codeAgeSeconds ?? 0) / 60),
   };
   return (
     <section class="warning strong" aria-labelledby="risk-heading">
@@ -132,7 +137,7 @@ const Risky = (props: { flow: ActiveFlow; locale: Locale }) => {
       </ul>
       <dl class="places">
         <dt>{t.thatDevice}</dt>
-        <dd>{placeName(device, props.locale) ?? unknown}</dd>
+        <dd>{(device && placeName(device, props.locale)) ?? unknown}</dd>
         <dt>{t.you}</dt>
         <dd>{placeName(proximity.browser, props.locale) ?? unknown}</dd>
       </dl>

@@ -1,0 +1,122 @@
+import type { KeyedHash } from "../crypto";
+import { grantNames } from "./names";
+import type { DeviceGrant } from "./object";
+import { type Decision, type GrantInit, type GrantState, type GrantView, issue, type PollAnswer, type PollRules, poll, recordDecision, view } from "./record";
+
+/**
+ * The Worker's side of the grants: one object per device grant, reached by its device code
+ * (the device's polls) or by its user code (the verification page). Names carry only keyed
+ * hashes (crypto.ts KeyedHash), never a code. Every method throws when the grant's home cannot
+ * be reached; callers decide what that means (a poll goes to Authlete; the page shows the
+ * stronger warning). Any implementation must pass test/grant/store.test.ts.
+ */
+export interface Grants {
+  /** The grant's name for a device code: the key of the isolate's poll cache too. */
+  name(deviceCode: string): Promise<string>;
+  /** Authlete issued the codes: the grant, and the pointer from its user code. */
+  issue(deviceCode: string, userCode: string, init: GrantInit, now: number): Promise<void>;
+  /** Null when there is no grant for this device code. */
+  poll(deviceCode: string, now: number, rules: PollRules, client: string): Promise<PollAnswer | null>;
+  /** The device's record and client, by user code; null when there is no grant. */
+  lookup(userCode: string, now: number): Promise<GrantView | null>;
+  /** Records a decision Authlete has taken, by user code; false when there is no grant. */
+  decide(userCode: string, outcome: Decision, now: number): Promise<boolean>;
+  /** Polling is over (tokens, or an answer that ends it). */
+  finish(deviceCode: string): Promise<void>;
+}
+
+const names = grantNames;
+
+/** The grants' real home: Durable Objects of the class DeviceGrant (grant/object.ts), binding GRANTS. */
+export class DurableObjectGrants implements Grants {
+  private readonly names: ReturnType<typeof names>;
+
+  constructor(
+    private readonly namespace: DurableObjectNamespace<DeviceGrant>,
+    keyed: KeyedHash,
+  ) {
+    this.names = names(keyed);
+  }
+
+  name(deviceCode: string): Promise<string> {
+    return this.names.device(deviceCode);
+  }
+
+  async issue(deviceCode: string, userCode: string, init: GrantInit, now: number): Promise<void> {
+    const [grant, pointer] = await Promise.all([this.names.device(deviceCode), this.names.user(userCode)]);
+    // Both from here, the device's location, so Cloudflare places the two objects together and
+    // the pointer's forwarded call is a short hop; the browser far away makes one long one.
+    await Promise.all([this.namespace.getByName(grant).issue(init, now), this.namespace.getByName(pointer).point(grant, init.expiresIn, now)]);
+  }
+
+  async poll(deviceCode: string, now: number, rules: PollRules, client: string): Promise<PollAnswer | null> {
+    return this.namespace.getByName(await this.names.device(deviceCode)).poll(now, rules, client);
+  }
+
+  async lookup(userCode: string, now: number): Promise<GrantView | null> {
+    return this.namespace.getByName(await this.names.user(userCode)).lookup(now);
+  }
+
+  async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {
+    return this.namespace.getByName(await this.names.user(userCode)).decide(outcome, now);
+  }
+
+  async finish(deviceCode: string): Promise<void> {
+    await this.namespace.getByName(await this.names.device(deviceCode)).finish();
+  }
+}
+
+/**
+ * The same grants in memory, with the same transitions (grant/record.ts): the twin the
+ * conformance test runs beside the Durable Objects, for unit tests. One location, no outage.
+ */
+export class MemoryGrants implements Grants {
+  private readonly grants = new Map<string, GrantState>();
+  private readonly pointers = new Map<string, { grant: string; expiresAt: number }>();
+  private readonly names: ReturnType<typeof names>;
+
+  constructor(keyed: KeyedHash) {
+    this.names = names(keyed);
+  }
+
+  name(deviceCode: string): Promise<string> {
+    return this.names.device(deviceCode);
+  }
+
+  async issue(deviceCode: string, userCode: string, init: GrantInit, now: number): Promise<void> {
+    const grant = await this.names.device(deviceCode);
+    this.grants.set(grant, issue(init, now));
+    this.pointers.set(await this.names.user(userCode), { grant, expiresAt: now + init.expiresIn * 1000 });
+  }
+
+  async poll(deviceCode: string, now: number, rules: PollRules, client: string): Promise<PollAnswer | null> {
+    const name = await this.names.device(deviceCode);
+    const state = this.grants.get(name);
+    if (!state) return null;
+    const next = poll(state, now, rules, client);
+    this.grants.set(name, next.state);
+    return next.answer;
+  }
+
+  async lookup(userCode: string, now: number): Promise<GrantView | null> {
+    const state = await this.byUserCode(userCode, now);
+    return state ? view(state) : null;
+  }
+
+  async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {
+    const p = this.pointers.get(await this.names.user(userCode));
+    const state = p && p.expiresAt > now ? this.grants.get(p.grant) : undefined;
+    if (!p || !state) return false;
+    this.grants.set(p.grant, recordDecision(state, outcome, now));
+    return true;
+  }
+
+  async finish(deviceCode: string): Promise<void> {
+    this.grants.delete(await this.names.device(deviceCode));
+  }
+
+  private async byUserCode(userCode: string, now: number): Promise<GrantState | null> {
+    const p = this.pointers.get(await this.names.user(userCode));
+    return (p && p.expiresAt > now && this.grants.get(p.grant)) || null;
+  }
+}
