@@ -23,9 +23,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { startMiniflare } from "../../scripts/lib/workers.mjs";
 import { failure, fmt, median, table, verdict } from "../lib/format.mjs";
 import { findWorkerdPid, processCpuNs } from "../lib/machine.mjs";
-import { startMiniflare } from "../../scripts/lib/workers.mjs";
 import { bundle, COMPAT_DATE } from "../lib/stack.mjs";
 
 /**
