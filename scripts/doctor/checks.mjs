@@ -58,6 +58,7 @@ export const CHECK_IDS = /** @type {const} */ ([
   "worker.page",
   "worker.kv",
   "worker.durable-object",
+  "worker.durable-object.grants",
   "worker.public-url",
   "authlete.connection",
   "authlete.service",
@@ -77,10 +78,10 @@ export const CLIENT_CHECK_IDS = /** @type {const} */ (["client.found", "client.d
  * Durable Object bindings the Worker needs, with the id of each one's check: the budgets the
  * edge keeps strictly, and each device grant's home (src/grant/object.ts).
  */
-export const REQUIRED_DURABLE_OBJECTS = [
+export const REQUIRED_DURABLE_OBJECTS = /** @type {const} */ ([
   { name: "BUDGETS", id: "worker.durable-object" },
   { name: "GRANTS", id: "worker.durable-object.grants" },
-];
+]);
 
 /** The service owner's pair, which only v2 `service/get` takes (docs/authlete-api.md §13.1); read by the doctor only. */
 export const OWNER_CREDENTIALS = ["AUTHLETE_SERVICE_OWNER_API_KEY", "AUTHLETE_SERVICE_OWNER_API_SECRET"];
