@@ -1,7 +1,9 @@
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import { verifyWithJwks } from "hono/utils/jwt/jwt";
+import { readResponse } from "../http/bounded-body";
 import { log } from "../log";
 import type { Authenticator, Identity } from "./authenticator";
+import { FederationError } from "./federation-error";
 
 const ACCESS_HEADER = "Cf-Access-Jwt-Assertion";
 
@@ -11,6 +13,9 @@ export type AccessKeys = (kid: string) => Promise<HonoJsonWebKey[]>;
 /** Keys are kept this long; a token signed with a key not seen yet refetches them, at most once a minute. */
 const KEYS_FRESH_MS = 10 * 60_000;
 const REFETCH_MIN_MS = 60_000;
+/** The team's certs are two keys and their certificates, a few KB; nothing near this bound is a key set. */
+const MAX_CERTS_BYTES = 64 * 1024;
+const CERTS_TIMEOUT_MS = 5_000;
 
 /** One key set per team per isolate, from `<team>/cdn-cgi/access/certs`. */
 const teams = new Map<string, { keys: HonoJsonWebKey[]; fetchedAt: number }>();
@@ -18,9 +23,18 @@ const teams = new Map<string, { keys: HonoJsonWebKey[]; fetchedAt: number }>();
 export function accessKeysFor(teamDomain: string): AccessKeys {
   const url = `${teamDomain}/cdn-cgi/access/certs`;
   const fetchKeys = async () => {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-    const body = (await res.json()) as { keys?: unknown };
-    if (!res.ok || !Array.isArray(body.keys)) throw new Error(`the team's certs answered ${res.status} without keys`);
+    let body: { keys?: unknown } | null;
+    let status: number;
+    try {
+      const signal = AbortSignal.timeout(CERTS_TIMEOUT_MS);
+      const res = await fetch(url, { signal });
+      status = res.status;
+      body = JSON.parse(new TextDecoder().decode(await readResponse(res, MAX_CERTS_BYTES, signal))) as { keys?: unknown } | null;
+    } catch (err) {
+      // Unreachable, slow, too large or not JSON: no key set, and the page says to try again (503), not "sign in".
+      throw new FederationError("unavailable", `access certs: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    }
+    if (status !== 200 || !Array.isArray(body?.keys)) throw new FederationError("unavailable", `access certs: HTTP ${status} without keys`);
     const entry = { keys: body.keys as HonoJsonWebKey[], fetchedAt: Date.now() };
     teams.set(teamDomain, entry);
     return entry;
@@ -54,10 +68,17 @@ export class AccessAuthenticator implements Authenticator {
   async fromRequest(req: Request): Promise<Identity | null> {
     const token = req.headers.get(ACCESS_HEADER);
     if (!token) return null;
+    let kid: unknown;
     try {
-      const kid = JSON.parse(atob((token.split(".")[0] ?? "").replace(/-/g, "+").replace(/_/g, "/"))).kid;
+      kid = JSON.parse(atob((token.split(".")[0] ?? "").replace(/-/g, "+").replace(/_/g, "/"))).kid;
+    } catch {
+      return this.reject("unreadable");
+    }
+    // Outside the try below: the team's keys out of reach is an outage (FederationError, a 503 page), not a bad token.
+    const keys = await this.keys(String(kid));
+    try {
       const payload = await verifyWithJwks(token, {
-        keys: await this.keys(String(kid)),
+        keys,
         allowedAlgorithms: ["RS256"],
         verification: { iss: this.teamDomain, aud: this.audience, exp: true, nbf: true },
       });
