@@ -86,7 +86,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     if (!(err instanceof PortError)) throw err;
     fail(err.message);
   }
-  const redirectUri = `${workerOrigin}/device/callback`;
+  // Each provider has a redirect URI of its own, OIDC_REDIRECT_URI with its id: this one's id is "local".
+  const redirectUriTemplate = `${workerOrigin}/device/callback/{id}`;
+  const redirectUri = redirectUriTemplate.replace("{id}", "local");
   // A fixed secret, so .dev.vars stays valid across restarts; this IdP serves loopback only.
   const idp = await startIdp({
     port,
@@ -105,11 +107,12 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   Add these lines to .dev.vars, then restart npm start:
 
 AUTHENTICATOR=oidc
-OIDC_REDIRECT_URI=${redirectUri}
+OIDC_REDIRECT_URI=${redirectUriTemplate}
 OIDC_PROVIDERS=${JSON.stringify(providers)}
 OIDC_CLIENT_SECRET_LOCAL=${idp.clientSecret}
 
-  Keep USERS in .dev.vars to offer the demo / demo form beside the button. Ctrl-C stops the IdP.
+  Keep USERS in .dev.vars to offer the demo / demo form beside the button; its subjects stay apart
+  from the IdP's, which arrive as local:<sub> (local:alice). Ctrl-C stops the IdP.
 `);
   const stop = () => idp.stop().then(() => process.exit(0));
   process.on("SIGINT", stop);

@@ -136,7 +136,6 @@ function authenticatorFor(page: PageConfig, config: Config, now: () => number, a
       return new PasswordAuthenticator(a.users, now);
     case "oidc": {
       const federation = new OidcFederation(a.providers, {
-        redirectUri: a.redirectUri,
         fetch: (input, init) => fetch(input, init),
         now,
         cacheSeconds: config.discoveryCacheSeconds,

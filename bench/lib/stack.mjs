@@ -126,7 +126,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
       const vars = {
         AUTHENTICATOR: "oidc",
         OIDC_PROVIDERS: JSON.stringify([{ id: OIDC_PROVIDER_ID, label: "Bench IdP", issuer: oidc.issuers[name], client_id: oidc.clientId }]),
-        OIDC_REDIRECT_URI: `http://${HOST}:${port}/device/callback`,
+        OIDC_REDIRECT_URI: `http://${HOST}:${port}/device/callback/{id}`,
         [`OIDC_CLIENT_SECRET_${OIDC_PROVIDER_ID.toUpperCase()}`]: oidc.clientSecret,
       };
       oidcWorkers.push(appWorker(name, scriptPath, `bench-${name}`, { port, vars, ownBudgets: name === "app-bench-oidc" }));

@@ -6,7 +6,7 @@ import { ROUTES } from "../../src/routes.mjs";
 
 /**
  * @typedef {"pass" | "fail" | "warn" | "skip"} Status
- * @typedef {(typeof CHECK_IDS)[number] | (typeof CLIENT_CHECK_IDS)[number]} CheckId one of the lists below, and nothing else
+ * @typedef {(typeof CHECK_IDS)[number] | (typeof CLIENT_CHECK_IDS)[number] | (typeof PROVIDER_CHECK_IDS)[number]} CheckId one of the lists below, and nothing else
  * @typedef {{ id: CheckId, status: Status, message: string, fix?: string, target?: string }} Check
  * One thing the Worker's parser refuses (src/config ConfigError's issues): the variable, the
  * path to the value inside it as the Worker writes it (USERS.0.passwordHash), and what is wrong.
@@ -28,7 +28,7 @@ import { ROUTES } from "../../src/routes.mjs";
  *   page: Parsed,
  *   userCode: { charset: string, length: number } | null,
  *   publicUrl: { url: string | null, source: string, error?: string },
- *   constants: { kvMinTtlSeconds: number, defaultIntervalSeconds: number, deviceCodeGrant: string },
+ *   constants: { kvMinTtlSeconds: number, defaultIntervalSeconds: number, deviceCodeGrant: string, verifiedClaims: Record<string, string> },
  * }} WorkerFacts
  * @typedef {{ kind: "ok", status: number, body: any }
  *   | { kind: "http", status: number, resultCode?: string, resultMessage?: string }
@@ -73,6 +73,9 @@ export const CHECK_IDS = /** @type {const} */ ([
 
 /** The checks made for each device client. */
 export const CLIENT_CHECK_IDS = /** @type {const} */ (["client.found", "client.device-code-grant", "client.auth"]);
+
+/** The checks made for each upstream OpenID provider (AUTHENTICATOR=oidc), after the Worker's own. */
+export const PROVIDER_CHECK_IDS = /** @type {const} */ (["provider.redirect-uri", "provider.subject"]);
 
 /**
  * Durable Object bindings the Worker needs, with the id of each one's check: the budgets the
@@ -195,6 +198,62 @@ export function workerChecks(w) {
     );
   }
   out.push(publicUrlCheck(w));
+  out.push(...providerChecks(w));
+  return out;
+}
+
+/**
+ * Each upstream OpenID provider, once the page's variables parse: the redirect URI to register
+ * at it (its own, on this Worker's host), and every choice that lets a subject from it meet
+ * another person's: no namespace, an email address, a claim people choose.
+ * @param {WorkerFacts} w
+ * @returns {Check[]}
+ */
+function providerChecks(w) {
+  const a = w.page.ok ? w.page.value.authenticator : null;
+  if (a?.kind !== "oidc") return [];
+  const at = where(w);
+  const base = w.publicUrl.url;
+  const out = [];
+  for (const p of a.providers) {
+    /** @param {Status} status @param {CheckId} id @param {string} message @param {string} [fix] */
+    const one = (status, id, message, fix) => ({ ...check(status, id, message, fix), target: p.id });
+    const host = new URL(p.redirectUri).origin;
+    out.push(
+      base !== null && host !== base
+        ? one(
+            "fail",
+            "provider.redirect-uri",
+            `${p.redirectUri} is not on ${base} (${w.publicUrl.source}): ${p.label} would send people back to another host`,
+            `set OIDC_REDIRECT_URI = "${base}/device/callback/{id}" in ${at.vars}, and register ${base}/device/callback/${p.id} at ${p.label}`,
+          )
+        : one("pass", "provider.redirect-uri", `register ${p.redirectUri} at ${p.label} as the redirect URI of client ${p.clientId} (this provider's alone)`),
+    );
+
+    /** @type {[string, string][]} what is risky, and the fix */
+    const risks = [];
+    if (p.sharedSubjects)
+      risks.push([
+        `shared_subjects: subjects are its ${p.subjectClaim} as is, one namespace with USERS and every provider that shares: whoever is "demo" at ${p.label} is the built-in "demo" here`,
+        `remove "shared_subjects" unless ${p.label}, the other providers that share and USERS are one user base`,
+      ]);
+    const verified = w.constants.verifiedClaims[p.subjectClaim];
+    if (verified)
+      risks.push([
+        `subject_claim ${p.subjectClaim}: the subject changes when the person's ${p.subjectClaim} does, and a sign-in is refused unless ${p.label} says ${verified}: true`,
+        `use "sub" (or an id ${p.label} assigns, such as Entra ID's "oid")`,
+      ]);
+    if (p.allowUserChosenSubject)
+      risks.push([
+        `allow_user_chosen_subject: subject_claim ${p.subjectClaim} may be a value people choose; whoever takes another person's at ${p.label} becomes them here`,
+        `use "sub", and remove "allow_user_chosen_subject"`,
+      ]);
+    out.push(
+      risks.length
+        ? one("warn", "provider.subject", risks.map(([r]) => r).join("; "), risks.map(([, f]) => f).join("; "))
+        : one("pass", "provider.subject", `subjects are ${p.id}:<${p.subjectClaim}>, apart from the built-in users' and every other provider's`),
+    );
+  }
   return out;
 }
 

@@ -25,7 +25,7 @@ export class WranglerConfigError extends Error {}
 
 /** What the doctor uses from src/, bundled once per run. */
 const ENTRY = `
-export { ConfigError, loadConfig, loadPageConfig, pathText } from "./src/config/index.ts";
+export { ConfigError, loadConfig, loadPageConfig, pathText, VERIFIED_CLAIMS } from "./src/config/index.ts";
 export { KV_MIN_TTL_SECONDS } from "./src/storage/kv.ts";
 export { DEFAULT_INTERVAL_SECONDS, DEVICE_CODE_GRANT } from "./src/protection/polling.ts";
 `;
@@ -202,7 +202,12 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
       page,
       userCode,
       publicUrl: url,
-      constants: { kvMinTtlSeconds: mod.KV_MIN_TTL_SECONDS, defaultIntervalSeconds: mod.DEFAULT_INTERVAL_SECONDS, deviceCodeGrant: mod.DEVICE_CODE_GRANT },
+      constants: {
+        kvMinTtlSeconds: mod.KV_MIN_TTL_SECONDS,
+        defaultIntervalSeconds: mod.DEFAULT_INTERVAL_SECONDS,
+        deviceCodeGrant: mod.DEVICE_CODE_GRANT,
+        verifiedClaims: mod.VERIFIED_CLAIMS,
+      },
     },
     configPath: shown(config.configPath ?? configPath),
     authlete: {

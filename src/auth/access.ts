@@ -1,6 +1,7 @@
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import { verifyWithJwks } from "hono/utils/jwt/jwt";
 import { base64url } from "../crypto";
+import { readResponse } from "../http/bounded-body";
 import { log } from "../log";
 import type { Authenticator, Identity } from "./authenticator";
 
@@ -13,6 +14,9 @@ export type AccessKeys = (kid: string) => Promise<HonoJsonWebKey[]>;
 /** Keys are kept this long; a token signed with a key not seen yet refetches them, at most once a minute. */
 const KEYS_FRESH_MS = 10 * 60_000;
 const REFETCH_MIN_MS = 60_000;
+/** The team's certs are two keys and their certificates, a few KB; nothing near this bound is a key set. */
+const MAX_CERTS_BYTES = 64 * 1024;
+const CERTS_TIMEOUT_MS = 5_000;
 
 /** One key set per team per isolate, from `<team>/cdn-cgi/access/certs`. */
 const teams = new Map<string, { keys: HonoJsonWebKey[]; fetchedAt: number }>();
@@ -32,15 +36,16 @@ export function accessKeysFor(teamDomain: string, fetcher: typeof fetch = fetch)
   const fetchKeys = async () => {
     let keys: unknown;
     try {
-      const res = await fetcher(url, { signal: AbortSignal.timeout(5_000) });
+      const signal = AbortSignal.timeout(CERTS_TIMEOUT_MS);
+      const res = await fetcher(url, { signal });
       if (!res.ok) {
         await res.body?.cancel();
         throw new AccessKeysUnavailable(`${url} answered ${res.status}`);
       }
-      keys = ((await res.json()) as { keys?: unknown } | null)?.keys;
+      keys = (JSON.parse(utf8.decode(await readResponse(res, MAX_CERTS_BYTES, signal))) as { keys?: unknown } | null)?.keys;
     } catch (err) {
       if (err instanceof AccessKeysUnavailable) throw err;
-      // Unreachable, timed out, or not JSON.
+      // Unreachable, slow, too large, or not JSON.
       throw new AccessKeysUnavailable(`${url}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     }
     if (!Array.isArray(keys)) throw new AccessKeysUnavailable(`${url} answered without a key set`);

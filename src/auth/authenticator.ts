@@ -8,7 +8,10 @@ export interface Identity {
   authTime: number;
   /** How the consent page names the user. */
   label: string;
-  /** The upstream provider's `acr` (authentication context class), passed on to Authlete. */
+  /**
+   * The authentication context class the sign-in achieved, as the upstream provider's ID token
+   * states it; passed on to Authlete as is. Absent for built-in users and Access, which state none.
+   */
   acr?: string;
   /** The label of the upstream provider the user signed in with; absent for built-in users and Access. */
   via?: string;
@@ -37,6 +40,12 @@ export interface ProviderButton {
   label: string;
 }
 
+/** What the verification asks of a sign-in at a provider. */
+export interface LoginRequest {
+  /** The ACRs the device's client requested (Authlete's `acrs`), sent as `acr_values`. */
+  acrValues?: readonly string[];
+}
+
 /** What begin() hands the caller to keep until the callback (session/login.ts seals it). */
 export interface LoginStart {
   /** The provider's authorization endpoint with every parameter of the request. */
@@ -50,7 +59,7 @@ export interface LoginStart {
 export interface Federation {
   readonly providers: readonly ProviderButton[];
   /** Throws FederationError("unavailable") when the provider cannot be discovered. */
-  begin(providerId: string): Promise<LoginStart>;
+  begin(providerId: string, request?: LoginRequest): Promise<LoginStart>;
   /**
    * The identity the provider vouched for, from the callback's query and what begin() returned
    * (whose `state` the caller has already matched). Throws FederationError otherwise.

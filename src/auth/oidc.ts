@@ -1,6 +1,7 @@
 import * as oauth from "oauth4webapi";
-import type { OidcProviderConfig } from "../config";
-import type { Authenticator, Federation, Identity, LoginStart, ProviderButton } from "./authenticator";
+import { type OidcProviderConfig, VERIFIED_CLAIMS } from "../config";
+import { BodyTooLarge, readResponse } from "../http/bounded-body";
+import type { Authenticator, Federation, Identity, LoginRequest, LoginStart, ProviderButton } from "./authenticator";
 import { FederationError } from "./federation-error";
 import type { PasswordAuthenticator } from "./password";
 
@@ -11,8 +12,15 @@ import type { PasswordAuthenticator } from "./password";
  * how long discovery is trusted, what becomes the subject, and how each failure is classed.
  */
 
-/** Bound on each call to a provider (discovery, token, JWKS, userinfo). */
+/** Bound on each call to a provider (discovery, token, JWKS, userinfo), its body included. */
 const PROVIDER_TIMEOUT_MS = 5_000;
+/**
+ * Bound on each answer's body. The largest legitimate ones are a few KB for discovery and JWKS
+ * (Keycloak's, among the largest, stay under 10 KB) and tens of KB for token and userinfo
+ * responses (an Entra ID token with its 200 group ids is about 10 KB); past this it is not an
+ * answer we can use, and reading it on would only spend the isolate's 128 MB.
+ */
+export const MAX_PROVIDER_BODY_BYTES = 256 * 1024;
 /** Authlete's subject: printable ASCII, at most 100 characters (docs/authlete-api.md §5.1). */
 const SUBJECT = /^[\x21-\x7e]{1,100}$/;
 /** What the ID token and userinfo say about the token itself rather than the person: never offered to consent. */
@@ -38,8 +46,6 @@ const PROTOCOL_CLAIMS = new Set([
 const CLOCK_TOLERANCE_SECONDS = 30;
 
 export interface OidcOptions {
-  /** OIDC_REDIRECT_URI: fixed by configuration, never taken from a request. */
-  redirectUri: string;
   fetch: typeof fetch;
   /** Epoch ms; oauth4webapi's timestamp checks follow it (its clock skew is set from it). */
   now: () => number;
@@ -65,7 +71,7 @@ export class OidcFederation implements Federation {
     this.providers = providers.map((p) => ({ id: p.id, label: p.label }));
   }
 
-  async begin(providerId: string): Promise<LoginStart> {
+  async begin(providerId: string, request: LoginRequest = {}): Promise<LoginStart> {
     const p = this.provider(providerId);
     const as = await this.discover(p);
     if (!as.authorization_endpoint) throw new FederationError("unavailable", "no authorization_endpoint");
@@ -74,9 +80,10 @@ export class OidcFederation implements Federation {
     const codeVerifier = oauth.generateRandomCodeVerifier();
     const state = oauth.generateRandomState();
     const nonce = oauth.generateRandomNonce();
-    const query = {
+    const query: Record<string, string> = {
       client_id: p.clientId,
-      redirect_uri: this.o.redirectUri,
+      // This provider's own redirect URI: an answer can come back only where its provider sends it.
+      redirect_uri: p.redirectUri,
       // The query response mode is the default for `code` (OAuth 2.0 Multiple Response Types §5).
       response_type: "code",
       scope: p.scopes,
@@ -85,6 +92,8 @@ export class OidcFederation implements Federation {
       code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
       code_challenge_method: "S256",
     };
+    // What the device's client asked for, as a voluntary request (OpenID Connect Core §3.1.2.1); the ID token's `acr` says what was done.
+    if (request.acrValues?.length) query["acr_values"] = request.acrValues.join(" ");
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     return { url, codeVerifier, state, nonce };
   }
@@ -94,9 +103,10 @@ export class OidcFederation implements Federation {
     const as = await this.discover(p);
     const client = this.client(p);
     try {
-      // `state` again (the caller matched it already), `iss` (RFC 9207) when the provider sends or promises it, and `error=`.
+      // `state` again (the caller matched it already); `iss` (RFC 9207) must be this provider's whenever it is present,
+      // and present when the provider's discovery promises it (authorization_response_iss_parameter_supported); `error=`.
       const params = oauth.validateAuthResponse(as, client, callback, login.state);
-      const res = await oauth.authorizationCodeGrantRequest(as, client, clientAuth(p), params, this.o.redirectUri, login.codeVerifier, this.http(p));
+      const res = await oauth.authorizationCodeGrantRequest(as, client, clientAuth(p), params, p.redirectUri, login.codeVerifier, this.http(p));
       // iss, aud, exp, iat, nonce, azp (when several audiences), auth_time's type.
       const tokens = await oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: login.nonce, requireIdToken: true });
       // The signature, with the provider's JWKS (oauth4webapi leaves it to the caller for token-endpoint ID tokens).
@@ -131,12 +141,22 @@ export class OidcFederation implements Federation {
     };
   }
 
-  /** Every call to a provider: a failure to get any answer (refused, reset, DNS, our timeout) means the provider is unavailable. */
+  /**
+   * Every call to a provider, its body read here in full under the call's timeout and
+   * MAX_PROVIDER_BODY_BYTES, so oauth4webapi only ever parses bytes already in hand. No answer
+   * at all (refused, reset, DNS), or a body that stalls past the timeout: the provider is
+   * unavailable. A body past the bound: an answer we cannot use.
+   */
   private readonly reach = async (url: string, init: oauth.CustomFetchOptions<string, BodyInit | undefined>): Promise<Response> => {
+    const where = new URL(url).pathname;
     try {
-      return await this.o.fetch(url, init as RequestInit);
+      const res = await this.o.fetch(url, init as RequestInit);
+      const body = await readResponse(res, MAX_PROVIDER_BODY_BYTES, init.signal ?? undefined);
+      // A null-body status (204, 304) takes no body, not even an empty one.
+      return new Response(res.status === 204 || res.status === 304 ? null : body, { status: res.status, statusText: res.statusText, headers: res.headers });
     } catch (err) {
-      throw new FederationError("unavailable", `${new URL(url).pathname}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+      if (err instanceof BodyTooLarge) throw new FederationError("rejected", `${where}: ${err.message}`);
+      throw new FederationError("unavailable", `${where}: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
     }
   };
 
@@ -151,34 +171,54 @@ export class OidcFederation implements Federation {
 
   /**
    * The provider's metadata, kept for `cacheSeconds` in this isolate and in the edge cache
-   * (the Cache API), so a sign-in usually costs no discovery round trip. A failure is not kept.
+   * (the Cache API), so a sign-in usually costs no discovery round trip. Only a document that
+   * passed oauth4webapi's validation (JSON, and `issuer` exactly the configured one) is kept
+   * anywhere: one bad answer costs one failed button press, not `cacheSeconds` of outage.
    */
   private discover(p: OidcProviderConfig): Promise<oauth.AuthorizationServer> {
     const now = this.o.now();
     const kept = this.discovered.get(p.issuer);
     if (kept && kept.until > now) return kept.as;
-    const issuer = new URL(p.issuer);
-    const as = oauth
-      .discoveryRequest(issuer, { ...this.http(p), [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<"GET">) => this.cachedFetch(url, init) })
-      .then((res) => oauth.processDiscoveryResponse(issuer, res))
-      .catch((err: unknown) => {
-        this.discovered.delete(p.issuer);
-        throw new FederationError("unavailable", `discovery: ${describe(err)}`);
-      });
+    const as = this.fetchDiscovery(p).catch((err: unknown) => {
+      // Concurrent sign-ins shared this attempt; a later, successful one may have replaced it already.
+      if (this.discovered.get(p.issuer)?.as === as) this.discovered.delete(p.issuer);
+      throw new FederationError("unavailable", `discovery: ${describe(err)}`);
+    });
     if (this.o.cacheSeconds > 0) this.discovered.set(p.issuer, { as, until: now + this.o.cacheSeconds * 1000 });
     return as;
   }
 
-  private async cachedFetch(url: string, init: oauth.CustomFetchOptions<"GET">): Promise<Response> {
+  private async fetchDiscovery(p: OidcProviderConfig): Promise<oauth.AuthorizationServer> {
+    const issuer = new URL(p.issuer);
     const cache = this.o.cacheSeconds > 0 && typeof caches !== "undefined" ? await caches.open("oidc-discovery").catch(() => undefined) : undefined;
-    const hit = await cache?.match(url).catch(() => undefined);
-    if (hit) return hit;
-    const res = await this.reach(url, init);
-    if (!cache || res.status !== 200) return res;
-    const body = await res.text();
-    const headers = { "Content-Type": res.headers.get("Content-Type") ?? "application/json", "Cache-Control": `max-age=${this.o.cacheSeconds}` };
-    await cache.put(url, new Response(body, { headers })).catch(() => {});
-    return new Response(body, { status: 200, headers });
+    let source: { url: string; hit: boolean; body?: ArrayBuffer; type?: string | null } | undefined;
+    const res = await oauth.discoveryRequest(issuer, {
+      ...this.http(p),
+      [oauth.customFetch]: async (url: string, init: oauth.CustomFetchOptions<"GET">) => {
+        const hit = await cache?.match(url).catch(() => undefined);
+        if (hit) {
+          source = { url, hit: true };
+          return hit;
+        }
+        const fresh = await this.reach(url, init);
+        const body = await fresh.arrayBuffer();
+        source = { url, hit: false, body, type: fresh.headers.get("Content-Type") };
+        return new Response(body, fresh);
+      },
+    });
+    let as: oauth.AuthorizationServer;
+    try {
+      as = await oauth.processDiscoveryResponse(issuer, res);
+    } catch (err) {
+      // A cached copy that no longer validates (the configured issuer changed) is dropped with the failure.
+      if (source?.hit) await cache?.delete(source.url).catch(() => false);
+      throw err;
+    }
+    if (cache && source && !source.hit && source.body) {
+      const headers = { "Content-Type": source.type ?? "application/json", "Cache-Control": `max-age=${this.o.cacheSeconds}` };
+      await cache.put(source.url, new Response(source.body, { headers })).catch(() => {});
+    }
+    return as;
   }
 
   /** After a key rotation the cached JWKS lacks the new key: fetch the set once more before giving up. */
@@ -203,11 +243,20 @@ function clientAuth(p: OidcProviderConfig): oauth.ClientAuth {
   return p.authMethod === "client_secret_post" ? oauth.ClientSecretPost(p.clientSecret) : oauth.ClientSecretBasic(p.clientSecret);
 }
 
-/** The subject, the offered claims and the label, from validated claims. */
+/**
+ * The subject, the offered claims and the label, from validated claims. The subject is
+ * `<provider id>:<value>` unless the operator said this provider shares one user base with the
+ * built-in users and the other providers (`shared_subjects`): otherwise a person who is `demo`
+ * at some provider would be the built-in user `demo` here. An email address (or phone number)
+ * is a subject only when the provider says it verified it, or anyone could claim anyone's.
+ */
 function identityOf(p: OidcProviderConfig, claims: Record<string, unknown>, nowSeconds: number): Identity {
   const raw = claims[p.subjectClaim];
   const value = typeof raw === "string" ? raw : typeof raw === "number" ? String(raw) : "";
-  const subject = p.prefixSubject ? `${p.id}:${value}` : value;
+  const verified = VERIFIED_CLAIMS[p.subjectClaim];
+  if (verified && value && claims[verified] !== true)
+    throw new FederationError("rejected", `unverified subject: subject_claim ${p.subjectClaim} without ${verified}: true`);
+  const subject = p.sharedSubjects ? value : `${p.id}:${value}`;
   if (!value || !SUBJECT.test(subject)) throw new FederationError("rejected", `unusable subject claim ${p.subjectClaim}`);
   const offered = Object.fromEntries(Object.entries(claims).filter(([n, v]) => v !== undefined && (p.claims ? p.claims.includes(n) : !PROTOCOL_CLAIMS.has(n))));
   const named = [claims["name"], claims["email"], claims["preferred_username"]].find((v): v is string => typeof v === "string" && v !== "");

@@ -2,6 +2,7 @@ import { encodeBase64 } from "hono/utils/encode";
 import type * as z from "zod/mini";
 import type { AuthleteConfig } from "../config";
 import { describe, shape } from "../config/schema";
+import { BodyTooLarge, readResponse } from "../http/bounded-body";
 import { AuthleteError } from "./errors";
 import {
   ApiFailureBody,
@@ -16,6 +17,16 @@ import {
 } from "./schemas";
 
 type Fetch = typeof fetch;
+
+/**
+ * Bound on any answer from Authlete. Its largest legitimate ones are tens of KB: the service
+ * configuration (every metadata member a service can set), the service's JWK Set with
+ * certificate chains, a token response that carries a JWT access token with authorization
+ * details and an ID token with many claims. 1 MiB leaves tens of times that, and is under 1 %
+ * of the 128 MB a Worker has; anything larger is not an answer we can use (`malformed`).
+ */
+export const MAX_AUTHLETE_BODY_BYTES = 1024 * 1024;
+const decoder = new TextDecoder();
 
 /**
  * One small client for the Authlete APIs of the device flow. v2 and v3 differ only in
@@ -115,8 +126,9 @@ export class AuthleteClient {
       // headers and then stalls must not hold the request past the timeout.
       const signal = AbortSignal.timeout(this.config.timeoutMs);
       res = await this.fetcher(this.prefix + api, { ...init, headers, signal });
-      text = await res.text();
+      text = decoder.decode(await readResponse(res, MAX_AUTHLETE_BODY_BYTES, signal));
     } catch (err) {
+      if (err instanceof BodyTooLarge) throw new AuthleteError("malformed", api, `response ${err.message}`);
       const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
       throw new AuthleteError(timedOut ? "timeout" : "network", api, timedOut ? `no answer within ${this.config.timeoutMs} ms` : String(err));
     }

@@ -29,7 +29,7 @@ export type Env = {
   ACCESS_AUD?: string;
   /** JSON list of upstream OpenID providers (AUTHENTICATOR=oidc); their client secrets are the OIDC_CLIENT_SECRET_<ID> secrets. */
   OIDC_PROVIDERS?: string;
-  /** The absolute callback URL registered at every provider: https://<host>/device/callback. */
+  /** Each provider's redirect URI, `{id}` standing for its id: https://<host>/device/callback/{id}. */
   OIDC_REDIRECT_URI?: string;
   SIGN_IN_SESSION_SECONDS?: string;
   PRODUCT_NAME?: string;

@@ -10,7 +10,10 @@ export {
   normalizeUsername,
   type OidcProviderConfig,
   type PageConfig,
+  PROVIDER_ID_PLACEHOLDER,
   type ProximityPolicy,
+  USER_CHOSEN_CLAIMS,
   type UserConfig,
+  VERIFIED_CLAIMS,
 } from "./page";
 export { ConfigError, type ConfigIssue, type IssuePath, pathText } from "./schema";

@@ -59,31 +59,111 @@ const Users = json(
   ),
 );
 
-/** The one route that receives every provider's answer (verification/routes.ts). */
+/**
+ * Where the providers' answers arrive: each provider at a path of its own,
+ * `/device/callback/<id>` (verification/routes.ts). One address for all would let a provider
+ * that is hostile, or compromised, send people to another provider and have that provider's
+ * code sent to itself (a mix-up, RFC 9700 §4.4); with one address each, an answer can only come
+ * back where the provider it belongs to sends it, and the callback refuses it at any other.
+ */
 export const CALLBACK_PATH = "/device/callback";
+/** OIDC_REDIRECT_URI's placeholder for a provider's id. */
+export const PROVIDER_ID_PLACEHOLDER = "{id}";
 
 export const TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
 
+/**
+ * Standard claims the person signing in sets, or can have changed, at most providers
+ * (OpenID Connect Core §5.1): as a subject, whoever takes another person's value becomes that
+ * person here. Refused as subject_claim unless the operator says their provider assigns it.
+ */
+export const USER_CHOSEN_CLAIMS = [
+  "preferred_username",
+  "name",
+  "nickname",
+  "given_name",
+  "family_name",
+  "middle_name",
+  "profile",
+  "picture",
+  "website",
+  "locale",
+  "zoneinfo",
+] as const;
+
+/** Claims usable as a subject only when the provider says it verified them (auth/oidc.ts checks the `_verified` claim at each sign-in). */
+export const VERIFIED_CLAIMS: Readonly<Record<string, string>> = { email: "email_verified", phone_number: "phone_number_verified" };
+
 /** One entry of OIDC_PROVIDERS: everything about an upstream OpenID provider except its client secret (a Worker secret). */
-const Provider = z.object({
-  // Part of a variable name (OIDC_CLIENT_SECRET_<ID>), a form value and, with prefix_subject, of Authlete's subject.
-  id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
-  label: z.string().check(z.minLength(1), z.maxLength(60)),
-  issuer: url({ httpsOnly: true, httpOnLoopback: true, verbatim: true }),
-  client_id: z.string().check(z.minLength(1)),
-  token_endpoint_auth_method: z._default(z.enum(TOKEN_ENDPOINT_AUTH_METHODS), "client_secret_basic"),
-  scopes: z._default(
-    z.string().check(z.refine((s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"')),
-    "openid profile email",
-  ),
-  subject_claim: z._default(z.string().check(z.minLength(1)), "sub"),
-  prefix_subject: z._default(z.boolean(), false),
-  claims: z.optional(z.array(z.string())),
-  userinfo: z._default(z.boolean(), false),
-});
+const Provider = z
+  .object({
+    // Part of a variable name (OIDC_CLIENT_SECRET_<ID>), a form value, the callback path and the subject's namespace.
+    id: z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "must be 1-32 characters a-z, 0-9 and -, starting with a letter or digit")),
+    label: z.string().check(z.minLength(1), z.maxLength(60)),
+    issuer: url({ httpsOnly: true, httpOnLoopback: true, verbatim: true }),
+    client_id: z.string().check(z.minLength(1)),
+    token_endpoint_auth_method: z._default(z.enum(TOKEN_ENDPOINT_AUTH_METHODS), "client_secret_basic"),
+    scopes: z._default(
+      z.string().check(z.refine((s) => s.split(" ").includes("openid"), 'must be space-separated and include "openid"')),
+      "openid profile email",
+    ),
+    subject_claim: z._default(z.string().check(z.minLength(1)), "sub"),
+    // Off by default: each provider's subjects are `<id>:<value>`, apart from the built-in users' and every other provider's.
+    shared_subjects: z._default(z.boolean(), false),
+    allow_user_chosen_subject: z._default(z.boolean(), false),
+    // Its default used to leave subjects unprefixed; a leftover must not silently mean the opposite now.
+    prefix_subject: z.optional(
+      z
+        .unknown()
+        .check(
+          z.refine(
+            () => false,
+            'is no longer a setting: subjects are "<id>:<value>" by default; remove it (or, only for providers that share one user base with USERS and each other, set "shared_subjects": true)',
+          ),
+        ),
+    ),
+    claims: z.optional(z.array(z.string())),
+    userinfo: z._default(z.boolean(), false),
+  })
+  .check(
+    z.superRefine((p, ctx) => {
+      if (!p.allow_user_chosen_subject && (USER_CHOSEN_CLAIMS as readonly string[]).includes(p.subject_claim))
+        ctx.addIssue({
+          code: "custom",
+          path: ["subject_claim"],
+          input: p.subject_claim,
+          message: `"${p.subject_claim}" is chosen by the people who sign in at most providers, so one person could take another's subject: use "sub" (or an id the provider assigns, such as Entra ID's "oid"), or set "allow_user_chosen_subject": true if this provider assigns it`,
+        });
+    }),
+  );
 
 /** Worker secret holding the client secret of provider `id`: OIDC_CLIENT_SECRET_OKTA for "okta", …_MY_IDP for "my-idp". */
 export const clientSecretVariable = (id: string) => `OIDC_CLIENT_SECRET_${id.toUpperCase().replace(/-/g, "_")}`;
+
+/**
+ * OIDC_REDIRECT_URI: `https://<host>/device/callback/{id}`, each provider's redirect URI with
+ * `{id}` standing for its id. The value a single shared callback used to need
+ * (`…/device/callback`) is refused with what to register instead, so an upgrade cannot leave
+ * the providers sending people to an address nothing answers.
+ */
+const TEMPLATE_PATH = `${CALLBACK_PATH}/${PROVIDER_ID_PLACEHOLDER}`;
+const RedirectUriTemplate = z.pipe(
+  url({ httpsOnly: true, httpOnLoopback: true }),
+  z.string().check(
+    z.superRefine((s, ctx) => {
+      const origin = new URL(s).origin;
+      if (s === `${origin}${TEMPLATE_PATH}`) return;
+      const single = s === `${origin}${CALLBACK_PATH}`;
+      ctx.addIssue({
+        code: "custom",
+        input: s,
+        message: single
+          ? `each provider now has a redirect URI of its own: set ${origin}${TEMPLATE_PATH} and register ${origin}${CALLBACK_PATH}/<id> at each provider instead of ${s} (README, "Registering the callback at your provider")`
+          : `must be https://<host>${TEMPLATE_PATH} (http only on loopback), {id} standing for each provider's id`,
+      });
+    }),
+  ),
+);
 
 /** Each way of knowing who the user is, with exactly the variables it needs. */
 const Authenticator = cases(
@@ -102,12 +182,7 @@ const Authenticator = cases(
       AUTHENTICATOR: z.literal("oidc"),
       // Entries are checked one by one below, so that a problem is named by the provider's id.
       OIDC_PROVIDERS: json(z.array(z.unknown()).check(z.minLength(1, "must list at least one provider"))),
-      OIDC_REDIRECT_URI: z.pipe(
-        url({ httpsOnly: true, httpOnLoopback: true }),
-        z
-          .string()
-          .check(z.refine((s) => new URL(s).pathname === CALLBACK_PATH, `must end in ${CALLBACK_PATH}, the route that receives the providers' answers`)),
-      ),
+      OIDC_REDIRECT_URI: RedirectUriTemplate,
       // Built-in users beside the providers: the sign-in page then shows the password form too.
       USERS: z.pipe(optionalText, z.optional(Users)),
     }),
@@ -202,8 +277,13 @@ export interface OidcProviderConfig {
   clientSecret: string | null;
   authMethod: (typeof TOKEN_ENDPOINT_AUTH_METHODS)[number];
   scopes: string;
+  /** This provider's redirect URI: OIDC_REDIRECT_URI with its id (registered at the provider; never derived from a request). */
+  redirectUri: string;
   subjectClaim: string;
-  prefixSubject: boolean;
+  /** The subject is the claim's value as is, shared with USERS and every other provider that says so; otherwise `<id>:<value>`. */
+  sharedSubjects: boolean;
+  /** The operator says this provider assigns subject_claim even though it is one of USER_CHOSEN_CLAIMS. */
+  allowUserChosenSubject: boolean;
   /** The claims offered to the consent step (released only when the client's claimNames ask); null: every claim but the protocol's own. */
   claims: string[] | null;
   userinfo: boolean;
@@ -212,7 +292,7 @@ export interface OidcProviderConfig {
 export type AuthenticatorConfig =
   | { kind: "password"; users: UserConfig[] }
   | { kind: "access"; teamDomain: string; audience: string }
-  | { kind: "oidc"; providers: OidcProviderConfig[]; redirectUri: string; users: UserConfig[] };
+  | { kind: "oidc"; providers: OidcProviderConfig[]; users: UserConfig[] };
 
 export interface PageConfig {
   userCode: { charset: (typeof USER_CODE_CHARSETS)[number]; length: number };
@@ -237,7 +317,7 @@ const usersOf = (users: z.output<typeof User>[] | undefined): UserConfig[] =>
  * OIDC_PROVIDERS entry by entry, each problem named by the provider (`OIDC_PROVIDERS[okta].issuer: …`),
  * with each client secret from its own Worker secret.
  */
-function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
+function providersOf(entries: unknown[], redirectUri: string, env: Env): OidcProviderConfig[] {
   const issues: ConfigIssue[] = [];
   const seen = new Set<string>();
   const providers: OidcProviderConfig[] = [];
@@ -274,8 +354,10 @@ function providersOf(entries: unknown[], env: Env): OidcProviderConfig[] {
       clientSecret,
       authMethod: p.token_endpoint_auth_method,
       scopes: p.scopes,
+      redirectUri: redirectUri.replace(PROVIDER_ID_PLACEHOLDER, p.id),
       subjectClaim: p.subject_claim,
-      prefixSubject: p.prefix_subject,
+      sharedSubjects: p.shared_subjects,
+      allowUserChosenSubject: p.allow_user_chosen_subject,
       claims: p.claims ?? null,
       userinfo: p.userinfo,
     });
@@ -289,7 +371,7 @@ function authenticatorOf(v: z.output<typeof Authenticator>, env: Env): Authentic
     case "access":
       return { kind: "access", teamDomain: v.ACCESS_TEAM_DOMAIN, audience: v.ACCESS_AUD };
     case "oidc":
-      return { kind: "oidc", providers: providersOf(v.OIDC_PROVIDERS, env), redirectUri: v.OIDC_REDIRECT_URI, users: usersOf(v.USERS) };
+      return { kind: "oidc", providers: providersOf(v.OIDC_PROVIDERS, v.OIDC_REDIRECT_URI, env), users: usersOf(v.USERS) };
     case "password":
       return { kind: "password", users: usersOf(v.USERS) };
   }

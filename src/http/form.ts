@@ -1,3 +1,4 @@
+import { BodyTooLarge, readBounded } from "./bounded-body";
 import { invalidRequest } from "./oauth-errors";
 
 /** Large enough for any honest OAuth request (RFC 9396 authorization_details included), small enough to bound memory. */
@@ -17,8 +18,13 @@ export async function readForm(req: Request): Promise<FormResult> {
   if (type !== "application/x-www-form-urlencoded") return fail("The request body must be application/x-www-form-urlencoded.");
   const declared = req.headers.get("Content-Length");
   if (declared !== null && Number(declared) > MAX_FORM_BYTES) return tooLarge();
-  const bytes = await readBounded(req);
-  if (!bytes) return tooLarge();
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBounded(req.body, MAX_FORM_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLarge) return tooLarge();
+    throw err;
+  }
   let raw: string;
   try {
     raw = fatalUtf8.decode(bytes);
@@ -26,30 +32,6 @@ export async function readForm(req: Request): Promise<FormResult> {
     return fail("The request body is not valid UTF-8.");
   }
   return { ok: true, raw, params: new URLSearchParams(raw) };
-}
-
-async function readBounded(req: Request): Promise<Uint8Array | null> {
-  if (!req.body) return new Uint8Array();
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_FORM_BYTES) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 const fail = (description: string, status = 400): FormResult => ({ ok: false, response: invalidRequest(description, status) });

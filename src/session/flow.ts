@@ -20,6 +20,12 @@ export interface ActiveFlow {
   clientName: string | null;
   scopes: string[];
   claimNames: string[];
+  /**
+   * The ACRs the client asked for (Authlete's `acrs`: its supported `acr_values`, else the
+   * client's default ACRs): asked of an upstream provider, and compared with what the sign-in
+   * achieved at consent. Absent in flows saved before it was kept: none asked.
+   */
+  acrs?: string[];
   resources: string[];
   authorizationDetails: Record<string, unknown>[];
   device: DeviceRequest | null;

@@ -37,7 +37,8 @@ export function verificationRoutes(services: (env: Env) => PageServices) {
   r.post("/confirm", confirm);
   r.post("/sign-in", signIn);
   r.post("/federation", federationStart);
-  r.get("/callback", callback);
+  // Each provider's own redirect URI (config/page.ts CALLBACK_PATH); the bare /callback leads to /device like any other GET.
+  r.get("/callback/:provider", callback);
   r.post("/sign-out", signOut);
   r.post("/consent", consent);
   r.post("/cancel", cancel);

@@ -5,6 +5,7 @@ import { createApp } from "../../src/app";
 import { accessKeysFor } from "../../src/auth/access";
 import { atConfirm, browser, calls, DEMO, text } from "../support/browser";
 import { bind, type Overrides, resetEmulator } from "../support/helpers";
+import { tenant } from "../support/issuer";
 
 const TEAM = "https://devices-team.cloudflareaccess.com";
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
@@ -15,6 +16,7 @@ let signingKey: CryptoKey;
 let otherKey: CryptoKey;
 let jwks: { keys: HonoJsonWebKey[] };
 let w: ReturnType<typeof bind>;
+let teamKeys: { keys: unknown[] };
 
 beforeAll(async () => {
   const pair = await generateKeyPair("RS256");
@@ -22,6 +24,7 @@ beforeAll(async () => {
   otherKey = (await generateKeyPair("RS256")).privateKey;
   // The team's JWKS, served locally: the Worker fetches nothing.
   jwks = { keys: [{ ...(await exportJWK(pair.publicKey)), kid: "team-key-1", alg: "RS256", use: "sig" }] as HonoJsonWebKey[] };
+  teamKeys = jwks;
   w = bind(createApp({ accessKeys: async () => jwks.keys }));
 });
 beforeEach(resetEmulator);
@@ -143,5 +146,36 @@ describe("Cloudflare Access's certificates unavailable: 503 'Temporarily unavail
     await outage(outageApp, () => {
       up = true;
     });
+  });
+});
+
+describe("the team's keys as the Worker fetches them (<team>/cdn-cgi/access/certs), served over HTTP", () => {
+  /** The Worker with the team's certs at this URL's /cdn-cgi/access/certs (the test issuer stands in for the team domain). */
+  const fetching = (team: string) => bind(createApp({ accessKeys: accessKeysFor(team) }));
+
+  it("served as Access serves them: the token is verified and the person goes on to consent", async () => {
+    const aw = fetching(await tenant({ certs: teamKeys }));
+    const b = browser(aw, { env: ACCESS, headers: { "Cf-Access-Jwt-Assertion": await accessToken() } });
+    await atConfirm(aw, b);
+    expect((await b.submit("/device/confirm", {})).html).toContain('action="/device/consent"');
+  });
+
+  it.each<[string, () => Promise<string>]>([
+    // A valid key set made 1 MiB larger (sixteen times the bound), streamed without Content-Length.
+    ["a key set over 64 KiB", () => tenant({ certs: teamKeys, pad: { "/cdn-cgi/access/certs": 1024 * 1024 } })],
+    ["no team there (404)", async () => `${await tenant()}/nothing`],
+  ])("%s → 503 'Temporarily unavailable' with Retry-After, not 'Sign-in required': the outage is ours, not the person's", async (_, team) => {
+    const aw = fetching(await team());
+    const b = browser(aw, { env: ACCESS, headers: { "Cf-Access-Jwt-Assertion": await accessToken() } });
+    await atConfirm(aw, b);
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const p = await b.submit("/device/confirm", {});
+    expect(p.status).toBe(503);
+    expect(p.headers.get("Retry-After")).toBe("5");
+    expect(text(p.html)).toContain("Temporarily unavailable");
+    const line = errors.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).find((l) => l["event"] === "access_certs_unavailable");
+    expect(String(line?.["detail"])).toMatch(/\/cdn-cgi\/access\/certs/);
+    expect(await calls("device/complete")).toHaveLength(0);
   });
 });

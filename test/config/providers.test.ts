@@ -11,16 +11,15 @@ describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provid
   const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
     AUTHENTICATOR: "oidc",
     OIDC_PROVIDERS: JSON.stringify(providers),
-    OIDC_REDIRECT_URI: "https://device.example.com/device/callback",
+    OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}",
     OIDC_CLIENT_SECRET_OKTA: "s3cret",
     ...extra,
   });
 
-  it("defaults: client_secret_basic, openid profile email, sub as the subject unprefixed, every non-protocol claim offered, no userinfo; USERS stays optional", () => {
+  it("defaults: client_secret_basic, openid profile email, its own redirect URI, sub as the subject in the provider's namespace, every non-protocol claim offered, no userinfo; USERS stays optional", () => {
     const c = page(OIDC([provider], { USERS: undefined }));
     expect(c.authenticator).toEqual({
       kind: "oidc",
-      redirectUri: "https://device.example.com/device/callback",
       users: [],
       providers: [
         {
@@ -31,8 +30,10 @@ describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provid
           clientSecret: "s3cret",
           authMethod: "client_secret_basic",
           scopes: "openid profile email",
+          redirectUri: "https://device.example.com/device/callback/okta",
           subjectClaim: "sub",
-          prefixSubject: false,
+          sharedSubjects: false,
+          allowUserChosenSubject: false,
           claims: null,
           userinfo: false,
         },
@@ -78,9 +79,16 @@ describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provid
     [[], {}, "OIDC_PROVIDERS: must list at least one provider"],
     [[provider], { OIDC_PROVIDERS: "{" }, "OIDC_PROVIDERS: must be valid JSON"],
     [[provider], { OIDC_REDIRECT_URI: undefined }, "OIDC_REDIRECT_URI: is missing"],
-    [[provider], { OIDC_REDIRECT_URI: "http://device.example.com/device/callback" }, "OIDC_REDIRECT_URI: must be an https (http only on loopback) URL"],
-    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/callback" }, "OIDC_REDIRECT_URI: must end in /device/callback"],
-    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/device/callback?next=/x" }, "OIDC_REDIRECT_URI: must be an https"],
+    [[provider], { OIDC_REDIRECT_URI: "http://device.example.com/device/callback/{id}" }, "OIDC_REDIRECT_URI: must be an https (http only on loopback) URL"],
+    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/callback/{id}" }, "OIDC_REDIRECT_URI: must be https://<host>/device/callback/{id}"],
+    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/device/callback/okta" }, "OIDC_REDIRECT_URI: must be https://<host>/device/callback/{id}"],
+    [[provider], { OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}?next=/x" }, "OIDC_REDIRECT_URI: must be an https"],
+    // The single callback of before: refused with what to register instead.
+    [
+      [provider],
+      { OIDC_REDIRECT_URI: "https://device.example.com/device/callback" },
+      "OIDC_REDIRECT_URI: each provider now has a redirect URI of its own: set https://device.example.com/device/callback/{id} and register https://device.example.com/device/callback/<id> at each provider",
+    ],
   ])("%j %j → %s", (providers, extra, message) => {
     expect(() => page(OIDC(providers, extra))).toThrow(ConfigError);
     expect(() => page(OIDC(providers, extra))).toThrow(message);
@@ -88,8 +96,47 @@ describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provid
 
   it("http is allowed on loopback only: localhost, *.localhost, 127.0.0.0/8, [::1]", () => {
     for (const issuer of ["http://localhost:9000", "http://idp.localhost:9000", "http://127.0.0.1:9000", "http://[::1]:9000"])
-      expect(() => page(OIDC([{ ...provider, issuer }], { OIDC_REDIRECT_URI: "http://127.0.0.1:8787/device/callback" }))).not.toThrow();
+      expect(() => page(OIDC([{ ...provider, issuer }], { OIDC_REDIRECT_URI: "http://127.0.0.1:8787/device/callback/{id}" }))).not.toThrow();
     expect(() => page(OIDC([{ ...provider, issuer: "http://localhost.example.com" }]))).toThrow("must be an https");
+  });
+});
+
+describe("subjects cannot collide: namespaced by default, never a claim people choose unless said so", () => {
+  const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
+  const OIDC = (providers: unknown): Overrides => ({
+    AUTHENTICATOR: "oidc",
+    OIDC_PROVIDERS: JSON.stringify(providers),
+    OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}",
+    OIDC_CLIENT_SECRET_OKTA: "s3cret",
+  });
+  const first = (providers: unknown) => {
+    const a = page(OIDC(providers)).authenticator;
+    return a.kind === "oidc" ? a.providers[0]! : null;
+  };
+
+  it("prefix_subject, whose default used to leave subjects unprefixed, is refused whichever its value, saying what replaced it", () => {
+    for (const value of [true, false])
+      expect(() => page(OIDC([{ ...provider, prefix_subject: value }]))).toThrow(
+        'OIDC_PROVIDERS[okta].prefix_subject: is no longer a setting: subjects are "<id>:<value>" by default; remove it (or, only for providers that share one user base with USERS and each other, set "shared_subjects": true)',
+      );
+  });
+
+  it.each(["preferred_username", "name", "nickname", "given_name"])(
+    "subject_claim %s (chosen by people) is refused unless allow_user_chosen_subject says the provider assigns it",
+    (claim) => {
+      expect(() => page(OIDC([{ ...provider, subject_claim: claim }]))).toThrow(
+        `OIDC_PROVIDERS[okta].subject_claim: "${claim}" is chosen by the people who sign in at most providers, so one person could take another's subject`,
+      );
+      expect(first([{ ...provider, subject_claim: claim, allow_user_chosen_subject: true }])).toMatchObject({
+        subjectClaim: claim,
+        allowUserChosenSubject: true,
+      });
+    },
+  );
+
+  it("sub, an assigned id (oid) and email (checked for email_verified at each sign-in) need no opt-in", () => {
+    for (const claim of ["sub", "oid", "email"])
+      expect(first([{ ...provider, subject_claim: claim }])).toMatchObject({ subjectClaim: claim, sharedSubjects: false });
   });
 });
 
@@ -98,7 +145,7 @@ describe("OIDC_PROVIDERS: every field's rule and message, every problem at once"
   const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
     AUTHENTICATOR: "oidc",
     OIDC_PROVIDERS: JSON.stringify(providers),
-    OIDC_REDIRECT_URI: "https://device.example.com/device/callback",
+    OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}",
     OIDC_CLIENT_SECRET_OKTA: "s3cret",
     ...extra,
   });
@@ -112,14 +159,14 @@ describe("OIDC_PROVIDERS: every field's rule and message, every problem at once"
     return [];
   };
 
-  it("each setting as given: scopes, the subject claim and its prefix, the claims offered, userinfo; unknown fields are ignored", () => {
+  it("each setting as given: scopes, the subject claim and its namespace, the claims offered, userinfo; unknown fields are ignored", () => {
     const c = page(
       OIDC([
         {
           ...provider,
           scopes: "openid email groups",
           subject_claim: "email",
-          prefix_subject: true,
+          shared_subjects: true,
           claims: ["name", "email", "groups"],
           userinfo: true,
           logo: "ignored",
@@ -129,7 +176,7 @@ describe("OIDC_PROVIDERS: every field's rule and message, every problem at once"
     expect(c.authenticator.kind === "oidc" && c.authenticator.providers[0]).toMatchObject({
       scopes: "openid email groups",
       subjectClaim: "email",
-      prefixSubject: true,
+      sharedSubjects: true,
       claims: ["name", "email", "groups"],
       userinfo: true,
     });
@@ -143,7 +190,8 @@ describe("OIDC_PROVIDERS: every field's rule and message, every problem at once"
     [{ issuer: "https://example.okta.com/?tenant=1" }, "OIDC_PROVIDERS[okta].issuer: must be an https (http only on loopback) URL without query or fragment"],
     [{ client_id: 42 }, "OIDC_PROVIDERS[okta].client_id: must be text"],
     [{ subject_claim: "" }, "OIDC_PROVIDERS[okta].subject_claim: must not be empty"],
-    [{ prefix_subject: "yes" }, "OIDC_PROVIDERS[okta].prefix_subject: must be true or false"],
+    [{ shared_subjects: "yes" }, "OIDC_PROVIDERS[okta].shared_subjects: must be true or false"],
+    [{ allow_user_chosen_subject: 1 }, "OIDC_PROVIDERS[okta].allow_user_chosen_subject: must be true or false"],
     [{ userinfo: 1 }, "OIDC_PROVIDERS[okta].userinfo: must be true or false"],
     [{ claims: "name email" }, "OIDC_PROVIDERS[okta].claims: must be a list"],
     [{ claims: ["name", 1] }, "OIDC_PROVIDERS[okta].claims.1: must be text"],

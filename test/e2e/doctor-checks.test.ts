@@ -13,6 +13,7 @@ import {
   type Check,
   type CheckId,
   CLIENT_CHECK_IDS,
+  PROVIDER_CHECK_IDS,
   SERVICE_SETTING_IDS,
   type WorkerFacts,
   workerChecks,
@@ -48,7 +49,12 @@ function worker(over: Partial<WorkerFacts> = {}, vars: Record<string, unknown> =
     page: { ok: true, value: { authenticator: { kind: "password", users: [{}] } } },
     userCode: { charset: "BASE20", length: 8 },
     publicUrl: { url: ORIGIN, source: "--public-url" },
-    constants: { kvMinTtlSeconds: 60, defaultIntervalSeconds: 5, deviceCodeGrant: GRANT },
+    constants: {
+      kvMinTtlSeconds: 60,
+      defaultIntervalSeconds: 5,
+      deviceCodeGrant: GRANT,
+      verifiedClaims: { email: "email_verified", phone_number: "phone_number_verified" },
+    },
     ...over,
   };
 }
@@ -117,6 +123,89 @@ describe("doctor checks: a correct deployment", () => {
     const checks = run();
     expect(checks.filter((c) => c.status !== "pass")).toEqual([]);
     expect(checks.map((c) => c.id)).toEqual([...CHECK_IDS, ...CLIENT_CHECK_IDS]);
+  });
+});
+
+describe("doctor checks: upstream OpenID providers (AUTHENTICATOR=oidc)", () => {
+  const provider = (over: Record<string, unknown> = {}) => ({
+    id: "okta",
+    label: "Okta",
+    clientId: "0oa1",
+    redirectUri: `${ORIGIN}/device/callback/okta`,
+    subjectClaim: "sub",
+    sharedSubjects: false,
+    allowUserChosenSubject: false,
+    ...over,
+  });
+  const oidc = (...providers: Record<string, unknown>[]) =>
+    worker({ page: { ok: true, value: { authenticator: { kind: "oidc", users: [], providers } } } }, { AUTHENTICATOR: "oidc", USERS: undefined });
+
+  it("each provider: its own redirect URI to register, and subjects in its namespace; checked after the Worker's own, per provider", () => {
+    const checks = workerChecks(oidc(provider(), provider({ id: "entra", label: "Entra ID", redirectUri: `${ORIGIN}/device/callback/entra` })));
+    expect(checks.filter((c) => c.target).map((c) => `${c.id}[${c.target}]`)).toEqual(
+      ["okta", "entra"].flatMap((id) => PROVIDER_CHECK_IDS.map((check) => `${check}[${id}]`)),
+    );
+    expect(find(checks, "provider.redirect-uri", "okta")).toEqual({
+      id: "provider.redirect-uri",
+      status: "pass",
+      target: "okta",
+      message: `register ${ORIGIN}/device/callback/okta at Okta as the redirect URI of client 0oa1 (this provider's alone)`,
+    });
+    expect(find(checks, "provider.subject", "entra").message).toBe("subjects are entra:<sub>, apart from the built-in users' and every other provider's");
+    expect(checks.filter((c) => c.status !== "pass")).toEqual([]);
+  });
+
+  it("provider.redirect-uri ✖ when OIDC_REDIRECT_URI is on another host than the Worker's", () => {
+    const c = find(workerChecks(oidc(provider({ redirectUri: "https://old.example.com/device/callback/okta" }))), "provider.redirect-uri", "okta");
+    expect(c.status).toBe("fail");
+    expect(c.message).toBe(`https://old.example.com/device/callback/okta is not on ${ORIGIN} (--public-url): Okta would send people back to another host`);
+    expect(c.fix).toBe(
+      `set OIDC_REDIRECT_URI = "${ORIGIN}/device/callback/{id}" in [env.production.vars] in wrangler.toml, and register ${ORIGIN}/device/callback/okta at Okta`,
+    );
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["no namespace (shared_subjects)", { sharedSubjects: true }, /^shared_subjects: subjects are its sub as is, one namespace with USERS/],
+    ["an email address as the subject", { subjectClaim: "email" }, /^subject_claim email: .* unless Okta says email_verified: true$/],
+    [
+      "a claim people choose (allow_user_chosen_subject)",
+      { subjectClaim: "preferred_username", allowUserChosenSubject: true },
+      /^allow_user_chosen_subject: subject_claim preferred_username may be a value people choose/,
+    ],
+  ])("provider.subject ⚠ for %s, with the fix", (_, over, message) => {
+    const c = find(workerChecks(oidc(provider(over))), "provider.subject", "okta");
+    expect(c.status).toBe("warn");
+    expect(c.message).toMatch(message);
+    expect(c.fix).toMatch(/^(use "sub"|remove "shared_subjects")/);
+  });
+
+  it("every risky choice of one provider in one line", () => {
+    const c = find(workerChecks(oidc(provider({ sharedSubjects: true, subjectClaim: "email" }))), "provider.subject", "okta");
+    expect(c.message.split("; ").map((m) => m.split(":")[0])).toEqual(["shared_subjects", "subject_claim email"]);
+  });
+
+  it("read from a configuration with the Worker's parser: the old single callback is refused with what to register; a good one gives the provider checks", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "doctor-oidc-"));
+    try {
+      const toml = `name = "w"\nmain = "index.ts"\ncompatibility_date = "2026-07-01"\n[vars]\nAUTHLETE_BASE_URL = "https://us.authlete.com"\nAUTHLETE_API_VERSION = "3"\n[[kv_namespaces]]\nbinding = "KV"\nid = "local"\n`;
+      writeFileSync(join(dir, "wrangler.toml"), toml);
+      const providers = JSON.stringify([{ id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc", subject_claim: "email" }]);
+      const vars = (redirect: string) => `AUTHENTICATOR=oidc\nOIDC_PROVIDERS=${providers}\nOIDC_CLIENT_SECRET_OKTA=s\nOIDC_REDIRECT_URI=${redirect}\n`;
+      writeFileSync(join(dir, ".dev.vars"), vars("http://127.0.0.1:8787/device/callback"));
+      const old = await readWorker({ configPath: join(dir, "wrangler.toml"), processEnv: {} });
+      expect(find(workerChecks(old.facts), "worker.page").message).toContain(
+        "OIDC_REDIRECT_URI: each provider now has a redirect URI of its own: set http://127.0.0.1:8787/device/callback/{id} and register http://127.0.0.1:8787/device/callback/<id> at each provider",
+      );
+      writeFileSync(join(dir, ".dev.vars"), vars("http://127.0.0.1:8787/device/callback/{id}"));
+      const checks = workerChecks((await readWorker({ configPath: join(dir, "wrangler.toml"), processEnv: {} })).facts);
+      expect(find(checks, "provider.redirect-uri", "okta")).toMatchObject({
+        status: "pass",
+        message: expect.stringContaining("register http://127.0.0.1:8787/device/callback/okta at Okta"),
+      });
+      expect(find(checks, "provider.subject", "okta")).toMatchObject({ status: "warn", message: expect.stringMatching(/^subject_claim email: /) });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -497,7 +586,7 @@ describe("doctor: reading a configuration as the Worker does", () => {
 
     // A message with "; " and ": " of its own stays one issue.
     const provider = JSON.stringify([{ id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" }]);
-    const oidc = setup(TOML, `AUTHENTICATOR=oidc\nOIDC_PROVIDERS=${provider}\nOIDC_REDIRECT_URI=https://device.example.com/device/callback\n`);
+    const oidc = setup(TOML, `AUTHENTICATOR=oidc\nOIDC_PROVIDERS=${provider}\nOIDC_REDIRECT_URI=https://device.example.com/device/callback/{id}\n`);
     const missing = 'OIDC_CLIENT_SECRET_OKTA is missing (a Worker secret; or token_endpoint_auth_method "none" for a public client with PKCE only)';
     const o = await readWorker({ configPath: oidc, processEnv: {} });
     expect(o.facts.page.ok ? [] : o.facts.page.issues).toEqual([{ variable: "OIDC_PROVIDERS", path: "OIDC_PROVIDERS[okta]", message: missing }]);

@@ -15,7 +15,8 @@ const SHOTS = "test-output/screenshots";
 
 const stack = e2eStack(async () => {
   const port = await freePort();
-  const callback = `http://127.0.0.1:${port}/device/callback`;
+  // The provider's own redirect URI, the one registered at it: OIDC_REDIRECT_URI with its id.
+  const callback = `http://127.0.0.1:${port}/device/callback/example`;
   const idp = await startIdp({ issuerHost: IDP_HOST, redirectUris: [callback] });
   return {
     server: {
@@ -23,7 +24,7 @@ const stack = e2eStack(async () => {
       hosts: { [IDP_HOST]: "127.0.0.1" },
       vars: {
         AUTHENTICATOR: "oidc",
-        OIDC_REDIRECT_URI: callback,
+        OIDC_REDIRECT_URI: `http://127.0.0.1:${port}/device/callback/{id}`,
         OIDC_PROVIDERS: JSON.stringify([{ id: "example", label: "Example IdP", issuer: idp.issuer, client_id: idp.clientId, userinfo: true }]),
         OIDC_CLIENT_SECRET_EXAMPLE: idp.clientSecret,
       },
@@ -60,7 +61,7 @@ async function open() {
   });
   const callbacks: Request[] = [];
   page.on("request", (r) => {
-    if (r.url().startsWith(`${stack.server.origin}/device/callback`)) callbacks.push(r);
+    if (r.url().startsWith(`${stack.server.origin}/device/callback/example?`)) callbacks.push(r);
   });
   return { context, page, problems, callbacks };
 }
@@ -77,7 +78,7 @@ async function toSignIn(page: Page, link: string) {
 }
 
 describe("sign in with the operator's own IdP (node-oidc-provider), cross-site, in Chromium with JavaScript off", () => {
-  it("code on the device → confirm → Sign in with Example IdP → the IdP's own login and consent → back → consent → approve: the device's subject is the IdP's user", async () => {
+  it("code on the device → confirm → Sign in with Example IdP → the IdP's own login and consent → back → consent → approve: the device's subject is the IdP's user, in the provider's namespace", async () => {
     const { da, outcome } = await device();
     const { context, page, problems, callbacks } = await open();
     await toSignIn(page, da.verification_uri_complete!);
@@ -107,7 +108,7 @@ describe("sign in with the operator's own IdP (node-oidc-provider), cross-site, 
     await heading(page, "Your device is connected");
     const { tokens, error } = await outcome;
     expect(error).toBeUndefined();
-    expect(tokens!.claims()).toMatchObject({ sub: "alice", name: "Alice Example" });
+    expect(tokens!.claims()).toMatchObject({ sub: "example:alice", name: "Alice Example" });
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -4,24 +4,17 @@
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import type { TenantOptions } from "../idp/tenant";
-import { atConfirm, browser, startDevice, text } from "../support/browser";
+import { atConfirm, browser, DEMO, startDevice, text } from "../support/browser";
 import { bind, control, emulator, ORIGIN, type Overrides, poll, resetEmulator, withClock } from "../support/helpers";
+import { retune, seen, TEST_CLIENT, tenant } from "../support/issuer";
 
-const TEST_ISSUER = inject("testIssuer");
 const OP = inject("oidcProvider");
-const TEST_CLIENT = { clientId: "edge-test-client", clientSecret: "edge-test-client-secret" };
+/** Where every provider's answer arrives: each at `<CALLBACK>/<id>`, OIDC_REDIRECT_URI with its id. */
 const CALLBACK = `${ORIGIN}/device/callback`;
+const REDIRECT = `${CALLBACK}/{id}`;
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
-
-/** A fresh issuer of the test IdP that misbehaves as asked. */
-async function tenant(options: TenantOptions = {}): Promise<string> {
-  const res = await fetch(`${TEST_ISSUER}/_tenants`, { method: "POST", body: JSON.stringify(options) });
-  return ((await res.json()) as { issuer: string }).issuer;
-}
-const seen = async (issuer: string) =>
-  (await (await fetch(`${issuer}/_seen`)).json()) as { endpoint: string; params: Record<string, string>; authorization?: string }[];
 
 /** AUTHENTICATOR=oidc with one test-issuer provider "corp" (and the demo user unless told otherwise). */
 function corp(issuer: string, provider: Record<string, unknown> = {}, extra: Overrides = {}): Overrides {
@@ -29,9 +22,20 @@ function corp(issuer: string, provider: Record<string, unknown> = {}, extra: Ove
     AUTHENTICATOR: "oidc",
     OIDC_PROVIDERS: JSON.stringify([{ id: "corp", label: "Corp SSO", issuer, client_id: TEST_CLIENT.clientId, ...provider }]),
     OIDC_CLIENT_SECRET_CORP: TEST_CLIENT.clientSecret,
-    OIDC_REDIRECT_URI: CALLBACK,
+    OIDC_REDIRECT_URI: REDIRECT,
     ...extra,
   };
+}
+
+/** The body of the last /device/complete the emulator received. */
+async function lastComplete(): Promise<Record<string, unknown>> {
+  const requests = (await (await emulator("/_emulator/requests")).json()) as { path: string; body: Record<string, unknown> }[];
+  return requests.filter((r) => r.path.endsWith("/device/complete")).at(-1)!.body;
+}
+
+/** The decision lines a spy on console.log / console.warn caught. */
+function logged(spy: { mock: { calls: unknown[][] } }) {
+  return spy.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l["event"] === "decision");
 }
 
 const idTokenClaims = (idToken: string) => JSON.parse(atob(idToken.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
@@ -44,9 +48,9 @@ const decodeEntities = (s: string) =>
 type Worker = ReturnType<typeof bind>;
 type Browser = ReturnType<typeof browser>;
 
-/** Code typed, device confirmed: on the sign-in page. */
-async function atSignIn(w: Worker, b: Browser) {
-  const { flow } = await atConfirm(w, b);
+/** Code typed, device confirmed: on the sign-in page. `form`: the device's authorization request. */
+async function atSignIn(w: Worker, b: Browser, form?: Record<string, string>) {
+  const { flow } = await atConfirm(w, b, form);
   const page = await b.submit("/device/confirm", {});
   if (!page.html.includes('action="/device/federation"')) throw new Error(`not on the sign-in page: ${page.status} ${text(page.html)}`);
   return { flow, page };
@@ -68,8 +72,8 @@ async function atTestIdp(url: URL): Promise<string> {
 }
 
 /** Through the test IdP and back: the callback's answer. */
-async function signInThroughCorp(w: Worker, b: Browser) {
-  const { flow } = await atSignIn(w, b);
+async function signInThroughCorp(w: Worker, b: Browser, form?: Record<string, string>) {
+  const { flow } = await atSignIn(w, b, form);
   const { url } = await pressProvider(b);
   const callback = await atTestIdp(url!);
   return { flow, callback, res: await b.get(callback) };
@@ -170,7 +174,7 @@ describe("a round trip through node-oidc-provider (a certified OP)", () => {
         AUTHENTICATOR: "oidc",
         OIDC_PROVIDERS: JSON.stringify([{ id: "op", label: "Example OP", issuer: OP.issuer, client_id: OP.clientId, userinfo: true }]),
         OIDC_CLIENT_SECRET_OP: OP.clientSecret,
-        OIDC_REDIRECT_URI: CALLBACK,
+        OIDC_REDIRECT_URI: REDIRECT,
       },
     });
     const { flow } = await atSignIn(w, b);
@@ -185,12 +189,12 @@ describe("a round trip through node-oidc-provider (a certified OP)", () => {
     expect(text(consent.html)).toContain("Signed in as Alice Example with Example OP");
     await b.submit("/device/consent", { action: "approve" });
     const tokens = (await (await poll(flow.device_code)).json()) as { id_token: string };
-    expect(idTokenClaims(tokens.id_token)).toMatchObject({ sub: "alice", name: "Alice Example" });
+    expect(idTokenClaims(tokens.id_token)).toMatchObject({ sub: "op:alice", name: "Alice Example" });
   });
 });
 
 describe("a round trip through the test issuer", () => {
-  it("sends response_type=code, PKCE S256, state, nonce and the configured redirect_uri; Basic client authentication; the code's verifier checks out", async () => {
+  it("sends response_type=code, PKCE S256, state, nonce and the provider's own redirect_uri; Basic client authentication; the code's verifier checks out", async () => {
     const issuer = await tenant();
     const b = browser(w, { env: corp(issuer) });
     const { res } = await signInThroughCorp(w, b);
@@ -200,7 +204,7 @@ describe("a round trip through the test issuer", () => {
     expect(authorize!.params).toMatchObject({
       response_type: "code",
       client_id: TEST_CLIENT.clientId,
-      redirect_uri: CALLBACK,
+      redirect_uri: `${CALLBACK}/corp`,
       scope: "openid profile email",
       code_challenge_method: "S256",
     });
@@ -210,7 +214,7 @@ describe("a round trip through the test issuer", () => {
     expect(authorize!.params["response_mode"]).toBeUndefined();
     expect(token!.endpoint).toBe("/token");
     expect(token!.authorization).toMatch(/^Basic /);
-    expect(token!.params).toMatchObject({ grant_type: "authorization_code", redirect_uri: CALLBACK });
+    expect(token!.params).toMatchObject({ grant_type: "authorization_code", redirect_uri: `${CALLBACK}/corp` });
     expect(token!.params["code_verifier"]).toMatch(/^[\w-]{43}$/);
   });
 
@@ -230,27 +234,15 @@ describe("a round trip through the test issuer", () => {
     const completes = ((await (await emulator("/_emulator/requests")).json()) as { path: string; body: Record<string, unknown> }[]).filter((r) =>
       r.path.endsWith("/device/complete"),
     );
-    expect(completes.at(-1)!.body).toMatchObject({ result: "AUTHORIZED", subject: "alice", acr: "urn:example:acr:mfa" });
+    expect(completes.at(-1)!.body).toMatchObject({ result: "AUTHORIZED", subject: "corp:alice", acr: "urn:example:acr:mfa" });
     expect(completes.at(-1)!.body["authTime"]).toBeGreaterThan(Math.floor(Date.now() / 1000) - 60);
     expect(JSON.parse(completes.at(-1)!.body["claims"] as string)).toEqual({ name: "Alice Example" });
     const tokens = (await (await poll(flow.device_code)).json()) as { id_token: string };
-    expect(idTokenClaims(tokens.id_token)).toMatchObject({ sub: "alice", name: "Alice Example", acr: "urn:example:acr:mfa" });
+    expect(idTokenClaims(tokens.id_token)).toMatchObject({ sub: "corp:alice", name: "Alice Example", acr: "urn:example:acr:mfa" });
 
     // The next code in this browser goes straight to consent, as after a password sign-in.
     await atConfirm(w, b);
     expect(text((await b.submit("/device/confirm", {})).html)).toContain("Signed in as Alice Example");
-  });
-
-  it("subject_claim and prefix_subject: email, prefixed by the provider id so two IdPs cannot collide", async () => {
-    const issuer = await tenant();
-    const b = browser(w, { env: corp(issuer, { subject_claim: "email", prefix_subject: true, claims: ["email", "groups"] }) });
-    await signInThroughCorp(w, b);
-    await b.get("/device");
-    await b.submit("/device/consent", { action: "approve" });
-    const completes = ((await (await emulator("/_emulator/requests")).json()) as { path: string; body: Record<string, unknown> }[]).filter((r) =>
-      r.path.endsWith("/device/complete"),
-    );
-    expect(completes.at(-1)!.body["subject"]).toBe("corp:alice@idp.example");
   });
 
   it("userinfo: true adds the userinfo endpoint's claims", async () => {
@@ -268,12 +260,305 @@ describe("a round trip through the test issuer", () => {
   });
 });
 
-describe("every way it can fail: a readable page and one log line, never a stack trace", () => {
-  /** The decision line the page logged for this answer. */
-  function logged(spy: { mock: { calls: unknown[][] } }) {
-    return spy.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l["event"] === "decision");
+describe("subjects cannot collide (security item 21)", () => {
+  /** Signs in through the provider, approves, and returns the device's ID token claims. */
+  async function deviceClaims(env: Overrides) {
+    const b = browser(w, { env });
+    const { flow, res } = await signInThroughCorp(w, b);
+    if (res.status !== 303) throw new Error(`callback answered ${res.status}: ${text(res.html)}`);
+    await b.get("/device");
+    await b.submit("/device/consent", { action: "approve" });
+    return idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token);
   }
 
+  it("a provider's user whose subject is a built-in user's name (demo) gets another subject at the device: corp:demo, never the built-in demo", async () => {
+    const issuer = await tenant({ sub: "demo" });
+    const env = corp(issuer);
+    expect((await deviceClaims(env))["sub"]).toBe("corp:demo");
+
+    // The built-in demo, beside the button on the same page, keeps its own subject.
+    const b = browser(w, { env });
+    const { flow } = await atSignIn(w, b);
+    await b.submit("/device/sign-in", DEMO);
+    await b.submit("/device/consent", { action: "approve" });
+    const own = idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token);
+    expect(own["sub"]).toBe("demo");
+  });
+
+  it("shared_subjects: true (the operator says the providers and USERS are one user base) keeps the value as is", async () => {
+    const issuer = await tenant();
+    expect((await deviceClaims(corp(issuer, { shared_subjects: true })))["sub"]).toBe("alice");
+  });
+
+  it("subject_claim email: namespaced, and only when the provider says email_verified: true", async () => {
+    const issuer = await tenant();
+    expect((await deviceClaims(corp(issuer, { subject_claim: "email", claims: ["email", "groups"] })))["sub"]).toBe("corp:alice@idp.example");
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["email_verified: false", { email_verified: false }],
+    ["no email_verified", { email_verified: null }],
+    ['email_verified: "true" (a string)', { email_verified: "true" }],
+  ])("subject_claim email with %s → 502 'Sign-in failed' and a log line; nothing approved", async (_, idToken) => {
+    const issuer = await tenant({ idToken });
+    const b = browser(w, { env: corp(issuer, { subject_claim: "email" }) });
+    const spy = vi.spyOn(console, "log");
+    const { res } = await signInThroughCorp(w, b);
+    expect(res.status).toBe(502);
+    expect(text(res.html)).toContain("Sign-in failed");
+    expect(logged(spy).at(-1)).toMatchObject({
+      outcome: "login_rejected",
+      detail: "corp: unverified subject: subject_claim email without email_verified: true",
+    });
+    expect((await b.get("/device")).html).toContain('action="/device/federation"');
+  });
+
+  it("a claim people choose is a subject only when the operator opts in (allow_user_chosen_subject), and is namespaced then too", async () => {
+    const issuer = await tenant({ idToken: { preferred_username: "alice.example" } });
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    // Without the opt-in the page refuses to run at all: the configuration names the field.
+    const refused = await browser(w, { env: corp(issuer, { subject_claim: "preferred_username" }) }).get("/device");
+    expect(refused.status).toBe(500);
+    expect(String(spy.mock.calls.at(-1)?.[0])).toContain('OIDC_PROVIDERS[corp].subject_claim: \\"preferred_username\\" is chosen by the people who sign in');
+    expect((await deviceClaims(corp(issuer, { subject_claim: "preferred_username", allow_user_chosen_subject: true })))["sub"]).toBe("corp:alice.example");
+  });
+});
+
+describe("no mix-up between upstream providers (RFC 9700 §4.4, security item 20)", () => {
+  const both = (honest: string, hostile: string): Overrides => ({
+    AUTHENTICATOR: "oidc",
+    OIDC_PROVIDERS: JSON.stringify([
+      { id: "honest", label: "Honest IdP", issuer: honest, client_id: TEST_CLIENT.clientId },
+      { id: "hostile", label: "Hostile IdP", issuer: hostile, client_id: TEST_CLIENT.clientId },
+    ]),
+    OIDC_CLIENT_SECRET_HONEST: TEST_CLIENT.clientSecret,
+    OIDC_CLIENT_SECRET_HOSTILE: TEST_CLIENT.clientSecret,
+    OIDC_REDIRECT_URI: REDIRECT,
+  });
+
+  it("a hostile provider that sends the person on to an honest one (which answers without iss) gets no code, and the attacker's device never gets the victim's subject", async () => {
+    const honest = await tenant({ sub: "victim", authorizationIss: "omit" });
+    const hostile = await tenant();
+    const env = both(honest, hostile);
+
+    // The attacker starts a sign-in of their own at the honest provider and stops before going there:
+    // its authorization request carries the attacker's state, nonce, PKCE challenge and redirect_uri.
+    const attacker = browser(w, { env });
+    const { flow: attackerFlow } = await atSignIn(w, attacker);
+    const { url: attackerRequest } = await pressProvider(attacker, "honest");
+    // (1) The hostile provider sends whoever comes to it on to that request, with their own state.
+    await retune(hostile, { mixUp: { to: attackerRequest!.href } });
+
+    const victim = browser(w, { env });
+    await atSignIn(w, victim);
+    const { url } = await pressProvider(victim, "hostile");
+    const toHonest = await fetch(url!, { redirect: "manual" });
+    expect(new URL(toHonest.headers.get("Location")!).origin + new URL(toHonest.headers.get("Location")!).pathname).toBe(`${honest}/authorize`);
+    // (2) The honest provider (the victim is signed in there) answers with a code and no iss.
+    const answer = await atTestIdp(new URL(toHonest.headers.get("Location")!));
+    expect(new URL(answer, ORIGIN).searchParams.has("iss")).toBe(false);
+    const spy = vi.spyOn(console, "log");
+    const res = await victim.get(answer);
+
+    // (3) The answer came back at the honest provider's address for a sign-in started at the hostile one: refused, nothing exchanged anywhere.
+    expect(res.status).toBe(400);
+    expect(text(res.html)).toContain("This sign-in can't be completed");
+    expect(logged(spy).at(-1)!["detail"]).toMatch(/^provider_mismatch/);
+    const stolen = (await seen(hostile)).find((s) => s.endpoint === "/token")?.params["code"];
+    expect(stolen).toBeUndefined();
+    expect((await seen(honest)).filter((s) => s.endpoint === "/token")).toEqual([]);
+
+    // (4) The attacker redeems whatever code the hostile provider got, with their own state, at their own callback …
+    const back = new URL(attackerRequest!.searchParams.get("redirect_uri")!);
+    back.search = new URLSearchParams({ code: stolen ?? "", state: attackerRequest!.searchParams.get("state")! }).toString();
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect((await attacker.get(back.pathname + back.search)).status).not.toBe(303);
+    await attacker.get("/device");
+    await attacker.submit("/device/consent", { action: "approve" });
+    // (5) … and their device has no tokens, let alone ones whose subject is the victim's.
+    const tokens = (await (await poll(attackerFlow.device_code)).json()) as { error?: string; id_token?: string };
+    expect(tokens.id_token).toBeUndefined();
+    expect(tokens.error).toBe("authorization_pending");
+  });
+
+  it("iss in the answer is checked whenever it is present, and required when the provider's discovery promises it", async () => {
+    const other = await tenant();
+    const cases: [TenantOptions, RegExp][] = [
+      [{ authorizationIss: { value: other } }, /unexpected "iss" \(issuer\) response parameter value/],
+      [{ authorizationIss: "omit", advertiseIss: true }, /response parameter "iss" \(issuer\) missing/],
+    ];
+    for (const [options, reason] of cases) {
+      const issuer = await tenant(options);
+      const spy = vi.spyOn(console, "log");
+      const { res } = await signInThroughCorp(w, browser(w, { env: corp(issuer) }));
+      expect(res.status).toBe(502);
+      expect(String(logged(spy).at(-1)!["detail"])).toMatch(reason);
+      expect((await seen(issuer)).map((s) => s.endpoint)).not.toContain("/token");
+      spy.mockRestore();
+    }
+  });
+
+  it("each provider's sign-in goes out with, and is exchanged under, that provider's own redirect URI", async () => {
+    const honest = await tenant();
+    const hostile = await tenant();
+    const b = browser(w, { env: both(honest, hostile) });
+    await atSignIn(w, b);
+    const a = (await pressProvider(b, "honest")).url!;
+    const h = (await pressProvider(b, "hostile")).url!;
+    expect(a.searchParams.get("redirect_uri")).toBe(`${CALLBACK}/honest`);
+    expect(h.searchParams.get("redirect_uri")).toBe(`${CALLBACK}/hostile`);
+  });
+});
+
+describe("a foreign navigation cannot break a sign-in (security item 29)", () => {
+  it("stray callbacks (a wrong state, a forged code, no state, another provider's address) leave the login cookie alone: the real answer still completes", async () => {
+    const issuer = await tenant();
+    const partner = await tenant();
+    const env = corp(
+      issuer,
+      {},
+      {
+        OIDC_PROVIDERS: JSON.stringify([
+          { id: "corp", label: "Corp SSO", issuer, client_id: TEST_CLIENT.clientId },
+          { id: "partner", label: "Partner", issuer: partner, client_id: TEST_CLIENT.clientId },
+        ]),
+        OIDC_CLIENT_SECRET_PARTNER: TEST_CLIENT.clientSecret,
+      },
+    );
+    const b = browser(w, { env });
+    await atSignIn(w, b);
+    const { url } = await pressProvider(b);
+    const cookie = b.jar.get("__Host-device-login");
+    const callback = await atTestIdp(url!);
+    const { pathname, search } = new URL(callback, ORIGIN);
+    const strays = [
+      `${pathname}?state=x`,
+      `${pathname}?code=forged&state=${"A".repeat(43)}`,
+      `${pathname}?error=access_denied`,
+      `${pathname.replace(/[^/]+$/, "partner")}${search}`,
+    ];
+    for (const stray of strays) {
+      const res = await b.get(stray);
+      expect(res.status, stray).toBe(400);
+      expect(b.jar.get("__Host-device-login"), stray).toBe(cookie);
+    }
+    expect((await seen(issuer)).map((s) => s.endpoint)).not.toContain("/token");
+    const real = await b.get(callback);
+    expect(real.status).toBe(303);
+    expect(text((await b.get("/device")).html)).toContain("Allow access?");
+  });
+});
+
+describe("only validated discovery is cached (security item 27)", () => {
+  it.each<[string, NonNullable<TenantOptions["discovery"]>]>([
+    ["names another issuer", "wrong-issuer"],
+    ["is not JSON", "malformed"],
+  ])("a discovery document that %s, then a good one: the next press works at once", async (_, bad) => {
+    const issuer = await tenant({ discovery: bad });
+    const b = browser(w, { env: corp(issuer) });
+    await atSignIn(w, b);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    expect((await pressProvider(b)).page.status).toBe(503);
+    expect(String(logged(warn).at(-1)!["detail"])).toMatch(/^corp: discovery: /);
+    await retune(issuer, { discovery: "ok" });
+    const { page, url } = await pressProvider(b);
+    expect(page.status).toBe(200);
+    expect(url!.href).toContain(`${issuer}/authorize`);
+    // The good document is kept from now on.
+    await pressProvider(b);
+    expect((await seen(issuer)).filter((s) => s.endpoint === "/.well-known/openid-configuration")).toHaveLength(2);
+  });
+});
+
+describe("upstream bodies are bounded (security item 28)", () => {
+  /** Eight times the bound on a provider's answers (256 KiB), streamed without Content-Length. */
+  const HUGE = 2 * 1024 * 1024;
+
+  it("a discovery document over the bound → 503 'Temporarily unavailable' on the button, and it is not kept", async () => {
+    const issuer = await tenant({ pad: { "/.well-known/openid-configuration": HUGE } });
+    const b = browser(w, { env: corp(issuer) });
+    await atSignIn(w, b);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const { page } = await pressProvider(b);
+    expect(page.status).toBe(503);
+    expect(page.headers.get("Retry-After")).toBe("5");
+    expect(String(logged(warn).at(-1)!["detail"])).toMatch(/^corp: discovery: \S*\/\.well-known\/openid-configuration: body over 262144 bytes$/);
+    await retune(issuer, { pad: {} });
+    expect((await pressProvider(b)).page.status).toBe(200);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    ["/jwks", {}],
+    ["/token", {}],
+    ["/userinfo", { userinfo: true }],
+  ])("an answer at %s over the bound → 502 'Sign-in failed', nothing approved", async (path, provider) => {
+    const issuer = await tenant({ pad: { [path]: HUGE } });
+    const b = browser(w, { env: corp(issuer, provider) });
+    const spy = vi.spyOn(console, "log");
+    const { res } = await signInThroughCorp(w, b);
+    expect(res.status).toBe(502);
+    expect(text(res.html)).toContain("Sign-in failed");
+    expect(String(logged(spy).at(-1)!["detail"])).toContain(`${path}: body over 262144 bytes`);
+    expect((await b.get("/device")).html).toContain('action="/device/federation"');
+  });
+
+  it("a token response that sends its headers and then stalls → 503 with Retry-After (the provider is slow), not 502", async () => {
+    const issuer = await tenant({ stall: ["/token"] });
+    const b = browser(w, { env: corp(issuer) });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const { res } = await signInThroughCorp(w, b);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("Retry-After")).toBe("5");
+    expect(String(logged(warn).at(-1)!["detail"])).toMatch(/^corp: \S*\/token: TimeoutError/);
+    // The provider's own 5 s bound ends the wait, past vitest's default per-test limit.
+  }, 15_000);
+});
+
+describe("acr_values: asked of the provider, what was achieved passed on as is (security item 34)", () => {
+  const MFA = "urn:example:acr:mfa";
+  const PWD = "urn:example:acr:pwd";
+
+  it("the ACRs the device's client requested go to the provider as acr_values; the acr it achieved goes to Authlete and into the device's ID token", async () => {
+    const issuer = await tenant();
+    const b = browser(w, { env: corp(issuer) });
+    const warn = vi.spyOn(console, "warn");
+    const { flow } = await signInThroughCorp(w, b, { client_id: "demo-device", scope: "openid profile", acr_values: MFA });
+    const [authorize] = (await seen(issuer)).filter((s) => s.endpoint === "/authorize");
+    expect(authorize!.params["acr_values"]).toBe(MFA);
+    await b.get("/device");
+    await b.submit("/device/consent", { action: "approve" });
+    expect(await lastComplete()).toMatchObject({ acr: MFA });
+    expect(idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token)["acr"]).toBe(MFA);
+    expect(warn.mock.calls.filter((c) => String(c[0]).includes("acr_not_satisfied"))).toEqual([]);
+  });
+
+  it("a provider that achieved a weaker class than requested: the truth goes to the device (its acr), and the shortfall is logged", async () => {
+    const issuer = await tenant({ idToken: { acr: PWD } });
+    const b = browser(w, { env: corp(issuer) });
+    const { flow } = await signInThroughCorp(w, b, { client_id: "demo-device", scope: "openid profile", acr_values: MFA });
+    await b.get("/device");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await b.submit("/device/consent", { action: "approve" });
+    expect(await lastComplete()).toMatchObject({ acr: PWD });
+    expect(idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token)["acr"]).toBe(PWD);
+    const line = JSON.parse(String(warn.mock.calls.find((c) => String(c[0]).includes("acr_not_satisfied"))![0]));
+    expect(line).toMatchObject({ level: "warn", event: "acr_not_satisfied", requested: MFA, achieved: PWD, via: "Corp SSO" });
+  });
+
+  it("a built-in user (no acr to state) when an acr was requested: no acr is claimed, and the shortfall is logged", async () => {
+    const issuer = await tenant();
+    const b = browser(w, { env: corp(issuer) });
+    const { flow } = await atSignIn(w, b, { client_id: "demo-device", scope: "openid profile", acr_values: MFA });
+    await b.submit("/device/sign-in", DEMO);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    await b.submit("/device/consent", { action: "approve" });
+    expect(await lastComplete()).not.toHaveProperty("acr");
+    expect(idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token)).not.toHaveProperty("acr");
+    expect(JSON.parse(String(warn.mock.calls.find((c) => String(c[0]).includes("acr_not_satisfied"))![0]))).toMatchObject({ requested: MFA, achieved: null });
+  });
+});
+
+describe("every way it can fail: a readable page and one log line, never a stack trace", () => {
   it.each<[string, TenantOptions, Record<string, unknown>, RegExp]>([
     ["wrong iss", { idToken: { iss: "https://attacker.example" } }, {}, /JWT_CLAIM_COMPARISON.*iss/],
     ["wrong aud", { idToken: { aud: "someone-else" } }, {}, /JWT_CLAIM_COMPARISON.*aud/],
@@ -293,7 +578,7 @@ describe("every way it can fail: a readable page and one log line, never a stack
     expect(text(res.html)).toContain("Sign-in failed");
     expect(res.html).not.toMatch(/at \w+ \(|Error:/);
     const line = logged(spy).at(-1)!;
-    expect(line).toMatchObject({ outcome: "login_rejected", route: "/device/callback" });
+    expect(line).toMatchObject({ outcome: "login_rejected", route: "/device/callback/corp" });
     expect(String(line["detail"])).toMatch(reason);
     expect(String(line["detail"])).toMatch(/^corp: /);
     // Back at /device: the sign-in step again, no identity.
@@ -350,7 +635,7 @@ describe("every way it can fail: a readable page and one log line, never a stack
     const b = browser(w, { env: corp(issuer) });
     await atSignIn(w, b);
     const { url } = await pressProvider(b);
-    const res = await b.get(`/device/callback?error=access_denied&state=${url!.searchParams.get("state")}&iss=${encodeURIComponent(issuer)}`);
+    const res = await b.get(`/device/callback/corp?error=access_denied&state=${url!.searchParams.get("state")}&iss=${encodeURIComponent(issuer)}`);
     expect(res.status).toBe(303);
     expect(res.location).toBe("/device");
     const page = await b.get("/device");

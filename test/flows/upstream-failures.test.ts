@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { basic, control, postForm, resetEmulator, worker } from "../support/helpers";
+import { tenant } from "../support/issuer";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -92,5 +93,42 @@ describe("Authlete infrastructure failures become clear 5xx with an OAuth body",
       expect(added).toEqual([]);
       await control("faults");
     }
+  });
+});
+
+describe("Authlete's answers are bounded (1 MiB), read as a stream whatever they declare", () => {
+  const TOKEN = `/api/${env.AUTHLETE_SERVICE_ID}/auth/token`;
+  const JWKS = `/api/${env.AUTHLETE_SERVICE_ID}/service/jwks/get`;
+  const OK = { resultCode: "A050001", resultMessage: "ok", action: "OK", responseContent: '{"access_token":"x","token_type":"Bearer"}' };
+  /** The Worker reaching "Authlete" over HTTP at a tenant of the test issuer, which answers `bodies` as told. */
+  async function authleteAt(options: Parameters<typeof tenant>[0]) {
+    const base = await tenant({ bodies: { [TOKEN]: OK, [JWKS]: { keys: [] } }, ...options });
+    return { AUTHLETE: undefined, AUTHLETE_BASE_URL: base, AUTHLETE_TIMEOUT_MS: "2000", DISCOVERY_CACHE_SECONDS: "0" };
+  }
+
+  it("an answer just under the bound is an answer", async () => {
+    const res = await cc(await authleteAt({ pad: { [TOKEN]: 900 * 1024 } }));
+    expect(res.status).toBe(200);
+  });
+
+  it.each<[string, string, () => Promise<Response>]>([
+    ["POST /token", TOKEN, async () => cc(await authleteAt({ pad: { [TOKEN]: 3 * 1024 * 1024 } }))],
+    ["GET /jwks", JWKS, async () => worker("/jwks", {}, await authleteAt({ pad: { [JWKS]: 3 * 1024 * 1024 } }))],
+  ])("%s: an answer of 3 MiB (no Content-Length) → 502 server_error, the cause logged once", async (_, api, call) => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await call();
+    expect(res.status).toBe(502);
+    expect(((await res.json()) as { error: string }).error).toBe("server_error");
+    const lines = logs.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l["event"] === "authlete_failure");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ kind: "malformed", detail: "response body over 1048576 bytes", api: api.replace(`/api/${env.AUTHLETE_SERVICE_ID}`, "") });
+  });
+
+  it("an answer that sends its headers and then stalls → 504 temporarily_unavailable (a timeout, as documented), not 502", async () => {
+    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const res = await cc({ ...(await authleteAt({ stall: [TOKEN] })), AUTHLETE_TIMEOUT_MS: "300" });
+    expect(res.status).toBe(504);
+    expect(res.headers.get("Retry-After")).toBe("5");
+    expect(logs.mock.calls.map((c) => JSON.parse(String(c[0]))).find((l) => l.event === "authlete_failure")).toMatchObject({ kind: "timeout" });
   });
 });

@@ -17,7 +17,7 @@ declare module "vitest" {
 const WORKER_ORIGIN = "http://127.0.0.1:8787";
 
 export default async function setup(project: TestProject) {
-  const [issuer, idp] = await Promise.all([startTestIssuer(), startIdp({ redirectUris: [`${WORKER_ORIGIN}/device/callback`] })]);
+  const [issuer, idp] = await Promise.all([startTestIssuer(), startIdp({ redirectUris: [`${WORKER_ORIGIN}/device/callback/op`] })]);
   project.provide("testIssuer", issuer.base);
   project.provide("oidcProvider", { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
   return async () => {

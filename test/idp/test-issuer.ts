@@ -36,9 +36,11 @@ export async function startTestIssuer(): Promise<{ base: string; stop: () => Pro
   const bad = await generateKeyPair("RS256", { extractable: true });
   const jwk: JWK = { ...(await exportJWK(good.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
   const tenants = new Map<string, Tenant>();
+  /** Answers left hanging (TenantOptions.stall), ended when the server stops. */
+  const stalled = new Set<ServerResponse>();
   let base = "";
 
-  const json = (res: ServerResponse, status: number, value: unknown) => {
+  const plain = (res: ServerResponse, status: number, value: unknown) => {
     res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
     res.end(JSON.stringify(value));
   };
@@ -48,20 +50,58 @@ export async function startTestIssuer(): Promise<{ base: string; stop: () => Pro
     if (req.method === "POST" && url.pathname === "/_tenants") {
       const id = b64u(randomBytes(9));
       tenants.set(id, { options: JSON.parse((await body(req)) || "{}") as TenantOptions, codes: new Map(), seen: [] });
-      return json(res, 201, { issuer: `${base}/t/${id}` });
+      return plain(res, 201, { issuer: `${base}/t/${id}` });
     }
     const m = /^\/t\/([\w-]+)(\/.*)$/.exec(url.pathname);
     const tenant = m ? tenants.get(m[1]!) : undefined;
-    if (!m || !tenant) return json(res, 404, { error: "not_found" });
+    if (!m || !tenant) return plain(res, 404, { error: "not_found" });
     const issuer = `${base}/t/${m[1]}`;
     const o = tenant.options;
     const path = m[2]!;
-    const params = req.method === "POST" ? Object.fromEntries(new URLSearchParams(await body(req))) : Object.fromEntries(url.searchParams);
-    if (path !== "/_seen") tenant.seen.push({ endpoint: path, params, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    // Every JSON answer of this tenant: as is, stalled after its headers, or padded to a size, as the tenant says.
+    const json = (res: ServerResponse, status: number, value: unknown) => {
+      if (o.stall?.includes(path)) {
+        res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+        res.write("{");
+        stalled.add(res);
+        return;
+      }
+      const extra = o.pad?.[path];
+      if (!extra || typeof value !== "object" || value === null) return plain(res, status, value);
+      res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+      res.write(`${JSON.stringify(value).slice(0, -1)},"pad":"`);
+      const chunk = "x".repeat(64 * 1024);
+      let left = extra;
+      const more = () => {
+        while (left > 0) {
+          const piece = left >= chunk.length ? chunk : chunk.slice(0, left);
+          left -= piece.length;
+          if (!res.write(piece)) return void res.once("drain", more);
+        }
+        res.end('"}');
+      };
+      res.on("error", () => {});
+      more();
+    };
+    const params =
+      req.method === "POST" && path === "/_options"
+        ? (JSON.parse(await body(req)) as Record<string, string>)
+        : req.method === "POST"
+          ? Object.fromEntries(new URLSearchParams(await body(req)))
+          : Object.fromEntries(url.searchParams);
+    if (path !== "/_seen" && path !== "/_options")
+      tenant.seen.push({ endpoint: path, params, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
 
+    if (o.bodies && path in o.bodies) return json(res, 200, o.bodies[path]);
     switch (path) {
       case "/_seen":
-        return json(res, 200, tenant.seen);
+        return plain(res, 200, tenant.seen);
+      case "/_options":
+        // Change how this tenant behaves from now on (say, a discovery document that was bad and is good again).
+        Object.assign(o, params);
+        return plain(res, 200, o);
+      case "/cdn-cgi/access/certs":
+        return json(res, 200, o.certs ?? { keys: [] });
       case "/.well-known/openid-configuration":
         if (o.discovery === "500") {
           res.writeHead(500, { "Content-Type": "text/html" });
@@ -82,10 +122,18 @@ export async function startTestIssuer(): Promise<{ base: string; stop: () => Pro
           id_token_signing_alg_values_supported: ["RS256"],
           code_challenge_methods_supported: ["S256"],
           token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+          ...(o.advertiseIss ? { authorization_response_iss_parameter_supported: true } : {}),
         });
       case "/jwks":
         return json(res, 200, { keys: [jwk] });
       case "/authorize": {
+        if (o.mixUp) {
+          // The hostile provider's move: the honest provider's authorization request, with our state.
+          const on = new URL(o.mixUp.to);
+          on.searchParams.set("state", params["state"] ?? "");
+          res.writeHead(302, { Location: on.href });
+          return res.end();
+        }
         const code = b64u(randomBytes(24));
         tenant.codes.set(code, {
           nonce: params["nonce"] ?? "",
@@ -97,7 +145,8 @@ export async function startTestIssuer(): Promise<{ base: string; stop: () => Pro
         const back = new URL(params["redirect_uri"] ?? "");
         back.searchParams.set("code", code);
         if (params["state"]) back.searchParams.set("state", params["state"]);
-        back.searchParams.set("iss", issuer);
+        const iss = o.authorizationIss ?? "issuer";
+        if (iss !== "omit") back.searchParams.set("iss", iss === "issuer" ? issuer : iss.value);
         res.writeHead(302, { Location: back.href });
         return res.end();
       }
@@ -159,5 +208,13 @@ export async function startTestIssuer(): Promise<{ base: string; stop: () => Pro
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { base, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    base,
+    stop: () =>
+      new Promise((resolve) => {
+        for (const res of stalled) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -11,11 +11,16 @@ import { PageError } from "../page-error";
 import { signedIn } from "../signed-in";
 
 /**
- * GET /device/callback (OIDC_REDIRECT_URI): the provider sends the person back here. The login
- * cookie is consumed at once, then checked in order: sealed by us and unexpired, started by this
- * browser's flow, `state` matches, never seen here before (a replay fails), the flow is still at
- * sign-in; only then is the code exchanged and the ID token validated. Success continues exactly
- * where password sign-in does; every answer is a page or a 303 to the fixed /device.
+ * GET /device/callback/:provider (each provider's own redirect URI): the provider sends the
+ * person back here. Any site can navigate a browser to this URL, so nothing is spent until the
+ * answer has shown it belongs to this browser's sign-in: the login cookie must open (sealed by
+ * us, unexpired), the path must name the provider the sign-in started at (an answer arriving at
+ * another provider's address is a mix-up, RFC 9700 §4.4), and `state` must be the cookie's. A
+ * stray or forged navigation fails with the cookie kept, so the real answer still completes.
+ * Only then is the cookie consumed, and checked on: started by this browser's flow, never seen
+ * here before (a replay fails), the flow still at sign-in; then the code is exchanged and the ID
+ * token validated. Success continues exactly where password sign-in does; every answer is a
+ * page or a 303 to the fixed /device.
  */
 export async function callback(c: Context<PageEnv>): Promise<Response> {
   const { authenticator, logins, keyed } = c.var.services;
@@ -23,13 +28,21 @@ export async function callback(c: Context<PageEnv>): Promise<Response> {
   if (!federation) return c.redirect("/device", 303);
 
   const sealed = readLoginCookie(c);
-  clearLoginCookie(c);
   if (!sealed) throw new PageError("login_state", "state_missing: no login cookie");
   const login = await logins.open(sealed);
-  if (!login) throw new PageError("login_state", "state_invalid: not sealed by us, altered, or expired");
+  if (!login) {
+    // Worthless to anyone: not ours, altered or expired.
+    clearLoginCookie(c);
+    throw new PageError("login_state", "state_invalid: not sealed by us, altered, or expired");
+  }
+  if (c.req.param("provider") !== login.provider)
+    throw new PageError("login_state", `provider_mismatch: the answer came to another redirect URI than ${login.provider}'s, where the sign-in started`);
+  if (!constantTimeEqual(c.req.query("state") ?? "", login.state)) throw new PageError("login_state", "state_mismatch");
+
+  // This is the answer to this browser's sign-in: single use from here, whatever follows.
+  clearLoginCookie(c);
   const flowId = await readFlowId(c, keyed);
   if (!flowId || !constantTimeEqual(login.flow, await logins.binding(flowId))) throw new PageError("login_state", "flow_mismatch: started by another flow");
-  if (!constantTimeEqual(c.req.query("state") ?? "", login.state)) throw new PageError("login_state", "state_mismatch");
   if (await logins.consume(login.state)) throw new PageError("login_state", "state_replayed");
 
   const flow = await loadFlow(c, flowId);

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Identity } from "../../auth/authenticator";
 import type { DeviceCompleteRequest } from "../../authlete/schemas";
+import { log } from "../../log";
 import type { ActiveFlow } from "../../session/flow";
 import { complete, denial } from "../complete";
 import { requireStep } from "../flow-guard";
@@ -17,8 +18,27 @@ export async function consent(c: Context<PageEnv>): Promise<Response> {
   if (action !== "approve" && action !== "deny") throw new PageError("forbidden", `consent action ${JSON.stringify(action)}`);
   if (!flow.identity) throw new PageError("out_of_step", "consent without an identity");
   const outcome = action === "approve" ? "approved" : "denied";
+  if (outcome === "approved") reportAcrShortfall(c, flow, flow.identity);
   const request = outcome === "approved" ? authorized(flow, flow.identity) : denial(flow, "denied");
   return complete(c, flowId, flow, request, { outcome, clientName: flow.clientName });
+}
+
+/**
+ * `acr_values` is a voluntary request (OpenID Connect Core §3.1.2.1; the device grant has no
+ * essential form): the sign-in is not refused when it achieved another class, and the ID token's
+ * `acr` says truthfully which one it was (the provider's own, or none for built-in users and
+ * Access), for the client to judge. The operator hears of each shortfall.
+ */
+function reportAcrShortfall(c: Context<PageEnv>, flow: ActiveFlow, identity: Identity): void {
+  const requested = flow.acrs ?? [];
+  if (requested.length === 0 || (identity.acr !== undefined && requested.includes(identity.acr))) return;
+  log("warn", "acr_not_satisfied", {
+    requestId: c.var.requestId,
+    clientId: flow.clientId,
+    requested: requested.join(" "),
+    achieved: identity.acr ?? null,
+    via: identity.via ?? null,
+  });
 }
 
 function authorized(flow: ActiveFlow, identity: Identity): DeviceCompleteRequest {
@@ -29,7 +49,7 @@ function authorized(flow: ActiveFlow, identity: Identity): DeviceCompleteRequest
     result: "AUTHORIZED",
     subject: identity.subject,
     authTime: identity.authTime,
-    // The upstream provider's authentication context, when it named one.
+    // What the sign-in achieved, as the upstream provider stated it; never a requested class it did not.
     ...(identity.acr ? { acr: identity.acr } : {}),
     ...(Object.keys(claims).length ? { claims: JSON.stringify(claims) } : {}),
   };

@@ -61,6 +61,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
         clientName: res.clientName ?? null,
         scopes: (res.scopes ?? []).map((s) => s.name),
         claimNames: res.claimNames ?? [],
+        acrs: res.acrs ?? [],
         resources: res.resources ?? [],
         authorizationDetails: res.authorizationDetails?.elements ?? [],
         device,

@@ -22,12 +22,12 @@ export async function federationStart(c: Context<PageEnv>): Promise<Response> {
   const { authenticator, logins } = c.var.services;
   const federation = authenticator.federation;
   if (!federation) throw new PageError("out_of_step", "no upstream providers are configured");
-  await requireStep(c, form, "sign_in");
+  const flow = await requireStep(c, form, "sign_in");
   const provider = federation.providers.find((p) => p.id === params.get("provider"));
   if (!provider) throw new PageError("forbidden", "unknown provider in the sign-in form");
   let start: Awaited<ReturnType<typeof federation.begin>>;
   try {
-    start = await federation.begin(provider.id);
+    start = await federation.begin(provider.id, { acrValues: flow.acrs ?? [] });
   } catch (err) {
     throw err instanceof FederationError ? pageErrorOf(err, provider.id) : err;
   }
