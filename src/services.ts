@@ -3,7 +3,7 @@ import type { Authenticator } from "./auth/authenticator";
 import { OidcAuthenticator, OidcFederation } from "./auth/oidc";
 import { PasswordAuthenticator } from "./auth/password";
 import { AuthleteClient } from "./authlete/client";
-import { type Config, type Env, loadConfig, loadPageConfig, type PageConfig } from "./config";
+import { type Config, type Env, loadConfig, loadPageConfig, loadPolicyConfig, type PageConfig, type PolicyConfig } from "./config";
 import { KeyedHash } from "./crypto";
 import type { DeviceGrant } from "./grant/object";
 import { DurableObjectGrants, type Grants } from "./grant/store";
@@ -57,14 +57,24 @@ export interface PageServices {
   /** OpenID sign-ins between the button and the callback (sealed cookie, replay marker). */
   logins: LoginStates;
   grants: Grants;
-  /** The built-in hosting networks and the operator's HOSTING_ASNS (protection/proximity.ts). */
-  hostingAsns: ReadonlySet<number>;
+  /** CLIENT_POLICY and the lists every client shares (config/policy.ts). */
+  policy: Policy;
+}
+
+/** The per-client policy, with the hosting networks as one set: the built-in ones and the operator's HOSTING_ASNS. */
+export interface Policy extends PolicyConfig {
+  hostingAsnSet: ReadonlySet<number>;
 }
 
 export interface Services {
   api(env: Env): ApiServices;
   /** Throws ConfigError when a page variable is bad; the JSON endpoints never call it. */
   page(env: Env): PageServices;
+  /**
+   * Throws ConfigError when the policy is bad. The page and device authorization read it; the
+   * token endpoint never does (a grant carries what its policy decided), so polls go on.
+   */
+  policy(env: Env): Policy;
 }
 
 export function compose(options: ServiceOptions = {}): Services {
@@ -106,6 +116,11 @@ export function compose(options: ServiceOptions = {}): Services {
     };
   });
 
+  const policy = cached((env: Env): Policy => {
+    const p = loadPolicyConfig(env);
+    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]) };
+  });
+
   const page = cached((env: Env): PageServices => {
     const { config, keyed, storage, pageLimiter, authlete, grants } = shared(env);
     const page = loadPageConfig(env);
@@ -120,11 +135,11 @@ export function compose(options: ServiceOptions = {}): Services {
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
       logins: new LoginStates(config.secret, keyed, storage.table("usedLogin"), now),
-      hostingAsns: new Set([...HOSTING_ASNS, ...page.proximity.hostingAsns]),
+      policy: policy(env),
     };
   });
 
-  return { api, page };
+  return { api, page, policy };
 }
 
 function authenticatorFor(page: PageConfig, config: Config, now: () => number, accessKeys: AccessKeys | undefined): Authenticator {

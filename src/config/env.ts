@@ -36,9 +36,14 @@ export type Env = {
   LOGO_URL?: string;
   ACCENT_COLOR?: string;
   SCOPE_DESCRIPTIONS?: string;
-  /** JSON: per Authlete client id (and `default`), {crossCountry, maxCodeAgeSeconds}. */
+  // Per-client policy (config/policy.ts), read by device authorization and the page, never by /token.
+  /** JSON: per Authlete client id (and `default`), RFC 10027's mitigations (config/policy.ts). */
+  CLIENT_POLICY?: string;
+  /** Deprecated: read as each CLIENT_POLICY entry's `proximity`. */
   PROXIMITY_POLICY?: string;
   HOSTING_ASNS?: string;
+  /** Hours a reported network stays on the watch list (0: none). */
+  REPORTED_NETWORK_HOURS?: string;
 } & { [K in LimitVariable | NumberVariable | CredentialVariable]?: string } & {
   /** Secret: the client secret of OIDC provider <ID> (its id upper-cased, - as _). */
   [K in `OIDC_CLIENT_SECRET_${string}`]?: string;

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import type { Env } from "./env";
 import { PASSWORD_HASH, PBKDF2_MAX_ITERATIONS, PBKDF2_MIN_ITERATIONS } from "./password-hash";
-import { ConfigError, type ConfigIssue, cases, check, type IssuePath, intIn, json, oneOf, optionalText, parse, requiredText, url, wholeIn } from "./schema";
+import { ConfigError, type ConfigIssue, cases, check, type IssuePath, intIn, json, oneOf, optionalText, parse, requiredText, url } from "./schema";
 
 /**
  * The verification page's variables, parsed apart from the rest and only by its routes, so a
@@ -10,7 +10,6 @@ import { ConfigError, type ConfigIssue, cases, check, type IssuePath, intIn, jso
  */
 
 export const USER_CODE_CHARSETS = ["BASE20", "NUMERIC"] as const;
-export const CROSS_COUNTRY = ["allow", "warn", "block"] as const;
 export const AUTHENTICATORS = ["password", "access", "oidc"] as const;
 
 const User = z.object({
@@ -190,49 +189,6 @@ const Authenticator = cases(
   `must be one of ${AUTHENTICATORS.join(", ")}`,
 );
 
-/**
- * What the confirm page does when the device and the browser are far apart
- * (protection/proximity.ts): per Authlete client id (the number), over a default.
- */
-export interface ProximityPolicy {
-  /** Devices in another country than the browser: the usual page, the stronger warning, or refused. */
-  crossCountry: (typeof CROSS_COUNTRY)[number];
-  /** A code entered later than this after the device asked for it gets the stronger warning. */
-  maxCodeAgeSeconds: number;
-}
-
-export const DEFAULT_PROXIMITY_POLICY: ProximityPolicy = { crossCountry: "warn", maxCodeAgeSeconds: 300 };
-
-// Strict: a misspelt setting would otherwise be dropped without a word, and the default would apply.
-const PolicyEntry = z.strictObject({
-  crossCountry: z.optional(z.enum(CROSS_COUNTRY)),
-  maxCodeAgeSeconds: z.optional(wholeIn(30, 86_400)),
-});
-
-const ProximityPolicies = json(
-  z.record(z.string(), PolicyEntry).check(
-    z.superRefine((r, ctx) => {
-      for (const key of Object.keys(r))
-        if (!/^(default|\d{1,20})$/.test(key))
-          ctx.addIssue({ code: "custom", path: [key], input: key, message: "is not `default` or a numeric Authlete client id" });
-    }),
-  ),
-);
-
-/** ASNs separated by commas or spaces (`AS` prefixes allowed). */
-const AsnList = z.pipe(
-  z.string(),
-  z.pipe(
-    z.transform((s: string) =>
-      s
-        .split(/[\s,]+/)
-        .filter(Boolean)
-        .map((a) => a.replace(/^AS/i, "")),
-    ),
-    z.array(z.string().check(z.regex(/^\d{1,10}$/, "must be ASNs such as 64500, AS64501"))),
-  ),
-);
-
 const Page = z.intersection(
   Authenticator,
   z.object({
@@ -255,8 +211,6 @@ const Page = z.intersection(
       ),
     ),
     SCOPE_DESCRIPTIONS: z.pipe(optionalText, z.optional(json(z.record(z.string(), z.object({ en: z.optional(z.string()), ja: z.optional(z.string()) }))))),
-    PROXIMITY_POLICY: z.pipe(optionalText, z.optional(ProximityPolicies)),
-    HOSTING_ASNS: z.pipe(optionalText, z.optional(AsnList)),
   }),
 );
 
@@ -302,12 +256,6 @@ export interface PageConfig {
   theme: { productName: string; logoUrl: string | null; accent: string };
   /** Per scope, per locale tag. */
   scopeDescriptions: Record<string, { en?: string | undefined; ja?: string | undefined }>;
-  proximity: {
-    /** Every policy is complete: a client's entry over the default entry over DEFAULT_PROXIMITY_POLICY. */
-    policies: { default: ProximityPolicy; clients: Record<string, ProximityPolicy> };
-    /** Added to the built-in list of hosting networks. */
-    hostingAsns: number[];
-  };
 }
 
 const usersOf = (users: z.output<typeof User>[] | undefined): UserConfig[] =>
@@ -377,9 +325,6 @@ function authenticatorOf(v: z.output<typeof Authenticator>, env: Env): Authentic
   }
 }
 
-const defined = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
-
 export function loadPageConfig(env: Env): PageConfig {
   const v = parse(Page, { ...env, AUTHENTICATOR: env.AUTHENTICATOR?.trim() || "password", LOGO_URL: env.LOGO_URL?.trim() || undefined });
   return {
@@ -389,16 +334,5 @@ export function loadPageConfig(env: Env): PageConfig {
     signInSessionSeconds: v.SIGN_IN_SESSION_SECONDS!,
     theme: { productName: v.PRODUCT_NAME, logoUrl: v.LOGO_URL ?? null, accent: v.ACCENT_COLOR },
     scopeDescriptions: v.SCOPE_DESCRIPTIONS ?? {},
-    proximity: proximity(v.PROXIMITY_POLICY ?? {}, (v.HOSTING_ASNS ?? []).map(Number)),
   };
-}
-
-function proximity(entries: Record<string, z.output<typeof PolicyEntry>>, hostingAsns: number[]): PageConfig["proximity"] {
-  const base: ProximityPolicy = { ...DEFAULT_PROXIMITY_POLICY, ...defined(entries["default"] ?? {}) };
-  const clients = Object.fromEntries(
-    Object.entries(entries)
-      .filter(([id]) => id !== "default")
-      .map(([id, e]) => [id, { ...base, ...defined(e) }]),
-  );
-  return { policies: { default: base, clients }, hostingAsns };
 }

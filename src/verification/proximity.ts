@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { policyFor } from "../config";
 import type { DeviceRequest } from "../grant/record";
 import { clientIp } from "../http/client-ip";
 import { placeOf } from "../http/client-place";
@@ -9,17 +10,16 @@ import type { PageEnv } from "./page-env";
 
 /**
  * The device's record against this request's own place, under the client's policy
- * (PROXIMITY_POLICY). Without a record (null) the page cannot tell where the request came
+ * (CLIENT_POLICY's `proximity`). Without a record (null) the page cannot tell where the request came
  * from: the stronger warning, or a refusal under a blocking policy; never the usual page.
  */
 export function checkProximity(c: Context<PageEnv>, device: DeviceRequest | null, clientId: number | null): FlowProximity {
-  const { page, hostingAsns, now } = c.var.services;
-  const { policies } = page.proximity;
-  const policy = (clientId !== null && policies.clients[String(clientId)]) || policies.default;
+  const { policy: config, now } = c.var.services;
+  const policy = policyFor(config, clientId).proximity;
   const here = placeOf(c.req.raw);
   const browser = { country: here.country, region: here.region, city: here.city };
   if (!device) return { ...assessUnknownDevice(policy), browser };
-  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, hostingAsns);
+  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, config.hostingAsnSet);
   return { ...assess(s, policy), browser };
 }
 

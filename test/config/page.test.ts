@@ -12,8 +12,6 @@ const UNSET: Overrides = {
   PRODUCT_NAME: undefined,
   ACCENT_COLOR: undefined,
   SCOPE_DESCRIPTIONS: undefined,
-  PROXIMITY_POLICY: undefined,
-  HOSTING_ASNS: undefined,
 };
 const page = (overrides: Overrides) => loadPageConfig({ ...env, ...UNSET, ...overrides } as Env);
 const DEMO_HASH = JSON.parse(env.USERS!)[0].passwordHash as string;
@@ -26,19 +24,6 @@ describe("page configuration: defaults and errors that name the variable", () =>
     expect(c.signInSessionSeconds).toBe(900);
     expect(c.theme).toEqual({ productName: "Device Flow Edge", logoUrl: null, accent: "#1a56db" });
     expect(c.scopeDescriptions).toEqual({});
-    expect(c.proximity).toEqual({ policies: { default: { crossCountry: "warn", maxCodeAgeSeconds: 300 }, clients: {} }, hostingAsns: [] });
-  });
-
-  it("PROXIMITY_POLICY: a client's entry over the default entry over the built-in default; HOSTING_ASNS adds networks", () => {
-    const c = page({
-      PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":600},"1001":{"crossCountry":"block"},"1002":{"crossCountry":"allow","maxCodeAgeSeconds":120}}',
-      HOSTING_ASNS: "64500, AS64501 64502",
-    });
-    expect(c.proximity.policies).toEqual({
-      default: { crossCountry: "warn", maxCodeAgeSeconds: 600 },
-      clients: { "1001": { crossCountry: "block", maxCodeAgeSeconds: 600 }, "1002": { crossCountry: "allow", maxCodeAgeSeconds: 120 } },
-    });
-    expect(c.proximity.hostingAsns).toEqual([64500, 64501, 64502]);
   });
 
   it("NUMERIC codes default to Authlete's 9 digits; an explicit length wins", () => {
@@ -70,12 +55,6 @@ describe("page configuration: defaults and errors that name the variable", () =>
     [{ LOGO_URL: "javascript:alert(1)" }, "LOGO_URL: must be an http(s) URL"],
     [{ ACCENT_COLOR: "red;}body{display:none" }, "ACCENT_COLOR: must be a colour like #1a56db"],
     [{ SCOPE_DESCRIPTIONS: '{"tv.watch":"Watch"}' }, "SCOPE_DESCRIPTIONS.tv.watch"],
-    [{ PROXIMITY_POLICY: "{" }, "PROXIMITY_POLICY: must be valid JSON"],
-    [{ PROXIMITY_POLICY: '{"demo-device":{}}' }, "PROXIMITY_POLICY.demo-device: is not `default` or a numeric Authlete client id"],
-    [{ PROXIMITY_POLICY: '{"default":{"crossCountry":"deny"}}' }, "PROXIMITY_POLICY.default.crossCountry: must be one of allow, warn, block"],
-    [{ PROXIMITY_POLICY: '{"1001":{"maxCodeAgeSeconds":5}}' }, "PROXIMITY_POLICY.1001.maxCodeAgeSeconds"],
-    [{ PROXIMITY_POLICY: '{"1001":{"crossCountry":"warn","farKm":10}}' }, "PROXIMITY_POLICY.1001"],
-    [{ HOSTING_ASNS: "16509, amazon" }, "HOSTING_ASNS.1: must be ASNs such as 64500, AS64501"],
   ])("%j → %s", (overrides, message) => {
     expect(() => page(overrides)).toThrow(ConfigError);
     expect(() => page(overrides)).toThrow(message);
@@ -89,11 +68,7 @@ describe("each page variable: its default, its rule, its message", () => {
     expect(blank.authenticator.kind).toBe("password");
     expect(blank.signInSessionSeconds).toBe(900);
     expect(blank.theme).toEqual({ productName: "Device Flow Edge", logoUrl: null, accent: "#1a56db" });
-    expect(page({ LOGO_URL: "  ", SCOPE_DESCRIPTIONS: " ", PROXIMITY_POLICY: "", HOSTING_ASNS: " " })).toMatchObject({
-      theme: { logoUrl: null },
-      scopeDescriptions: {},
-      proximity: { policies: { default: { crossCountry: "warn", maxCodeAgeSeconds: 300 }, clients: {} }, hostingAsns: [] },
-    });
+    expect(page({ LOGO_URL: "  ", SCOPE_DESCRIPTIONS: " " })).toMatchObject({ theme: { logoUrl: null }, scopeDescriptions: {} });
   });
 
   it("USER_CODE_LENGTH 4 to 20; SIGN_IN_SESSION_SECONDS 60 to 86400", () => {
@@ -118,24 +93,6 @@ describe("each page variable: its default, its rule, its message", () => {
     expect(page({ SCOPE_DESCRIPTIONS: '{"tv.watch":{"en":"Watch"},"x":{}}' }).scopeDescriptions).toEqual({ "tv.watch": { en: "Watch" }, x: {} });
     expect(() => page({ SCOPE_DESCRIPTIONS: '{"tv.watch":{"en":1}}' })).toThrow("Invalid configuration: SCOPE_DESCRIPTIONS.tv.watch.en: must be text");
     expect(() => page({ SCOPE_DESCRIPTIONS: "[]" })).toThrow("Invalid configuration: SCOPE_DESCRIPTIONS: must be an object");
-  });
-
-  it("PROXIMITY_POLICY: each member named when it is wrong; an unknown setting is refused, not ignored", () => {
-    expect(() => page({ PROXIMITY_POLICY: '{"1001":{"crossCountry":"warn","farKm":10}}' })).toThrow(
-      "Invalid configuration: PROXIMITY_POLICY.1001.farKm: is not a known setting",
-    );
-    expect(() => page({ PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":29}}' })).toThrow(
-      "Invalid configuration: PROXIMITY_POLICY.default.maxCodeAgeSeconds: must be a whole number between 30 and 86400",
-    );
-    expect(() => page({ PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":"300"}}' })).toThrow("PROXIMITY_POLICY.default.maxCodeAgeSeconds: must be a number");
-    expect(() => page({ PROXIMITY_POLICY: '{"default":"block"}' })).toThrow("Invalid configuration: PROXIMITY_POLICY.default: must be an object");
-    expect(() => page({ PROXIMITY_POLICY: '{"123456789012345678901":{}}' })).toThrow("PROXIMITY_POLICY.123456789012345678901: is not `default`");
-    expect(page({ PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":86400}}' }).proximity.policies.default.maxCodeAgeSeconds).toBe(86_400);
-  });
-
-  it("HOSTING_ASNS: commas or spaces, AS prefixes in either case", () => {
-    expect(page({ HOSTING_ASNS: "as64500,AS64501,, 64502" }).proximity.hostingAsns).toEqual([64500, 64501, 64502]);
-    expect(() => page({ HOSTING_ASNS: "64500 12345678901" })).toThrow("Invalid configuration: HOSTING_ASNS.1: must be ASNs such as 64500, AS64501");
   });
 
   it("AUTHENTICATOR: one of three, each with exactly its variables", () => {
