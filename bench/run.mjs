@@ -147,7 +147,7 @@ function render(r) {
     [
       `start-up of a fresh isolate ≤ ${rows.size.startup.targetMs} ms, 5 % of the platform's ${rows.size.startup.limitS} s limit (row 6)`,
       rows.size.startup.measured ? { verdict: rows.size.startup.verdict, missed: !rows.size.startup.verdict.includes("meets") } : undefined,
-      `${rows.size.startup.ms} ms, ${rows.size.startup.what} (${rows.size.startup.ratio}× a bare Hono Worker)`,
+      `${rows.size.startup.ms} ms, ${rows.size.startup.what} (${rows.size.startup.versus})`,
     ],
     [
       `production bundle: < ${rows.size.targetKiB} KiB gzip, a guard against something large getting in by accident (row 6)`,
