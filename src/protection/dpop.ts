@@ -100,7 +100,8 @@ function publicKey(jwk: Record<string, unknown>, kty: "RSA" | "EC" | "OKP"): Rec
   const out: Record<string, string> = {};
   for (const m of PUBLIC_MEMBERS[kty]) {
     const v = jwk[m];
-    if (typeof v !== "string" || v === "") return null;
+    // Key material (n, e, x, y) is base64url; kty and crv are names.
+    if (typeof v !== "string" || v === "" || (m !== "kty" && m !== "crv" && !/^[A-Za-z0-9_-]+$/.test(v))) return null;
     out[m] = v;
   }
   return out;

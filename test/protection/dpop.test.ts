@@ -2,6 +2,8 @@
 // and a grant bound to a key at device authorization refusing every poll that does not prove it,
 // with no Authlete call.
 
+import { env } from "cloudflare:test";
+import fc from "fast-check";
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
@@ -67,6 +69,17 @@ const BAD: [string, (k: DpopKey) => Promise<string | undefined>, RegExp][] = [
     /holds a private key/,
   ],
   ["a jwk without y", (k) => k.proof({}, { jwk: { ...k.jwk, y: undefined } }), /not a complete public key/],
+  ["a jwk whose x is not base64url", (k) => k.proof({}, { jwk: { ...k.jwk, x: "not base64url!" } }), /not a complete public key/],
+  [
+    "an RSA jwk whose n is not base64url",
+    async (k) =>
+      handMade(
+        { typ: "dpop+jwt", alg: "RS256", jwk: { kty: "RSA", n: "é!".repeat(200), e: "AQAB" } },
+        fresh(),
+        () => k.privateKey && Promise.resolve(new ArrayBuffer(64)),
+      ),
+    /not a complete public key/,
+  ],
   ["a jwk of another type (oct)", (k) => k.proof({}, { jwk: { kty: "oct", k: "c2VjcmV0" } }), /holds a private key/],
   ["a jwk on another curve", async (k) => k.proof({}, { jwk: (await dpopKey("ES384")).jwk }), /not a key for ES256/],
   ["an RSA jwk under ES256", async (k) => k.proof({}, { jwk: (await dpopKey("RS256")).jwk }), /not a key for ES256/],
@@ -114,6 +127,53 @@ describe("RFC 9449 §4.3, checked at the edge (checkProof)", () => {
       crypto.subtle.sign("RSASSA-PKCS1-v1_5", pair.privateKey, d),
     );
     expect(await checkProof(proof, target, Date.now())).toEqual({ ok: false, reason: "its RSA key is shorter than 2048 bits" });
+  });
+
+  it("whatever a header holds, the check answers (it never throws) and accepts nothing unsigned", async () => {
+    const runs = Number((env as { FUZZ_RUNS?: string }).FUZZ_RUNS ?? 60);
+    const anything = fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.jsonValue({ maxDepth: 2 }));
+    const b64 = fc.string({ unit: fc.constantFrom(..."AZaz09-_+/=!é ".split("")), maxLength: 30 });
+    const jwk = fc.record(
+      {
+        kty: fc.oneof(fc.constantFrom("EC", "RSA", "OKP", "oct"), anything),
+        crv: fc.oneof(fc.constantFrom("P-256", "P-521", "Ed25519", "Ed448"), anything),
+        x: b64,
+        y: b64,
+        n: b64,
+        e: b64,
+        d: b64,
+      },
+      { requiredKeys: ["kty", "crv", "x", "y", "n", "e"] },
+    );
+    const head = fc.record(
+      {
+        typ: fc.oneof(fc.constant("dpop+jwt"), anything),
+        alg: fc.oneof(fc.constantFrom("ES256", "RS256", "PS512", "EdDSA", "none", "HS256"), anything),
+        jwk: fc.oneof(jwk, anything),
+        crit: anything,
+      },
+      { requiredKeys: [] },
+    );
+    const claims = fc.record(
+      {
+        htm: fc.oneof(fc.constant("POST"), anything),
+        htu: fc.oneof(fc.constant(TOKEN_ENDPOINT), anything),
+        jti: anything,
+        iat: fc.oneof(fc.constant(Math.floor(Date.now() / 1000)), anything),
+      },
+      { requiredKeys: [] },
+    );
+    const header = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc.tuple(head, claims, fc.oneof(b64, fc.string({ maxLength: 10 }))).map(([h, c, sig]) => `${json(h)}.${json(c)}.${sig}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (h) => {
+        const check = await checkProof(h, target, Date.now());
+        expect(check === null || check.ok === false).toBe(true);
+      }),
+      { numRuns: runs },
+    );
   });
 
   it("no header, no proof: null", async () => {
