@@ -153,8 +153,8 @@ describe("CLIENT_POLICY dpop require", () => {
 
     // Authlete issued codes (it named the client), and they were withdrawn at once.
     const [withdrawn] = await calls("device/complete");
-    const userCode = (withdrawn?.body as { userCode: string; result: string }).userCode;
-    expect(withdrawn?.body).toMatchObject({ result: "ACCESS_DENIED" });
+    expect(withdrawn?.body).toMatchObject({ result: "ACCESS_DENIED", userCode: expect.any(String) });
+    const { userCode } = withdrawn!.body as { userCode: string };
     const state = (await (await emulator(`/_emulator/state/user-code/${userCode}`)).json()) as { state: string };
     expect(state.state).toBe("DENIED");
     const page = browser(w);
