@@ -42,6 +42,12 @@ export interface ApiServices {
   deviceAuthorization: DeviceAuthorizationGuard;
   /** Each device grant's object: created on device authorization, polled, decided on the page. */
   grants: Grants;
+  /**
+   * CLIENT_POLICY, for device authorization only (throws ConfigError when it is bad, so no new
+   * code is issued under a policy that cannot be read). The token endpoint never calls it: a
+   * grant carries what its policy decided (grant/record.ts), so polls go on whatever the policy.
+   */
+  policy(): Policy;
 }
 
 /** What the verification page uses, and nothing else. */
@@ -100,6 +106,11 @@ export function compose(options: ServiceOptions = {}): Services {
     };
   });
 
+  const policy = cached((env: Env): Policy => {
+    const p = loadPolicyConfig(env);
+    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]) };
+  });
+
   const api = cached((env: Env): ApiServices => {
     const { config, keyed, deviceLimiter, authlete, grants } = shared(env);
     return {
@@ -108,17 +119,13 @@ export function compose(options: ServiceOptions = {}): Services {
       now,
       authlete,
       grants,
+      policy: () => policy(env),
       polling: new PollingGuard(grants, deviceLimiter, config.limits.unknownDeviceCodePerIp, now, {
         maxIntervalSeconds: config.pollMaxIntervalSeconds,
         passThroughSeconds: config.pollPassThroughSeconds,
       }),
       deviceAuthorization: new DeviceAuthorizationGuard(deviceLimiter, config.limits),
     };
-  });
-
-  const policy = cached((env: Env): Policy => {
-    const p = loadPolicyConfig(env);
-    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]) };
   });
 
   const page = cached((env: Env): PageServices => {

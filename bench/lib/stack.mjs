@@ -144,7 +144,9 @@ export async function startStack({ inspectorPort, oidc } = {}) {
       if (message.trim() && !message.includes('"level":"info"')) process.stderr.write(`[workerd] ${message}\n`);
     },
     workers: [
-      appWorker("app", scripts.app, "bench-app"),
+      // demo-device's grants bound to a DPoP key when its device authorization brings a proof
+      // (CLIENT_POLICY dpop, row 5's DPoP-bound poll); requests without one are served as before.
+      appWorker("app", scripts.app, "bench-app", { vars: { CLIENT_POLICY: JSON.stringify({ 1001: { dpop: "bind" } }) } }),
       appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
       // The production classes, serving the production entries' BUDGETS and GRANTS from an isolate of their own.
       {

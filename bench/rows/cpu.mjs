@@ -2,6 +2,7 @@
 // production entry, once plain (the whole workerd process's CPU time) and once under V8's
 // sampling profiler on the Worker's own isolate (lib/profiler.mjs), with a calibration of the
 // method against work of known cost in the bare Worker.
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { fmt, ms, table } from "../lib/format.mjs";
 import { createCodes, FORM, http, poll, pollForm, warmedCode } from "../lib/http.mjs";
@@ -24,6 +25,7 @@ const SPIN = 20;
 
 // The routes' names are the report's row labels and results.json's keys.
 const EDGE_PENDING = "token → authorization_pending at the edge (the grant's object)";
+const DPOP_PENDING = "POST /token, DPoP-bound pending poll (proof checked at the edge, jti in the grant's object)";
 const AUTHLETE = "token → Authlete (authorization_pending; POLL_PASS_THROUGH_SECONDS=0)";
 const SLOW_DOWN = "token → slow_down at the edge";
 const DEVICE_AUTHORIZATION = "device_authorization";
@@ -179,6 +181,35 @@ export async function measure(cfg, urls, inspector, pid, issuers) {
       const code = passing[nextPassing++ % passing.length];
       return code !== undefined && (await poll(urls["app-passthrough"], code)).json?.error === "authorization_pending";
     });
+    // The same pending poll for a grant bound to the device's DPoP key (CLIENT_POLICY dpop: the
+    // stack binds demo-device): each poll carries a fresh proof, which the Worker verifies
+    // (ES256 on WebCrypto) before the grant's object judges its key and jti. Codes and proofs
+    // are made before each pass (signing is the device's work, not the Worker's).
+    const device = await generateKeyPair("ES256");
+    const jwk = await exportJWK(device.publicKey);
+    const proof = (/** @type {string} */ htu) =>
+      new SignJWT({ htm: "POST", htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000) })
+        .setProtectedHeader({ typ: "dpop+jwt", alg: "ES256", jwk })
+        .sign(device.privateKey);
+    await measureRoute(
+      DPOP_PENDING,
+      app,
+      async (/** @type {{ code: string, proof: string }} */ x) => (await poll(urls.app, x.code, { DPoP: x.proof })).json?.error === "authorization_pending",
+      {
+        prepare: async (count) => {
+          const out = [];
+          for (let i = 0; i < count; i++) {
+            const r = await http(`${urls.app}/device_authorization`, {
+              method: "POST",
+              headers: { "Content-Type": FORM, DPoP: await proof(`${urls.app}/device_authorization`) },
+              body: "client_id=demo-device&scope=openid",
+            });
+            if (r.json?.device_code) out.push({ code: r.json.device_code, proof: await proof(`${urls.app}/token`) });
+          }
+          return out;
+        },
+      },
+    );
     const warmed = await warmedCode(urls.app);
     await measureRoute(SLOW_DOWN, app, async () => (await poll(urls.app, warmed.deviceCode)).json?.error === "slow_down");
     await measureRoute("discovery (edge-cached)", app, async () => (await http(`${urls.app}/.well-known/openid-configuration`)).json?.issuer !== undefined);
@@ -304,6 +335,9 @@ export function render(x) {
     slowDownMs: ms(byName[SLOW_DOWN]?.cpuUs, 3),
     authleteMs: ms(byName[AUTHLETE]?.cpuUs, 3),
     edgePendingMs: ms(byName[EDGE_PENDING]?.cpuUs, 3),
+    dpopPendingMs: ms(byName[DPOP_PENDING]?.cpuUs, 3),
+    // What checking a DPoP proof adds to a pending poll answered at the edge: both from this run.
+    dpopOverEdgePending: fmt((byName[DPOP_PENDING]?.cpuUs ?? NaN) / (byName[EDGE_PENDING]?.cpuUs ?? NaN), 1),
     authleteProcessMs: ms(byName[AUTHLETE]?.procUs, 3),
     baselineMs: ms(byName[BASELINE]?.cpuUs, 3),
     pbkdf2: {

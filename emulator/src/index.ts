@@ -12,7 +12,7 @@ import { type ApiResult, apiFailure, jsonResponse, serverError } from "./errors"
 import { DropConnection, postProcessFault, preProcessFault, takeFault } from "./faults";
 import { clientGet, serviceGet } from "./management";
 import { countApiRequest, currentSeed, effectiveService, logRequest, now, openAnswer, purge } from "./store";
-import { revocation, token } from "./token";
+import { revocation, standardIntrospection, token } from "./token";
 import type { ApiContext, Env, Fault } from "./types";
 
 type Ctx = Context<{ Bindings: Env }>;
@@ -38,6 +38,7 @@ const APIS: readonly ApiDef[] = [
   runtime("device/complete", ["POST"], deviceComplete),
   runtime("auth/token", ["POST"], token),
   runtime("auth/revocation", ["POST"], revocation),
+  runtime("auth/introspection/standard", ["POST"], standardIntrospection),
   runtime("service/configuration", ["GET", "POST"], serviceConfiguration),
   runtime("service/jwks/get", ["GET"], serviceJwks),
   // §13.1: v3 names the service in the path prefix, v2 after the API name (and as the owner).

@@ -60,7 +60,8 @@ export interface DpopCheck {
   now: number;
 }
 
-export type DpopResult = { ok: true } | { ok: false; error: "invalid_dpop_proof" | "use_dpop_nonce"; text: string };
+/** A valid proof names its key by RFC 7638 thumbprint: what the tokens are bound to. */
+export type DpopResult = { ok: true; jkt: string } | { ok: false; error: "invalid_dpop_proof" | "use_dpop_nonce"; text: string };
 
 /** htu is compared without query and fragment (RFC 9449 §4.3). */
 function normalizeHtu(u: string): string | null {
@@ -108,5 +109,5 @@ export async function checkDpopProof(proof: string, check: DpopCheck): Promise<D
   if (check.nonce !== null && payload["nonce"] !== check.nonce) {
     return { ok: false, error: "use_dpop_nonce", text: "The DPoP proof does not contain the expected nonce." };
   }
-  return { ok: true };
+  return { ok: true, jkt: await calculateJwkThumbprint(jwk, "sha256") };
 }

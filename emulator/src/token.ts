@@ -51,7 +51,8 @@ interface Issue {
   properties: Property[];
   resources: string[] | null;
   authorizationDetails: AuthzDetails | null;
-  dpop: boolean;
+  /** The DPoP key's thumbprint when the token request carried a valid proof: the tokens are bound to it. */
+  dpopJkt: string | null;
   userCode: string | null;
   withRefresh: boolean;
   idToken: { sub: string; aud: string; authTime: number; acr: string | null; claims: Record<string, unknown> | null } | null;
@@ -96,7 +97,7 @@ async function issueTokens(o: Issue): Promise<ApiResult> {
     grantType: o.grantType,
     resources: o.resources,
     authorizationDetails: o.authorizationDetails,
-    dpopBound: o.dpop,
+    dpopJkt: o.dpopJkt,
     userCode: o.userCode,
   });
 
@@ -105,7 +106,7 @@ async function issueTokens(o: Issue): Promise<ApiResult> {
   if (refreshToken !== null) content["refresh_token"] = refreshToken;
   if (o.scopes.length > 0) content["scope"] = o.scopes.join(" ");
   if (idToken !== null) content["id_token"] = idToken;
-  content["token_type"] = o.dpop ? "DPoP" : "Bearer";
+  content["token_type"] = o.dpopJkt !== null ? "DPoP" : "Bearer";
   content["expires_in"] = o.accessTokenDuration;
   for (const p of o.properties) if (!p.hidden && !RESERVED_MEMBERS.has(p.key)) content[p.key] = p.value;
 
@@ -198,8 +199,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
   if (properties === null) return apiFailure(400, "A050202", api, "'properties' must be an array of {key, value, hidden}.");
 
   const dpopProof = str(body["dpop"]);
-  const dpop = dpopProof !== null && dpopProof !== "";
-  if (dpop) {
+  let dpopJkt: string | null = null;
+  if (dpopProof !== null && dpopProof !== "") {
     const nonceRequired = svc.dpopNonceRequired || body["dpopNonceRequired"] === true;
     const check = await checkDpopProof(dpopProof, {
       htm: str(body["htm"]) || "POST",
@@ -209,6 +210,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
       now: now(),
     });
     if (!check.ok) return bad(check.error, check.error === "use_dpop_nonce" ? "316" : "315", check.text, cf);
+    dpopJkt = check.jkt;
   }
 
   const accessTokenValue = str(body["accessToken"]) || null;
@@ -221,7 +223,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
     aliasUsed,
     grantType,
     grantTypeParam: gt,
-    dpop,
+    dpopJkt,
     accessTokenValue,
     extra: nonceField,
   };
@@ -425,6 +427,42 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
       });
     }
   }
+}
+
+/**
+ * §7.3 `auth/introspection/standard`: RFC 7662's answer for a resource server, in
+ * `responseContent`. A token bound to a DPoP key carries `cnf.jkt` (RFC 9449 §6.2) and
+ * `token_type` DPoP. The Worker never calls it; a test reads what a resource server would.
+ */
+export function standardIntrospection(ctx: ApiContext): ApiResult {
+  const { svc, body } = ctx;
+  const code = (seq: string) => `A145${seq}`;
+  const bad = (seq: string, text: string) => protocolError(svc, "BAD_REQUEST", "invalid_request", code(seq), text);
+  const parameters = body["parameters"];
+  if (typeof parameters !== "string") return bad("201", "The request does not contain 'parameters' parameter.");
+  const params = new Params(parameters);
+  const dup = params.duplicated([]);
+  if (dup !== null) return bad("311", `The '${dup}' parameter is included more than once.`);
+  const tokenValue = params.value("token");
+  if (tokenValue === null) return bad("312", "The introspection request does not contain 'token'.");
+  const access = state.accessTokens.get(tokenValue);
+  const rec = access ?? state.refreshTokens.get(tokenValue);
+  const expiresAt = rec === undefined ? 0 : access !== undefined ? rec.accessTokenExpiresAt : rec.refreshTokenExpiresAt;
+  const content: Record<string, unknown> = { active: false };
+  if (rec !== undefined && now() < expiresAt) {
+    content["active"] = true;
+    if (rec.scopes.length > 0) content["scope"] = rec.scopes.join(" ");
+    content["client_id"] = String(rec.clientId);
+    if (rec.subject !== null) content["sub"] = rec.subject;
+    content["exp"] = Math.floor(expiresAt / 1000);
+    content["token_type"] = rec.dpopJkt !== null ? "DPoP" : "Bearer";
+    if (rec.dpopJkt !== null) content["cnf"] = { jkt: rec.dpopJkt };
+  }
+  return ok({
+    ...result("A145001", "The introspection request was processed successfully."),
+    action: "OK",
+    responseContent: JSON.stringify(content),
+  });
 }
 
 export function revocation(ctx: ApiContext): ApiResult {

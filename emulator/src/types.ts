@@ -162,7 +162,8 @@ export interface TokenRecord {
   grantType: GrantType;
   resources: string[] | null;
   authorizationDetails: AuthzDetails | null;
-  dpopBound: boolean;
+  /** RFC 7638 thumbprint of the DPoP key the tokens are bound to (`cnf.jkt` in introspection, RFC 9449 §6); null: Bearer. */
+  dpopJkt: string | null;
   /** The device flow the grant came from (kept across refreshes), so tests can check who got what. */
   userCode: string | null;
 }

@@ -6,6 +6,7 @@ import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { oauthError, unsupportedGrantType } from "../http/oauth-errors";
 import { log } from "../log";
+import { htuOf } from "../protection/dpop";
 import { clientFingerprint } from "../protection/polling";
 
 const API = "/auth/token";
@@ -25,7 +26,10 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
   const ip = clientIp(c);
 
   const fields = withDpop(c, req.fields);
-  const admitted = await services.polling.before(req.params, ip, await clientFingerprint(services.keyed, fields, req.params));
+  const admitted = await services.polling.before(req.params, ip, await clientFingerprint(services.keyed, fields, req.params), {
+    header: c.req.header("DPoP"),
+    url: c.req.url,
+  });
   if (admitted.answered) {
     log("info", "decision", { route: ROUTE, requestId, ...admitted.log, authlete: false });
     return admitted.answered;
@@ -48,8 +52,7 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
 function withDpop(c: Context<AppEnv>, fields: TokenRequest): TokenRequest {
   const dpop = c.req.header("DPoP");
   if (!dpop) return fields;
-  const url = new URL(c.req.url);
-  return { ...fields, dpop, htm: "POST", htu: `${url.origin}${url.pathname}` };
+  return { ...fields, dpop, htm: "POST", htu: htuOf(c.req.url) ?? c.req.url };
 }
 
 const RULES: Record<string, ActionRule> = {

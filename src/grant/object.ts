@@ -1,5 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Decision, type GrantInit, type GrantState, type GrantView, issue, type PollAnswer, type PollRules, poll, recordDecision, view } from "./record";
+import {
+  type Decision,
+  type GrantInit,
+  type GrantState,
+  type GrantView,
+  issue,
+  NO_PROOFS_SEEN,
+  type PollAnswer,
+  type PollRules,
+  type PresentedProof,
+  type ProofsSeen,
+  poll,
+  recordDecision,
+  view,
+} from "./record";
 
 /**
  * What one object holds, under one synchronous-KV key: either a grant (named from the device
@@ -28,6 +42,12 @@ interface GrantsEnv {
  */
 export class DeviceGrant extends DurableObject<GrantsEnv> {
   private static readonly KEY = "state";
+  /**
+   * A bound grant's accepted DPoP proofs (grant/record.ts ProofsSeen), apart from the state so
+   * that a poll writes a few bytes, not the record. Written, not kept in memory like the poll
+   * stamps: an evicted object that forgot them would accept a replayed proof.
+   */
+  private static readonly PROOFS = "proofs";
 
   private load(): Stored | undefined {
     return this.ctx.storage.kv.get<Stored>(DeviceGrant.KEY);
@@ -40,6 +60,7 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
   /** Creates the grant when Authlete has issued the codes. A second call replaces it (codes are never reused). */
   async issue(init: GrantInit, now: number): Promise<void> {
     this.stamps = { lastAcceptedAt: null, lastPassedAt: 0 };
+    this.ctx.storage.kv.delete(DeviceGrant.PROOFS);
     this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: issue(init, now) });
     await this.expireIn(init.expiresIn * 1000);
   }
@@ -62,7 +83,7 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
   private stamps: Pick<GrantState, "lastPassedAt"> & Pick<GrantState["poll"], "lastAcceptedAt"> = { lastAcceptedAt: null, lastPassedAt: 0 };
 
   /** One poll (grant/record.ts `poll`); null when this object holds no grant (never issued, expired, finished). */
-  async poll(now: number, rules: PollRules, client: string): Promise<PollAnswer | null> {
+  async poll(now: number, rules: PollRules, client: string, proof: PresentedProof = null): Promise<PollAnswer | null> {
     const s = this.load();
     if (s?.role !== "grant") return null;
     const stored = s.grant;
@@ -71,7 +92,9 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
       poll: { ...stored.poll, lastAcceptedAt: this.stamps.lastAcceptedAt ?? stored.poll.lastAcceptedAt },
       lastPassedAt: Math.max(this.stamps.lastPassedAt, stored.lastPassedAt),
     };
-    const { state, answer } = poll(live, now, rules, client);
+    const before = stored.jkt === undefined ? NO_PROOFS_SEEN : (this.ctx.storage.kv.get<ProofsSeen>(DeviceGrant.PROOFS) ?? NO_PROOFS_SEEN);
+    const { state, answer, seen } = poll(live, now, rules, client, proof, before);
+    if (seen !== before) this.ctx.storage.kv.put<ProofsSeen>(DeviceGrant.PROOFS, seen);
     this.stamps = { lastAcceptedAt: state.poll.lastAcceptedAt, lastPassedAt: state.lastPassedAt };
     if (state.poll.interval !== stored.poll.interval) {
       this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: { ...stored, poll: { ...stored.poll, interval: state.poll.interval } } });

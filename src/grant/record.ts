@@ -1,4 +1,5 @@
 import type { Place } from "../http/client-place";
+import { DPOP_IAT_WINDOW_SECONDS, type DpopProof } from "../protection/dpop";
 import { DEFAULT_INTERVAL_SECONDS, decide, type PollRecord } from "../protection/polling";
 
 /**
@@ -46,6 +47,12 @@ export interface GrantState {
   lastPassedAt: number;
   /** Null while undecided. */
   decision: { outcome: Decision; at: number } | null;
+  /**
+   * The RFC 7638 thumbprint of the DPoP key the device proved when it asked for the codes, under
+   * a client policy that binds (protection/dpop.ts): every poll must prove the same key. Absent
+   * when the grant is not bound.
+   */
+  jkt?: string;
 }
 
 /** What the device authorization endpoint knows when it creates the grant. */
@@ -57,6 +64,8 @@ export interface GrantInit {
   interval: number | null;
   /** Seconds the codes live (Authlete's `expires_in`). */
   expiresIn: number;
+  /** The DPoP key's thumbprint when the grant is bound to it (GrantState `jkt`). */
+  jkt?: string | null;
 }
 
 /** How often polls must still reach Authlete, and the slow_down cap. */
@@ -72,12 +81,50 @@ export interface PollRules {
  * - `pending`: undecided, unexpired, and a poll reached Authlete recently enough: the edge
  *   answers authorization_pending;
  * - `pass`: go to Authlete: a decision was recorded, the code has expired, a pass-through is
- *   due, or the client is not the one that asked.
+ *   due, or the client is not the one that asked;
+ * - `invalid_dpop_proof`: the grant is bound to a DPoP key and the poll did not prove it (no
+ *   proof, an invalid one, another key's, or one seen before); nothing else was looked at and
+ *   nothing changed.
  */
 export type PollAnswer =
   | { kind: "slow_down"; poll: PollRecord }
   | { kind: "pending"; poll: PollRecord }
-  | { kind: "pass"; why: "decided" | "expired" | "due" | "other_client"; poll: PollRecord };
+  | { kind: "pass"; why: "decided" | "expired" | "due" | "other_client"; poll: PollRecord }
+  | { kind: "invalid_dpop_proof"; why: DpopRefusal; poll: PollRecord };
+
+export type DpopRefusal = "missing" | "invalid" | "other_key" | "replayed";
+export const DPOP_REFUSALS: readonly DpopRefusal[] = ["missing", "invalid", "other_key", "replayed"];
+
+/** What the edge made of a poll's DPoP header (protection/dpop.ts `checkProof`): none, one that failed its checks, or a valid proof. */
+export type PresentedProof = null | "invalid" | DpopProof;
+
+/**
+ * The `jti`s of the proofs a bound grant has accepted (RFC 9449 §11.1), each kept while its
+ * proof's `iat` is inside the window the edge accepts (protection/dpop.ts), so a proof is
+ * accepted once. At most MAX_PROOFS_SEEN: when a client sends more within the window than that
+ * (polling far faster than any interval), the oldest is dropped and `floor` rises to its `iat`,
+ * and no proof that old or older is accepted again: the set stays small and a dropped `jti` can
+ * still never be replayed.
+ */
+export interface ProofsSeen {
+  /** Seconds: proofs with `iat` at or below this are refused. */
+  floor: number;
+  seen: { jti: string; iat: number }[];
+}
+
+export const NO_PROOFS_SEEN: ProofsSeen = { floor: 0, seen: [] };
+export const MAX_PROOFS_SEEN = 64;
+
+/** One proof against the set: refused when seen (or older than the floor); otherwise remembered. Pure. */
+export function admitProof(set: ProofsSeen, proof: { jti: string; iat: number }, now: number): { fresh: boolean; set: ProofsSeen } {
+  if (proof.iat <= set.floor || set.seen.some((p) => p.jti === proof.jti)) return { fresh: false, set };
+  // Proofs whose iat is out of the window are refused at the edge anyway: no need to remember them.
+  const live = set.seen.filter((p) => p.iat + DPOP_IAT_WINDOW_SECONDS > now / 1000);
+  const seen = [...live, proof].sort((a, b) => a.iat - b.iat);
+  let floor = set.floor;
+  while (seen.length > MAX_PROOFS_SEEN) floor = Math.max(floor, seen.shift()!.iat);
+  return { fresh: true, set: { floor, seen } };
+}
 
 export function issue(init: GrantInit, now: number): GrantState {
   return {
@@ -93,6 +140,7 @@ export function issue(init: GrantInit, now: number): GrantState {
     },
     lastPassedAt: now,
     decision: null,
+    ...(init.jkt ? { jkt: init.jkt } : {}),
   };
 }
 
@@ -103,21 +151,45 @@ export function issue(init: GrantInit, now: number): GrantState {
  * unexpired, the same client, and a poll through to Authlete within `passThroughSeconds`
  * (decisions made elsewhere, in Authlete's console or another verification page, are heard
  * that way).
+ *
+ * Before all of it, a grant bound to a DPoP key refuses a poll that does not prove that key
+ * with a proof not seen before (draft-parecki-oauth-dpop-device-flow, "Device Access Token
+ * Request"): such a poll changes nothing, so someone holding a stolen device code cannot
+ * raise the grant's interval or spend its pass-throughs. An accepted proof's `jti` joins
+ * `seen`, returned changed only then (what the object must write). A grant that is not bound
+ * sends every poll with a proof to Authlete, which checks it (as before the edge knew DPoP).
  */
-export function poll(state: GrantState, now: number, rules: PollRules, client: string): { state: GrantState; answer: PollAnswer } {
+export function poll(
+  state: GrantState,
+  now: number,
+  rules: PollRules,
+  client: string,
+  proof: PresentedProof = null,
+  seen: ProofsSeen = NO_PROOFS_SEEN,
+): { state: GrantState; answer: PollAnswer; seen: ProofsSeen } {
+  const refuse = (why: DpopRefusal) => ({ state, answer: { kind: "invalid_dpop_proof" as const, why, poll: state.poll }, seen });
+  if (state.jkt !== undefined) {
+    if (proof === null) return refuse("missing");
+    if (proof === "invalid") return refuse("invalid");
+    if (proof.jkt !== state.jkt) return refuse("other_key");
+    const admitted = admitProof(seen, proof, now);
+    if (!admitted.fresh) return refuse("replayed");
+    seen = admitted.set;
+  }
   const d = decide(state.poll, now, rules.maxIntervalSeconds);
   const next: GrantState = { ...state, poll: d.record };
   // A refusal at the interval cap changes nothing, and says so by returning the same state (nothing to write).
-  if (!d.accept) return { state: d.record.interval === state.poll.interval ? state : next, answer: { kind: "slow_down", poll: d.record } };
+  if (!d.accept) return { state: d.record.interval === state.poll.interval ? state : next, answer: { kind: "slow_down", poll: d.record }, seen };
   const pass = (why: Extract<PollAnswer, { kind: "pass" }>["why"]) => ({
     state: { ...next, lastPassedAt: now },
     answer: { kind: "pass" as const, why, poll: d.record },
+    seen,
   });
   if (state.decision) return pass("decided");
   if (now >= state.poll.expiresAt) return pass("expired");
-  if (client !== state.client) return pass("other_client");
+  if (client !== state.client || (proof !== null && state.jkt === undefined)) return pass("other_client");
   if (now - state.lastPassedAt >= rules.passThroughSeconds * 1000) return pass("due");
-  return { state: next, answer: { kind: "pending", poll: d.record } };
+  return { state: next, answer: { kind: "pending", poll: d.record }, seen };
 }
 
 /** The person's decision, once Authlete took it. The first one stands: Authlete accepts only one per code. */
@@ -145,5 +217,6 @@ export function isPollAnswer(x: unknown): x is PollAnswer {
     (p["interval"] as number) > 0 &&
     Number.isFinite(p["expiresAt"]) &&
     (p["lastAcceptedAt"] === null || Number.isFinite(p["lastAcceptedAt"]));
+  if (a["kind"] === "invalid_dpop_proof") return sane && DPOP_REFUSALS.includes(a["why"] as DpopRefusal);
   return sane && (a["kind"] === "slow_down" || a["kind"] === "pending" || a["kind"] === "pass");
 }

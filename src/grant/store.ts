@@ -1,7 +1,21 @@
 import type { KeyedHash } from "../crypto";
 import { grantNames } from "./names";
 import type { DeviceGrant } from "./object";
-import { type Decision, type GrantInit, type GrantState, type GrantView, issue, type PollAnswer, type PollRules, poll, recordDecision, view } from "./record";
+import {
+  type Decision,
+  type GrantInit,
+  type GrantState,
+  type GrantView,
+  issue,
+  NO_PROOFS_SEEN,
+  type PollAnswer,
+  type PollRules,
+  type PresentedProof,
+  type ProofsSeen,
+  poll,
+  recordDecision,
+  view,
+} from "./record";
 
 /**
  * The Worker's side of the grants: one object per device grant, reached by its device code
@@ -15,8 +29,8 @@ export interface Grants {
   name(deviceCode: string): Promise<string>;
   /** Authlete issued the codes: the grant, and the pointer from its user code. */
   issue(deviceCode: string, userCode: string, init: GrantInit, now: number): Promise<void>;
-  /** Null when there is no grant for this device code. */
-  poll(deviceCode: string, now: number, rules: PollRules, client: string): Promise<PollAnswer | null>;
+  /** Null when there is no grant for this device code. `proof`: what the edge made of the poll's DPoP header. */
+  poll(deviceCode: string, now: number, rules: PollRules, client: string, proof?: PresentedProof): Promise<PollAnswer | null>;
   /** The device's record and client, by user code; null when there is no grant. */
   lookup(userCode: string, now: number): Promise<GrantView | null>;
   /** Records a decision Authlete has taken, by user code; false when there is no grant. */
@@ -49,8 +63,8 @@ export class DurableObjectGrants implements Grants {
     await Promise.all([this.namespace.getByName(grant).issue(init, now), this.namespace.getByName(pointer).point(grant, init.expiresIn, now)]);
   }
 
-  async poll(deviceCode: string, now: number, rules: PollRules, client: string): Promise<PollAnswer | null> {
-    return this.namespace.getByName(await this.names.device(deviceCode)).poll(now, rules, client);
+  async poll(deviceCode: string, now: number, rules: PollRules, client: string, proof: PresentedProof = null): Promise<PollAnswer | null> {
+    return this.namespace.getByName(await this.names.device(deviceCode)).poll(now, rules, client, proof);
   }
 
   async lookup(userCode: string, now: number): Promise<GrantView | null> {
@@ -72,6 +86,7 @@ export class DurableObjectGrants implements Grants {
  */
 export class MemoryGrants implements Grants {
   private readonly grants = new Map<string, GrantState>();
+  private readonly proofs = new Map<string, ProofsSeen>();
   private readonly pointers = new Map<string, { grant: string; expiresAt: number }>();
   private readonly names: ReturnType<typeof names>;
 
@@ -86,15 +101,17 @@ export class MemoryGrants implements Grants {
   async issue(deviceCode: string, userCode: string, init: GrantInit, now: number): Promise<void> {
     const grant = await this.names.device(deviceCode);
     this.grants.set(grant, issue(init, now));
+    this.proofs.delete(grant);
     this.pointers.set(await this.names.user(userCode), { grant, expiresAt: now + init.expiresIn * 1000 });
   }
 
-  async poll(deviceCode: string, now: number, rules: PollRules, client: string): Promise<PollAnswer | null> {
+  async poll(deviceCode: string, now: number, rules: PollRules, client: string, proof: PresentedProof = null): Promise<PollAnswer | null> {
     const name = await this.names.device(deviceCode);
     const state = this.grants.get(name);
     if (!state) return null;
-    const next = poll(state, now, rules, client);
+    const next = poll(state, now, rules, client, proof, this.proofs.get(name) ?? NO_PROOFS_SEEN);
     this.grants.set(name, next.state);
+    this.proofs.set(name, next.seen);
     return next.answer;
   }
 
@@ -112,7 +129,9 @@ export class MemoryGrants implements Grants {
   }
 
   async finish(deviceCode: string): Promise<void> {
-    this.grants.delete(await this.names.device(deviceCode));
+    const name = await this.names.device(deviceCode);
+    this.grants.delete(name);
+    this.proofs.delete(name);
   }
 
   private async byUserCode(userCode: string, now: number): Promise<GrantState | null> {

@@ -36,6 +36,14 @@ export const slowDown = (interval: number) =>
 export const authorizationPending = (authlete: string | null) =>
   authlete === null ? oauthError(400, "authorization_pending", "The end-user has not completed the authorization yet.") : relay(400, authlete);
 
+/**
+ * RFC 9449 §5: a token request whose DPoP proof is invalid gets the token endpoint's error shape
+ * of RFC 6749 §5.2 (400, JSON) with `invalid_dpop_proof`; `WWW-Authenticate` belongs to a
+ * resource server's 401 (§7.1), not to this answer. The device authorization endpoint answers the
+ * same way (draft-parecki-oauth-dpop-device-flow, "Device Authorization Request").
+ */
+export const invalidDpopProof = (description: string) => oauthError(400, "invalid_dpop_proof", description);
+
 export const tooManyRequests = (retryAfter: number) =>
   oauthError(429, "invalid_request", `Too many requests. Try again in ${retryAfter} seconds.`, { "Retry-After": String(retryAfter) });
 

@@ -1,11 +1,12 @@
 import { oauthErrorCode, type TokenRequest, type TokenResponse } from "../authlete/schemas";
 import type { Budget } from "../config";
 import type { KeyedHash } from "../crypto";
-import { isPollAnswer, type PollRules } from "../grant/record";
+import { type DpopRefusal, isPollAnswer, type PollRules, type PresentedProof } from "../grant/record";
 import type { Grants } from "../grant/store";
 import { networkOf } from "../http/client-ip";
-import { authorizationPending, slowDown, tooManyRequests } from "../http/oauth-errors";
+import { authorizationPending, invalidDpopProof, slowDown, tooManyRequests } from "../http/oauth-errors";
 import { type LogFields, log } from "../log";
+import { checkProof, refusalText } from "./dpop";
 import type { Limiter, Reservation } from "./limiter";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -101,10 +102,12 @@ export type Admission =
 
 /**
  * How the client identified itself, as a keyed hash: its id and whatever authenticated it
- * (a secret, an assertion, attestation, a DPoP proof). The grant keeps the one from the device
- * authorization request; a poll is answered at the edge only when it presents the same. A
- * credential made fresh for each request (an assertion, a proof) never matches, so such
- * clients always reach Authlete, which checks them: the edge answers only when it is sure.
+ * (a secret, an assertion, attestation). The grant keeps the one from the device authorization
+ * request; a poll is answered at the edge only when it presents the same. A credential made
+ * fresh for each request (an assertion) never matches, so such clients always reach Authlete,
+ * which checks them: the edge answers only when it is sure. A DPoP proof is not part of it: a
+ * grant bound to a key has the edge check every proof itself (protection/dpop.ts), and a grant
+ * that is not bound sends every poll with a proof to Authlete (grant/record.ts `poll`).
  */
 export function clientFingerprint(keyed: KeyedHash, fields: TokenRequest, params: URLSearchParams): Promise<string> {
   const parts = [
@@ -113,7 +116,6 @@ export function clientFingerprint(keyed: KeyedHash, fields: TokenRequest, params
     params.get("client_assertion"),
     fields.oauthClientAttestation ?? null,
     fields.oauthClientAttestationPop ?? null,
-    fields.dpop ?? null,
   ];
   return keyed.mac("grant:client", JSON.stringify(parts));
 }
@@ -136,11 +138,20 @@ export class PollingGuard {
     private readonly rules: PollRules,
   ) {}
 
-  /** Before Authlete: too early, pending at the edge, or one more guess from an address that has guessed enough? */
-  async before(params: URLSearchParams, ip: string, client: string): Promise<Admission> {
+  /**
+   * Before Authlete: a DPoP-bound grant's key not proved, too early, pending at the edge, or one
+   * more guess from an address that has guessed enough? `dpop` is the poll's DPoP header and the
+   * request's URL, whose proof the edge checks (RFC 9449 §4.3) before the grant judges it.
+   */
+  async before(params: URLSearchParams, ip: string, client: string, dpop: { header: string | undefined; url: string } | null = null): Promise<Admission> {
     const deviceCode = params.get("grant_type") === DEVICE_CODE_GRANT ? params.get("device_code") : null;
     if (!deviceCode) return { deviceCode: null, guess: null };
-    const gate = await this.gate(deviceCode, client);
+    const check = dpop ? await checkProof(dpop.header, { method: "POST", url: dpop.url }, this.now()) : null;
+    const gate = await this.gate(deviceCode, client, check === null ? null : check.ok ? check.proof : "invalid");
+    if (gate.kind === "invalid_dpop_proof") {
+      const text = refusalText(gate.why, check?.ok === false ? check.reason : undefined);
+      return { answered: invalidDpopProof(text), log: { outcome: "invalid_dpop_proof", reason: gate.why } };
+    }
     if (gate.kind === "slow_down") return { answered: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
     if (gate.kind === "pending") return { answered: authorizationPending(pendingBody), log: { outcome: "authorization_pending_at_edge" } };
     if (gate.kind === "pass") return { deviceCode, guess: null };
@@ -160,18 +171,24 @@ export class PollingGuard {
     if (admitted.guess && error !== "invalid_grant") await admitted.guess.release();
   }
 
-  private async gate(deviceCode: string, client: string): Promise<{ kind: "pass" | "pending" | "untracked" } | { kind: "slow_down"; interval: number }> {
+  private async gate(
+    deviceCode: string,
+    client: string,
+    proof: PresentedProof,
+  ): Promise<{ kind: "pass" | "pending" | "untracked" } | { kind: "slow_down"; interval: number } | { kind: "invalid_dpop_proof"; why: DpopRefusal }> {
     const key = await this.grants.name(deviceCode);
     const now = this.now();
     const rec = recent.get(key);
     if (rec && rec.expiresAt <= now) recent.delete(key);
-    else if (rec) {
+    // A poll with a proof is always decided by the object: if its grant is bound, the proof's key
+    // and jti are judged there before anything else (and such grants are never remembered here).
+    else if (rec && proof === null) {
       const d = decide(rec, now, this.rules.maxIntervalSeconds);
       if (!d.accept && d.record.interval === rec.interval) return { kind: "slow_down", interval: rec.interval };
     }
     let answer: unknown;
     try {
-      answer = await this.grants.poll(deviceCode, now, this.rules, client);
+      answer = await this.grants.poll(deviceCode, now, this.rules, client, proof);
     } catch (err) {
       log("warn", "grant_unavailable", { op: "poll", detail: String(err) });
       return { kind: "untracked" };
@@ -181,7 +198,8 @@ export class PollingGuard {
       log("warn", "grant_unavailable", { op: "poll", detail: "unexpected answer" });
       return { kind: "untracked" };
     }
-    remember(key, answer.poll);
+    if (answer.kind === "invalid_dpop_proof") return { kind: answer.kind, why: answer.why };
+    if (proof === null) remember(key, answer.poll);
     if (answer.kind === "slow_down") return { kind: "slow_down", interval: answer.poll.interval };
     return { kind: answer.kind };
   }

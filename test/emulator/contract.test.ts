@@ -45,6 +45,9 @@ async function everyApi(): Promise<void> {
       clientId: "demo-confidential",
       clientSecret: "demo-secret",
     });
+    await post(v, "auth/introspection/standard", { parameters: `token=${tok["accessToken"]}` });
+    await post(v, "auth/introspection/standard", { parameters: "token=unknown" });
+    await post(v, "auth/introspection/standard", { parameters: "" });
     await post(v, "auth/revocation", { parameters: `token=${tok["accessToken"]}&client_id=demo-device` });
     await post(v, "auth/revocation", { parameters: "token=x&client_id=nobody" });
     await get(`${prefix(v)}/service/configuration`, serviceAuth(v));
@@ -62,6 +65,7 @@ const APIS = [
   "device/complete",
   "auth/token",
   "auth/revocation",
+  "auth/introspection/standard",
   "service/configuration",
   "service/jwks/get",
   "service/get",

@@ -1,7 +1,7 @@
 // Service settings that shape answers rather than the state machine: error members, null
 // members, DPoP, ACRs, claims, token and ID token lifetimes.
 
-import { decodeJwt } from "jose";
+import { calculateJwkThumbprint, decodeJwt, decodeProtectedHeader, type JWK } from "jose";
 import { beforeEach, describe, expect, it } from "vitest";
 import { dpopProof } from "../support/dpop";
 import { control, emulator, resetEmulator } from "../support/helpers";
@@ -59,10 +59,19 @@ describe("omitNullFields", () => {
 });
 
 describe("DPoP", () => {
-  it("a proof signed by the key in its jwk binds the token", async () => {
-    const tok = await pollToken(await approved(), "demo-device", { dpop: await dpopProof() });
+  it("a proof signed by the key in its jwk binds the token: standard introspection shows cnf.jkt, the key's RFC 7638 thumbprint", async () => {
+    const proof = await dpopProof();
+    const tok = await pollToken(await approved(), "demo-device", { dpop: proof });
     expect(tok.body["action"]).toBe("OK");
     expect(content(tok)["token_type"]).toBe("DPoP");
+    const introspected = await post(3, "auth/introspection/standard", { parameters: `token=${tok.body["accessToken"]}` });
+    const jkt = await calculateJwkThumbprint(decodeProtectedHeader(proof).jwk as JWK);
+    expect(introspected.body["action"]).toBe("OK");
+    expect(content(introspected)).toMatchObject({ active: true, token_type: "DPoP", cnf: { jkt }, sub: "alice", client_id: "1001" });
+
+    const bearer = await pollToken(await approved());
+    expect(content(await post(3, "auth/introspection/standard", { parameters: `token=${bearer.body["accessToken"]}` }))).not.toHaveProperty("cnf");
+    expect(content(await post(3, "auth/introspection/standard", { parameters: "token=unknown" }))).toEqual({ active: false });
   });
 
   it("a proof whose signature does not verify, or that is not a JWT, fails", async () => {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KeyedHash } from "../../src/crypto";
 import type { DeviceGrant } from "../../src/grant/object";
-import type { GrantInit } from "../../src/grant/record";
+import { type GrantInit, MAX_PROOFS_SEEN } from "../../src/grant/record";
 import { DurableObjectGrants, type Grants, MemoryGrants } from "../../src/grant/store";
 
 const keyed = new KeyedHash(env.EDGE_SECRET!);
@@ -33,6 +33,8 @@ const init: GrantInit = {
 };
 const rules = { maxIntervalSeconds: 60, passThroughSeconds: 60 };
 const codes = () => ({ device: crypto.randomUUID(), user: crypto.randomUUID().slice(0, 8) });
+/** A proof as the edge passes it on once it checked it (protection/dpop.ts): the key's thumbprint, jti, iat (s). */
+const proof = (jkt: string, jti: string = crypto.randomUUID(), iat = 1) => ({ jkt, jti, iat });
 
 describe.each(STORES)("the grants on %s", (_, store) => {
   it("a grant is reached by its device code (polls) and by its user code (the page), never by another code", async () => {
@@ -74,5 +76,51 @@ describe.each(STORES)("the grants on %s", (_, store) => {
     const answers = await Promise.all(Array.from({ length: 20 }, () => g.poll(c.device, 500, rules, "fingerprint")));
     expect(answers.filter((a) => a?.kind === "pending")).toHaveLength(1);
     expect(answers.filter((a) => a?.kind === "slow_down")).toHaveLength(19);
+  });
+
+  it("a grant bound to a DPoP key: each poll must prove that key with a proof not seen before; a refused poll changes nothing", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, { ...init, jkt: "key-A" }, 0);
+    expect(await g.poll(c.device, 500, rules, "fingerprint")).toMatchObject({ kind: "invalid_dpop_proof", why: "missing" });
+    expect(await g.poll(c.device, 500, rules, "fingerprint", "invalid")).toMatchObject({ kind: "invalid_dpop_proof", why: "invalid" });
+    expect(await g.poll(c.device, 500, rules, "fingerprint", proof("key-B"))).toMatchObject({ kind: "invalid_dpop_proof", why: "other_key" });
+    // None of the three counted as a poll: the first proved one is accepted, not too early.
+    const first = proof("key-A", "jti-1");
+    expect(await g.poll(c.device, 500, rules, "fingerprint", first)).toMatchObject({ kind: "pending", poll: { interval: 5, lastAcceptedAt: 500 } });
+    expect(await g.poll(c.device, 6_000, rules, "fingerprint", first)).toMatchObject({ kind: "invalid_dpop_proof", why: "replayed" });
+    expect(await g.poll(c.device, 6_000, rules, "fingerprint", proof("key-A", "jti-2", 6))).toMatchObject({ kind: "pending" });
+    // A fresh proof too early is slow_down, as for any grant, and its jti is spent all the same.
+    const early = proof("key-A", "jti-3", 6);
+    expect(await g.poll(c.device, 6_500, rules, "fingerprint", early)).toMatchObject({ kind: "slow_down" });
+    expect(await g.poll(c.device, 20_000, rules, "fingerprint", early)).toMatchObject({ kind: "invalid_dpop_proof", why: "replayed" });
+    expect(await g.decide(c.user, "approved", 21_000)).toBe(true);
+    expect(await g.poll(c.device, 30_000, rules, "fingerprint")).toMatchObject({ kind: "invalid_dpop_proof", why: "missing" });
+    expect(await g.poll(c.device, 30_000, rules, "fingerprint", proof("key-A", "jti-4", 30))).toMatchObject({ kind: "pass", why: "decided" });
+  });
+
+  it("the replay set stays small: past its bound the oldest proof is dropped and nothing as old is accepted again", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, { ...init, jkt: "key-A" }, 0);
+    for (let i = 1; i <= MAX_PROOFS_SEEN + 1; i++) {
+      expect(await g.poll(c.device, i * 1_000, rules, "fingerprint", proof("key-A", `jti-${i}`, i))).not.toMatchObject({ kind: "invalid_dpop_proof" });
+    }
+    // jti-1 was dropped from the set; its iat is the floor now.
+    expect(await g.poll(c.device, 70_000, rules, "fingerprint", proof("key-A", "jti-1", 1))).toMatchObject({ why: "replayed" });
+    expect(await g.poll(c.device, 70_000, rules, "fingerprint", proof("key-A", "never-seen", 1))).toMatchObject({ why: "replayed" });
+    expect(await g.poll(c.device, 70_000, rules, "fingerprint", proof("key-A", `jti-${MAX_PROOFS_SEEN}`, MAX_PROOFS_SEEN))).toMatchObject({
+      why: "replayed",
+    });
+    expect(await g.poll(c.device, 70_000, rules, "fingerprint", proof("key-A", "new", 70))).not.toMatchObject({ kind: "invalid_dpop_proof" });
+  });
+
+  it("a grant not bound to a key: a poll with a proof goes to Authlete, which checks it", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, init, 0);
+    expect(await g.poll(c.device, 500, rules, "fingerprint", proof("key-A"))).toMatchObject({ kind: "pass", why: "other_client" });
+    expect(await g.poll(c.device, 6_000, rules, "fingerprint", "invalid")).toMatchObject({ kind: "pass", why: "other_client" });
+    expect(await g.poll(c.device, 12_000, rules, "fingerprint")).toMatchObject({ kind: "pending" });
   });
 });

@@ -11,6 +11,7 @@ import { ServiceConfigurationApiResponse$inboundSchema } from "@authlete/typescr
 import { RevocationResponse$inboundSchema } from "@authlete/typescript-sdk/models/revocationresponse.js";
 import { Service$inboundSchema } from "@authlete/typescript-sdk/models/service.js";
 import { ServiceJwksGetResponse$inboundSchema } from "@authlete/typescript-sdk/models/servicejwksgetresponse.js";
+import { StandardIntrospectionResponse$inboundSchema } from "@authlete/typescript-sdk/models/standardintrospectionresponse.js";
 import { TokenResponse$inboundSchema } from "@authlete/typescript-sdk/models/tokenresponse.js";
 import type { ZodIssue, ZodTypeAny } from "zod/v3";
 
@@ -40,6 +41,7 @@ const SUCCESS: Readonly<Record<string, ZodTypeAny>> = {
   "device/complete": DeviceCompleteResponse$inboundSchema as ZodTypeAny,
   "auth/token": TokenResponse$inboundSchema as ZodTypeAny,
   "auth/revocation": RevocationResponse$inboundSchema as ZodTypeAny,
+  "auth/introspection/standard": StandardIntrospectionResponse$inboundSchema as ZodTypeAny,
   "service/configuration": ServiceConfigurationApiResponse$inboundSchema as ZodTypeAny,
   "service/jwks/get": ServiceJwksGetResponse$inboundSchema as ZodTypeAny,
   "service/get": Service$inboundSchema as ZodTypeAny,
