@@ -337,7 +337,7 @@ describe("CLIENT_POLICY oneCodeOnePerson: one code, one person (RFC 10027: uniqu
   it.each([
     ["warn", "the stronger warning with that reason, Deny first"],
     ["block", "refused: a page that says why, the device told no, a log line"],
-  ] as const)("a second browser on a second network, while the first is at it → %s: %s", async (mode) => {
+  ] as const)("a second browser on a second network, while the first is at it → %s: %s", async (mode, _) => {
     const lines: string[] = [];
     for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
     const env = policy({ "1001": { oneCodeOnePerson: mode } });
