@@ -25,7 +25,7 @@ export class WranglerConfigError extends Error {}
 
 /** What the doctor uses from src/, bundled once per run. */
 const ENTRY = `
-export { ConfigError, loadConfig, loadPageConfig, pathText, VERIFIED_CLAIMS } from "./src/config/index.ts";
+export { ConfigError, loadConfig, loadPageConfig, loadPolicyConfig, pathText, VERIFIED_CLAIMS } from "./src/config/index.ts";
 export { KV_MIN_TTL_SECONDS } from "./src/storage/kv.ts";
 export { DEFAULT_INTERVAL_SECONDS, DEVICE_CODE_GRANT } from "./src/protection/polling.ts";
 `;
@@ -75,7 +75,7 @@ function bindingStubs(config) {
  *   configPath: string,
  *   authlete: { version: 2 | 3 | null, usable: boolean, baseUrl: string, timeoutMs: number, credentials: Record<string, string> },
  *   via: { kind: "fetch" } | { kind: "emulator", seed: string } | { kind: "binding", service: string },
- *   clients: { ids: string[], source: string },
+ *   clients: { ids: string[], source: string, policyIds: string[] },
  *   secrets: Record<string, "set" | "missing">,
  * }} WorkerSetup
  */
@@ -148,6 +148,8 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
         mod.loadPageConfig({ ...workerEnv, AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: "https://doctor.cloudflareaccess.com", ACCESS_AUD: "doctor" }),
       );
   const userCode = pageForCodes.ok ? pageForCodes.value.userCode : null;
+  // CLIENT_POLICY and the lists every client shares, parsed apart as the Worker parses them (src/config/policy.ts).
+  const policy = attempt(mod, () => mod.loadPolicyConfig(workerEnv));
 
   const url = resolvePublicUrl({ flag: publicUrl, vars, sources, local, env: processEnv });
 
@@ -178,6 +180,8 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
     : str("DOCTOR_CLIENT_IDS")
       ? { ids: splitIds(str("DOCTOR_CLIENT_IDS")), source: `DOCTOR_CLIENT_IDS, ${sources["DOCTOR_CLIENT_IDS"]}` }
       : { ids: [], source: "none" };
+  // The clients CLIENT_POLICY names are read too (policy.client), whether or not they are named above.
+  const policyIds = policy.ok ? Object.keys(policy.value.policies.clients).filter((id) => !named.ids.includes(id)) : [];
 
   /** @type {Record<string, "set" | "missing">} */
   const secrets = {};
@@ -200,6 +204,7 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
       core,
       parsed: usable.ok ? usable.value : null,
       page,
+      policy,
       userCode,
       publicUrl: url,
       constants: {
@@ -218,7 +223,7 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
       credentials,
     },
     via,
-    clients: named,
+    clients: { ...named, policyIds },
     secrets,
   };
 }

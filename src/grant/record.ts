@@ -169,8 +169,7 @@ function people(entrants: Omit<Entrant, "at">[]): number {
   const group = entrants.map((_, i) => i);
   const root = (i: number): number => (group[i] === i ? i : root(group[i]!));
   for (let i = 0; i < entrants.length; i++)
-    for (let j = 0; j < i; j++)
-      if (entrants[i]!.browser === entrants[j]!.browser || entrants[i]!.network === entrants[j]!.network) group[root(i)] = root(j);
+    for (let j = 0; j < i; j++) if (entrants[i]!.browser === entrants[j]!.browser || entrants[i]!.network === entrants[j]!.network) group[root(i)] = root(j);
   return new Set(entrants.map((_, i) => root(i))).size;
 }
 

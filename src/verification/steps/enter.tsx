@@ -58,11 +58,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
       const { device, another } = await deviceRecord(c, code, flowId, policy);
       const proximity = checkProximity(c, device, clientId, another);
       // What the client's policy allows (CLIENT_POLICY): decided now, kept with the flow, shown on consent, sent on approval.
-      const decided = decideForFlow(
-        policy,
-        { scopes: (res.scopes ?? []).map((s) => s.name), claimNames: res.claimNames ?? [] },
-        proximity.level === "warn",
-      );
+      const decided = decideForFlow(policy, { scopes: (res.scopes ?? []).map((s) => s.name), claimNames: res.claimNames ?? [] }, proximity.level === "warn");
       const flow: ActiveFlow = {
         step: "confirm",
         userCode: code,
@@ -120,7 +116,12 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
  * `oneCodeOnePerson` the same call records this browser as one who entered the code and says
  * whether another person already has (keyed hashes of the flow cookie and of the network only).
  */
-async function deviceRecord(c: Context<PageEnv>, code: string, flowId: string, policy: ClientPolicy): Promise<{ device: DeviceRequest | null; another: boolean }> {
+async function deviceRecord(
+  c: Context<PageEnv>,
+  code: string,
+  flowId: string,
+  policy: ClientPolicy,
+): Promise<{ device: DeviceRequest | null; another: boolean }> {
   const { grants, keyed, now } = c.var.services;
   const op = policy.oneCodeOnePerson ? "enter" : "lookup";
   try {
