@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type ClientPolicy, ConfigError, DEFAULT_CLIENT_POLICY, type Env, loadPolicyConfig, policyFor } from "../../src/config";
 import readme from "../../README.md?raw";
+import { type ClientPolicy, ConfigError, DEFAULT_CLIENT_POLICY, type Env, loadPolicyConfig, policyFor } from "../../src/config";
 import wrangler from "../../wrangler.toml?raw";
 import type { Overrides } from "../support/helpers";
 
