@@ -54,6 +54,17 @@ function attempt(mod, load) {
   }
 }
 
+/**
+ * The policy variables (CLIENT_POLICY, PROXIMITY_POLICY, HOSTING_ASNS, REPORTED_NETWORK_HOURS)
+ * parsed by the Worker's own loader, as readWorker parses them.
+ * @param {Record<string, unknown>} vars
+ * @returns {Promise<import("./checks.mjs").Parsed>}
+ */
+export async function parsePolicy(vars) {
+  const mod = await loadWorkerModules();
+  return attempt(mod, () => mod.loadPolicyConfig(vars));
+}
+
 /** Stand-ins for the bindings wrangler.toml declares: the loaders only check that they are there. */
 function bindingStubs(config) {
   /** @type {Record<string, unknown>} */
