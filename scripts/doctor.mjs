@@ -40,6 +40,7 @@ const SECTIONS = [
   { title: "Authlete", prefix: ["authlete."] },
   { title: "Service and discovery", prefix: ["service.", "discovery."] },
   { title: "Clients", prefix: ["client."] },
+  { title: "Policy (CLIENT_POLICY)", prefix: ["policy."] },
 ];
 
 /** @param {import("./doctor/checks.mjs").Check} c */

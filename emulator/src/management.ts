@@ -44,6 +44,7 @@ function serviceObject(svc: ServiceSettings, version: 2 | 3): Record<string, unk
     userCodeLength: svc.userCodeLength,
     accessTokenDuration: svc.accessTokenDuration,
     refreshTokenDuration: svc.refreshTokenDuration,
+    refreshTokenDurationKept: svc.refreshTokenDurationKept,
     idTokenDuration: svc.idTokenDuration,
     errorDescriptionOmitted: svc.errorDescriptionOmitted,
     errorUriOmitted: svc.errorUriOmitted,
@@ -63,6 +64,13 @@ function clientObject(c: ClientDef): Record<string, unknown> {
     grantTypes: c.grantTypes,
     tokenAuthMethod: c.tokenAuthMethod,
     defaultAcrs: c.defaultAcrs,
+    // Numbers and booleans written, 0 and false included; the scope list only when it applies (§1.4).
+    extension: {
+      requestableScopesEnabled: c.extension.requestableScopesEnabled,
+      requestableScopes: c.extension.requestableScopesEnabled ? (c.extension.requestableScopes ?? []) : null,
+      accessTokenDuration: c.extension.accessTokenDuration,
+      refreshTokenDuration: c.extension.refreshTokenDuration,
+    },
   };
 }
 

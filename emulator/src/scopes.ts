@@ -2,11 +2,14 @@
 import type { ClientDef, ServiceSettings } from "./types";
 
 /**
- * Requested scopes minus unregistered ones (dropped silently, like Authlete). No or an empty
- * `scope` parameter means the client's default scopes, else the service's defaultEntry scopes.
+ * Requested scopes minus unregistered ones (dropped silently, like Authlete), and minus those
+ * the client may not request when its requestable scopes are on (§13.2; dropped the same way
+ * [I]). No or an empty `scope` parameter means the client's default scopes, else the service's
+ * defaultEntry scopes.
  */
 export function resolveScopes(svc: ServiceSettings, client: ClientDef, scopeParam: string | null): string[] {
-  const registered = new Set(svc.supportedScopes.map((s) => s.name));
+  const requestable = client.extension.requestableScopesEnabled ? new Set(client.extension.requestableScopes ?? []) : null;
+  const registered = new Set(svc.supportedScopes.map((s) => s.name).filter((s) => requestable === null || requestable.has(s)));
   const requested =
     scopeParam !== null && scopeParam.trim() !== ""
       ? scopeParam.split(" ").filter((s) => s !== "")

@@ -22,6 +22,7 @@ const OPTION_DEFAULTS: Partial<ServiceSettings> = {
   supportedAcrs: null,
   supportedClaims: null,
   idTokenDuration: 3600,
+  refreshTokenDurationKept: false,
   errorDescriptionOmitted: false,
   errorUriOmitted: false,
   dpopNonce: null,
@@ -63,6 +64,12 @@ function loadSeed(file: string, raw: unknown): Seed {
       grantTypes: c.grantTypes ?? [],
       defaultScopes: c.defaultScopes ?? null,
       defaultAcrs: c.defaultAcrs ?? null,
+      extension: {
+        requestableScopesEnabled: c.extension?.requestableScopesEnabled ?? false,
+        requestableScopes: c.extension?.requestableScopes ?? null,
+        accessTokenDuration: c.extension?.accessTokenDuration ?? 0,
+        refreshTokenDuration: c.extension?.refreshTokenDuration ?? 0,
+      },
     };
   });
   return { service, clients };

@@ -157,6 +157,18 @@ function positive(v: unknown): number {
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0;
 }
 
+/**
+ * Token lifetimes when the request names none: the service's, or the client's extension when it
+ * is positive and shorter ("Authlete chooses the minimum value among the candidates", §13.2).
+ */
+function defaultLifetimes(svc: ServiceSettings, client: ClientDef): { access: number; refresh: number } {
+  const shorter = (service: number, own: number) => (own > 0 && own < service ? own : service);
+  return {
+    access: shorter(svc.accessTokenDuration, client.extension.accessTokenDuration),
+    refresh: shorter(svc.refreshTokenDuration, client.extension.refreshTokenDuration),
+  };
+}
+
 export async function token(ctx: ApiContext): Promise<ApiResult> {
   const { svc, body, api, clients } = ctx;
   const code = (seq: string) => `A050${seq}`;
@@ -214,8 +226,10 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
   }
 
   const accessTokenValue = str(body["accessToken"]) || null;
+  // A positive duration in the request is used as it is (§5.1, §6.1); else the service's, or the client's when shorter (§13.2).
   const requestAtDuration = positive(body["accessTokenDuration"]);
   const requestRtDuration = positive(body["refreshTokenDuration"]);
+  const lifetimes = defaultLifetimes(svc, client);
   const withRefresh = client.grantTypes.includes("REFRESH_TOKEN") && svc.supportedGrantTypes.includes("REFRESH_TOKEN");
   const base = {
     svc,
@@ -287,8 +301,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
               acr: c.acr,
               claims: c.claims,
             },
-            accessTokenDuration: c.accessTokenDuration || requestAtDuration || svc.accessTokenDuration,
-            refreshTokenDuration: c.refreshTokenDuration || requestRtDuration || svc.refreshTokenDuration,
+            accessTokenDuration: c.accessTokenDuration || requestAtDuration || lifetimes.access,
+            refreshTokenDuration: c.refreshTokenDuration || requestRtDuration || lifetimes.refresh,
           });
         }
       }
@@ -311,8 +325,10 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
         if (extra.length > 0) return bad("invalid_scope", "334", `The scope '${extra[0]}' was not granted originally.`, cf);
         scopes = requested;
       }
-      // Rotation: the whole old grant (access + refresh token) stops working.
+      // Rotation: the whole old grant (access + refresh token) stops working. The new refresh token
+      // lives a fresh duration, or what the used one had left with refreshTokenDurationKept (§13.1).
       deleteTokens(rec);
+      const left = Math.max(1, Math.ceil((rec.refreshTokenExpiresAt - now()) / 1000));
       return issueTokens({
         ...base,
         subject: rec.subject,
@@ -323,8 +339,8 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
         userCode: rec.userCode,
         withRefresh: true,
         idToken: null,
-        accessTokenDuration: requestAtDuration || svc.accessTokenDuration,
-        refreshTokenDuration: requestRtDuration || svc.refreshTokenDuration,
+        accessTokenDuration: requestAtDuration || lifetimes.access,
+        refreshTokenDuration: svc.refreshTokenDurationKept ? left : requestRtDuration || lifetimes.refresh,
       });
     }
 
@@ -344,7 +360,7 @@ export async function token(ctx: ApiContext): Promise<ApiResult> {
         userCode: null,
         withRefresh: false,
         idToken: null,
-        accessTokenDuration: requestAtDuration || svc.accessTokenDuration,
+        accessTokenDuration: requestAtDuration || lifetimes.access,
         refreshTokenDuration: 0,
       });
     }

@@ -56,6 +56,8 @@ export interface ServiceSettings {
   supportedClaims: string[] | null;
   accessTokenDuration: number;
   refreshTokenDuration: number;
+  /** A refresh token issued by a refresh keeps the used one's expiry instead of a fresh duration (§13.1). */
+  refreshTokenDurationKept: boolean;
   idTokenDuration: number;
   errorDescriptionOmitted: boolean;
   errorUriOmitted: boolean;
@@ -103,6 +105,18 @@ export interface ClientDef {
   grantTypes: GrantType[];
   defaultScopes: string[] | null;
   defaultAcrs: string[] | null;
+  /** Authlete's per-client settings (§13.2): requestable scopes and shorter token lifetimes. */
+  extension: ClientExtension;
+}
+
+/** The members of Authlete's client `extension` the emulator models (§13.2). */
+export interface ClientExtension {
+  /** On: the client may request `requestableScopes` only (others are dropped like unregistered ones). */
+  requestableScopesEnabled: boolean;
+  requestableScopes: string[] | null;
+  /** Seconds; used instead of the service's when positive and shorter (0: the service's). */
+  accessTokenDuration: number;
+  refreshTokenDuration: number;
 }
 
 export interface Seed {

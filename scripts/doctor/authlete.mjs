@@ -113,11 +113,13 @@ export async function openTransport(setup) {
 export async function readAuthlete(setup, transport) {
   const { version, baseUrl, timeoutMs, credentials: c } = setup.authlete;
   const ids = setup.clients.ids;
+  const policyIds = setup.clients.policyIds ?? [];
   /** @param {string} reason @returns {import("./checks.mjs").AuthleteFacts} */
   const skipped = (reason) => ({
     discovery: { kind: "skipped", reason },
     service: { kind: "skipped", reason },
     clients: ids.map((id) => ({ id, reply: /** @type {Reply} */ ({ kind: "skipped", reason }) })),
+    policyClients: policyIds.map((id) => ({ id, reply: /** @type {Reply} */ ({ kind: "skipped", reason }) })),
   });
   if (!setup.authlete.usable || version === null) {
     const missing = version !== null && CREDENTIALS[version].some((k) => !setup.authlete.credentials[k]);
@@ -155,8 +157,11 @@ export async function readAuthlete(setup, transport) {
         "Authlete 2.x reads the service with the service owner's key and secret: set AUTHLETE_SERVICE_OWNER_API_KEY and AUTHLETE_SERVICE_OWNER_API_SECRET (doctor only)",
     });
   }
-  const clients = Promise.all(ids.map(async (id) => ({ id, reply: await get(transport, `${prefix}/client/get/${encodeURIComponent(id)}`, auth, timeoutMs) })));
-  return { discovery, service: await service, clients: await clients };
+  /** @param {string[]} list */
+  const read = (list) =>
+    Promise.all(list.map(async (id) => ({ id, reply: await get(transport, `${prefix}/client/get/${encodeURIComponent(id)}`, auth, timeoutMs) })));
+  const [clients, policyClients] = await Promise.all([read(ids), read(policyIds)]);
+  return { discovery, service: await service, clients, policyClients };
 }
 
 /**

@@ -6,7 +6,7 @@ import { ROUTES } from "../../src/routes.mjs";
 
 /**
  * @typedef {"pass" | "fail" | "warn" | "skip"} Status
- * @typedef {(typeof CHECK_IDS)[number] | (typeof CLIENT_CHECK_IDS)[number] | (typeof PROVIDER_CHECK_IDS)[number]} CheckId one of the lists below, and nothing else
+ * @typedef {(typeof CHECK_IDS)[number] | (typeof CLIENT_CHECK_IDS)[number] | (typeof PROVIDER_CHECK_IDS)[number] | (typeof POLICY_CHECK_IDS)[number]} CheckId one of the lists below, and nothing else
  * @typedef {{ id: CheckId, status: Status, message: string, fix?: string, target?: string }} Check
  * One thing the Worker's parser refuses (src/config ConfigError's issues): the variable, the
  * path to the value inside it as the Worker writes it (USERS.0.passwordHash), and what is wrong.
@@ -26,6 +26,7 @@ import { ROUTES } from "../../src/routes.mjs";
  *   core: Parsed,
  *   parsed: any,
  *   page: Parsed,
+ *   policy?: Parsed,
  *   userCode: { charset: string, length: number } | null,
  *   publicUrl: { url: string | null, source: string, error?: string },
  *   constants: { kvMinTtlSeconds: number, defaultIntervalSeconds: number, deviceCodeGrant: string, verifiedClaims: Record<string, string> },
@@ -36,7 +37,8 @@ import { ROUTES } from "../../src/routes.mjs";
  *   | { kind: "unreachable", reason: string }
  *   | { kind: "timeout", ms: number }
  *   | { kind: "skipped", reason: string }} Reply
- * @typedef {{ discovery: Reply, service: Reply, clients: { id: string, reply: Reply }[] }} AuthleteFacts
+ * `policyClients`: client/get of each client CLIENT_POLICY names that `clients` does not.
+ * @typedef {{ discovery: Reply, service: Reply, clients: { id: string, reply: Reply }[], policyClients?: { id: string, reply: Reply }[] }} AuthleteFacts
  */
 
 /** The service's own device-flow settings, which only service/get shows (skipped together without it). */
@@ -59,6 +61,8 @@ export const CHECK_IDS = /** @type {const} */ ([
   "worker.kv",
   "worker.durable-object",
   "worker.durable-object.grants",
+  "worker.policy",
+  "worker.proximity-policy",
   "worker.public-url",
   "authlete.connection",
   "authlete.service",
@@ -76,6 +80,12 @@ export const CLIENT_CHECK_IDS = /** @type {const} */ (["client.found", "client.d
 
 /** The checks made for each upstream OpenID provider (AUTHENTICATOR=oidc), after the Worker's own. */
 export const PROVIDER_CHECK_IDS = /** @type {const} */ (["provider.redirect-uri", "provider.subject"]);
+
+/**
+ * The checks made for each CLIENT_POLICY entry (a client id, or `default`), after the clients':
+ * the client exists (not for `default`), its scopes, its token lifetimes, DPoP.
+ */
+export const POLICY_CHECK_IDS = /** @type {const} */ (["policy.client", "policy.scopes", "policy.tokens", "policy.dpop"]);
 
 /**
  * Durable Object bindings the Worker needs, with the id of each one's check: the budgets the
@@ -197,9 +207,87 @@ export function workerChecks(w) {
           ),
     );
   }
+  out.push(...policyVariableChecks(w));
   out.push(publicUrlCheck(w));
   out.push(...providerChecks(w));
   return out;
+}
+
+/**
+ * The policy variables as the Worker parses them (src/config/policy.ts): worker.policy, and
+ * worker.proximity-policy for the deprecated PROXIMITY_POLICY, with the CLIENT_POLICY that
+ * replaces it written out.
+ * @param {WorkerFacts} w
+ * @returns {Check[]}
+ */
+function policyVariableChecks(w) {
+  const at = where(w);
+  const out = [];
+  const p = w.policy ?? { ok: true, value: null };
+  if (!p.ok) {
+    out.push(
+      check(
+        "fail",
+        "worker.policy",
+        `the Worker refuses its policy: ${describe(p.issues)}: new codes and the page fail, devices already polling go on`,
+        `set them in ${at.vars} (README, Policy)`,
+      ),
+    );
+  } else {
+    const ids = p.value ? Object.keys(p.value.policies.clients) : [];
+    const keys = entryKeys(w);
+    out.push(
+      check(
+        "pass",
+        "worker.policy",
+        keys.length
+          ? `CLIENT_POLICY parses: ${keys.includes("default") ? "a default entry" : "no default entry"}${ids.length ? ` and client${ids.length > 1 ? "s" : ""} ${ids.join(", ")}` : ""}`
+          : "CLIENT_POLICY not set: every client gets the defaults (README, Policy)",
+      ),
+    );
+  }
+  if (isSet(w, "PROXIMITY_POLICY")) {
+    const merged = mergedPolicy(w);
+    out.push(
+      check(
+        "warn",
+        "worker.proximity-policy",
+        `PROXIMITY_POLICY is deprecated: still read, as each entry's "proximity" (CLIENT_POLICY's own settings go over it)`,
+        merged
+          ? `move it into CLIENT_POLICY: set CLIENT_POLICY = '${merged}' in ${at.vars} and remove PROXIMITY_POLICY`
+          : `move each entry into CLIENT_POLICY as its "proximity" and remove PROXIMITY_POLICY (README, Policy)`,
+      ),
+    );
+  } else {
+    out.push(check("pass", "worker.proximity-policy", "PROXIMITY_POLICY (deprecated) not set"));
+  }
+  return out;
+}
+
+/** @param {WorkerFacts} w @param {string} name @returns {Record<string, any> | null} */
+function jsonVar(w, name) {
+  try {
+    const v = JSON.parse(text(w.vars[name]) || "{}");
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The entries the operator wrote (default and client ids), in CLIENT_POLICY or the deprecated PROXIMITY_POLICY. @param {WorkerFacts} w */
+function entryKeys(w) {
+  return [...new Set([...Object.keys(jsonVar(w, "PROXIMITY_POLICY") ?? {}), ...Object.keys(jsonVar(w, "CLIENT_POLICY") ?? {})])];
+}
+
+/** PROXIMITY_POLICY moved into CLIENT_POLICY as each entry's `proximity`, CLIENT_POLICY's own winning, as the Worker reads them. @param {WorkerFacts} w */
+function mergedPolicy(w) {
+  const old = jsonVar(w, "PROXIMITY_POLICY");
+  const cur = jsonVar(w, "CLIENT_POLICY");
+  if (!old || !cur) return null;
+  /** @type {Record<string, any>} */
+  const merged = { ...cur };
+  for (const [key, proximity] of Object.entries(old)) merged[key] = { ...cur[key], proximity: { ...proximity, ...cur[key]?.proximity } };
+  return JSON.stringify(merged);
 }
 
 /**
@@ -487,7 +575,154 @@ export function authleteChecks(w, a, target) {
   }
 
   out.push(...clientChecks(a.clients, reachable ? null : unreachable));
+  out.push(...policyChecks(w, a, { unreachable: reachable ? null : unreachable, svc, doc, noService }));
   return out;
+}
+
+/**
+ * Each CLIENT_POLICY entry against the service: the client it names exists (⚠ otherwise: the
+ * entry applies to no one), its scopes are ones the service supports and the client may request,
+ * its lifetimes shorten the tokens (Authlete takes /device/complete's as they are, longer ones
+ * too, docs/authlete-api.md §5.1) and a short refresh lifetime is not renewed by every refresh,
+ * and DPoP is something the service verifies.
+ * @param {WorkerFacts} w @param {AuthleteFacts} a
+ * @param {{ unreachable: string | null, svc: any, doc: any, noService: string | null }} o
+ * @returns {Check[]}
+ */
+function policyChecks(w, a, o) {
+  const p = w.policy?.ok ? w.policy.value : null;
+  if (!p) return [];
+  const keys = entryKeys(w);
+  const targets = [...(keys.includes("default") ? ["default"] : []), ...Object.keys(p.policies.clients)];
+  const replies = [...a.clients, ...(a.policyClients ?? [])];
+  const out = [];
+  for (const target of targets) {
+    const pol = target === "default" ? p.policies.default : p.policies.clients[target];
+    /** @param {Status} status @param {CheckId} id @param {string} message @param {string} [fix] */
+    const one = (status, id, message, fix) => ({ ...check(status, id, message, fix), target });
+    const reply = replies.find((r) => r.id === target)?.reply;
+    const client = reply?.kind === "ok" ? (reply.body ?? {}) : null;
+    if (target !== "default") {
+      if (o.unreachable !== null || !reply || reply.kind === "skipped")
+        out.push(one("skip", "policy.client", o.unreachable ?? (reply ? failure(reply) : "not read")));
+      else if (client)
+        out.push(one("pass", "policy.client", `client ${client.clientId ?? target}${client.clientName ? ` "${client.clientName}"` : ""}: its entry applies`));
+      else {
+        const notFound = reply.kind === "http" && reply.status !== 401 && reply.status !== 403 && reply.status < 500;
+        out.push(
+          notFound
+            ? one(
+                "warn",
+                "policy.client",
+                `CLIENT_POLICY names client ${target}, which the service does not have (${failure(reply)}): its entry applies to no one`,
+                "key each entry by Authlete's numeric client id (what client/get takes and /device/verification answers), not by an alias",
+              )
+            : one("skip", "policy.client", `client/get ${target} failed: ${failure(reply)}`),
+        );
+      }
+    }
+    out.push(policyScopes(pol, client, o, one));
+    out.push(policyTokens(pol, client, o, one));
+    out.push(policyDpop(pol, o, one));
+  }
+  return out;
+}
+
+/** @typedef {(status: Status, id: CheckId, message: string, fix?: string) => Check} One */
+
+/** @param {any} pol @param {any} client @param {{ svc: any, noService: string | null, unreachable: string | null }} o @param {One} one */
+function policyScopes(pol, client, o, one) {
+  const id = "policy.scopes";
+  if (pol.scopes === null) return one("pass", id, "scopes not limited: the scopes Authlete grants stand");
+  if (o.unreachable !== null) return one("skip", id, o.unreachable);
+  if (!o.svc) return one("skip", id, o.noService ?? "needs service/get (authlete.service)");
+  const supported = (Array.isArray(o.svc.supportedScopes) ? o.svc.supportedScopes : []).map((/** @type {any} */ s) => s?.name);
+  const ext = client?.extension;
+  const requestable = ext?.requestableScopesEnabled === true ? (Array.isArray(ext.requestableScopes) ? ext.requestableScopes : []) : null;
+  /** @type {[string, string][]} */
+  const risks = [];
+  const unsupported = pol.scopes.filter((/** @type {string} */ s) => !supported.includes(s));
+  if (unsupported.length)
+    risks.push([
+      `${unsupported.join(", ")}: not among the service's supportedScopes, so no device can be granted ${unsupported.length > 1 ? "them" : "it"}`,
+      `remove ${unsupported.join(", ")} or correct the name (supportedScopes: ${supported.join(", ") || "none"})`,
+    ]);
+  const closed = requestable ? pol.scopes.filter((/** @type {string} */ s) => supported.includes(s) && !requestable.includes(s)) : [];
+  if (closed.length)
+    risks.push([
+      `${closed.join(", ")}: the client may not request ${closed.length > 1 ? "them" : "it"} (its requestable scopes: ${requestable?.join(", ") || "none"})`,
+      `remove ${closed.join(", ")}, or add ${closed.length > 1 ? "them" : "it"} to the client's requestable scopes in the Authlete console`,
+    ]);
+  return risks.length
+    ? one("warn", id, `scopes ${pol.scopes.join(" ") || "(none)"}: ${risks.map(([r]) => r).join("; ")}`, risks.map(([, f]) => f).join("; "))
+    : one("pass", id, `scopes ${pol.scopes.join(" ") || "(none)"}: requested scopes beyond these are dropped`);
+}
+
+/** @param {any} pol @param {any} client @param {{ svc: any, noService: string | null, unreachable: string | null }} o @param {One} one */
+function policyTokens(pol, client, o, one) {
+  const id = "policy.tokens";
+  const t = pol.tokens;
+  const set = [
+    ["tokens.accessTokenSeconds", t.accessTokenSeconds, "access"],
+    ["tokens.refreshTokenSeconds", t.refreshTokenSeconds, "refresh"],
+    ["tokens.afterWarning.accessTokenSeconds", t.afterWarning.accessTokenSeconds, "access"],
+    ["tokens.afterWarning.refreshTokenSeconds", t.afterWarning.refreshTokenSeconds, "refresh"],
+  ].filter(([, v]) => v !== null);
+  if (!set.length) return one("pass", id, "token lifetimes not set: the service's stand");
+  if (o.unreachable !== null) return one("skip", id, o.unreachable);
+  if (!o.svc) return one("skip", id, o.noService ?? "needs service/get (authlete.service)");
+  // What a device gets without the policy: the service's lifetime, or the client's when shorter (docs/authlete-api.md §13.2).
+  const own = (/** @type {"access" | "refresh"} */ kind) => {
+    const service = Number(o.svc[`${kind}TokenDuration`]) || 0;
+    const mine = Number(client?.extension?.[`${kind}TokenDuration`]) || 0;
+    return mine > 0 && mine < service ? { s: mine, whose: "the client's" } : { s: service, whose: "the service's" };
+  };
+  /** @type {[string, string][]} */
+  const risks = [];
+  for (const [name, v, kind] of set) {
+    const base = own(/** @type {"access" | "refresh"} */ (kind));
+    if (base.s > 0 && Number(v) > base.s)
+      risks.push([
+        `${name} ${v} s is longer than ${base.whose} ${base.s} s: Authlete issues what /device/complete asks, longer too (docs/authlete-api.md §5.1), so this lengthens device tokens`,
+        `set ${name} to at most ${base.s}, or leave it out`,
+      ]);
+  }
+  for (const kind of /** @type {const} */ (["access", "refresh"])) {
+    const usual = t[`${kind}TokenSeconds`];
+    const after = t.afterWarning[`${kind}TokenSeconds`];
+    if (usual !== null && after !== null && after >= usual)
+      risks.push([
+        `tokens.afterWarning.${kind}TokenSeconds ${after} s is not shorter than tokens.${kind}TokenSeconds ${usual} s: after the stronger warning the shorter applies, so it changes nothing`,
+        `make tokens.afterWarning.${kind}TokenSeconds shorter than ${usual}`,
+      ]);
+  }
+  const refresh = t.refreshTokenSeconds ?? t.afterWarning.refreshTokenSeconds;
+  const grants = Array.isArray(client?.grantTypes) ? client.grantTypes : null;
+  if (refresh !== null && o.svc.refreshTokenDurationKept !== true && o.svc.refreshTokenKept !== true && (grants === null || grants.includes("REFRESH_TOKEN")))
+    risks.push([
+      `the refresh lifetime bounds only the first refresh token: a refresh issues one with a fresh ${own("refresh").s} s (the service's refreshTokenDurationKept is off)`,
+      "turn on the service's refreshTokenDurationKept (docs/authlete-api.md §5.1), so a refreshed token keeps what the first had left",
+    ]);
+  const summary = set.map(([name, v]) => `${name.replace("tokens.", "")} ${v} s`).join(", ");
+  return risks.length
+    ? one("warn", id, `${summary}: ${risks.map(([r]) => r).join("; ")}`, risks.map(([, f]) => f).join("; "))
+    : one("pass", id, `${summary}, all shorter than the service's`);
+}
+
+/** @param {any} pol @param {{ doc: any, unreachable: string | null }} o @param {One} one */
+function policyDpop(pol, o, one) {
+  const id = "policy.dpop";
+  if (pol.dpop === null) return one("pass", id, "dpop not asked");
+  if (o.unreachable !== null || !o.doc) return one("skip", id, o.unreachable ?? "needs discovery (authlete.connection)");
+  // RFC 9449 §5.1: the algorithms the service verifies DPoP proofs with, in its metadata (docs/authlete-api.md §7.2).
+  const algs = Array.isArray(o.doc.dpop_signing_alg_values_supported) ? o.doc.dpop_signing_alg_values_supported : [];
+  if (algs.length) return one("pass", id, `dpop ${pol.dpop}: the service verifies DPoP proofs (${algs.join(", ")})`);
+  return one(
+    pol.dpop === "require" ? "fail" : "warn",
+    id,
+    `dpop ${pol.dpop}, but the service's discovery lists no dpop_signing_alg_values_supported: Authlete cannot verify the proofs${pol.dpop === "require" ? " every device must send" : ""}`,
+    "enable DPoP for the service in the Authlete console (its DPoP signing algorithms), or leave dpop out",
+  );
 }
 
 /** @param {any} svc @param {string | null} base */

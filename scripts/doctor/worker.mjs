@@ -25,7 +25,7 @@ export class WranglerConfigError extends Error {}
 
 /** What the doctor uses from src/, bundled once per run. */
 const ENTRY = `
-export { ConfigError, loadConfig, loadPageConfig, pathText, VERIFIED_CLAIMS } from "./src/config/index.ts";
+export { ConfigError, loadConfig, loadPageConfig, loadPolicyConfig, pathText, VERIFIED_CLAIMS } from "./src/config/index.ts";
 export { KV_MIN_TTL_SECONDS } from "./src/storage/kv.ts";
 export { DEFAULT_INTERVAL_SECONDS, DEVICE_CODE_GRANT } from "./src/protection/polling.ts";
 `;
@@ -54,6 +54,17 @@ function attempt(mod, load) {
   }
 }
 
+/**
+ * The policy variables (CLIENT_POLICY, PROXIMITY_POLICY, HOSTING_ASNS, REPORTED_NETWORK_HOURS)
+ * parsed by the Worker's own loader, as readWorker parses them.
+ * @param {Record<string, unknown>} vars
+ * @returns {Promise<import("./checks.mjs").Parsed>}
+ */
+export async function parsePolicy(vars) {
+  const mod = await loadWorkerModules();
+  return attempt(mod, () => mod.loadPolicyConfig(vars));
+}
+
 /** Stand-ins for the bindings wrangler.toml declares: the loaders only check that they are there. */
 function bindingStubs(config) {
   /** @type {Record<string, unknown>} */
@@ -75,7 +86,7 @@ function bindingStubs(config) {
  *   configPath: string,
  *   authlete: { version: 2 | 3 | null, usable: boolean, baseUrl: string, timeoutMs: number, credentials: Record<string, string> },
  *   via: { kind: "fetch" } | { kind: "emulator", seed: string } | { kind: "binding", service: string },
- *   clients: { ids: string[], source: string },
+ *   clients: { ids: string[], source: string, policyIds: string[] },
  *   secrets: Record<string, "set" | "missing">,
  * }} WorkerSetup
  */
@@ -148,6 +159,8 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
         mod.loadPageConfig({ ...workerEnv, AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: "https://doctor.cloudflareaccess.com", ACCESS_AUD: "doctor" }),
       );
   const userCode = pageForCodes.ok ? pageForCodes.value.userCode : null;
+  // CLIENT_POLICY and the lists every client shares, parsed apart as the Worker parses them (src/config/policy.ts).
+  const policy = attempt(mod, () => mod.loadPolicyConfig(workerEnv));
 
   const url = resolvePublicUrl({ flag: publicUrl, vars, sources, local, env: processEnv });
 
@@ -178,6 +191,8 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
     : str("DOCTOR_CLIENT_IDS")
       ? { ids: splitIds(str("DOCTOR_CLIENT_IDS")), source: `DOCTOR_CLIENT_IDS, ${sources["DOCTOR_CLIENT_IDS"]}` }
       : { ids: [], source: "none" };
+  // The clients CLIENT_POLICY names are read too (policy.client), whether or not they are named above.
+  const policyIds = policy.ok ? Object.keys(policy.value.policies.clients).filter((id) => !named.ids.includes(id)) : [];
 
   /** @type {Record<string, "set" | "missing">} */
   const secrets = {};
@@ -200,6 +215,7 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
       core,
       parsed: usable.ok ? usable.value : null,
       page,
+      policy,
       userCode,
       publicUrl: url,
       constants: {
@@ -218,7 +234,7 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
       credentials,
     },
     via,
-    clients: named,
+    clients: { ...named, policyIds },
     secrets,
   };
 }

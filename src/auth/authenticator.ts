@@ -44,6 +44,12 @@ export interface ProviderButton {
 export interface LoginRequest {
   /** The ACRs the device's client requested (Authlete's `acrs`), sent as `acr_values`. */
   acrValues?: readonly string[];
+  /**
+   * How old the provider's own authentication may be (CLIENT_POLICY `maxAuthAgeSeconds`), sent
+   * as `max_age` (and 0 as `prompt=login` too), so the provider's session cannot make "sign in
+   * again" a no-op; the ID token's `auth_time` is checked against it.
+   */
+  maxAge?: number;
 }
 
 /** What begin() hands the caller to keep until the callback (session/login.ts seals it). */
@@ -53,6 +59,8 @@ export interface LoginStart {
   codeVerifier: string;
   state: string;
   nonce: string;
+  /** The `max_age` asked for, if any: complete() checks `auth_time` against it. */
+  maxAge?: number;
 }
 
 /** Sign-in at an upstream OpenID provider: the authorization code flow with PKCE, state and nonce (auth/oidc.ts). */

@@ -94,8 +94,14 @@ export class OidcFederation implements Federation {
     };
     // What the device's client asked for, as a voluntary request (OpenID Connect Core §3.1.2.1); the ID token's `acr` says what was done.
     if (request.acrValues?.length) query["acr_values"] = request.acrValues.join(" ");
+    // A bound on the age of the provider's own authentication (OpenID Connect Core §3.1.2.1); 0: authenticate now,
+    // which prompt=login says to providers that read max_age loosely.
+    if (request.maxAge !== undefined) {
+      query["max_age"] = String(request.maxAge);
+      if (request.maxAge === 0) query["prompt"] = "login";
+    }
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
-    return { url, codeVerifier, state, nonce };
+    return { url, codeVerifier, state, nonce, ...(request.maxAge !== undefined ? { maxAge: request.maxAge } : {}) };
   }
 
   async complete(providerId: string, callback: URLSearchParams, login: Omit<LoginStart, "url">): Promise<Identity> {
@@ -107,8 +113,13 @@ export class OidcFederation implements Federation {
       // and present when the provider's discovery promises it (authorization_response_iss_parameter_supported); `error=`.
       const params = oauth.validateAuthResponse(as, client, callback, login.state);
       const res = await oauth.authorizationCodeGrantRequest(as, client, clientAuth(p), params, p.redirectUri, login.codeVerifier, this.http(p));
-      // iss, aud, exp, iat, nonce, azp (when several audiences), auth_time's type.
-      const tokens = await oauth.processAuthorizationCodeResponse(as, client, res, { expectedNonce: login.nonce, requireIdToken: true });
+      // iss, aud, exp, iat, nonce, azp (when several audiences), auth_time's type; with max_age asked, auth_time
+      // present and no older than it (OpenID Connect Core §3.1.3.7 (13)): a provider that ignored it is refused.
+      const tokens = await oauth.processAuthorizationCodeResponse(as, client, res, {
+        expectedNonce: login.nonce,
+        requireIdToken: true,
+        ...(login.maxAge !== undefined ? { maxAge: login.maxAge } : {}),
+      });
       // The signature, with the provider's JWKS (oauth4webapi leaves it to the caller for token-endpoint ID tokens).
       await this.verifySignature(p, as, res);
       const idToken = oauth.getValidatedIdTokenClaims(tokens)!;

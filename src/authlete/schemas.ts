@@ -116,8 +116,12 @@ export interface DeviceCompleteRequest {
   acr?: string;
   /** JSON text, not an object (§10.5). */
   claims?: string;
+  /** Replaces the requested scopes (§5.1). */
   scopes?: string[];
   consentedClaims?: string[];
+  /** Seconds; used when positive (§5.1). */
+  accessTokenDuration?: number;
+  refreshTokenDuration?: number;
   errorDescription?: string;
   errorUri?: string;
 }

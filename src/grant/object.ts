@@ -1,6 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
 import {
   type Decision,
+  type Entrant,
+  type Entry,
+  enter,
   type GrantInit,
   type GrantState,
   type GrantView,
@@ -109,6 +112,20 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
     if (s.role === "grant") return view(s.grant);
     if (s.expiresAt <= now) return null;
     return this.target(s.grant).lookup(now);
+  }
+
+  /**
+   * A browser enters the code (grant/record.ts `enter`): the device's record and client, as
+   * `lookup` gives them, and whether another person is already at it. Through a pointer, on its
+   * grant. Null when there is none.
+   */
+  async enter(entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
+    const s = this.load();
+    if (!s) return null;
+    if (s.role === "pointer") return s.expiresAt <= now ? null : this.target(s.grant).enter(entrant, now);
+    const next = enter(s.grant, entrant, now);
+    if (next.state !== s.grant) this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: next.state });
+    return { ...view(next.state), another: next.another };
   }
 
   /** Records the person's decision (after Authlete's SUCCESS); through a pointer, on its grant. False when there is no grant. */

@@ -53,7 +53,29 @@ export interface GrantState {
    * when the grant is not bound.
    */
   jkt?: string;
+  /**
+   * Who has entered the user code on a verification page, for CLIENT_POLICY's
+   * `oneCodeOnePerson`: keyed hashes of each browser and its network, never a cookie or an
+   * address, at most MAX_ENTRANTS of them. Absent until the first entry (and in grants
+   * issued before it was kept).
+   */
+  entrants?: Entrant[];
 }
+
+/** One browser that entered the code: KeyedHash of its flow cookie and of its network (IPv4 address or IPv6 /64). */
+export interface Entrant {
+  browser: string;
+  network: string;
+  /** Epoch ms of its first entry. */
+  at: number;
+}
+
+/**
+ * Enough to tell a second person from the first, and bounded: a code sent to thousands of
+ * people must not grow the grant's record without end. Past the bound, later entrants are
+ * compared with the first ones but not kept.
+ */
+export const MAX_ENTRANTS = 16;
 
 /** What the device authorization endpoint knows when it creates the grant. */
 export interface GrantInit {
@@ -197,6 +219,32 @@ export function recordDecision(state: GrantState, outcome: Decision, at: number)
   return state.decision ? state : { ...state, decision: { outcome, at } };
 }
 
+/**
+ * A browser enters the code (RFC 10027's unique codes). Entrants that share a browser or a
+ * network are taken for one person: someone who switches from the home Wi-Fi to the mobile
+ * network, or from the phone to the laptop at home, is still one person. A code sent to many
+ * people is entered from many browsers on many networks: `another` is true when the entrants,
+ * this one included, are more than one person. It holds while the grant is undecided and
+ * unexpired: once decided or expired, Authlete refuses the code to everyone. The same browser
+ * on the same network is recorded once.
+ */
+export function enter(state: GrantState, entrant: Omit<Entrant, "at">, now: number): { state: GrantState; another: boolean } {
+  const entrants = state.entrants ?? [];
+  const another = people([...entrants, entrant]) > 1;
+  const known = entrants.some((e) => e.browser === entrant.browser && e.network === entrant.network);
+  if (known || entrants.length >= MAX_ENTRANTS) return { state, another };
+  return { state: { ...state, entrants: [...entrants, { ...entrant, at: now }] }, another };
+}
+
+/** How many people the entrants are: groups linked by a shared browser or a shared network. */
+function people(entrants: Omit<Entrant, "at">[]): number {
+  const group = entrants.map((_, i) => i);
+  const root = (i: number): number => (group[i] === i ? i : root(group[i]!));
+  for (let i = 0; i < entrants.length; i++)
+    for (let j = 0; j < i; j++) if (entrants[i]!.browser === entrants[j]!.browser || entrants[i]!.network === entrants[j]!.network) group[root(i)] = root(j);
+  return new Set(entrants.map((_, i) => root(i))).size;
+}
+
 /** What the verification page reads: the device's record and the client, no polling state. */
 export interface GrantView {
   device: DeviceRequest;
@@ -204,6 +252,11 @@ export interface GrantView {
 }
 
 export const view = (state: GrantState): GrantView => ({ device: state.device, clientId: state.clientId });
+
+/** What a browser entering the code learns: the view, and whether another person is already at this code. */
+export interface Entry extends GrantView {
+  another: boolean;
+}
 
 /** A poll answer as it crossed an RPC boundary: checked before the edge answers on it (anything odd goes to Authlete). */
 export function isPollAnswer(x: unknown): x is PollAnswer {

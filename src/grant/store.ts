@@ -3,6 +3,9 @@ import { grantNames } from "./names";
 import type { DeviceGrant } from "./object";
 import {
   type Decision,
+  type Entrant,
+  type Entry,
+  enter,
   type GrantInit,
   type GrantState,
   type GrantView,
@@ -33,6 +36,8 @@ export interface Grants {
   poll(deviceCode: string, now: number, rules: PollRules, client: string, proof?: PresentedProof): Promise<PollAnswer | null>;
   /** The device's record and client, by user code; null when there is no grant. */
   lookup(userCode: string, now: number): Promise<GrantView | null>;
+  /** A browser enters the code, by user code: the device's record and client, and whether another person is at it; null when there is no grant. */
+  enter(userCode: string, entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null>;
   /** Records a decision Authlete has taken, by user code; false when there is no grant. */
   decide(userCode: string, outcome: Decision, now: number): Promise<boolean>;
   /** Polling is over (tokens, or an answer that ends it). */
@@ -69,6 +74,10 @@ export class DurableObjectGrants implements Grants {
 
   async lookup(userCode: string, now: number): Promise<GrantView | null> {
     return this.namespace.getByName(await this.names.user(userCode)).lookup(now);
+  }
+
+  async enter(userCode: string, entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
+    return this.namespace.getByName(await this.names.user(userCode)).enter(entrant, now);
   }
 
   async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {
@@ -118,6 +127,15 @@ export class MemoryGrants implements Grants {
   async lookup(userCode: string, now: number): Promise<GrantView | null> {
     const state = await this.byUserCode(userCode, now);
     return state ? view(state) : null;
+  }
+
+  async enter(userCode: string, entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
+    const p = this.pointers.get(await this.names.user(userCode));
+    const state = p && p.expiresAt > now ? this.grants.get(p.grant) : undefined;
+    if (!p || !state) return null;
+    const next = enter(state, entrant, now);
+    this.grants.set(p.grant, next.state);
+    return { ...view(next.state), another: next.another };
   }
 
   async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {

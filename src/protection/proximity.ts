@@ -40,9 +40,11 @@ export interface Signals {
  * Why the stronger warning (or a block) applies. `unknown_place`: the device's country is
  * unknown, and an unknown place is never "near". `unknown_device`: there is no record of the
  * device at all (a code from before the grants' objects, from another deployment, or an
- * object that could not be reached), so nothing can be compared.
+ * object that could not be reached), so nothing can be compared. `shared_code`: another person
+ * (another browser on another network) entered the same code while it was live, the mark of
+ * a code sent to many people (RFC 10027's unique codes; CLIENT_POLICY's `oneCodeOnePerson`).
  */
-export type Reason = "cross_country" | "far" | "hosting" | "old_code" | "unknown_place" | "unknown_device";
+export type Reason = "cross_country" | "far" | "hosting" | "old_code" | "unknown_place" | "unknown_device" | "shared_code";
 
 export interface Assessment {
   /** normal: the usual page; warn: the stronger warning, Deny first; block: refused outright. */
@@ -151,4 +153,14 @@ export function assess(s: Signals, policy: ProximityPolicy): Assessment {
  */
 export function assessUnknownDevice(policy: ProximityPolicy): Assessment {
   return { level: policy.crossCountry === "block" ? "block" : "warn", reasons: ["unknown_device"], signals: null };
+}
+
+/**
+ * Another person entered the same code (grant/record.ts `enter`), under the client's
+ * `oneCodeOnePerson`: `warn` gives the stronger warning with that reason, `block` refuses.
+ * An assessment that already refuses stays as it is.
+ */
+export function withSharedCode(a: Assessment, mode: "warn" | "block"): Assessment {
+  if (a.level === "block") return a;
+  return { ...a, level: mode, reasons: [...a.reasons, "shared_code"] };
 }

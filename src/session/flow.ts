@@ -1,6 +1,7 @@
 import type { Identity } from "../auth/authenticator";
 import type { DeviceRequest } from "../grant/record";
 import type { Place } from "../http/client-place";
+import type { FlowPolicy } from "../protection/client-policy";
 import type { Assessment } from "../protection/proximity";
 import type { Table } from "../storage/kv";
 import { guarded } from "./errors";
@@ -35,6 +36,15 @@ export interface ActiveFlow {
   proximity: FlowProximity | null;
   /** Set on entering consent: the user who will approve or deny. */
   identity?: Identity;
+  /**
+   * What the client's policy decided when the code was entered (protection/client-policy.ts):
+   * the scopes granted and withheld (`scopes` and `claimNames` above are already narrowed), the
+   * token lifetimes, the bound on the sign-in's age. Absent in flows saved before it was kept:
+   * nothing limited.
+   */
+  policy?: FlowPolicy;
+  /** The identity was signed in by this flow (its form or a provider's callback), not a session the browser already had. */
+  signedInHere?: boolean;
 }
 
 /** The assessment, and the browser's coarse place to show beside the device's (no address, no coordinates). */
@@ -51,6 +61,8 @@ export interface EndedFlow {
   clientName: string | null;
   /** For "blocked": the two countries, to say why. */
   countries?: { device: string | null; browser: string | null };
+  /** For "blocked": refused because another person entered the same code (CLIENT_POLICY `oneCodeOnePerson: block`). */
+  shared?: boolean;
 }
 
 export type Flow = ActiveFlow | EndedFlow;

@@ -18,6 +18,8 @@ export interface LoginState {
   nonce: string;
   /** KeyedHash("login-flow", flow cookie): the login counts only for the flow that started it. */
   flow: string;
+  /** The `max_age` the provider was asked for (CLIENT_POLICY `maxAuthAgeSeconds`): the ID token's `auth_time` is checked against it. */
+  maxAge?: number;
 }
 
 /** About ten minutes at the provider: long enough to type a password and pass MFA. */
@@ -71,10 +73,11 @@ export class LoginStates {
       const bytes = base64url.decode(value);
       const iv = bytes.slice(0, IV_BYTES);
       const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: AAD }, await this.key, bytes.slice(IV_BYTES));
-      const { provider, codeVerifier, state, nonce, flow, exp } = JSON.parse(dec.decode(pt)) as Partial<Sealed>;
+      const { provider, codeVerifier, state, nonce, flow, maxAge, exp } = JSON.parse(dec.decode(pt)) as Partial<Sealed>;
       if (typeof exp !== "number" || exp * 1000 <= this.now()) return null;
       if ([provider, codeVerifier, state, nonce, flow].some((v) => typeof v !== "string")) return null;
-      return { provider, codeVerifier, state, nonce, flow } as LoginState;
+      if (maxAge !== undefined && (typeof maxAge !== "number" || !Number.isInteger(maxAge) || maxAge < 0)) return null;
+      return { provider, codeVerifier, state, nonce, flow, ...(maxAge !== undefined ? { maxAge } : {}) } as LoginState;
     } catch {
       return null;
     }

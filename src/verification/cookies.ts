@@ -20,7 +20,7 @@ const PREFILL_COOKIE = "__Host-device-prefill";
 const LOGIN_COOKIE = "__Host-device-login";
 /** A one-time message for the next page (after a 303), from a fixed list; never text from a request. */
 const NOTICE_COOKIE = "__Host-device-notice";
-export const NOTICES = ["login_cancelled"] as const;
+export const NOTICES = ["login_cancelled", "sign_in_again"] as const;
 export type Notice = (typeof NOTICES)[number];
 
 // __Host-: Secure, Path=/ and no Domain, so no sibling subdomain can plant or overwrite it.

@@ -16,7 +16,7 @@ export async function signedIn(c: Context<PageEnv>, flowId: string, flow: Active
   // Both records first, then both cookies: a storage failure changes nothing in the browser.
   const session = await signIns.create(identity);
   const rotated = await newFlowId(keyed);
-  await flows.save(rotated, { ...flow, step: "consent", identity });
+  await flows.save(rotated, { ...flow, step: "consent", identity, signedInHere: true });
   setFlowCookie(c, rotated);
   setSignInCookie(c, session, signIns.ttlSeconds);
   // Unreachable without the old cookie, which the browser no longer has; KV's TTL ends it anyway.

@@ -1,6 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import readme from "../../README.md?raw";
 import { type ClientPolicy, ConfigError, DEFAULT_CLIENT_POLICY, type Env, loadPolicyConfig, policyFor } from "../../src/config";
+import wrangler from "../../wrangler.toml?raw";
 import type { Overrides } from "../support/helpers";
 
 const UNSET: Overrides = { CLIENT_POLICY: undefined, PROXIMITY_POLICY: undefined, HOSTING_ASNS: undefined, REPORTED_NETWORK_HOURS: undefined };
@@ -56,6 +58,15 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
     // A client without an entry, or none named, gets the default.
     expect(client(overrides, 4242)).toEqual(DEFAULT_CLIENT_POLICY);
     expect(client(overrides, null)).toEqual(DEFAULT_CLIENT_POLICY);
+  });
+
+  it("the examples people copy parse: README's Policy section (every field) and wrangler.toml's production comment", () => {
+    const fromReadme = /CLIENT_POLICY = '([\s\S]+?)'\n```/.exec(readme)?.[1];
+    const fromToml = /^# CLIENT_POLICY = '(.+)'$/m.exec(wrangler)?.[1];
+    expect(fromReadme && fromToml).toBeTruthy();
+    const tv = client({ CLIENT_POLICY: fromReadme }, 1001);
+    for (const field of Object.keys(DEFAULT_CLIENT_POLICY) as (keyof ClientPolicy)[]) expect(tv[field], field).not.toEqual(DEFAULT_CLIENT_POLICY[field]);
+    expect(client({ CLIENT_POLICY: fromToml }, 4326385670)).toMatchObject({ proximity: { crossCountry: "block" }, oneCodeOnePerson: "block" });
   });
 
   it("a client's entry goes over the default's, field by field", () => {

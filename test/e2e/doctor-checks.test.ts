@@ -13,12 +13,14 @@ import {
   type Check,
   type CheckId,
   CLIENT_CHECK_IDS,
+  type Parsed,
+  POLICY_CHECK_IDS,
   PROVIDER_CHECK_IDS,
   SERVICE_SETTING_IDS,
   type WorkerFacts,
   workerChecks,
 } from "../../scripts/doctor/checks.mjs";
-import { readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
+import { parsePolicy, readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
 import { renderText } from "../../scripts/doctor.mjs";
 import { root } from "../../scripts/lib/workers.mjs";
 
@@ -206,6 +208,148 @@ describe("doctor checks: upstream OpenID providers (AUTHENTICATOR=oidc)", () => 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("doctor checks: CLIENT_POLICY against the service", () => {
+  /** The Worker's facts with these policy variables, parsed by the Worker's own loader (as the doctor does). */
+  async function withPolicy(vars: Record<string, string>): Promise<WorkerFacts> {
+    return { ...worker({}, vars), policy: await parsePolicy(vars) };
+  }
+  const policyOf = (p: object) => withPolicy({ CLIENT_POLICY: JSON.stringify(p) });
+  const scoped = (names: string[]) => names.map((name) => ({ name, defaultEntry: false }));
+  const svc = (over: Record<string, unknown> = {}) =>
+    service({ supportedScopes: scoped(["openid", "profile", "email", "tv.watch"]), accessTokenDuration: 3600, refreshTokenDuration: 86_400, ...over });
+  const facts = (over: Partial<AuthleteFacts> = {}) =>
+    authlete({ service: svc(), discovery: discovery({ dpop_signing_alg_values_supported: ["ES256"] }), ...over });
+
+  it("per entry, after the clients: policy.client (not for default), scopes, tokens, dpop; a policy without entries adds none", async () => {
+    const checks = run(await policyOf({ default: { scopes: ["openid"] }, "1001": { dpop: "bind" } }), facts());
+    const ids = checks.filter((c) => c.id.startsWith("policy.")).map((c) => `${c.id}[${c.target}]`);
+    expect(ids).toEqual([
+      ...POLICY_CHECK_IDS.filter((id) => id !== "policy.client").map((id) => `${id}[default]`),
+      ...POLICY_CHECK_IDS.map((id) => `${id}[1001]`),
+    ]);
+    expect(checks.filter((c) => c.status !== "pass")).toEqual([]);
+    expect(run(await withPolicy({}), facts()).map((c) => c.id)).toEqual([...CHECK_IDS, ...CLIENT_CHECK_IDS]);
+  });
+
+  it("worker.policy: what the Worker refuses, in its words; worker.proximity-policy ⚠ with the CLIENT_POLICY that replaces it", async () => {
+    const bad = worker({ policy: { ok: false, issues: [{ variable: "CLIENT_POLICY", path: "CLIENT_POLICY.1001.scope", message: "is not a known setting" }] } });
+    expect(find(workerChecks(bad), "worker.policy")).toMatchObject({
+      status: "fail",
+      message: "the Worker refuses its policy: CLIENT_POLICY.1001.scope: is not a known setting: new codes and the page fail, devices already polling go on",
+    });
+    const old = await withPolicy({
+      PROXIMITY_POLICY: '{"default":{"maxCodeAgeSeconds":600},"1002":{"crossCountry":"block"}}',
+      CLIENT_POLICY: '{"1002":{"proximity":{"maxCodeAgeSeconds":120}},"1001":{"scopes":["openid"]}}',
+    });
+    expect(find(workerChecks(old), "worker.policy").message).toBe("CLIENT_POLICY parses: a default entry and clients 1001, 1002");
+    const deprecated = find(workerChecks(old), "worker.proximity-policy");
+    expect(deprecated).toMatchObject({ status: "warn", message: expect.stringContaining("PROXIMITY_POLICY is deprecated: still read") });
+    const merged = JSON.parse(/CLIENT_POLICY = '(.*)' in \[env\.production\.vars\]/.exec(deprecated.fix!)![1]!);
+    expect(merged).toEqual({
+      default: { proximity: { maxCodeAgeSeconds: 600 } },
+      "1002": { proximity: { crossCountry: "block", maxCodeAgeSeconds: 120 } },
+      "1001": { scopes: ["openid"] },
+    });
+    // The merged value reads as the two did.
+    const policies = (p: Parsed) => (p.ok ? p.value.policies : p.issues);
+    expect(policies(await parsePolicy({ CLIENT_POLICY: JSON.stringify(merged) }))).toEqual(policies(await parsePolicy(old.vars)));
+    expect(find(workerChecks(await policyOf({})), "worker.proximity-policy").status).toBe("pass");
+  });
+
+  it("policy.client ⚠ for a client the service does not have (its entry applies to no one); read even when not named for the client checks", async () => {
+    const a = facts({ policyClients: [{ id: "4242", reply: { kind: "http", status: 404, resultCode: "A026301", resultMessage: "no such client" } }] });
+    expect(one("policy.client", await policyOf({ "4242": { dpop: "bind" } }), a, "4242")).toMatchObject({
+      status: "warn",
+      message: "CLIENT_POLICY names client 4242, which the service does not have (HTTP 404 A026301 no such client): its entry applies to no one",
+      fix: expect.stringContaining("Authlete's numeric client id"),
+    });
+    expect(one("policy.client", await policyOf({ "1001": {} }), facts(), "1001")).toMatchObject({
+      status: "pass",
+      message: 'client 1001 "TV": its entry applies',
+    });
+  });
+
+  it("policy.scopes ⚠ for a scope the service does not support, or the client may not request", async () => {
+    const kiosk = client({
+      extension: { requestableScopesEnabled: true, requestableScopes: ["openid", "tv.watch"], accessTokenDuration: 0, refreshTokenDuration: 0 },
+    });
+    const c = one(
+      "policy.scopes",
+      await policyOf({ "1001": { scopes: ["openid", "profle", "email", "tv.watch"] } }),
+      facts({ clients: [{ id: "1001", reply: kiosk }] }),
+      "1001",
+    );
+    expect(c.status).toBe("warn");
+    expect(c.message).toBe(
+      "scopes openid profle email tv.watch: profle: not among the service's supportedScopes, so no device can be granted it; email: the client may not request it (its requestable scopes: openid, tv.watch)",
+    );
+    expect(c.fix).toContain("remove profle or correct the name (supportedScopes: openid, profile, email, tv.watch)");
+    // The default entry is held to the service only.
+    expect(one("policy.scopes", await policyOf({ default: { scopes: ["openid", "email"] } }), facts(), "default").status).toBe("pass");
+    // Without service/get: skipped, not guessed.
+    const limited = one(
+      "policy.scopes",
+      await policyOf({ default: { scopes: ["openid"] } }),
+      facts({ service: { kind: "skipped", reason: "v2 without the owner's pair" } }),
+      "default",
+    );
+    expect(limited.status).toBe("skip");
+  });
+
+  it("policy.tokens ⚠ for a lifetime longer than the service's (or the client's shorter one), afterWarning not shorter, and a refresh lifetime a refresh renews", async () => {
+    const longer = one("policy.tokens", await policyOf({ "1001": { tokens: { accessTokenSeconds: 7200 } } }), facts(), "1001");
+    expect(longer).toMatchObject({ status: "warn", fix: "set tokens.accessTokenSeconds to at most 3600, or leave it out" });
+    expect(longer.message).toContain(
+      "tokens.accessTokenSeconds 7200 s is longer than the service's 3600 s: Authlete issues what /device/complete asks, longer too",
+    );
+    const own = client({ extension: { requestableScopesEnabled: false, accessTokenDuration: 600, refreshTokenDuration: 0 } });
+    expect(
+      one("policy.tokens", await policyOf({ "1001": { tokens: { accessTokenSeconds: 900 } } }), facts({ clients: [{ id: "1001", reply: own }] }), "1001")
+        .message,
+    ).toContain("is longer than the client's 600 s");
+    expect(
+      one("policy.tokens", await policyOf({ "1001": { tokens: { accessTokenSeconds: 300, afterWarning: { accessTokenSeconds: 600 } } } }), facts(), "1001")
+        .message,
+    ).toContain("tokens.afterWarning.accessTokenSeconds 600 s is not shorter than tokens.accessTokenSeconds 300 s");
+    const refresh = await policyOf({ "1001": { tokens: { refreshTokenSeconds: 3600 } } });
+    const renewed = one(
+      "policy.tokens",
+      refresh,
+      facts({ clients: [{ id: "1001", reply: client({ grantTypes: ["DEVICE_CODE", "REFRESH_TOKEN"] }) }] }),
+      "1001",
+    );
+    expect(renewed.message).toContain("the refresh lifetime bounds only the first refresh token: a refresh issues one with a fresh 86400 s");
+    expect(renewed.fix).toContain("refreshTokenDurationKept");
+    expect(one("policy.tokens", refresh, facts({ service: svc({ refreshTokenDurationKept: true }) }), "1001").status).toBe("pass");
+    expect(
+      one("policy.tokens", await policyOf({ "1001": { tokens: { accessTokenSeconds: 900, afterWarning: { accessTokenSeconds: 300 } } } }), facts(), "1001"),
+    ).toMatchObject({
+      status: "pass",
+      message: "accessTokenSeconds 900 s, afterWarning.accessTokenSeconds 300 s, all shorter than the service's",
+    });
+  });
+
+  it("policy.dpop: require on a service without DPoP ✖, bind ⚠; with it ✔", async () => {
+    const none = facts({ discovery: discovery() });
+    expect(one("policy.dpop", await policyOf({ "1001": { dpop: "require" } }), none, "1001")).toMatchObject({
+      status: "fail",
+      message: expect.stringContaining("dpop require, but the service's discovery lists no dpop_signing_alg_values_supported"),
+    });
+    expect(one("policy.dpop", await policyOf({ "1001": { dpop: "bind" } }), none, "1001").status).toBe("warn");
+    expect(one("policy.dpop", await policyOf({ "1001": { dpop: "require" } }), facts(), "1001").message).toBe(
+      "dpop require: the service verifies DPoP proofs (ES256)",
+    );
+  });
+
+  it("Authlete unreachable: every policy check that needs it is skipped", async () => {
+    const down = authlete({ discovery: { kind: "unreachable", reason: "connection refused (ECONNREFUSED)" } });
+    const checks = run(await policyOf({ "1001": { scopes: ["openid"], tokens: { accessTokenSeconds: 600 }, dpop: "bind" } }), down).filter((c) =>
+      c.id.startsWith("policy."),
+    );
+    expect(checks.map((c) => c.status)).toEqual(["skip", "skip", "skip", "skip"]);
   });
 });
 

@@ -96,14 +96,49 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
     noSecrets(r);
   });
 
-  it("the summary: 32 passed, nothing skipped, and the clients named in .dev.vars", async () => {
+  it("the summary: 34 passed, nothing skipped, and the clients named in .dev.vars", async () => {
     const r = await doctor(["--config", config(WRANGLER, EXAMPLE)]);
     const got = lines(r.stdout);
     expect([...got.keys()]).toEqual(ALL);
     expect([...got.values()].every((l) => l.mark === "✔")).toBe(true);
-    expect(r.stdout).toMatch(/✖ 0 failed {3}⚠ 0 warnings {3}✔ 32 passed {3}– 0 skipped/);
+    expect(r.stdout).toMatch(/✖ 0 failed {3}⚠ 0 warnings {3}✔ 34 passed {3}– 0 skipped/);
     expect(r.stdout).toContain("clients     1001, 1002, 1003 (DOCTOR_CLIENT_IDS, .dev.vars)");
     expect(r.code).toBe(0);
+  });
+
+  it("CLIENT_POLICY against the emulator's service and clients: each entry's client, scopes, lifetimes and DPoP; PROXIMITY_POLICY deprecated", async () => {
+    const policy = {
+      default: { scopes: ["openid", "profile", "email", "offline_access"] },
+      "1001": { tokens: { accessTokenSeconds: 900, refreshTokenSeconds: 3600 }, dpop: "require" },
+      "1006": { scopes: ["openid", "tv.purchase", "tv.nonsense"], tokens: { accessTokenSeconds: 1200 } },
+      "4242": { oneCodeOnePerson: "block" },
+    };
+    const devVars = `${EXAMPLE}\nCLIENT_POLICY=${JSON.stringify(policy)}\nPROXIMITY_POLICY={"default":{"crossCountry":"block"}}\n`;
+    const r = await doctor(["--config", config(WRANGLER, devVars)], { SEED: "default" });
+    const got = lines(r.stdout);
+    expect(r.stdout).toContain("\nPolicy (CLIENT_POLICY)\n");
+    expect(got.get("worker.policy")).toEqual({ mark: "✔", message: "CLIENT_POLICY parses: a default entry and clients 1001, 1006, 4242" });
+    expect(got.get("worker.proximity-policy")?.mark).toBe("⚠");
+    expect(got.get("worker.proximity-policy")?.fix).toContain(
+      `"default":{"scopes":["openid","profile","email","offline_access"],"proximity":{"crossCountry":"block"}}`,
+    );
+    // The clients the policy names are read, whether or not DOCTOR_CLIENT_IDS names them.
+    expect(got.get("policy.client[1006]")).toEqual({ mark: "✔", message: 'client 1006 "Demo Kiosk (requestable scopes, short tokens)": its entry applies' });
+    expect(got.get("policy.client[4242]")?.mark).toBe("⚠");
+    expect(got.get("policy.client[4242]")?.message).toContain("CLIENT_POLICY names client 4242, which the service does not have");
+    expect(got.get("policy.scopes[default]")?.mark).toBe("✔");
+    expect(got.get("policy.scopes[1006]")?.message).toBe(
+      "scopes openid tv.purchase tv.nonsense: tv.nonsense: not among the service's supportedScopes, so no device can be granted it; tv.purchase: the client may not request it (its requestable scopes: openid, profile, tv.watch)",
+    );
+    expect(got.get("policy.tokens[1001]")?.message).toContain(
+      "the refresh lifetime bounds only the first refresh token: a refresh issues one with a fresh 86400 s",
+    );
+    expect(got.get("policy.tokens[1006]")?.message).toContain("tokens.accessTokenSeconds 1200 s is longer than the client's 600 s");
+    expect(got.get("policy.dpop[1001]")).toEqual({ mark: "✔", message: "dpop require: the service verifies DPoP proofs (ES256, RS256, PS256)" });
+    // Warnings only: exit 0.
+    expect(r.code).toBe(0);
+    noStack(r);
+    noSecrets(r);
   });
 
   it("the misconfigured seed: each planted mistake is reported with its fix, the controls pass, exit 1", async () => {
@@ -143,7 +178,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
         expect(line.mark, `${id}: ${line.message}`).toBe("✔");
       }
     }
-    expect(r.stdout).toMatch(/✖ 13 failed {3}⚠ 2 warnings {3}✔ 17 passed {3}– 0 skipped/);
+    expect(r.stdout).toMatch(/✖ 13 failed {3}⚠ 2 warnings {3}✔ 19 passed {3}– 0 skipped/);
     expect(r.code).toBe(1);
   });
 
@@ -159,7 +194,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
       authlete: { version: 3, baseUrl: "http://authlete-emulator", via: "emulator", seed: "misconfigured" },
       secrets: { AUTHLETE_SERVICE_ID: "set", AUTHLETE_SERVICE_ACCESS_TOKEN: "set", EDGE_SECRET: "set", USERS: "set" },
       clients: ["1001", "1002", "1003"],
-      counts: { pass: 17, fail: 13, warn: 2, skip: 0 },
+      counts: { pass: 19, fail: 13, warn: 2, skip: 0 },
     });
     for (const c of report.checks) {
       expect(["pass", "fail", "warn", "skip"]).toContain(c.status);

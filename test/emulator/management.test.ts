@@ -102,6 +102,7 @@ describe.each([2, 3] as const)("client/get, v%s", (v) => {
       clientType: "PUBLIC",
       grantTypes: ["DEVICE_CODE", "REFRESH_TOKEN"],
       tokenAuthMethod: "NONE",
+      extension: { requestableScopesEnabled: false, accessTokenDuration: 0, refreshTokenDuration: 0 },
     });
   });
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KeyedHash } from "../../src/crypto";
 import type { DeviceGrant } from "../../src/grant/object";
-import { type GrantInit, MAX_PROOFS_SEEN } from "../../src/grant/record";
+import { enter, type GrantInit, issue, MAX_ENTRANTS, MAX_PROOFS_SEEN } from "../../src/grant/record";
 import { DurableObjectGrants, type Grants, MemoryGrants } from "../../src/grant/store";
 
 const keyed = new KeyedHash(env.EDGE_SECRET!);
@@ -122,5 +122,56 @@ describe.each(STORES)("the grants on %s", (_, store) => {
     expect(await g.poll(c.device, 500, rules, "fingerprint", proof("key-A"))).toMatchObject({ kind: "pass", why: "other_client" });
     expect(await g.poll(c.device, 6_000, rules, "fingerprint", "invalid")).toMatchObject({ kind: "pass", why: "other_client" });
     expect(await g.poll(c.device, 12_000, rules, "fingerprint")).toMatchObject({ kind: "pending" });
+  });
+
+  it("entrants (CLIENT_POLICY oneCodeOnePerson): another person is another browser on another network, while the grant lives", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, init, 0);
+    const first = { browser: "browser-a", network: "net-1" };
+    expect(await g.enter(c.user, first, 1_000)).toEqual({ device: init.device, clientId: 1001, another: false });
+    // The same browser again, a second browser at home (one network), the first browser on its mobile network: one person
+    // (entrants that share a browser or a network are one person).
+    expect(await g.enter(c.user, first, 2_000)).toMatchObject({ another: false });
+    expect(await g.enter(c.user, { browser: "browser-b", network: "net-1" }, 3_000)).toMatchObject({ another: false });
+    expect(await g.enter(c.user, { browser: "browser-a", network: "net-2" }, 4_000)).toMatchObject({ another: false });
+    // Someone else, somewhere else.
+    expect(await g.enter(c.user, { browser: "browser-c", network: "net-3" }, 5_000)).toMatchObject({ another: true });
+    // From then on the first is not alone either.
+    expect(await g.enter(c.user, first, 6_000)).toMatchObject({ another: true });
+    // Reached by the user code only; gone with the grant.
+    expect(await g.enter(c.device, first, 6_000)).toBeNull();
+    await g.finish(c.device);
+    expect(await g.enter(c.user, first, 7_000)).toBeNull();
+  });
+
+  it("entrants arriving at once from two places: exactly one of them finds the other there", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, init, 0);
+    const answers = await Promise.all([
+      g.enter(c.user, { browser: "tokyo", network: "net-t" }, 1_000),
+      g.enter(c.user, { browser: "osaka", network: "net-o" }, 1_000),
+    ]);
+    expect(answers.map((a) => a?.another).sort()).toEqual([false, true]);
+  });
+
+  it("an expired pointer enters nothing", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, init, 0);
+    expect(await g.enter(c.user, { browser: "b", network: "n" }, 600_000)).toBeNull();
+  });
+});
+
+describe("grant/record.ts enter: the record stays bounded", () => {
+  it(`keeps at most ${MAX_ENTRANTS} entrants, and a later one is still compared with them`, () => {
+    let state = issue(init, 0);
+    for (let i = 0; i < MAX_ENTRANTS + 10; i++) state = enter(state, { browser: `b${i}`, network: `n${i}` }, i).state;
+    expect(state.entrants).toHaveLength(MAX_ENTRANTS);
+    expect(state.entrants?.[0]).toEqual({ browser: "b0", network: "n0", at: 0 });
+    const late = enter(state, { browser: "late", network: "late" }, 99);
+    expect(late.another).toBe(true);
+    expect(late.state).toBe(state);
   });
 });

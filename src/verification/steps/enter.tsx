@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import { unknownAction } from "../../authlete/errors";
+import { type ClientPolicy, policyFor } from "../../config";
 import type { DeviceRequest } from "../../grant/record";
-import { clientIp } from "../../http/client-ip";
+import { clientIp, networkOf } from "../../http/client-ip";
 import { log } from "../../log";
+import { decideForFlow } from "../../protection/client-policy";
 import type { ActiveFlow } from "../../session/flow";
 import { fewLeft, holding, refuseIfSpent } from "../budgets";
 import { complete, denial } from "../complete";
@@ -51,27 +53,37 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
   const logged = { authlete: true, code: await codeTag(c, code), clientId: res.clientId };
   switch (res.action) {
     case "VALID": {
-      const device = await deviceRecord(c, code);
       const clientId = res.clientId ?? null;
-      const proximity = checkProximity(c, device, clientId);
+      const policy = policyFor(c.var.services.policy, clientId);
+      const { device, another } = await deviceRecord(c, code, flowId, policy);
+      const proximity = checkProximity(c, device, clientId, another);
+      // What the client's policy allows (CLIENT_POLICY): decided now, kept with the flow, shown on consent, sent on approval.
+      const decided = decideForFlow(policy, { scopes: (res.scopes ?? []).map((s) => s.name), claimNames: res.claimNames ?? [] }, proximity.level === "warn");
       const flow: ActiveFlow = {
         step: "confirm",
         userCode: code,
         expiresAt: res.expiresAt ?? now() + FALLBACK_LIFETIME_MS,
         clientName: res.clientName ?? null,
-        scopes: (res.scopes ?? []).map((s) => s.name),
-        claimNames: res.claimNames ?? [],
+        scopes: decided.scopes,
+        claimNames: decided.claimNames,
         acrs: res.acrs ?? [],
         resources: res.resources ?? [],
         authorizationDetails: res.authorizationDetails?.elements ?? [],
         device,
         clientId,
         proximity,
+        policy: decided.policy,
       };
       await attempt.succeeded();
       decision(c, res.action, { ...logged, proximity: proximity.level, reasons: proximity.reasons.join(",") });
+      const shared = proximity.reasons.includes("shared_code");
+      if (shared) {
+        // A code entered by more than one person is the mark of one sent to many (RFC 10027's unique codes).
+        log("warn", "shared_code", { requestId: c.var.requestId, code: logged.code, clientId, policy: policy.oneCodeOnePerson, risk: proximity.level });
+      }
       if (proximity.level === "block") {
         // The client's policy refuses this request: the device is told no at once, and the person is told why.
+        if (shared) return complete(c, flowId, flow, denial(flow, "shared"), { outcome: "blocked", clientName: flow.clientName, shared: true });
         log("warn", "proximity_blocked", { requestId: c.var.requestId, code: logged.code, clientId, ...proximityFields(proximity, device) });
         const why = proximity.reasons.includes("cross_country") ? "blocked" : "unplaced";
         const countries = { device: why === "blocked" ? (device?.country ?? null) : null, browser: proximity.browser.country };
@@ -100,15 +112,31 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
 /**
  * The record of the device that asked for this code, from the grant's object (reached from
  * any location, unlike a KV record written where the device is). Null when there is none or the
- * object cannot be reached: the proximity check then says it cannot tell, never "near".
+ * object cannot be reached: the proximity check then says it cannot tell, never "near". Under
+ * `oneCodeOnePerson` the same call records this browser as one who entered the code and says
+ * whether another person already has (keyed hashes of the flow cookie and of the network only).
  */
-async function deviceRecord(c: Context<PageEnv>, code: string): Promise<DeviceRequest | null> {
-  const { grants, now } = c.var.services;
+async function deviceRecord(
+  c: Context<PageEnv>,
+  code: string,
+  flowId: string,
+  policy: ClientPolicy,
+): Promise<{ device: DeviceRequest | null; another: boolean }> {
+  const { grants, keyed, now } = c.var.services;
+  const op = policy.oneCodeOnePerson ? "enter" : "lookup";
   try {
-    const grant = await grants.lookup(code, now());
-    return grant && typeof grant.device === "object" && grant.device !== null ? grant.device : null;
+    const grant =
+      op === "enter"
+        ? await grants.enter(
+            code,
+            { browser: await keyed.mac("grant:entrant-browser", flowId), network: await keyed.mac("grant:entrant-network", networkOf(clientIp(c))) },
+            now(),
+          )
+        : await grants.lookup(code, now());
+    const device = grant && typeof grant.device === "object" && grant.device !== null ? grant.device : null;
+    return { device, another: grant !== null && "another" in grant && grant.another === true };
   } catch (err) {
-    log("warn", "grant_unavailable", { op: "lookup", requestId: c.var.requestId, detail: String(err) });
-    return null;
+    log("warn", "grant_unavailable", { op, requestId: c.var.requestId, detail: String(err) });
+    return { device: null, another: false };
   }
 }

@@ -27,7 +27,9 @@ export async function federationStart(c: Context<PageEnv>): Promise<Response> {
   if (!provider) throw new PageError("forbidden", "unknown provider in the sign-in form");
   let start: Awaited<ReturnType<typeof federation.begin>>;
   try {
-    start = await federation.begin(provider.id, { acrValues: flow.acrs ?? [] });
+    // The client's maxAuthAgeSeconds goes to the provider as max_age, so its own session cannot stand in for a fresh sign-in.
+    const maxAge = flow.policy?.maxAuthAgeSeconds ?? null;
+    start = await federation.begin(provider.id, { acrValues: flow.acrs ?? [], ...(maxAge !== null ? { maxAge } : {}) });
   } catch (err) {
     throw err instanceof FederationError ? pageErrorOf(err, provider.id) : err;
   }

@@ -63,6 +63,8 @@ const copy: Copy<{
         old_code: (x) => `Its code was made ${x.minutes} minutes ago. A code you start yourself is usually entered within a few minutes.`,
         unknown_place: () => "We cannot tell which country the device asked from, so we cannot tell whether it is near you.",
         unknown_device: () => "We cannot tell where this request came from: there is no record of the device that asked.",
+        shared_code: () =>
+          "Someone else, in another browser on another network, has entered this same code. A code is for one person: if it was sent to you, it may have been sent to others too.",
       },
       thatDevice: "That device",
       you: "You",
@@ -101,6 +103,8 @@ const copy: Copy<{
         old_code: (x) => `このコードは ${x.minutes} 分前に発行されました。ご自身で始めた場合、コードは通常数分以内に入力されます。`,
         unknown_place: () => "デバイスがどの国から接続を求めたのか分からないため、あなたの近くにあるかどうか確かめられません。",
         unknown_device: () => "このリクエストがどこから来たのか分かりません。接続を求めたデバイスの記録がありません。",
+        shared_code: () =>
+          "別のネットワークの別のブラウザーで、誰かがこれと同じコードを入力しています。コードは一人のためのものです。送られてきたコードであれば、ほかの人にも送られている可能性があります。",
       },
       thatDevice: "そのデバイス",
       you: "あなた",

@@ -17,6 +17,7 @@ const copy: Copy<{
   via: (provider: string) => string;
   switchAccount: string;
   scopes: string;
+  withheld: { title: string; lead: (client: string) => string };
   claims: string;
   resources: string;
   details: string;
@@ -34,6 +35,10 @@ const copy: Copy<{
     via: (provider) => `with ${provider}`,
     switchAccount: "Use another account",
     scopes: "It will be able to",
+    withheld: {
+      title: "Not offered",
+      lead: (client) => `${client} also asked for the following. It is not allowed them here, so it will not get them:`,
+    },
     claims: "It will receive",
     resources: "For these services",
     details: "Details of the request",
@@ -51,6 +56,10 @@ const copy: Copy<{
     via: (provider) => `（${provider}）`,
     switchAccount: "別のアカウントを使う",
     scopes: "許可される内容",
+    withheld: {
+      title: "提供されない内容",
+      lead: (client) => `${client} は次の内容も求めていますが、ここでは許可されていないため提供されません:`,
+    },
     claims: "提供される情報",
     resources: "対象のサービス",
     details: "リクエストの詳細",
@@ -62,6 +71,21 @@ const copy: Copy<{
   },
 };
 
+/** Each scope as people read it, with its name beside; a scope without a description by its name. */
+const Scopes = (props: { scopes: string[]; f: Frame; page: PageConfig }) => (
+  <ul class="list">
+    {props.scopes.map((s) => {
+      const text = scopeDescription(s, props.f.locale, props.page.scopeDescriptions);
+      return (
+        <li>
+          {text ?? <span class="mono">{s}</span>}
+          {text && <span class="muted mono"> ({s})</span>}
+        </li>
+      );
+    })}
+  </ul>
+);
+
 export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; identity: Identity; page: PageConfig; canSwitch: boolean; now: number }) => {
   const { f, flow, identity } = props;
   const t = copy[f.locale];
@@ -70,6 +94,7 @@ export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; i
     const value = claimValue(name, identity.claims[name], f.locale);
     return value === null ? [] : [[name, value] as const];
   });
+  const withheld = flow.policy?.withheld ?? [];
   // Which device and code this approves, once more: the person may have opened several.
   const d = flow.device;
   const device =
@@ -106,17 +131,15 @@ export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; i
       {flow.scopes.length > 0 && (
         <>
           <h2>{t.scopes}</h2>
-          <ul class="list">
-            {flow.scopes.map((s) => {
-              const text = scopeDescription(s, f.locale, props.page.scopeDescriptions);
-              return (
-                <li>
-                  {text ?? <span class="mono">{s}</span>}
-                  {text && <span class="muted mono"> ({s})</span>}
-                </li>
-              );
-            })}
-          </ul>
+          <Scopes scopes={flow.scopes} f={f} page={props.page} />
+        </>
+      )}
+      {/* What the client's policy does not allow it (CLIENT_POLICY scopes): named, so the person knows it was asked and is not given. */}
+      {withheld.length > 0 && (
+        <>
+          <h2>{t.withheld.title}</h2>
+          <p>{t.withheld.lead(flow.clientName ?? t.unnamed)}</p>
+          <Scopes scopes={withheld} f={f} page={props.page} />
         </>
       )}
       {released.length > 0 && (

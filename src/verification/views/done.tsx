@@ -3,8 +3,8 @@ import type { Copy } from "../locale";
 import { countryName } from "../places";
 import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
-/** For "blocked": the device's country (null when it could not be told) and the browser's, in the page's language. */
-type Why = { device: string | null; browser: string };
+/** For "blocked": the device's country (null when it could not be told) and the browser's, in the page's language; or another person entered the code. */
+type Why = { device: string | null; browser: string; shared: boolean };
 
 const copy: Copy<{
   titles: Record<Outcome, string>;
@@ -29,7 +29,9 @@ const copy: Copy<{
       reported: () =>
         "Nothing was approved, the device has been told no, and we have recorded your report. If someone sent you a code or a link to enter here, do not enter codes from them again. You can close this page.",
       blocked: (client, why) =>
-        `${why.device ? `The request came from a device in ${why.device}, and you appear to be in ${why.browser}.` : "We could not tell where the device asked from."} ${client} can only be connected from the same country as the person approving it, so nothing was approved and the device has been told no. If it is your device, start again on it when you are with it.`,
+        why.shared
+          ? `Someone else, in another browser on another network, had already entered this code. ${client} can only be connected by one person per code, so nothing was approved and the device has been told no. If someone sent you this code, do not use codes from them. If it is your device, start again on it.`
+          : `${why.device ? `The request came from a device in ${why.device}, and you appear to be in ${why.browser}.` : "We could not tell where the device asked from."} ${client} can only be connected from the same country as the person approving it, so nothing was approved and the device has been told no. If it is your device, start again on it when you are with it.`,
     },
     unnamed: "The application",
     somewhere: "another country",
@@ -53,7 +55,9 @@ const copy: Copy<{
       reported: () =>
         "何も許可されていません。デバイスには拒否したことが伝わり、ご報告は記録されました。誰かからコードやリンクを送られてここで入力した場合は、今後その人から送られたコードを入力しないでください。このページは閉じてかまいません。",
       blocked: (client, why) =>
-        `${why.device ? `リクエストは${why.device}にあるデバイスから送られましたが、あなたは${why.browser}にいるようです。` : "デバイスがどこから接続を求めたのか分かりませんでした。"}${client} は承認する人と同じ国からしか接続できないため、何も許可されず、デバイスには拒否したことが伝わります。ご自身のデバイスであれば、そのデバイスのそばでもう一度始めてください。`,
+        why.shared
+          ? `別のネットワークの別のブラウザーで、誰かがすでにこのコードを入力していました。${client} は 1 つのコードにつき 1 人しか接続できないため、何も許可されず、デバイスには拒否したことが伝わります。誰かからこのコードを送られた場合は、その人からのコードを使わないでください。ご自身のデバイスであれば、デバイスでもう一度始めてください。`
+          : `${why.device ? `リクエストは${why.device}にあるデバイスから送られましたが、あなたは${why.browser}にいるようです。` : "デバイスがどこから接続を求めたのか分かりませんでした。"}${client} は承認する人と同じ国からしか接続できないため、何も許可されず、デバイスには拒否したことが伝わります。ご自身のデバイスであれば、そのデバイスのそばでもう一度始めてください。`,
     },
     unnamed: "アプリケーション",
     somewhere: "別の国",
@@ -72,6 +76,7 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
   const why = {
     device: countryName(countries?.device ?? null, locale),
     browser: countryName(countries?.browser ?? null, locale) ?? t.somewhere,
+    shared: props.ended.shared === true,
   };
   return (
     <Layout f={props.f} title={t.titles[outcome]}>

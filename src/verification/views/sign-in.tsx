@@ -31,7 +31,10 @@ const copy: Copy<{
     cancel: "Cancel",
     // One message for an unknown user and a wrong password: no user enumeration.
     errors: { failed: "The username or password is incorrect.", missing: "Enter your username and password." },
-    notices: { login_cancelled: "Sign-in was cancelled, so nothing was connected. Choose how to sign in to continue." },
+    notices: {
+      login_cancelled: "Sign-in was cancelled, so nothing was connected. Choose how to sign in to continue.",
+      sign_in_again: "Sign in again to continue: for this application, your earlier sign-in is too long ago.",
+    },
     remaining: (n) =>
       n === 0 ? "That was the last try for now: sign-in is paused for a while." : `${n} ${n === 1 ? "try" : "tries"} left before sign-in is paused.`,
   },
@@ -46,7 +49,10 @@ const copy: Copy<{
     submit: "サインイン",
     cancel: "キャンセル",
     errors: { failed: "ユーザー名またはパスワードが正しくありません。", missing: "ユーザー名とパスワードを入力してください。" },
-    notices: { login_cancelled: "サインインがキャンセルされたため、何も接続されていません。続けるにはサインイン方法を選んでください。" },
+    notices: {
+      login_cancelled: "サインインがキャンセルされたため、何も接続されていません。続けるにはサインイン方法を選んでください。",
+      sign_in_again: "続けるには、もう一度サインインしてください。このアプリケーションでは、前回のサインインから時間が経ちすぎています。",
+    },
     remaining: (n) => (n === 0 ? "今回が最後の試行でした。しばらくの間サインインは停止されます。" : `サインインが停止されるまで、あと ${n} 回試せます。`),
   },
 };
