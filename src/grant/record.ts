@@ -20,6 +20,8 @@ export interface DeviceRequest extends Place {
   userAgent: string | null;
   /** Epoch ms. */
   requestedAt: number;
+  /** The device asked from a network on the watch list (protection/reported-networks.ts); absent when it did not. */
+  reportedNetwork?: true;
 }
 
 /** Every way a grant is decided on the verification page (verification/complete.tsx). */

@@ -51,6 +51,8 @@ export interface EndedFlow {
   clientName: string | null;
   /** For "blocked": the two countries, to say why. */
   countries?: { device: string | null; browser: string | null };
+  /** For "blocked": refused because the device asked from a network on the watch list. */
+  reportedNetwork?: true;
 }
 
 export type Flow = ActiveFlow | EndedFlow;

@@ -18,6 +18,7 @@ export const DENIALS = {
   reported: "The user reported that they did not start this request",
   blocked: "The request was refused: it came from another country than the person approving it",
   unplaced: "The request was refused: where it came from could not be established",
+  reported_network: "The request was refused: its network was recently reported for requests people did not start",
 } as const;
 
 /**

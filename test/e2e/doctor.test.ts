@@ -90,18 +90,19 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
     for (const [id, line] of got) expect(line.mark, `${id}: ${line.message}`).toBe("✔");
     expect(got.get("worker.durable-object")?.message).toBe("Durable Object binding BUDGETS → class BudgetCounter");
     expect(got.get("worker.durable-object.grants")?.message).toBe("Durable Object binding GRANTS → class DeviceGrant");
+    expect(got.get("worker.durable-object.reported-networks")?.message).toBe("Durable Object binding REPORTED_NETWORKS → class ReportedNetwork");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("the offline emulator (seed default), started for this run");
     noStack(r);
     noSecrets(r);
   });
 
-  it("the summary: 32 passed, nothing skipped, and the clients named in .dev.vars", async () => {
+  it("the summary: 33 passed, nothing skipped, and the clients named in .dev.vars", async () => {
     const r = await doctor(["--config", config(WRANGLER, EXAMPLE)]);
     const got = lines(r.stdout);
     expect([...got.keys()]).toEqual(ALL);
     expect([...got.values()].every((l) => l.mark === "✔")).toBe(true);
-    expect(r.stdout).toMatch(/✖ 0 failed {3}⚠ 0 warnings {3}✔ 32 passed {3}– 0 skipped/);
+    expect(r.stdout).toMatch(/✖ 0 failed {3}⚠ 0 warnings {3}✔ 33 passed {3}– 0 skipped/);
     expect(r.stdout).toContain("clients     1001, 1002, 1003 (DOCTOR_CLIENT_IDS, .dev.vars)");
     expect(r.code).toBe(0);
   });
@@ -143,7 +144,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
         expect(line.mark, `${id}: ${line.message}`).toBe("✔");
       }
     }
-    expect(r.stdout).toMatch(/✖ 13 failed {3}⚠ 2 warnings {3}✔ 17 passed {3}– 0 skipped/);
+    expect(r.stdout).toMatch(/✖ 13 failed {3}⚠ 2 warnings {3}✔ 18 passed {3}– 0 skipped/);
     expect(r.code).toBe(1);
   });
 

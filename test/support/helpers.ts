@@ -179,6 +179,12 @@ export function unreachableGrants(): DurableObjectNamespace {
   return { getByName: () => ({ issue: fail, point: fail, poll: fail, lookup: fail, decide: fail, finish: fail }) } as unknown as DurableObjectNamespace;
 }
 
+/** A REPORTED_NETWORKS binding whose objects cannot be reached, as in a Durable Objects outage. */
+export function unreachableReportedNetworks(): DurableObjectNamespace {
+  const fail = () => Promise.reject(new Error("Durable Object unavailable (injected)"));
+  return { getByName: () => ({ list: fail, seen: fail }) } as unknown as DurableObjectNamespace;
+}
+
 /** A BUDGETS binding whose objects cannot be reached, as in a Durable Objects outage. */
 export function unreachableBudgets(): DurableObjectNamespace {
   const fail = () => Promise.reject(new Error("Durable Object unavailable (injected)"));

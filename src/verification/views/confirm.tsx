@@ -63,6 +63,8 @@ const copy: Copy<{
         old_code: (x) => `Its code was made ${x.minutes} minutes ago. A code you start yourself is usually entered within a few minutes.`,
         unknown_place: () => "We cannot tell which country the device asked from, so we cannot tell whether it is near you.",
         unknown_device: () => "We cannot tell where this request came from: there is no record of the device that asked.",
+        reported_network: () =>
+          "Someone recently told us that a request from the network this device asked from was not theirs: codes from there have been sent to people who did not start them.",
       },
       thatDevice: "That device",
       you: "You",
@@ -101,6 +103,8 @@ const copy: Copy<{
         old_code: (x) => `このコードは ${x.minutes} 分前に発行されました。ご自身で始めた場合、コードは通常数分以内に入力されます。`,
         unknown_place: () => "デバイスがどの国から接続を求めたのか分からないため、あなたの近くにあるかどうか確かめられません。",
         unknown_device: () => "このリクエストがどこから来たのか分かりません。接続を求めたデバイスの記録がありません。",
+        reported_network: () =>
+          "このデバイスが接続を求めたネットワークからのリクエストについて、最近「自分で始めていない」という報告がありました。そこからのコードが、始めた覚えのない人に送られています。",
       },
       thatDevice: "そのデバイス",
       you: "あなた",

@@ -9,6 +9,8 @@ type Why = { device: string | null; browser: string };
 const copy: Copy<{
   titles: Record<Outcome, string>;
   bodies: Record<Outcome, (client: string, why: Why) => string>;
+  /** "blocked" because the device's network is on the watch list. */
+  blockedReported: (client: string) => string;
   unnamed: string;
   somewhere: string;
   again: string;
@@ -31,6 +33,8 @@ const copy: Copy<{
       blocked: (client, why) =>
         `${why.device ? `The request came from a device in ${why.device}, and you appear to be in ${why.browser}.` : "We could not tell where the device asked from."} ${client} can only be connected from the same country as the person approving it, so nothing was approved and the device has been told no. If it is your device, start again on it when you are with it.`,
     },
+    blockedReported: (client) =>
+      `Someone recently told us that a request from the network this device asked from was not theirs, so ${client} refuses codes from there for now. Nothing was approved, and the device has been told no. If it is your device, try again later.`,
     unnamed: "The application",
     somewhere: "another country",
     again: "Connect another device",
@@ -55,6 +59,8 @@ const copy: Copy<{
       blocked: (client, why) =>
         `${why.device ? `リクエストは${why.device}にあるデバイスから送られましたが、あなたは${why.browser}にいるようです。` : "デバイスがどこから接続を求めたのか分かりませんでした。"}${client} は承認する人と同じ国からしか接続できないため、何も許可されず、デバイスには拒否したことが伝わります。ご自身のデバイスであれば、そのデバイスのそばでもう一度始めてください。`,
     },
+    blockedReported: (client) =>
+      `このデバイスが接続を求めたネットワークからのリクエストについて、最近「自分で始めていない」という報告があったため、${client} はしばらくの間そこからのコードをお断りしています。何も許可されず、デバイスには拒否したことが伝わります。ご自身のデバイスであれば、時間をおいてもう一度お試しください。`,
     unnamed: "アプリケーション",
     somewhere: "別の国",
     again: "別のデバイスを接続する",
@@ -69,6 +75,7 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
   const { locale } = props.f;
   const t = copy[locale];
   const { outcome, clientName, countries } = props.ended;
+  const client = clientName ?? t.unnamed;
   const why = {
     device: countryName(countries?.device ?? null, locale),
     browser: countryName(countries?.browser ?? null, locale) ?? t.somewhere,
@@ -80,7 +87,7 @@ export const DonePage = (props: { f: Frame; ended: EndedFlow; csrf?: string | un
           {MARK[outcome]}
         </p>
         <FocusHeading>{t.titles[outcome]}</FocusHeading>
-        <p>{t.bodies[outcome](clientName ?? t.unnamed, why)}</p>
+        <p>{outcome === "blocked" && props.ended.reportedNetwork ? t.blockedReported(client) : t.bodies[outcome](client, why)}</p>
         <p>
           <a href="/device">{t.again}</a>
         </p>
