@@ -24,9 +24,12 @@ export interface DeviceRequest extends Place {
   reportedNetwork?: true;
 }
 
-/** Every way a grant is decided on the verification page (verification/complete.tsx). */
-export type Decision = "approved" | "denied" | "cancelled" | "reported" | "blocked";
-export const DECISIONS: readonly Decision[] = ["approved", "denied", "cancelled", "reported", "blocked"];
+/**
+ * Every way a grant is decided on the verification page (verification/complete.tsx), and
+ * `undone`: approved, then taken back with "That wasn't me" (verification/steps/undo.ts).
+ */
+export type Decision = "approved" | "denied" | "cancelled" | "reported" | "blocked" | "undone";
+export const DECISIONS: readonly Decision[] = ["approved", "denied", "cancelled", "reported", "blocked", "undone"];
 
 /** Version 1 of the record. A later field is added as optional, so an older record still reads. */
 export interface GrantState {
@@ -74,12 +77,15 @@ export interface PollRules {
  * - `pending`: undecided, unexpired, and a poll reached Authlete recently enough: the edge
  *   answers authorization_pending;
  * - `pass`: go to Authlete: a decision was recorded, the code has expired, a pass-through is
- *   due, or the client is not the one that asked.
+ *   due, or the client is not the one that asked;
+ * - `denied`: the approval was undone ("That wasn't me"): the edge answers access_denied, and
+ *   never asks Authlete, which holds the approval and would issue the tokens.
  */
 export type PollAnswer =
   | { kind: "slow_down"; poll: PollRecord }
   | { kind: "pending"; poll: PollRecord }
-  | { kind: "pass"; why: "decided" | "expired" | "due" | "other_client"; poll: PollRecord };
+  | { kind: "pass"; why: "decided" | "expired" | "due" | "other_client"; poll: PollRecord }
+  | { kind: "denied"; poll: PollRecord };
 
 export function issue(init: GrantInit, now: number): GrantState {
   return {
@@ -111,6 +117,8 @@ export function poll(state: GrantState, now: number, rules: PollRules, client: s
   const next: GrantState = { ...state, poll: d.record };
   // A refusal at the interval cap changes nothing, and says so by returning the same state (nothing to write).
   if (!d.accept) return { state: d.record.interval === state.poll.interval ? state : next, answer: { kind: "slow_down", poll: d.record } };
+  // Whoever polls, and however late: Authlete would answer with the tokens it was told to issue.
+  if (state.decision?.outcome === "undone") return { state: next, answer: { kind: "denied", poll: d.record } };
   const pass = (why: Extract<PollAnswer, { kind: "pass" }>["why"]) => ({
     state: { ...next, lastPassedAt: now },
     answer: { kind: "pass" as const, why, poll: d.record },
@@ -125,6 +133,19 @@ export function poll(state: GrantState, now: number, rules: PollRules, client: s
 /** The person's decision, once Authlete took it. The first one stands: Authlete accepts only one per code. */
 export function recordDecision(state: GrantState, outcome: Decision, at: number): GrantState {
   return state.decision ? state : { ...state, decision: { outcome, at } };
+}
+
+/** How long an undone grant is kept past its code's expiry: longer than any drift between this Worker's clock and Authlete's. */
+export const UNDONE_KEPT_MS = 10 * 60_000;
+
+/**
+ * "That wasn't me" after approving: an approval becomes `undone`, and every later poll is denied
+ * at the edge. `was` says what the grant held: `approved` (now undone), `undone` already (a
+ * second press), or another decision or none, which stays as it is.
+ */
+export function undo(state: GrantState, at: number): { state: GrantState; was: Decision | null } {
+  const was = state.decision?.outcome ?? null;
+  return { state: was === "approved" ? { ...state, decision: { outcome: "undone", at } } : state, was };
 }
 
 /** What the verification page reads: the device's record and the client, no polling state. */
@@ -147,5 +168,5 @@ export function isPollAnswer(x: unknown): x is PollAnswer {
     (p["interval"] as number) > 0 &&
     Number.isFinite(p["expiresAt"]) &&
     (p["lastAcceptedAt"] === null || Number.isFinite(p["lastAcceptedAt"]));
-  return sane && (a["kind"] === "slow_down" || a["kind"] === "pending" || a["kind"] === "pass");
+  return sane && (a["kind"] === "slow_down" || a["kind"] === "pending" || a["kind"] === "pass" || a["kind"] === "denied");
 }

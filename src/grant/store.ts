@@ -1,7 +1,19 @@
 import type { KeyedHash } from "../crypto";
 import { grantNames } from "./names";
 import type { DeviceGrant } from "./object";
-import { type Decision, type GrantInit, type GrantState, type GrantView, issue, type PollAnswer, type PollRules, poll, recordDecision, view } from "./record";
+import {
+  type Decision,
+  type GrantInit,
+  type GrantState,
+  type GrantView,
+  issue,
+  type PollAnswer,
+  type PollRules,
+  poll,
+  recordDecision,
+  undo,
+  view,
+} from "./record";
 
 /**
  * The Worker's side of the grants: one object per device grant, reached by its device code
@@ -23,6 +35,13 @@ export interface Grants {
   decide(userCode: string, outcome: Decision, now: number): Promise<boolean>;
   /** Polling is over (tokens, or an answer that ends it). */
   finish(deviceCode: string): Promise<void>;
+  /**
+   * The grant's reference for a user code: its pointer's name, a keyed hash, kept where the page
+   * must reach the grant after the code itself is forgotten (an approval that may be undone).
+   */
+  ref(userCode: string): Promise<string>;
+  /** "That wasn't me", by reference: what the grant held before (`approved` is now `undone`); null when there is no grant. */
+  undo(ref: string, now: number): Promise<Decision | null>;
 }
 
 const names = grantNames;
@@ -63,6 +82,16 @@ export class DurableObjectGrants implements Grants {
 
   async finish(deviceCode: string): Promise<void> {
     await this.namespace.getByName(await this.names.device(deviceCode)).finish();
+  }
+
+  ref(userCode: string): Promise<string> {
+    return this.names.user(userCode);
+  }
+
+  async undo(ref: string, now: number): Promise<Decision | null> {
+    // Only a pointer's name: a reference is never taken from anywhere but ref().
+    if (!ref.startsWith("user/")) return null;
+    return this.namespace.getByName(ref).undo(now);
   }
 }
 
@@ -113,6 +142,19 @@ export class MemoryGrants implements Grants {
 
   async finish(deviceCode: string): Promise<void> {
     this.grants.delete(await this.names.device(deviceCode));
+  }
+
+  ref(userCode: string): Promise<string> {
+    return this.names.user(userCode);
+  }
+
+  async undo(ref: string, now: number): Promise<Decision | null> {
+    const p = this.pointers.get(ref);
+    const state = p ? this.grants.get(p.grant) : undefined;
+    if (!p || !state) return null;
+    const next = undo(state, now);
+    this.grants.set(p.grant, next.state);
+    return next.was;
   }
 
   private async byUserCode(userCode: string, now: number): Promise<GrantState | null> {

@@ -176,7 +176,9 @@ export function grants(): DurableObjectGrants {
 /** A GRANTS binding whose objects cannot be reached, as in a Durable Objects outage. */
 export function unreachableGrants(): DurableObjectNamespace {
   const fail = () => Promise.reject(new Error("Durable Object unavailable (injected)"));
-  return { getByName: () => ({ issue: fail, point: fail, poll: fail, lookup: fail, decide: fail, finish: fail }) } as unknown as DurableObjectNamespace;
+  return {
+    getByName: () => ({ issue: fail, point: fail, poll: fail, lookup: fail, decide: fail, finish: fail, undo: fail }),
+  } as unknown as DurableObjectNamespace;
 }
 
 /** A REPORTED_NETWORKS binding whose objects cannot be reached, as in a Durable Objects outage. */
