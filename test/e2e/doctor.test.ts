@@ -160,7 +160,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
       authlete: { version: 3, baseUrl: "http://authlete-emulator", via: "emulator", seed: "misconfigured" },
       secrets: { AUTHLETE_SERVICE_ID: "set", AUTHLETE_SERVICE_ACCESS_TOKEN: "set", EDGE_SECRET: "set", USERS: "set" },
       clients: ["1001", "1002", "1003"],
-      counts: { pass: 17, fail: 13, warn: 2, skip: 0 },
+      counts: { pass: 18, fail: 13, warn: 2, skip: 0 },
     });
     for (const c of report.checks) {
       expect(["pass", "fail", "warn", "skip"]).toContain(c.status);
