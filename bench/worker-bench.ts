@@ -18,6 +18,7 @@
 import { createApp } from "../src/app";
 import { DeviceGrant as ProductionDeviceGrant } from "../src/grant/object";
 import { BudgetCounter as ProductionBudgetCounter } from "../src/protection/budget-object";
+import { ReportedNetwork as ProductionReportedNetwork } from "../src/protection/reported-network-object";
 
 type KvOp = "get" | "put" | "delete" | "list";
 const KV_OPS: Record<string, KvOp> = { get: "get", getWithMetadata: "get", put: "put", delete: "delete", list: "list" };
@@ -218,10 +219,29 @@ export class DeviceGrant extends ProductionDeviceGrant {
   }
 }
 
+/** The production watch-list class with its storage counted. */
+export class ReportedNetwork extends ProductionReportedNetwork {
+  private alarming = false;
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never);
+    countStorage(this, ctx, () => this.alarming);
+  }
+  override async alarm(): Promise<void> {
+    this.alarming = true;
+    await super.alarm();
+  }
+}
+
 let clock: number | null = null;
 const app = createApp({ now: () => clock ?? Date.now() });
 
-type BenchEnv = { KV: KVNamespace; BUDGETS: DurableObjectNamespace; GRANTS: DurableObjectNamespace; AUTHLETE?: Fetcher } & Record<string, unknown>;
+type BenchEnv = {
+  KV: KVNamespace;
+  BUDGETS: DurableObjectNamespace;
+  GRANTS: DurableObjectNamespace;
+  REPORTED_NETWORKS: DurableObjectNamespace;
+  AUTHLETE?: Fetcher;
+} & Record<string, unknown>;
 /** The app caches its services per env object, so each real env gets one counted twin, kept. */
 const twins = new WeakMap<object, BenchEnv>();
 function countedEnv(env: BenchEnv): BenchEnv {
@@ -232,6 +252,7 @@ function countedEnv(env: BenchEnv): BenchEnv {
       KV: countedKv(env.KV),
       BUDGETS: countedNamespace(env.BUDGETS, "BUDGETS"),
       GRANTS: countedNamespace(env.GRANTS, "GRANTS"),
+      REPORTED_NETWORKS: countedNamespace(env.REPORTED_NETWORKS, "REPORTED_NETWORKS"),
       ...(env.AUTHLETE ? { AUTHLETE: countedAuthlete(env.AUTHLETE) } : {}),
     };
     twins.set(env, twin);

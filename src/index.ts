@@ -3,6 +3,7 @@ import type { Env } from "./config";
 
 export { DeviceGrant } from "./grant/object";
 export { BudgetCounter } from "./protection/budget-object";
+export { ReportedNetwork } from "./protection/reported-network-object";
 
 const app = createApp();
 

@@ -13,6 +13,8 @@ import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
 import { HOSTING_ASNS } from "./protection/proximity";
+import type { ReportedNetwork } from "./protection/reported-network-object";
+import { ReportedNetworks } from "./protection/reported-networks";
 import { FlowStore } from "./session/flow";
 import { LoginStates } from "./session/login";
 import { SignInStore } from "./session/sign-in";
@@ -48,6 +50,12 @@ export interface ApiServices {
    * grant carries what its policy decided (grant/record.ts), so polls go on whatever the policy.
    */
   policy(): Policy;
+  /**
+   * The watch list, read at device authorization. A function, because it depends on the policy
+   * (REPORTED_NETWORK_HOURS, HOSTING_ASNS): the token endpoint never calls it, so a bad policy
+   * never stops the polls of devices already waiting.
+   */
+  reportedNetworks: () => ReportedNetworks;
 }
 
 /** What the verification page uses, and nothing else. */
@@ -65,6 +73,8 @@ export interface PageServices {
   grants: Grants;
   /** CLIENT_POLICY and the lists every client shares (config/policy.ts). */
   policy: Policy;
+  /** The watch list: a report puts the device's network on it. */
+  reportedNetworks: ReportedNetworks;
 }
 
 /** The per-client policy, with the hosting networks as one set: the built-in ones and the operator's HOSTING_ASNS. */
@@ -120,12 +130,19 @@ export function compose(options: ServiceOptions = {}): Services {
       authlete,
       grants,
       policy: () => policy(env),
+      reportedNetworks: () => reportedNetworks(env),
       polling: new PollingGuard(grants, deviceLimiter, config.limits.unknownDeviceCodePerIp, now, {
         maxIntervalSeconds: config.pollMaxIntervalSeconds,
         passThroughSeconds: config.pollPassThroughSeconds,
       }),
       deviceAuthorization: new DeviceAuthorizationGuard(deviceLimiter, config.limits),
     };
+  });
+
+  const reportedNetworks = cached((env: Env): ReportedNetworks => {
+    const { config, keyed } = shared(env);
+    const p = policy(env);
+    return new ReportedNetworks(config.reportedNetworks as DurableObjectNamespace<ReportedNetwork>, keyed, p.reportedNetworkHours, p.hostingAsnSet, now);
   });
 
   const page = cached((env: Env): PageServices => {
@@ -143,6 +160,7 @@ export function compose(options: ServiceOptions = {}): Services {
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
       logins: new LoginStates(config.secret, keyed, storage.table("usedLogin"), now),
       policy: policy(env),
+      reportedNetworks: reportedNetworks(env),
     };
   });
 

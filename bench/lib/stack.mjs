@@ -112,6 +112,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     durableObjects: {
       BUDGETS: { className: "BudgetCounter", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
       GRANTS: { className: "DeviceGrant", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
+      REPORTED_NETWORKS: { className: "ReportedNetwork", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
     },
     unsafeDirectSockets: [{ host: HOST, port: extra.port ?? 0 }],
   });
@@ -148,13 +149,17 @@ export async function startStack({ inspectorPort, oidc } = {}) {
       // (CLIENT_POLICY dpop, row 5's DPoP-bound poll); requests without one are served as before.
       appWorker("app", scripts.app, "bench-app", { vars: { CLIENT_POLICY: JSON.stringify({ 1001: { dpop: "bind" } }) } }),
       appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
-      // The production classes, serving the production entries' BUDGETS and GRANTS from an isolate of their own.
+      // The production classes, serving the production entries' BUDGETS, GRANTS and REPORTED_NETWORKS from an isolate of their own.
       {
         name: "objects",
         modules: true,
         scriptPath: scripts.app,
         compatibilityDate: COMPAT_DATE,
-        durableObjects: { BUDGETS: { className: "BudgetCounter", useSQLite: true }, GRANTS: { className: "DeviceGrant", useSQLite: true } },
+        durableObjects: {
+          BUDGETS: { className: "BudgetCounter", useSQLite: true },
+          GRANTS: { className: "DeviceGrant", useSQLite: true },
+          REPORTED_NETWORKS: { className: "ReportedNetwork", useSQLite: true },
+        },
       },
       // The production entry again, with KV held in its own isolate (bench/memkv-worker.ts): the
       // Worker's own cost without Miniflare's KV simulator (another Worker in the same workerd,

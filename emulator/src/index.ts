@@ -4,6 +4,7 @@
 // comments cite.
 import { type Context, Hono } from "hono";
 import { checkApiCredentials, INVALID_JSON_CODE } from "./auth";
+import { clientAuthorizationDelete, introspection } from "./authorization";
 import { parseBody } from "./body";
 import { serviceConfiguration, serviceJwks } from "./config";
 import { control } from "./control";
@@ -39,12 +40,28 @@ const APIS: readonly ApiDef[] = [
   runtime("auth/token", ["POST"], token),
   runtime("auth/revocation", ["POST"], revocation),
   runtime("auth/introspection/standard", ["POST"], standardIntrospection),
+  runtime("auth/introspection", ["POST"], introspection),
   runtime("service/configuration", ["GET", "POST"], serviceConfiguration),
   runtime("service/jwks/get", ["GET"], serviceJwks),
   // §13.1: v3 names the service in the path prefix, v2 after the API name (and as the owner).
   { name: "service/get", path: "service/get", versions: [3], methods: ["GET"], handler: serviceGet },
   { name: "service/get", path: "service/get/:apiKey", versions: [2], methods: ["GET"], owner: true, handler: serviceGet },
   { name: "client/get", path: "client/get/:clientId", versions: BOTH, methods: ["GET"], handler: clientGet },
+  // §7.6: the subject in a POST's body (what Authlete's Java client sends) or, on DELETE, in the query or the path.
+  {
+    name: "client/authorization/delete",
+    path: "client/authorization/delete/:clientId",
+    versions: BOTH,
+    methods: ["POST", "DELETE"],
+    handler: clientAuthorizationDelete,
+  },
+  {
+    name: "client/authorization/delete",
+    path: "client/authorization/delete/:clientId/:subject",
+    versions: BOTH,
+    methods: ["DELETE"],
+    handler: clientAuthorizationDelete,
+  },
 ];
 
 /** `…/get/list` are other APIs (client/get/list, service/get/list), which are not emulated. */

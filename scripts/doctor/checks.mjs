@@ -61,6 +61,7 @@ export const CHECK_IDS = /** @type {const} */ ([
   "worker.kv",
   "worker.durable-object",
   "worker.durable-object.grants",
+  "worker.durable-object.reported-networks",
   "worker.policy",
   "worker.proximity-policy",
   "worker.public-url",
@@ -89,11 +90,13 @@ export const POLICY_CHECK_IDS = /** @type {const} */ (["policy.client", "policy.
 
 /**
  * Durable Object bindings the Worker needs, with the id of each one's check: the budgets the
- * edge keeps strictly, and each device grant's home (src/grant/object.ts).
+ * edge keeps strictly, each device grant's home (src/grant/object.ts), and the watch list of
+ * reported networks (src/protection/reported-network-object.ts).
  */
 export const REQUIRED_DURABLE_OBJECTS = /** @type {const} */ ([
   { name: "BUDGETS", id: "worker.durable-object" },
   { name: "GRANTS", id: "worker.durable-object.grants" },
+  { name: "REPORTED_NETWORKS", id: "worker.durable-object.reported-networks" },
 ]);
 
 /** The service owner's pair, which only v2 `service/get` takes (docs/authlete-api.md §13.1); read by the doctor only. */

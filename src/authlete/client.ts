@@ -6,6 +6,7 @@ import { BodyTooLarge, readResponse } from "../http/bounded-body";
 import { AuthleteError } from "./errors";
 import {
   ApiFailureBody,
+  ClientAuthorizationDeleteResponse,
   type ClientCredentialsFields,
   DeviceAuthorizationResponse,
   type DeviceCompleteRequest,
@@ -69,6 +70,15 @@ export class AuthleteClient {
 
   revocation(body: ClientCredentialsFields) {
     return this.post("/auth/revocation", body, RevocationResponse);
+  }
+
+  /**
+   * Deletes every access token (and its refresh token) that the client `clientId` (Authlete's
+   * number) holds for `subject`: "That wasn't me" after an approval (docs/authlete-api.md §7.6).
+   * The subject travels in the JSON body, never in the path.
+   */
+  clientAuthorizationDelete(clientId: number, subject: string) {
+    return this.post(`/client/authorization/delete/${clientId}`, { subject }, ClientAuthorizationDeleteResponse);
   }
 
   /** The discovery document itself (not an action envelope, docs/authlete-api.md §7.2), as text so it can be cached and relayed unchanged. */

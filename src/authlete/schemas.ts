@@ -86,6 +86,12 @@ export const RevocationResponse = z.looseObject({
   attestationChallenge: str,
 });
 
+/**
+ * `client/authorization/delete` (docs/authlete-api.md §7.6): no action, only the result (`A137001`,
+ * "Deleted N access token(s) …"); a failure is a non-2xx answer (§2.2).
+ */
+export const ClientAuthorizationDeleteResponse = z.looseObject({ resultCode: z.string(), resultMessage: str });
+
 /** Non-2xx bodies: `{resultCode, resultMessage}` when Authlete wrote them, anything when a proxy did. */
 export const ApiFailureBody = z.looseObject({ resultCode: str, resultMessage: str });
 
@@ -94,6 +100,7 @@ export type DeviceVerificationResponse = z.infer<typeof DeviceVerificationRespon
 export type DeviceCompleteResponse = z.infer<typeof DeviceCompleteResponse>;
 export type TokenResponse = z.infer<typeof TokenResponse>;
 export type RevocationResponse = z.infer<typeof RevocationResponse>;
+export type ClientAuthorizationDeleteResponse = z.infer<typeof ClientAuthorizationDeleteResponse>;
 
 /** Request bodies (§3.1, §4, §5.1, §6.1, §7.4): only the members we send. */
 export interface ClientCredentialsFields {

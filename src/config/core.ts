@@ -32,6 +32,8 @@ const BINDINGS = {
   budgets: ["BUDGETS", "getByName", "the Durable Object binding is missing (class BudgetCounter, declared in wrangler.toml)"],
   /** One Durable Object per device grant (grant/object.ts), and one per user code pointing at it. */
   grants: ["GRANTS", "getByName", "the Durable Object binding is missing (class DeviceGrant, declared in wrangler.toml)"],
+  /** One Durable Object per watched network (protection/reported-network-object.ts). */
+  reportedNetworks: ["REPORTED_NETWORKS", "getByName", "the Durable Object binding is missing (class ReportedNetwork, declared in wrangler.toml)"],
 } as const satisfies Record<string, readonly [binding: keyof Env, method: string, missing: string]>;
 
 type Numbers = typeof NUMBERS;

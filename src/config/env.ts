@@ -12,6 +12,8 @@ export type Env = {
   BUDGETS: DurableObjectNamespace;
   /** The device grants' Durable Objects (the class DeviceGrant, grant/object.ts). */
   GRANTS: DurableObjectNamespace;
+  /** The watch list of reported networks (the class ReportedNetwork, protection/reported-network-object.ts). */
+  REPORTED_NETWORKS: DurableObjectNamespace;
   /** Service binding to the offline Authlete emulator; only the local/test config declares it. */
   AUTHLETE?: Fetcher;
   AUTHLETE_BASE_URL?: string;

@@ -17,6 +17,7 @@ import { intIn, json, optionalText, parse, wholeIn } from "./schema";
 export const CROSS_COUNTRY = ["allow", "warn", "block"] as const;
 export const DPOP_MODES = ["bind", "require"] as const;
 export const ONE_CODE_ONE_PERSON = ["warn", "block"] as const;
+export const REPORTED_NETWORK = ["warn", "block"] as const;
 
 /** What the confirm page does when the device and the browser are far apart (protection/proximity.ts). */
 export interface ProximityPolicy {
@@ -24,9 +25,15 @@ export interface ProximityPolicy {
   crossCountry: (typeof CROSS_COUNTRY)[number];
   /** A code entered later than this after the device asked for it gets the stronger warning. */
   maxCodeAgeSeconds: number;
+  /**
+   * A code asked for from a network on the watch list (someone said "I didn't start this" or
+   * "That wasn't me" about a request from it, REPORTED_NETWORK_HOURS ago at most): the stronger
+   * warning, or refused like a blocked country.
+   */
+  reportedNetwork: (typeof REPORTED_NETWORK)[number];
 }
 
-export const DEFAULT_PROXIMITY_POLICY: ProximityPolicy = { crossCountry: "warn", maxCodeAgeSeconds: 300 };
+export const DEFAULT_PROXIMITY_POLICY: ProximityPolicy = { crossCountry: "warn", maxCodeAgeSeconds: 300, reportedNetwork: "warn" };
 
 /** Token lifetimes sent with an approval (`/device/complete` accessTokenDuration, refreshTokenDuration); null: the service's own. */
 export interface TokenLifetimes {
@@ -83,6 +90,7 @@ const Lifetimes = {
 const ProximityEntry = z.strictObject({
   crossCountry: z.optional(z.enum(CROSS_COUNTRY)),
   maxCodeAgeSeconds: z.optional(wholeIn(30, 86_400)),
+  reportedNetwork: z.optional(z.enum(REPORTED_NETWORK)),
 });
 
 /** RFC 6749 §3.3 scope-token: printable ASCII but space, `"` and `\`. */

@@ -5,7 +5,7 @@ import type { DeviceAuthorizationResponse } from "../authlete/schemas";
 import { policyFor } from "../config/policy";
 import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
-import { placeOf } from "../http/client-place";
+import { type Place, placeOf } from "../http/client-place";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { invalidDpopProof } from "../http/oauth-errors";
 import { log } from "../log";
@@ -28,6 +28,11 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
     log("info", "decision", { route: ROUTE, requestId, ...admitted.log, authlete: false });
     return admitted.refused;
   }
+  // The watch list is asked beside Authlete, so the device does not wait for it; it fails open.
+  const place = placeOf(c.req.raw);
+  const reportedNetworks = services.reportedNetworks();
+  const watched = reportedNetworks.watched({ ip, ...place });
+  const listed = watched.then((w) => reportedNetworks.seen(w, { requestId }));
   const res = await services.authlete.deviceAuthorization(req.fields);
   await services.deviceAuthorization.after(admitted, res.action);
   const dpop = res.action === "OK" ? await bindingFor(c, policyFor(policy, res.clientId).dpop) : { bind: null };
@@ -37,7 +42,14 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
     return invalidDpopProof(refusalText(dpop.refuse, dpop.reason));
   }
   log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, dpopBound: dpop.bind !== null, authlete: true });
-  if (res.action === "OK") await remember(c, res, ip, await clientFingerprint(services.keyed, req.fields, req.params), dpop.bind);
+  if (res.action === "OK") {
+    const reportedNetwork = await listed;
+    if (reportedNetwork) {
+      const codeTag = res.userCode ? await services.keyed.tag("log", res.userCode) : null;
+      log("warn", "reported_network_seen", { requestId, clientId: res.clientId ?? null, code: codeTag, ...(await watched).tags });
+    }
+    await remember(c, res, { ip, ...place, reportedNetwork }, await clientFingerprint(services.keyed, req.fields, req.params), dpop.bind);
+  }
   return answerAction(API, res, RULES, passOnHeaders(res));
 }
 
@@ -87,11 +99,25 @@ const RULES: Record<string, ActionRule> = {
  * the confirm page find it wherever they come from. A grant that cannot be created fails open:
  * the device still gets its codes, its polls all go to Authlete, and the confirm page, finding
  * no record of the device, shows the stronger warning (or refuses, under a blocking policy).
+ * A device that asked from a network on the watch list is marked so in its record: the confirm
+ * page warns (or refuses) whoever enters its code.
  */
-async function remember(c: Context<AppEnv>, res: DeviceAuthorizationResponse, ip: string, client: string, jkt: string | null): Promise<void> {
+async function remember(
+  c: Context<AppEnv>,
+  res: DeviceAuthorizationResponse,
+  at: Place & { ip: string; reportedNetwork: boolean },
+  client: string,
+  jkt: string | null,
+): Promise<void> {
   if (!res.responseContent || !res.deviceCode || !res.userCode || !res.expiresIn) throw new AuthleteError("malformed", API, "OK without codes or lifetime");
   const { grants, now } = c.var.services;
-  const device = { ip, ...placeOf(c.req.raw), userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null, requestedAt: now() };
+  const { reportedNetwork, ...place } = at;
+  const device = {
+    ...place,
+    userAgent: c.req.header("User-Agent")?.slice(0, 512) ?? null,
+    requestedAt: now(),
+    ...(reportedNetwork ? { reportedNetwork: true as const } : {}),
+  };
   await grants
     .issue(
       res.deviceCode,

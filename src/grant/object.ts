@@ -15,6 +15,8 @@ import {
   type ProofsSeen,
   poll,
   recordDecision,
+  UNDONE_KEPT_MS,
+  undo,
   view,
 } from "./record";
 
@@ -136,6 +138,24 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
     const decided = recordDecision(s.grant, outcome, now);
     if (decided !== s.grant) this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: decided });
     return true;
+  }
+
+  /**
+   * "That wasn't me" (grant/record.ts `undo`); through a pointer, on its grant. Null when there is
+   * no grant: the device has collected its tokens (the grant ended then), or the code expired.
+   * An undone grant outlives its code by UNDONE_KEPT_MS, so that no poll reaches Authlete, which
+   * holds the approval, while Authlete may still think the code alive.
+   */
+  async undo(now: number): Promise<Decision | null> {
+    const s = this.load();
+    if (!s) return null;
+    if (s.role === "pointer") return this.target(s.grant).undo(now);
+    const next = undo(s.grant, now);
+    if (next.state !== s.grant) {
+      this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: next.state });
+      await this.expireIn(s.grant.poll.expiresAt - now + UNDONE_KEPT_MS);
+    }
+    return next.was;
   }
 
   /** The device got its tokens, or an answer that ends polling: nothing here is needed any more. */

@@ -21,11 +21,16 @@ export interface DeviceRequest extends Place {
   userAgent: string | null;
   /** Epoch ms. */
   requestedAt: number;
+  /** The device asked from a network on the watch list (protection/reported-networks.ts); absent when it did not. */
+  reportedNetwork?: true;
 }
 
-/** Every way a grant is decided on the verification page (verification/complete.tsx). */
-export type Decision = "approved" | "denied" | "cancelled" | "reported" | "blocked";
-export const DECISIONS: readonly Decision[] = ["approved", "denied", "cancelled", "reported", "blocked"];
+/**
+ * Every way a grant is decided on the verification page (verification/complete.tsx), and
+ * `undone`: approved, then taken back with "That wasn't me" (verification/steps/undo.ts).
+ */
+export type Decision = "approved" | "denied" | "cancelled" | "reported" | "blocked" | "undone";
+export const DECISIONS: readonly Decision[] = ["approved", "denied", "cancelled", "reported", "blocked", "undone"];
 
 /** Version 1 of the record. A later field is added as optional, so an older record still reads. */
 export interface GrantState {
@@ -107,12 +112,15 @@ export interface PollRules {
  * - `invalid_dpop_proof`: the grant is bound to a DPoP key and the poll did not prove it (no
  *   proof, an invalid one, another key's, or one seen before); nothing else was looked at and
  *   nothing changed.
+ * - `denied`: the approval was undone ("That wasn't me"): the edge answers access_denied, and
+ *   never asks Authlete, which holds the approval and would issue the tokens.
  */
 export type PollAnswer =
   | { kind: "slow_down"; poll: PollRecord }
   | { kind: "pending"; poll: PollRecord }
   | { kind: "pass"; why: "decided" | "expired" | "due" | "other_client"; poll: PollRecord }
-  | { kind: "invalid_dpop_proof"; why: DpopRefusal; poll: PollRecord };
+  | { kind: "invalid_dpop_proof"; why: DpopRefusal; poll: PollRecord }
+  | { kind: "denied"; poll: PollRecord };
 
 export type DpopRefusal = "missing" | "invalid" | "other_key" | "replayed";
 export const DPOP_REFUSALS: readonly DpopRefusal[] = ["missing", "invalid", "other_key", "replayed"];
@@ -202,6 +210,8 @@ export function poll(
   const next: GrantState = { ...state, poll: d.record };
   // A refusal at the interval cap changes nothing, and says so by returning the same state (nothing to write).
   if (!d.accept) return { state: d.record.interval === state.poll.interval ? state : next, answer: { kind: "slow_down", poll: d.record }, seen };
+  // Whoever polls, and however late: Authlete would answer with the tokens it was told to issue.
+  if (state.decision?.outcome === "undone") return { state: next, answer: { kind: "denied", poll: d.record }, seen };
   const pass = (why: Extract<PollAnswer, { kind: "pass" }>["why"]) => ({
     state: { ...next, lastPassedAt: now },
     answer: { kind: "pass" as const, why, poll: d.record },
@@ -245,6 +255,19 @@ function people(entrants: Omit<Entrant, "at">[]): number {
   return new Set(entrants.map((_, i) => root(i))).size;
 }
 
+/** How long an undone grant is kept past its code's expiry: longer than any drift between this Worker's clock and Authlete's. */
+export const UNDONE_KEPT_MS = 10 * 60_000;
+
+/**
+ * "That wasn't me" after approving: an approval becomes `undone`, and every later poll is denied
+ * at the edge. `was` says what the grant held: `approved` (now undone), `undone` already (a
+ * second press), or another decision or none, which stays as it is.
+ */
+export function undo(state: GrantState, at: number): { state: GrantState; was: Decision | null } {
+  const was = state.decision?.outcome ?? null;
+  return { state: was === "approved" ? { ...state, decision: { outcome: "undone", at } } : state, was };
+}
+
 /** What the verification page reads: the device's record and the client, no polling state. */
 export interface GrantView {
   device: DeviceRequest;
@@ -271,5 +294,5 @@ export function isPollAnswer(x: unknown): x is PollAnswer {
     Number.isFinite(p["expiresAt"]) &&
     (p["lastAcceptedAt"] === null || Number.isFinite(p["lastAcceptedAt"]));
   if (a["kind"] === "invalid_dpop_proof") return sane && DPOP_REFUSALS.includes(a["why"] as DpopRefusal);
-  return sane && (a["kind"] === "slow_down" || a["kind"] === "pending" || a["kind"] === "pass");
+  return sane && (a["kind"] === "slow_down" || a["kind"] === "pending" || a["kind"] === "pass" || a["kind"] === "denied");
 }

@@ -17,6 +17,7 @@ import {
   type ProofsSeen,
   poll,
   recordDecision,
+  undo,
   view,
 } from "./record";
 
@@ -42,6 +43,13 @@ export interface Grants {
   decide(userCode: string, outcome: Decision, now: number): Promise<boolean>;
   /** Polling is over (tokens, or an answer that ends it). */
   finish(deviceCode: string): Promise<void>;
+  /**
+   * The grant's reference for a user code: its pointer's name, a keyed hash, kept where the page
+   * must reach the grant after the code itself is forgotten (an approval that may be undone).
+   */
+  ref(userCode: string): Promise<string>;
+  /** "That wasn't me", by reference: what the grant held before (`approved` is now `undone`); null when there is no grant. */
+  undo(ref: string, now: number): Promise<Decision | null>;
 }
 
 const names = grantNames;
@@ -86,6 +94,16 @@ export class DurableObjectGrants implements Grants {
 
   async finish(deviceCode: string): Promise<void> {
     await this.namespace.getByName(await this.names.device(deviceCode)).finish();
+  }
+
+  ref(userCode: string): Promise<string> {
+    return this.names.user(userCode);
+  }
+
+  async undo(ref: string, now: number): Promise<Decision | null> {
+    // Only a pointer's name: a reference is never taken from anywhere but ref().
+    if (!ref.startsWith("user/")) return null;
+    return this.namespace.getByName(ref).undo(now);
   }
 }
 
@@ -150,6 +168,19 @@ export class MemoryGrants implements Grants {
     const name = await this.names.device(deviceCode);
     this.grants.delete(name);
     this.proofs.delete(name);
+  }
+
+  ref(userCode: string): Promise<string> {
+    return this.names.user(userCode);
+  }
+
+  async undo(ref: string, now: number): Promise<Decision | null> {
+    const p = this.pointers.get(ref);
+    const state = p ? this.grants.get(p.grant) : undefined;
+    if (!p || !state) return null;
+    const next = undo(state, now);
+    this.grants.set(p.grant, next.state);
+    return next.was;
   }
 
   private async byUserCode(userCode: string, now: number): Promise<GrantState | null> {

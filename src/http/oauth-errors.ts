@@ -44,6 +44,12 @@ export const authorizationPending = (authlete: string | null) =>
  */
 export const invalidDpopProof = (description: string) => oauthError(400, "invalid_dpop_proof", description);
 
+/**
+ * RFC 8628 §3.5 `access_denied`, answered at the edge for an approval the person undid ("That
+ * wasn't me", protection/polling.ts): Authlete still holds the approval and would issue tokens.
+ */
+export const approvalWithdrawn = () => oauthError(400, "access_denied", "The user withdrew the approval on the verification page.");
+
 export const tooManyRequests = (retryAfter: number) =>
   oauthError(429, "invalid_request", `Too many requests. Try again in ${retryAfter} seconds.`, { "Retry-After": String(retryAfter) });
 

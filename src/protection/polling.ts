@@ -4,7 +4,7 @@ import type { KeyedHash } from "../crypto";
 import { type DpopRefusal, isPollAnswer, type PollRules, type PresentedProof } from "../grant/record";
 import type { Grants } from "../grant/store";
 import { networkOf } from "../http/client-ip";
-import { authorizationPending, invalidDpopProof, slowDown, tooManyRequests } from "../http/oauth-errors";
+import { approvalWithdrawn, authorizationPending, invalidDpopProof, slowDown, tooManyRequests } from "../http/oauth-errors";
 import { type LogFields, log } from "../log";
 import { checkProof, refusalText } from "./dpop";
 import type { Limiter, Reservation } from "./limiter";
@@ -125,8 +125,8 @@ export function clientFingerprint(keyed: KeyedHash, fields: TokenRequest, params
  * Durable Object (grant/): `slow_down` for polls earlier than the interval; `authorization_pending`
  * answered at the edge while the grant is undecided (a poll still reaches Authlete every
  * POLL_PASS_THROUGH_SECONDS, and at expiry, to hear decisions made where this Worker does not
- * see them); a budget for codes nobody issued; the end of the grant when Authlete says the flow
- * is over. Whenever the object cannot be reached or answers nonsense, the poll goes to Authlete:
+ * see them); `access_denied` for an approval the person undid, without asking Authlete; a budget
+ * for codes nobody issued; the end of the grant when Authlete says the flow is over. Whenever the object cannot be reached or answers nonsense, the poll goes to Authlete:
  * the edge answers for Authlete only when it is sure.
  */
 export class PollingGuard {
@@ -154,6 +154,7 @@ export class PollingGuard {
     }
     if (gate.kind === "slow_down") return { answered: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
     if (gate.kind === "pending") return { answered: authorizationPending(pendingBody), log: { outcome: "authorization_pending_at_edge" } };
+    if (gate.kind === "denied") return { answered: approvalWithdrawn(), log: { outcome: "access_denied_at_edge", reason: "approval_undone" } };
     if (gate.kind === "pass") return { deviceCode, guess: null };
     const guess = await this.limiter.reserve("unknown-device-code", this.unknownCodeBudget, networkOf(ip));
     if (!guess.allowed) return { answered: tooManyRequests(guess.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
@@ -175,7 +176,9 @@ export class PollingGuard {
     deviceCode: string,
     client: string,
     proof: PresentedProof,
-  ): Promise<{ kind: "pass" | "pending" | "untracked" } | { kind: "slow_down"; interval: number } | { kind: "invalid_dpop_proof"; why: DpopRefusal }> {
+  ): Promise<
+    { kind: "pass" | "pending" | "denied" | "untracked" } | { kind: "slow_down"; interval: number } | { kind: "invalid_dpop_proof"; why: DpopRefusal }
+  > {
     const key = await this.grants.name(deviceCode);
     const now = this.now();
     const rec = recent.get(key);

@@ -17,6 +17,11 @@ export interface Vantage extends Place {
   ip: string;
 }
 
+/** The device's side also says whether its network was on the watch list when it asked (protection/reported-networks.ts). */
+export interface DeviceVantage extends Vantage {
+  reportedNetwork?: boolean | undefined;
+}
+
 export interface Signals {
   /** The same IPv4 address, or the same IPv6 /64 (one household or phone). */
   sameNetwork: boolean;
@@ -34,6 +39,8 @@ export interface Signals {
   codeAgeSeconds: number;
   /** The edge could not place the device in a country (no country, `XX`, or Tor's `T1`). */
   unknownPlace: boolean;
+  /** The device asked from a network someone recently reported (the watch list, REPORTED_NETWORK_HOURS). */
+  reportedNetwork: boolean;
 }
 
 /**
@@ -43,8 +50,10 @@ export interface Signals {
  * object that could not be reached), so nothing can be compared. `shared_code`: another person
  * (another browser on another network) entered the same code while it was live, the mark of
  * a code sent to many people (RFC 10027's unique codes; CLIENT_POLICY's `oneCodeOnePerson`).
+ * `reported_network`: someone said "I didn't start this" (or "That wasn't me") about a request
+ * from the device's network lately, so the next person to get a code from there is warned too.
  */
-export type Reason = "cross_country" | "far" | "hosting" | "old_code" | "unknown_place" | "unknown_device" | "shared_code";
+export type Reason = "cross_country" | "far" | "hosting" | "old_code" | "unknown_place" | "unknown_device" | "shared_code" | "reported_network";
 
 export interface Assessment {
   /** normal: the usual page; warn: the stronger warning, Deny first; block: refused outright. */
@@ -97,7 +106,12 @@ export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: numbe
   return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: number, hostingAsns: ReadonlySet<number>): Signals {
+/** A hosting or cloud network: a listed ASN (built in or the operator's), or an AS organisation that says so. */
+export function isHosting(p: Pick<Place, "asn" | "asOrganization">, hostingAsns: ReadonlySet<number>): boolean {
+  return (p.asn !== null && hostingAsns.has(p.asn)) || HOSTING_WORDS.test(p.asOrganization ?? "");
+}
+
+export function signals(device: DeviceVantage, browser: Vantage, codeAgeSeconds: number, hostingAsns: ReadonlySet<number>): Signals {
   const [dc, bc] = [country(device), country(browser)];
   const { latitude: la, longitude: lo } = device;
   const { latitude: lb, longitude: lob } = browser;
@@ -109,9 +123,10 @@ export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: numbe
       same(device.city, browser.city) && dc !== null && dc === bc && (device.region === null || browser.region === null || same(device.region, browser.region)),
     crossCountry: dc !== null && bc !== null && dc !== bc,
     distanceKm: distance,
-    hostingAsn: (device.asn !== null && hostingAsns.has(device.asn)) || HOSTING_WORDS.test(device.asOrganization ?? ""),
+    hostingAsn: isHosting(device, hostingAsns),
     codeAgeSeconds: Math.max(0, Math.round(codeAgeSeconds)),
     unknownPlace: dc === null,
+    reportedNetwork: device.reportedNetwork === true,
   };
 }
 
@@ -119,10 +134,12 @@ export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: numbe
  * The rule, in order:
  * 1. block when the client's policy blocks cross-country requests and the countries differ,
  *    or the device's country is unknown (an attacker can hide it; then nothing shows the
- *    countries are the same);
- * 2. normal when both sides share an address or /64: the person is at the device;
- * 3. warn when the device is on a hosting network, its code is older than the policy's
- *    maximum, or its country is unknown: none is explained by being nearby (a phishing kit
+ *    countries are the same); block too when it blocks reported networks and the device's is one;
+ * 2. normal when both sides share an address or /64: the person is at the device, unless that
+ *    network was reported (a phishing kit's own network is where its victims' codes come from;
+ *    a person there is warned like everyone else);
+ * 3. warn when the device's network was reported, it is a hosting network, the code is older
+ *    than the policy's maximum, or its country is unknown: none is explained by being nearby (a phishing kit
  *    can rent an address in the victim's own city and ISP, but not make an old code fresh or
  *    a data centre a home, and an unknown place is never near);
  * 4. otherwise normal when they share the ASN (not a hosting one) or the city;
@@ -133,8 +150,10 @@ export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: numbe
 export function assess(s: Signals, policy: ProximityPolicy): Assessment {
   const result = (level: Assessment["level"], reasons: Reason[] = []): Assessment => ({ level, reasons, signals: s });
   if (policy.crossCountry === "block" && (s.crossCountry || s.unknownPlace)) return result("block", [s.crossCountry ? "cross_country" : "unknown_place"]);
-  if (s.sameNetwork) return result("normal");
+  if (policy.reportedNetwork === "block" && s.reportedNetwork) return result("block", ["reported_network"]);
+  if (s.sameNetwork && !s.reportedNetwork) return result("normal");
   const reasons: Reason[] = [];
+  if (s.reportedNetwork) reasons.push("reported_network");
   if (s.hostingAsn) reasons.push("hosting");
   if (s.codeAgeSeconds > policy.maxCodeAgeSeconds) reasons.push("old_code");
   if (s.unknownPlace) reasons.push("unknown_place");

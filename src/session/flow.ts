@@ -3,6 +3,7 @@ import type { DeviceRequest } from "../grant/record";
 import type { Place } from "../http/client-place";
 import type { FlowPolicy } from "../protection/client-policy";
 import type { Assessment } from "../protection/proximity";
+import type { Watched } from "../protection/reported-networks";
 import type { Table } from "../storage/kv";
 import { guarded } from "./errors";
 
@@ -52,7 +53,8 @@ export interface FlowProximity extends Assessment {
   browser: Pick<Place, "country" | "region" | "city">;
 }
 
-export type Outcome = "approved" | "denied" | "cancelled" | "reported" | "blocked";
+/** How a flow ended; `undone`: approved, then taken back with "That wasn't me" (verification/steps/undo.ts). */
+export type Outcome = "approved" | "denied" | "cancelled" | "reported" | "blocked" | "undone";
 
 /** What is left once the flow has ended: enough for one "done" page, no code. */
 export interface EndedFlow {
@@ -63,6 +65,30 @@ export interface EndedFlow {
   countries?: { device: string | null; browser: string | null };
   /** For "blocked": refused because another person entered the same code (CLIENT_POLICY `oneCodeOnePerson: block`). */
   shared?: boolean;
+  /** For "blocked": refused because the device asked from a network on the watch list. */
+  reportedNetwork?: true;
+  /** For "approved": what "That wasn't me" needs, until `until`. Never a code or a token. */
+  undo?: UndoRecord;
+}
+
+/**
+ * What undoing an approval needs once the code is forgotten: whose tokens, for which client, and
+ * the grant to tell (a keyed reference), with the keyed tags of its log lines and of the device's
+ * networks for the watch list.
+ */
+export interface UndoRecord {
+  /** Epoch ms: the end of the window in which the done page offers "That wasn't me". */
+  until: number;
+  /** The person's subject at Authlete: /client/authorization/delete deletes this client's tokens for it. */
+  subject: string;
+  /** Authlete's numeric client id. */
+  clientId: number;
+  /** The grant's reference (grant/store.ts `ref`: its pointer's name, a keyed hash). */
+  grant: string;
+  /** The code's log tag, so `approval_undone` joins the approval's own lines. */
+  code: string;
+  /** The device's entries on the watch list (keyed names and tags). */
+  watched: Watched;
 }
 
 export type Flow = ActiveFlow | EndedFlow;
@@ -89,10 +115,11 @@ export class FlowStore {
     return flow.expiresAt <= this.now();
   }
 
-  /** Replaces the flow (code, client, identity) by its outcome. */
+  /** Replaces the flow (code, client, identity) by its outcome; kept while an approval can be undone. */
   end(flowId: string, outcome: Omit<EndedFlow, "step">): Promise<void> {
     const ended: EndedFlow = { step: "ended", ...outcome };
-    return guarded("end verification", () => this.table.put(flowId, ended, ENDED_TTL_SECONDS));
+    const ttl = Math.max(ENDED_TTL_SECONDS, ((outcome.undo?.until ?? 0) - this.now()) / 1000);
+    return guarded("end verification", () => this.table.put(flowId, ended, ttl));
   }
 
   remove(flowId: string): Promise<void> {

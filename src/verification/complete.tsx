@@ -19,6 +19,7 @@ export const DENIALS = {
   blocked: "The request was refused: it came from another country than the person approving it",
   unplaced: "The request was refused: where it came from could not be established",
   shared: "The request was refused: its code was entered by more than one person",
+  reported_network: "The request was refused: its network was recently reported for requests people did not start",
 } as const;
 
 /**

@@ -18,6 +18,15 @@ const PREFILL_COOKIE = "__Host-device-prefill";
  * top-level navigation, on which Strict cookies are withheld.
  */
 const LOGIN_COOKIE = "__Host-device-login";
+/**
+ * The flow id of an approval that may still be undone ("That wasn't me", steps/undo.ts): the
+ * done page gives the browser a fresh flow id, as after every outcome, and keeps the ended
+ * flow's id here, so the undo form reaches its record (and only this browser can post it). It
+ * outlives the undo window (an hour), so a late press hears that it is too late rather than
+ * "start again".
+ */
+const UNDO_COOKIE = "__Host-device-undo";
+const UNDO_COOKIE_SECONDS = 3600;
 /** A one-time message for the next page (after a 303), from a fixed list; never text from a request. */
 const NOTICE_COOKIE = "__Host-device-notice";
 export const NOTICES = ["login_cancelled", "sign_in_again"] as const;
@@ -48,6 +57,19 @@ export async function newFlowId(keyed: KeyedHash): Promise<string> {
 
 export function setFlowCookie(c: Context, flowId: string): void {
   setCookie(c, FLOW_COOKIE, flowId, base);
+}
+
+/** The ended flow whose approval may still be undone; a value this server did not issue is no cookie at all. */
+export function readUndoFlowId(c: Context, keyed: KeyedHash): Promise<string | undefined> {
+  return issuedFlowId(keyed, getCookie(c, UNDO_COOKIE));
+}
+
+export function setUndoCookie(c: Context, flowId: string): void {
+  setCookie(c, UNDO_COOKIE, flowId, { ...base, maxAge: UNDO_COOKIE_SECONDS });
+}
+
+export function clearUndoCookie(c: Context): void {
+  deleteCookie(c, UNDO_COOKIE, base);
 }
 
 /** A cookie value we could have issued (randomToken's 43 characters); anything else is treated as no cookie at all. */

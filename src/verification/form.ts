@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { constantTimeEqual, type KeyedHash } from "../crypto";
 import { readForm } from "../http/form";
 import type { Flow } from "../session/flow";
-import { readFlowId } from "./cookies";
+import { readFlowId, readUndoFlowId } from "./cookies";
 import type { PageEnv } from "./page-env";
 import { PageError } from "./page-error";
 
@@ -11,7 +11,7 @@ import { PageError } from "./page-error";
  * form left open in one tab cannot approve the code opened in another, and a stale page
  * cannot replace a verification in progress.
  */
-export type Shows = "enter" | "ended" | { step: "confirm" | "sign_in" | "consent"; userCode: string } | { replace: string };
+export type Shows = "enter" | "ended" | "undo" | { step: "confirm" | "sign_in" | "consent"; userCode: string } | { replace: string };
 
 function describe(shows: Shows): string {
   if (typeof shows === "string") return shows;
@@ -45,14 +45,15 @@ export interface PageForm {
 
 /**
  * Every POST: a bounded urlencoded body whose token this browser's flow cookie signed (on
- * top of hono's Origin check). What the token is bound to is checked by `expectShows`.
+ * top of hono's Origin check). What the token is bound to is checked by `expectShows`. The
+ * undo form is signed for the ended flow its own cookie names (cookies.ts, UNDO_COOKIE).
  */
-export async function readPageForm(c: Context<PageEnv>): Promise<PageForm> {
+export async function readPageForm(c: Context<PageEnv>, cookie: "flow" | "undo" = "flow"): Promise<PageForm> {
   const form = await readForm(c.req.raw);
   if (!form.ok) throw new PageError("forbidden", "unreadable form body");
   const keyed = c.var.services.keyed;
-  const flowId = await readFlowId(c, keyed);
-  if (!flowId) throw new PageError("forbidden", "no flow cookie");
+  const flowId = await (cookie === "flow" ? readFlowId : readUndoFlowId)(c, keyed);
+  if (!flowId) throw cookie === "flow" ? new PageError("forbidden", "no flow cookie") : new PageError("undo_closed", "no undo cookie");
   const sent = form.params.get("csrf") ?? "";
   const [tag = "", mac = ""] = sent.split(".");
   if (!sent || !constantTimeEqual(mac, await keyed.mac("csrf", `${flowId}\n${tag}`)))

@@ -12,8 +12,11 @@ export interface PageEnv {
     /** The logo's origin, for the CSP's img-src. */
     imageOrigin?: string;
     locale: Locale;
-    /** Set by code entry before it asks Authlete: a 503 page then offers "Try again" with the same code. */
-    retry?: { userCode: string; csrf: string };
+    /**
+     * Set by code entry before it asks Authlete: a 503 page then offers "Try again" with the same
+     * code; and by "That wasn't me" (`action`), whose 503 page offers to press it again.
+     */
+    retry?: { userCode: string; csrf: string } | { action: "/device/undo"; csrf: string };
     /** Set before any step runs; missing only in the error handler, when loading them is what failed. */
     services: PageServices;
   };

@@ -13,7 +13,8 @@ export type PageErrorKind =
   | "out_of_step" // a form from an earlier or later step, or no flow at all
   | "signin_required" // Cloudflare Access did not vouch for the user
   | "login_state" // an OpenID callback without its login state: missing, changed, expired, another flow's, or replayed
-  | "login_rejected"; // the provider's answer failed validation (ID token, code exchange, subject) or it refused the sign-in
+  | "login_rejected" // the provider's answer failed validation (ID token, code exchange, subject) or it refused the sign-in
+  | "undo_closed"; // "That wasn't me" after its window, or with nothing left to undo
 
 export const STATUS: Record<PageErrorKind, number> = {
   expired: 410,
@@ -26,6 +27,7 @@ export const STATUS: Record<PageErrorKind, number> = {
   signin_required: 401,
   login_state: 400,
   login_rejected: 502,
+  undo_closed: 410,
 };
 
 export interface PageErrorOptions {

@@ -15,6 +15,7 @@ import { report } from "./steps/report";
 import { show } from "./steps/show";
 import { signIn } from "./steps/sign-in";
 import { signOut } from "./steps/sign-out";
+import { undoApproval } from "./steps/undo";
 
 /**
  * The verification page, mounted at /device (Authlete's deviceVerificationUri).
@@ -43,6 +44,7 @@ export function verificationRoutes(services: (env: Env) => PageServices) {
   r.post("/consent", consent);
   r.post("/cancel", cancel);
   r.post("/report", report);
+  r.post("/undo", undoApproval);
   // A step URL opened directly (a bookmark, a reload after an error) leads to the current step.
   r.get("/*", (c) => c.redirect("/device", 303));
   r.onError(onPageError);

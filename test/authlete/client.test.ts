@@ -50,6 +50,29 @@ describe.each(["v2", "v3"] as const)("AuthleteClient %s: every API on the right 
     for (const r of seen.filter((x) => x.method === "POST")) expect(r.contentType).toMatch(/^application\/json/);
   });
 
+  it("client/authorization/delete: POST on the client's numeric id with the subject in the JSON body; the person's tokens of that client are gone", async () => {
+    const da = await client.deviceAuthorization({ parameters: "client_id=demo-device&scope=openid" });
+    await client.deviceComplete({ userCode: da.userCode!, result: "AUTHORIZED", subject: "corp:demo/x?y=1&z" });
+    const tok = await client.token({
+      parameters: `grant_type=urn:ietf:params:oauth:grant-type:device_code&device_code=${da.deviceCode}&client_id=demo-device`,
+    });
+    await control("requests");
+    const res = await client.clientAuthorizationDelete(1001, "corp:demo/x?y=1&z");
+    expect(res.resultCode).toBe("A137001");
+    expect(res.resultMessage).toBe("[A137001] Deleted 1 access token(s) issued to the client (ID = 1001) of the service (API Key = 5550001).");
+    const [seen] = await seenRequests();
+    expect(seen).toMatchObject({
+      method: "POST",
+      path: `${expected[v].prefix}/client/authorization/delete/1001`,
+      authorization: expected[v].authorization,
+      body: { subject: "corp:demo/x?y=1&z" },
+    });
+    expect(seen!.contentType).toMatch(/^application\/json/);
+    // The refresh token went with its access token.
+    const refreshed = await client.token({ parameters: `grant_type=refresh_token&refresh_token=${tok.refreshToken}&client_id=demo-device` });
+    expect(JSON.parse(refreshed.responseContent!)).toMatchObject({ error: "invalid_grant" });
+  });
+
   it("an API-call failure is an AuthleteError with the status and resultCode, never a protocol outcome", async () => {
     const wrong = new AuthleteClient(Object.assign({}, configs[v], { apiSecret: "wrong", accessToken: "wrong" }), viaBinding);
     const err = await wrong.deviceVerification("BCDFGHJK").catch((e: unknown) => e);

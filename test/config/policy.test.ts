@@ -15,7 +15,7 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
     const c = policy({});
     expect(c.policies).toEqual({ default: DEFAULT_CLIENT_POLICY, clients: {} });
     expect(DEFAULT_CLIENT_POLICY).toEqual({
-      proximity: { crossCountry: "warn", maxCodeAgeSeconds: 300 },
+      proximity: { crossCountry: "warn", maxCodeAgeSeconds: 300, reportedNetwork: "warn" },
       scopes: null,
       tokens: { ...NO_LIFETIMES, afterWarning: NO_LIFETIMES },
       maxAuthAgeSeconds: null,
@@ -43,7 +43,7 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
       }),
     };
     expect(client(overrides, 1001)).toEqual<ClientPolicy>({
-      proximity: { crossCountry: "warn", maxCodeAgeSeconds: 300 },
+      proximity: { crossCountry: "warn", maxCodeAgeSeconds: 300, reportedNetwork: "warn" },
       scopes: ["openid", "profile"],
       tokens: { accessTokenSeconds: 900, refreshTokenSeconds: 86_400, afterWarning: { accessTokenSeconds: 300, refreshTokenSeconds: 3600 } },
       maxAuthAgeSeconds: 300,
@@ -52,7 +52,7 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
     });
     expect(client(overrides, 1002)).toEqual<ClientPolicy>({
       ...DEFAULT_CLIENT_POLICY,
-      proximity: { crossCountry: "block", maxCodeAgeSeconds: 300 },
+      proximity: { crossCountry: "block", maxCodeAgeSeconds: 300, reportedNetwork: "warn" },
       tokens: { ...NO_LIFETIMES, afterWarning: { accessTokenSeconds: 120, refreshTokenSeconds: null } },
     });
     // A client without an entry, or none named, gets the default.
@@ -80,9 +80,19 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
       CLIENT_POLICY: '{"1002":{"proximity":{"crossCountry":"warn"},"dpop":"bind"}}',
     };
     const c = policy(overrides);
-    expect(c.policies.default.proximity).toEqual({ crossCountry: "warn", maxCodeAgeSeconds: 600 });
-    expect(client(overrides, 1001).proximity).toEqual({ crossCountry: "block", maxCodeAgeSeconds: 600 });
+    expect(c.policies.default.proximity).toEqual({ crossCountry: "warn", maxCodeAgeSeconds: 600, reportedNetwork: "warn" });
+    expect(client(overrides, 1001).proximity).toEqual({ crossCountry: "block", maxCodeAgeSeconds: 600, reportedNetwork: "warn" });
     expect(client(overrides, 1002)).toMatchObject({ proximity: { crossCountry: "warn", maxCodeAgeSeconds: 120 }, dpop: "bind" });
+  });
+
+  it("proximity.reportedNetwork: warn (the default) or block, per client, over the default's", () => {
+    const overrides = { CLIENT_POLICY: '{"default":{"proximity":{"reportedNetwork":"block"}},"1001":{"proximity":{"reportedNetwork":"warn"}},"1002":{}}' };
+    expect(client(overrides, 1001).proximity).toEqual({ crossCountry: "warn", maxCodeAgeSeconds: 300, reportedNetwork: "warn" });
+    expect(client(overrides, 1002).proximity.reportedNetwork).toBe("block");
+    expect(client(overrides, null).proximity.reportedNetwork).toBe("block");
+    expect(client({}, 1001).proximity.reportedNetwork).toBe("warn");
+    // The deprecated variable takes it too, being each entry's proximity.
+    expect(client({ PROXIMITY_POLICY: '{"1001":{"reportedNetwork":"block"}}' }, 1001).proximity.reportedNetwork).toBe("block");
   });
 
   it("HOSTING_ASNS: commas or spaces, AS prefixes in either case; REPORTED_NETWORK_HOURS 0 to 720", () => {
@@ -109,6 +119,7 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
     [{ CLIENT_POLICY: '{"1001":{"oneCodeOnePerson":true}}' }, "CLIENT_POLICY.1001.oneCodeOnePerson: must be one of warn, block"],
     [{ CLIENT_POLICY: '{"1001":{"proximity":{"crossCountry":"deny"}}}' }, "CLIENT_POLICY.1001.proximity.crossCountry: must be one of allow, warn, block"],
     [{ CLIENT_POLICY: '{"1001":{"proximity":{"farKm":10}}}' }, "CLIENT_POLICY.1001.proximity.farKm: is not a known setting"],
+    [{ CLIENT_POLICY: '{"1001":{"proximity":{"reportedNetwork":"deny"}}}' }, "CLIENT_POLICY.1001.proximity.reportedNetwork: must be one of warn, block"],
     [{ PROXIMITY_POLICY: "{" }, "PROXIMITY_POLICY: must be valid JSON"],
     [{ PROXIMITY_POLICY: '{"demo-device":{}}' }, "PROXIMITY_POLICY.demo-device: is not `default` or a numeric Authlete client id"],
     [{ PROXIMITY_POLICY: '{"default":{"crossCountry":"deny"}}' }, "PROXIMITY_POLICY.default.crossCountry: must be one of allow, warn, block"],

@@ -41,6 +41,7 @@ const LABELS = {
     approve: "Approve",
     deny: "Deny",
     report: "I didn't start this",
+    undo: "That wasn't me",
   },
   ja: {
     code: "コード",
@@ -51,6 +52,7 @@ const LABELS = {
     approve: "許可する",
     deny: "拒否する",
     report: "自分で始めていません",
+    undo: "自分ではありません",
   },
 };
 
@@ -65,6 +67,7 @@ const SCREENS = [
   "sign-in: wrong password",
   "consent",
   "done: connected",
+  "done: undone",
   "confirm: stronger warning",
   "done: reported",
   "done: cancelled",
@@ -217,6 +220,8 @@ async function tour(kind: "phone" | "desktop", locale: "en" | "ja") {
   await check(page, cdp, "consent");
   await click(page, t.approve);
   await check(page, cdp, "done: connected");
+  await click(page, t.undo);
+  await check(page, cdp, "done: undone");
 
   await enter(page, (await device(FRANKFURT)).user_code);
   await check(page, cdp, "confirm: stronger warning");

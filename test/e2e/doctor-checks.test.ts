@@ -45,6 +45,7 @@ function worker(over: Partial<WorkerFacts> = {}, vars: Record<string, unknown> =
     durableObjects: [
       { name: "BUDGETS", class_name: "Budgets" },
       { name: "GRANTS", class_name: "DeviceGrant" },
+      { name: "REPORTED_NETWORKS", class_name: "ReportedNetwork" },
     ],
     core: { ok: true, value: {} },
     parsed: { authlete: { version: 3, baseUrl: "https://us.authlete.com" }, pollMaxIntervalSeconds: 60 },
@@ -465,6 +466,13 @@ describe("doctor checks: the Worker's configuration", () => {
     expect(none).toMatchObject({ status: "fail", message: "no Durable Object binding GRANTS" });
     expect(none.fix).toContain('[[env.production.durable_objects.bindings]] name = "GRANTS"');
     expect(one("worker.durable-object.grants").message).toBe("Durable Object binding GRANTS → class DeviceGrant");
+  });
+
+  it("worker.durable-object.reported-networks: ✖ until a binding REPORTED_NETWORKS is declared, ✔ once it is", () => {
+    const none = one("worker.durable-object.reported-networks", worker({ durableObjects: [{ name: "BUDGETS" }, { name: "GRANTS" }] }));
+    expect(none).toMatchObject({ status: "fail", message: "no Durable Object binding REPORTED_NETWORKS" });
+    expect(none.fix).toContain('[[env.production.durable_objects.bindings]] name = "REPORTED_NETWORKS"');
+    expect(one("worker.durable-object.reported-networks").message).toBe("Durable Object binding REPORTED_NETWORKS → class ReportedNetwork");
   });
 
   it("worker.public-url: required for an environment, https expected, an origin only", () => {

@@ -90,18 +90,19 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
     for (const [id, line] of got) expect(line.mark, `${id}: ${line.message}`).toBe("✔");
     expect(got.get("worker.durable-object")?.message).toBe("Durable Object binding BUDGETS → class BudgetCounter");
     expect(got.get("worker.durable-object.grants")?.message).toBe("Durable Object binding GRANTS → class DeviceGrant");
+    expect(got.get("worker.durable-object.reported-networks")?.message).toBe("Durable Object binding REPORTED_NETWORKS → class ReportedNetwork");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("the offline emulator (seed default), started for this run");
     noStack(r);
     noSecrets(r);
   });
 
-  it("the summary: 34 passed, nothing skipped, and the clients named in .dev.vars", async () => {
+  it("the summary: 35 passed, nothing skipped, and the clients named in .dev.vars", async () => {
     const r = await doctor(["--config", config(WRANGLER, EXAMPLE)]);
     const got = lines(r.stdout);
     expect([...got.keys()]).toEqual(ALL);
     expect([...got.values()].every((l) => l.mark === "✔")).toBe(true);
-    expect(r.stdout).toMatch(/✖ 0 failed {3}⚠ 0 warnings {3}✔ 34 passed {3}– 0 skipped/);
+    expect(r.stdout).toMatch(/✖ 0 failed {3}⚠ 0 warnings {3}✔ 35 passed {3}– 0 skipped/);
     expect(r.stdout).toContain("clients     1001, 1002, 1003 (DOCTOR_CLIENT_IDS, .dev.vars)");
     expect(r.code).toBe(0);
   });
@@ -178,7 +179,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
         expect(line.mark, `${id}: ${line.message}`).toBe("✔");
       }
     }
-    expect(r.stdout).toMatch(/✖ 13 failed {3}⚠ 2 warnings {3}✔ 19 passed {3}– 0 skipped/);
+    expect(r.stdout).toMatch(/✖ 13 failed {3}⚠ 2 warnings {3}✔ 20 passed {3}– 0 skipped/);
     expect(r.code).toBe(1);
   });
 
@@ -194,7 +195,7 @@ describe("npm run doctor against the local setup (the emulator it starts)", () =
       authlete: { version: 3, baseUrl: "http://authlete-emulator", via: "emulator", seed: "misconfigured" },
       secrets: { AUTHLETE_SERVICE_ID: "set", AUTHLETE_SERVICE_ACCESS_TOKEN: "set", EDGE_SECRET: "set", USERS: "set" },
       clients: ["1001", "1002", "1003"],
-      counts: { pass: 19, fail: 13, warn: 2, skip: 0 },
+      counts: { pass: 20, fail: 13, warn: 2, skip: 0 },
     });
     for (const c of report.checks) {
       expect(["pass", "fail", "warn", "skip"]).toContain(c.status);

@@ -69,6 +69,41 @@ describe.each(STORES)("the grants on %s", (_, store) => {
     expect(await g.decide("BCDFGHJK", "approved", 0)).toBe(false);
   });
 
+  it("undo: an approval becomes undone, and every later poll is denied (whoever polls, however late); nothing else is undone", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, init, 0);
+    const ref = await g.ref(c.user);
+    expect(ref).toMatch(/^user\/[A-Za-z0-9_-]{43}$/);
+    expect(await g.decide(c.user, "approved", 1_000)).toBe(true);
+    expect(await g.undo(ref, 2_000)).toBe("approved");
+    expect(await g.poll(c.device, 2_500, rules, "fingerprint")).toMatchObject({ kind: "denied" });
+    expect(await g.poll(c.device, 8_000, rules, "another client")).toMatchObject({ kind: "denied" });
+    expect(await g.poll(c.device, 700_000, rules, "fingerprint")).toMatchObject({ kind: "denied" });
+    // A second press finds it undone; a later decision cannot replace it.
+    expect(await g.undo(ref, 3_000)).toBe("undone");
+    expect(await g.decide(c.user, "approved", 3_000)).toBe(true);
+    expect(await g.poll(c.device, 710_000, rules, "fingerprint")).toMatchObject({ kind: "denied" });
+
+    const other = codes();
+    await g.issue(other.device, other.user, init, 0);
+    expect(await g.undo(await g.ref(other.user), 1_000)).toBeNull();
+    expect(await g.decide(other.user, "denied", 1_000)).toBe(true);
+    expect(await g.undo(await g.ref(other.user), 2_000)).toBe("denied");
+    expect(await g.poll(other.device, 2_500, rules, "fingerprint")).toMatchObject({ kind: "pass", why: "decided" });
+  });
+
+  it("undo after the device collected its tokens (the grant finished), or of a reference that is no grant's: null", async () => {
+    const g = store();
+    const c = codes();
+    await g.issue(c.device, c.user, init, 0);
+    await g.decide(c.user, "approved", 1_000);
+    await g.finish(c.device);
+    expect(await g.undo(await g.ref(c.user), 2_000)).toBeNull();
+    expect(await g.undo(await g.ref("BCDFGHJK"), 2_000)).toBeNull();
+    expect(await g.undo(await g.name(c.device), 2_000)).toBeNull();
+  });
+
   it("polls sent at once: exactly one is accepted", async () => {
     const g = store();
     const c = codes();

@@ -23,6 +23,7 @@ const base: Signals = {
   hostingAsn: false,
   codeAgeSeconds: 30,
   unknownPlace: false,
+  reportedNetwork: false,
 };
 const judge = (s: Partial<Signals>, policy: Partial<ProximityPolicy> = {}) => {
   const a = assess({ ...base, ...s }, { ...DEFAULT_PROXIMITY_POLICY, ...policy });
@@ -75,6 +76,12 @@ describe("proximity signals from two requests' request.cf", () => {
     expect(signals(at("a", KDDI), at("b"), 0, hosting).hostingAsn).toBe(false);
   });
 
+  it("a reported network is the device record's mark, never the browser's", () => {
+    const device = { ...at("198.51.100.1", TOKYO), reportedNetwork: true };
+    expect(signals(device, at("203.0.113.1", TOKYO), 10, hosting).reportedNetwork).toBe(true);
+    expect(signals(at("198.51.100.1", TOKYO), { ...at("203.0.113.1", TOKYO), reportedNetwork: true } as Vantage, 10, hosting).reportedNetwork).toBe(false);
+  });
+
   it("the code's age, in whole seconds", () => {
     expect(signals(at("a"), at("b"), 412.6, hosting).codeAgeSeconds).toBe(413);
   });
@@ -102,6 +109,22 @@ describe("the rule: normal, the stronger warning, or block", () => {
     ["an old code under a longer maximum", { codeAgeSeconds: 301 }, { maxCodeAgeSeconds: 900 }, "normal"],
     ["everything at once", { hostingAsn: true, codeAgeSeconds: 4000, crossCountry: true }, {}, "warn hosting old_code cross_country"],
     ["the same network outweighs a hosting ASN and an old code", { sameNetwork: true, hostingAsn: true, codeAgeSeconds: 4000 }, {}, "normal"],
+    ["a reported network, even in the same city", { reportedNetwork: true, sameCity: true }, {}, "warn reported_network"],
+    ["a reported network outweighs the same network", { reportedNetwork: true, sameNetwork: true }, {}, "warn reported_network"],
+    ["a reported hosting network", { reportedNetwork: true, hostingAsn: true }, {}, "warn reported_network hosting"],
+    [
+      "a reported network, policy blocks reported networks",
+      { reportedNetwork: true, sameNetwork: true },
+      { reportedNetwork: "block" },
+      "block reported_network",
+    ],
+    ["policy blocks reported networks, none reported", { sameCity: true }, { reportedNetwork: "block" }, "normal"],
+    [
+      "another country and a reported network, policy blocks both",
+      { crossCountry: true, reportedNetwork: true },
+      { crossCountry: "block", reportedNetwork: "block" },
+      "block cross_country",
+    ],
   ])("%s → %s", (_, s, policy, expected) => {
     expect(judge(s, policy)).toBe(expected);
   });

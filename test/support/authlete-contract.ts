@@ -3,10 +3,12 @@
 // description) has for that API. A test-only dependency: nothing here reaches the Worker.
 // One module per schema rather than the SDK's index, which would load all of its models into every test file.
 import { Client$inboundSchema } from "@authlete/typescript-sdk/models/client.js";
+import { ClientAuthorizationDeleteResponse$inboundSchema } from "@authlete/typescript-sdk/models/clientauthorizationdeleteresponse.js";
 import { DeviceAuthorizationResponse$inboundSchema } from "@authlete/typescript-sdk/models/deviceauthorizationresponse.js";
 import { DeviceCompleteResponse$inboundSchema } from "@authlete/typescript-sdk/models/devicecompleteresponse.js";
 import { DeviceVerificationResponse$inboundSchema } from "@authlete/typescript-sdk/models/deviceverificationresponse.js";
 import { ResultError$inboundSchema } from "@authlete/typescript-sdk/models/errors/resulterror.js";
+import { IntrospectionResponse$inboundSchema } from "@authlete/typescript-sdk/models/introspectionresponse.js";
 import { ServiceConfigurationApiResponse$inboundSchema } from "@authlete/typescript-sdk/models/operations/serviceconfigurationapi.js";
 import { RevocationResponse$inboundSchema } from "@authlete/typescript-sdk/models/revocationresponse.js";
 import { Service$inboundSchema } from "@authlete/typescript-sdk/models/service.js";
@@ -46,6 +48,8 @@ const SUCCESS: Readonly<Record<string, ZodTypeAny>> = {
   "service/jwks/get": ServiceJwksGetResponse$inboundSchema as ZodTypeAny,
   "service/get": Service$inboundSchema as ZodTypeAny,
   "client/get": Client$inboundSchema as ZodTypeAny,
+  "client/authorization/delete": ClientAuthorizationDeleteResponse$inboundSchema as ZodTypeAny,
+  "auth/introspection": IntrospectionResponse$inboundSchema as ZodTypeAny,
 };
 
 /**

@@ -177,8 +177,14 @@ export function grants(): DurableObjectGrants {
 export function unreachableGrants(): DurableObjectNamespace {
   const fail = () => Promise.reject(new Error("Durable Object unavailable (injected)"));
   return {
-    getByName: () => ({ issue: fail, point: fail, poll: fail, lookup: fail, enter: fail, decide: fail, finish: fail }),
+    getByName: () => ({ issue: fail, point: fail, poll: fail, lookup: fail, enter: fail, decide: fail, finish: fail, undo: fail }),
   } as unknown as DurableObjectNamespace;
+}
+
+/** A REPORTED_NETWORKS binding whose objects cannot be reached, as in a Durable Objects outage. */
+export function unreachableReportedNetworks(): DurableObjectNamespace {
+  const fail = () => Promise.reject(new Error("Durable Object unavailable (injected)"));
+  return { getByName: () => ({ list: fail, seen: fail }) } as unknown as DurableObjectNamespace;
 }
 
 /** A BUDGETS binding whose objects cannot be reached, as in a Durable Objects outage. */

@@ -56,6 +56,8 @@ describe("CSRF: hono csrf() and a per-session token on every form", () => {
 
 describe("303 after every POST that changes state, always to the fixed /device", () => {
   it("enter, confirm, sign-in, sign-out, consent, cancel and report", async () => {
+    // The report warns (the network goes on the watch list, phishing_reported); its content is flows/reported-network.test.ts's subject.
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const b = browser(w);
     const flow = await startDevice(w);
     await b.get("/device");
@@ -76,6 +78,7 @@ describe("303 after every POST that changes state, always to the fixed /device",
     await atConfirm(w, b);
     await step("/device/report", {});
     expect(seen.map((p) => [p.status, p.location])).toEqual(Array(seen.length).fill([303, "/device"]));
+    expect(warn.mock.calls.map(([l]) => (JSON.parse(String(l)) as { event: string }).event)).toEqual(["reported_network_listed", "phishing_reported"]);
   });
 });
 
@@ -295,8 +298,23 @@ describe("state: hashed keys, expiring with the user code, gone when the flow en
     for (const secret of [flow.user_code, flow.device_code, flowId, signInId]) expect(names).not.toContain(secret);
 
     await b.post("/device/consent", { action: "approve" });
-    // Ended: the code, client details and identity are gone, only the outcome waits to be shown.
-    expect(await flowRecord(b)).toBe(JSON.stringify({ step: "ended", outcome: "approved", clientName: "Demo TV" }));
+    // Ended: the code, client details and claims are gone; the outcome waits to be shown, and for
+    // a few minutes what "That wasn't me" needs: the subject, the client's id, keyed references.
+    const ended = JSON.parse((await flowRecord(b))!) as Record<string, unknown>;
+    expect(ended).toEqual({
+      step: "ended",
+      outcome: "approved",
+      clientName: "Demo TV",
+      undo: {
+        until: expect.any(Number),
+        subject: "demo",
+        clientId: 1001,
+        grant: expect.stringMatching(/^user\/[\w-]{43}$/),
+        code: expect.stringMatching(/^[\w-]{12}$/),
+        watched: { names: [expect.stringMatching(/^network\/[\w-]{43}$/)], tags: { network: expect.stringMatching(/^[\w-]{12}$/), asn: null } },
+      },
+    });
+    for (const secret of [flow.user_code, flow.device_code, b.ip]) expect(JSON.stringify(ended)).not.toContain(secret);
     await b.get("/device");
     expect(await flowRecord(b)).toBeNull();
   });

@@ -11,6 +11,7 @@ import { requireStep } from "../flow-guard";
 import { readPageForm } from "../form";
 import type { PageEnv } from "../page-env";
 import { PageError } from "../page-error";
+import { undoable } from "./undo";
 
 /**
  * POST /device/consent: Approve or Deny by the signed-in person. Approve checks the sign-in's
@@ -38,7 +39,9 @@ export async function consent(c: Context<PageEnv>): Promise<Response> {
   }
   if (outcome === "approved") reportAcrShortfall(c, flow, flow.identity);
   const request = outcome === "approved" ? authorized(flow, flow.identity) : denial(flow, "denied");
-  return complete(c, flowId, flow, request, { outcome, clientName: flow.clientName });
+  // An approval can be taken back from the done page for a few minutes ("That wasn't me", steps/undo.ts).
+  const undo = outcome === "approved" ? await undoable(c, flow, flow.identity) : {};
+  return complete(c, flowId, flow, request, { outcome, clientName: flow.clientName, ...undo });
 }
 
 /**

@@ -85,9 +85,11 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
         // The client's policy refuses this request: the device is told no at once, and the person is told why.
         if (shared) return complete(c, flowId, flow, denial(flow, "shared"), { outcome: "blocked", clientName: flow.clientName, shared: true });
         log("warn", "proximity_blocked", { requestId: c.var.requestId, code: logged.code, clientId, ...proximityFields(proximity, device) });
-        const why = proximity.reasons.includes("cross_country") ? "blocked" : "unplaced";
+        const r = proximity.reasons;
+        const why = r.includes("cross_country") ? "blocked" : r.includes("reported_network") ? "reported_network" : "unplaced";
         const countries = { device: why === "blocked" ? (device?.country ?? null) : null, browser: proximity.browser.country };
-        return complete(c, flowId, flow, denial(flow, why), { outcome: "blocked", clientName: flow.clientName, countries });
+        const listed = why === "reported_network" ? { reportedNetwork: true as const } : {};
+        return complete(c, flowId, flow, denial(flow, why), { outcome: "blocked", clientName: flow.clientName, countries, ...listed });
       }
       await flows.save(flowId, flow);
       return c.redirect("/device", 303);

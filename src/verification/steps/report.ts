@@ -12,15 +12,19 @@ import { proximityFields } from "../proximity";
  * POST /device/report ("I didn't start this", on the confirm page): denies like Cancel, and
  * logs `phishing_reported` with the proximity signals, so an operator can see a campaign
  * (which networks, how far, how old the codes) and act on it. Identifiers appear only as
- * keyed tags: the code, the device's network and the browser's, never in clear.
+ * keyed tags: the code, the device's network and the browser's, never in clear. The device's
+ * network goes on the watch list (protection/reported-networks.ts), so the next code asked for
+ * from there warns whoever is sent it.
  */
 export async function report(c: Context<PageEnv>): Promise<Response> {
   const form = await readPageForm(c);
   const flow = await requireStep(c, form, "confirm");
-  const { keyed } = c.var.services;
+  const { keyed, reportedNetworks } = c.var.services;
+  const code = await codeTag(c, flow.userCode);
+  if (flow.device) await reportedNetworks.list(await reportedNetworks.watched(flow.device), { requestId: c.var.requestId, code, via: "report" });
   log("warn", "phishing_reported", {
     requestId: c.var.requestId,
-    code: await codeTag(c, flow.userCode),
+    code,
     clientId: flow.clientId ?? null,
     deviceNetwork: flow.device ? await keyed.tag("log-network", networkOf(flow.device.ip)) : null,
     browserNetwork: await keyed.tag("log-network", networkOf(clientIp(c))),

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { newFlowId, readFlowId, readSignInId, setFlowCookie, setLangCookie, setPrefillCookie, takeNotice, takePrefill } from "../cookies";
+import { newFlowId, readFlowId, readSignInId, setFlowCookie, setLangCookie, setPrefillCookie, setUndoCookie, takeNotice, takePrefill } from "../cookies";
 import { loadFlow } from "../flow-guard";
 import { csrfToken, showsFor } from "../form";
 import { frame } from "../frame";
@@ -61,7 +61,11 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
     const fresh = await newFlowId(keyed);
     setFlowCookie(c, fresh);
     const canSignOut = authenticator.mode === "form" && readSignInId(c) !== undefined;
-    return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? await csrfToken(keyed, fresh, "ended") : undefined} />);
+    // An approval still in its window: the ended flow's id moves to the undo cookie, for "That wasn't me" (steps/undo.ts).
+    const undoable = flow.undo && flow.undo.until > now() ? flow.undo : undefined;
+    if (undoable) setUndoCookie(c, flowId);
+    const undo = undoable ? { csrf: await csrfToken(keyed, flowId, "undo"), until: undoable.until, now: now() } : undefined;
+    return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? await csrfToken(keyed, fresh, "ended") : undefined} undo={undo} />);
   }
   switch (flow.step) {
     case "confirm":

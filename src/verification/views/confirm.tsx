@@ -65,6 +65,8 @@ const copy: Copy<{
         unknown_device: () => "We cannot tell where this request came from: there is no record of the device that asked.",
         shared_code: () =>
           "Someone else, in another browser on another network, has entered this same code. A code is for one person: if it was sent to you, it may have been sent to others too.",
+        reported_network: () =>
+          "Someone recently told us that a request from the network this device asked from was not theirs: codes from there have been sent to people who did not start them.",
       },
       thatDevice: "That device",
       you: "You",
@@ -105,6 +107,8 @@ const copy: Copy<{
         unknown_device: () => "このリクエストがどこから来たのか分かりません。接続を求めたデバイスの記録がありません。",
         shared_code: () =>
           "別のネットワークの別のブラウザーで、誰かがこれと同じコードを入力しています。コードは一人のためのものです。送られてきたコードであれば、ほかの人にも送られている可能性があります。",
+        reported_network: () =>
+          "このデバイスが接続を求めたネットワークからのリクエストについて、最近「自分で始めていない」という報告がありました。そこからのコードが、始めた覚えのない人に送られています。",
       },
       thatDevice: "そのデバイス",
       you: "あなた",

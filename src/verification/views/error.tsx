@@ -49,6 +49,11 @@ const copy: Copy<
       body: "Your sign-in service's answer could not be accepted. Sign in again; if it keeps happening, contact your administrator.",
       action: "Sign in again",
     },
+    undo_closed: {
+      title: "It is too late to undo this here",
+      body: "An approval can be taken back on this page only for a few minutes after it was given. To remove the app's access to your account now, sign out of it on the device, or ask your administrator.",
+      action: "Connect another device",
+    },
     paused: {
       code_entry: (time, rel) => `For your security, entering codes is paused here until ${time} (${rel}).`,
       sign_in: (time, rel) => `For your security, signing in is paused until ${time} (${rel}).`,
@@ -94,6 +99,11 @@ const copy: Copy<
       body: "サインインサービスからの応答を受け入れられませんでした。もう一度サインインしてください。繰り返し発生する場合は管理者に連絡してください。",
       action: "もう一度サインインする",
     },
+    undo_closed: {
+      title: "ここでは取り消せなくなりました",
+      body: "このページで承認を取り消せるのは、承認してから数分間だけです。いまアプリのアクセスを削除するには、デバイスでサインアウトするか、管理者に連絡してください。",
+      action: "別のデバイスを接続する",
+    },
     paused: {
       code_entry: (time, rel) => `安全のため、${time}（${rel}）までここでのコード入力を停止しています。`,
       sign_in: (time, rel) => `安全のため、${time}（${rel}）までサインインを停止しています。`,
@@ -111,7 +121,7 @@ export const ErrorPage = (props: {
   f: Frame;
   kind: PageErrorKind;
   until?: { at: number; now: number; paused?: Paused | undefined } | undefined;
-  retry?: { userCode: string; csrf: string } | undefined;
+  retry?: { userCode: string; csrf: string } | { action: "/device/undo"; csrf: string } | undefined;
 }) => {
   const { locale, timeZone } = props.f;
   const t = copy[locale];
@@ -129,9 +139,9 @@ export const ErrorPage = (props: {
         <p>{m.body}</p>
       )}
       {props.retry ? (
-        <form method="post" action="/device" class="actions">
+        <form method="post" action={"action" in props.retry ? props.retry.action : "/device"} class="actions">
           <Csrf token={props.retry.csrf} />
-          <input type="hidden" name="user_code" value={props.retry.userCode} />
+          {"userCode" in props.retry && <input type="hidden" name="user_code" value={props.retry.userCode} />}
           <button type="submit" class="primary">
             {m.action}
           </button>
