@@ -11,14 +11,26 @@ import { DonePage } from "./views/done";
 
 const API = "/device/complete";
 
-/** What the device hears at its next poll (`error_description`), for each way a person can say no. */
-export const DENIALS = {
-  denied: "The user denied the request.",
-  cancelled: "The user cancelled the request on the verification page",
-  reported: "The user reported that they did not start this request",
-  blocked: "The request was refused: it came from another country than the person approving it",
-  unplaced: "The request was refused: where it came from could not be established",
-} as const;
+/**
+ * What the device hears at its next poll (`error_description`), whichever way the request was
+ * refused: RFC 8628's own words for `access_denied`. One sentence for every reason, because the
+ * device may be a phishing kit, and "reported" or "another country" would tell it what to change
+ * (send codes to someone else, rent an address in the victim's country) before the next victim.
+ */
+export const DENIED_DESCRIPTION = "The authorization request was denied.";
+
+/**
+ * Why a request was refused, for the log only (the `reason` of its decision line): Deny on the
+ * consent page (`denied`), Cancel or Deny on the stronger warning (`cancelled`), "I didn't start
+ * this" (`reported`), a blocking policy for another country (`blocked`) or for a place that could
+ * not be established (`unplaced`).
+ */
+export type DenialReason = "denied" | "cancelled" | "reported" | "blocked" | "unplaced";
+
+/** A refusal as it goes to Authlete, with its reason beside it for the log (never sent). */
+export interface Denial extends DeviceCompleteRequest {
+  reason: DenialReason;
+}
 
 /**
  * Sends one decision on `flow`'s code to Authlete and, on SUCCESS only, records it in the
@@ -31,16 +43,17 @@ export async function complete(
   c: Context<PageEnv>,
   flowId: string,
   flow: ActiveFlow,
-  request: DeviceCompleteRequest,
+  request: DeviceCompleteRequest | Denial,
   ended: Omit<EndedFlow, "step">,
 ): Promise<Response> {
   const { authlete, flows, grants, now } = c.var.services;
-  const res = await authlete.deviceComplete(request);
+  const { reason, ...body } = request as DeviceCompleteRequest & Partial<Denial>;
+  const res = await authlete.deviceComplete(body);
   const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) =>
     new PageError(kind, `${API} ${ended.outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
   switch (res.action) {
     case "SUCCESS":
-      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null });
+      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null, ...(reason ? { reason } : {}) });
       // Authlete has the decision; a grant that does not hear of it costs only latency: the
       // device's next pass-through poll hears it from Authlete.
       await grants
@@ -71,9 +84,9 @@ export async function complete(
   }
 }
 
-/** A denial as Authlete takes it: no subject, and the words the device will read. */
-export function denial(flow: ActiveFlow, why: keyof typeof DENIALS): DeviceCompleteRequest {
-  return { userCode: flow.userCode, result: "ACCESS_DENIED", errorDescription: DENIALS[why] };
+/** A denial as Authlete takes it: no subject, and the one description every device reads; why stays here, for the log. */
+export function denial(flow: ActiveFlow, why: DenialReason): Denial {
+  return { userCode: flow.userCode, result: "ACCESS_DENIED", errorDescription: DENIED_DESCRIPTION, reason: why };
 }
 
 /** The code is dead at Authlete; a state that cannot be deleted now expires with its TTL. */

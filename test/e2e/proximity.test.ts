@@ -117,7 +117,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     await page.getByRole("heading", { name: "Cancelled" }).waitFor();
     const { error } = await outcome;
     expect(error?.error).toBe("access_denied");
-    expect(error?.error_description).toBe("The user cancelled the request on the verification page");
+    expect(error?.error_description).toBe("The authorization request was denied.");
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -181,7 +181,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     await shot("5-blocked");
     const { error } = await outcome;
     expect(error?.error).toBe("access_denied");
-    expect(error?.error_description).toBe("The request was refused: it came from another country than the person approving it");
+    expect(error?.error_description).toBe("The authorization request was denied.");
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -77,7 +77,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The user cancelled the request on the verification page",
+      error_description: "The authorization request was denied.",
     });
   });
 
@@ -123,7 +123,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(primary(warned.html)).toBe("Deny");
   });
 
-  it("PROXIMITY_POLICY block → a page that says why, ACCESS_DENIED with the reason at the device's next poll, and a log line", async () => {
+  it("PROXIMITY_POLICY block → a page that says why, ACCESS_DENIED at the device's next poll (the reason in the log only), and a log line", async () => {
     const lines: string[] = [];
     for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
     const b = browser(web, { cf: TOKYO_PHONE, env: policy({ default: { crossCountry: "block" } }) });
@@ -142,12 +142,12 @@ describe("proximity: the device's request.cf against the browser's, at the confi
       {
         userCode: flow.user_code,
         result: "ACCESS_DENIED",
-        errorDescription: "The request was refused: it came from another country than the person approving it",
+        errorDescription: "The authorization request was denied.",
       },
     ]);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The request was refused: it came from another country than the person approving it",
+      error_description: "The authorization request was denied.",
     });
     const blocked = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["event"] === "proximity_blocked")!;
     expect(blocked).toMatchObject({
@@ -192,7 +192,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     // Unreachable from the page, the object does not hear the decision either: the device hears it from Authlete at the next pass-through.
     ["no record of the device", { cf: TOKYO_HOME }, { GRANTS: unreachableGrants() }, 60_000],
     ["a device the edge cannot place", { cf: { ...FRANKFURT, country: "XX" } }, {}, 5_000],
-  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told why", async (_, at, env, heardAfter) => {
+  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told no", async (_, at, env, heardAfter) => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const b = browser(web, { cf: TOKYO_PHONE, env: { ...policy({ default: { crossCountry: "block" } }), ...env } });
     const flow = await startDevice(w, undefined, at);
@@ -202,7 +202,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const t = text((await b.get("/device")).html);
     expect(t).toContain("This request was refused");
     expect(t).toContain("We could not tell where the device asked from.");
-    const why = "The request was refused: where it came from could not be established";
+    const why = "The authorization request was denied.";
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([{ userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: why }]);
     clock.advance(heardAfter);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: why });
@@ -232,11 +232,11 @@ describe('"I didn\'t start this" on the confirm page', () => {
       "Nothing was approved, the device has been told no, and we have recorded your report. If someone sent you a code or a link to enter here, do not enter codes from them again. You can close this page.",
     );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
-      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user reported that they did not start this request" },
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The authorization request was denied." },
     ]);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The user reported that they did not start this request",
+      error_description: "The authorization request was denied.",
     });
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const reported = parsed.find((l) => l["event"] === "phishing_reported")!;
@@ -269,5 +269,42 @@ describe('"I didn\'t start this" on the confirm page', () => {
     await atConsent(w, b);
     expect((await b.post("/device/report", {})).status).toBe(409);
     expect(await calls("device/complete")).toHaveLength(0);
+  });
+});
+
+describe("the device learns access_denied, not why", () => {
+  /** What every refused device reads: RFC 8628's own words, the same for every reason. */
+  const DENIED = { error: "access_denied", error_description: "The authorization request was denied." };
+  const blocking = policy({ default: { crossCountry: "block" } });
+
+  it.each<[string, string, Overrides, Cf, (b: ReturnType<typeof browser>) => Promise<unknown>]>([
+    ["Deny on the consent page", "denied", {}, TOKYO_HOME, (b) => b.submit("/device/consent", { action: "deny" })],
+    ["Cancel on the confirm page", "cancelled", {}, TOKYO_HOME, (b) => b.submit("/device/cancel", {})],
+    ["Deny on the stronger warning", "cancelled", {}, FRANKFURT, (b) => b.submit("/device/cancel", {})],
+    ["I didn't start this", "reported", {}, FRANKFURT, (b) => b.submit("/device/report", {})],
+    ["a policy that blocks another country", "blocked", blocking, FRANKFURT, async () => {}],
+    ["a policy that blocks a place it cannot establish", "unplaced", blocking, { ...FRANKFURT, country: "XX" }, async () => {}],
+  ])("%s: the device hears one neutral access_denied; the reason is in the decision line only", async (how, reason, env, cf, act) => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const b = browser(web, { cf: TOKYO_PHONE, env });
+    const flow = await startDevice(w, undefined, { cf });
+    await b.get("/device");
+    await b.submit("/device", { user_code: flow.user_code });
+    if (how.startsWith("Deny on the consent")) {
+      await b.submit("/device/confirm", {});
+      await b.submit("/device/sign-in", { username: "demo", password: "demo" });
+    }
+    await act(b);
+    // What Authlete was told, and so what the device reads: the same words whatever happened.
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: DENIED.error_description },
+    ]);
+    clock.advance(5_000);
+    // Beside Authlete's own error_uri (its result code for any ACCESS_DENIED), nothing else.
+    const { error_uri: _, ...heard } = await json(await w.poll(flow.device_code));
+    expect(heard).toEqual(DENIED);
+    const decided = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["event"] === "decision" && l["reason"] !== undefined);
+    expect(decided).toMatchObject({ route: expect.stringMatching(/^\/device/), reason, authlete: true });
   });
 });

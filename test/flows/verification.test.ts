@@ -283,12 +283,12 @@ describe("step 2: confirm the device", () => {
       "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
     );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
-      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user cancelled the request on the verification page" },
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The authorization request was denied." },
     ]);
     expect(await state(flow.user_code)).toBe("DENIED");
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The user cancelled the request on the verification page",
+      error_description: "The authorization request was denied.",
     });
     expect((await b.get("/device")).html).toContain('action="/device"');
   });
@@ -437,9 +437,9 @@ describe("step 4: consent, and every /device/complete action", () => {
     expect((await calls("device/complete"))[0]!.body).toEqual({
       userCode: flow.user_code,
       result: "ACCESS_DENIED",
-      errorDescription: "The user denied the request.",
+      errorDescription: "The authorization request was denied.",
     });
-    expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: "The user denied the request." });
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: "The authorization request was denied." });
   });
 
   it("USER_CODE_EXPIRED → its own page, and the flow is dropped", async () => {
