@@ -12,7 +12,7 @@ import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
-import { HOSTING_ASNS } from "./protection/proximity";
+import { HOSTING_ASNS, SHARED_ASNS } from "./protection/proximity";
 import { FlowStore } from "./session/flow";
 import { LoginStates } from "./session/login";
 import { SignInStore } from "./session/sign-in";
@@ -61,9 +61,10 @@ export interface PageServices {
   policy: Policy;
 }
 
-/** The per-client policy, with the hosting networks as one set: the built-in ones and the operator's HOSTING_ASNS. */
+/** The per-client policy, with the hosting and the shared networks as one set each: the built-in ones and the operator's HOSTING_ASNS, SHARED_ASNS. */
 export interface Policy extends PolicyConfig {
   hostingAsnSet: ReadonlySet<number>;
+  sharedAsnSet: ReadonlySet<number>;
 }
 
 export interface Services {
@@ -118,7 +119,7 @@ export function compose(options: ServiceOptions = {}): Services {
 
   const policy = cached((env: Env): Policy => {
     const p = loadPolicyConfig(env);
-    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]) };
+    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]), sharedAsnSet: new Set([...SHARED_ASNS, ...p.sharedAsns]) };
   });
 
   const page = cached((env: Env): PageServices => {

@@ -42,6 +42,8 @@ export type Env = {
   /** Deprecated: read as each CLIENT_POLICY entry's `proximity`. */
   PROXIMITY_POLICY?: string;
   HOSTING_ASNS?: string;
+  /** ASNs strangers share across places (VPN, relay, satellite), added to the built-in list. */
+  SHARED_ASNS?: string;
   /** Hours a reported network stays on the watch list (0: none). */
   REPORTED_NETWORK_HOURS?: string;
 } & { [K in LimitVariable | NumberVariable | CredentialVariable]?: string } & {

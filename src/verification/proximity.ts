@@ -19,7 +19,7 @@ export function checkProximity(c: Context<PageEnv>, device: DeviceRequest | null
   const here = placeOf(c.req.raw);
   const browser = { country: here.country, region: here.region, city: here.city };
   if (!device) return { ...assessUnknownDevice(policy), browser };
-  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, config.hostingAsnSet);
+  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, config.hostingAsnSet, config.sharedAsnSet);
   return { ...assess(s, policy), browser };
 }
 

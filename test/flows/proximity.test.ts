@@ -39,6 +39,30 @@ const FRANKFURT: Cf = {
 };
 const AWS_TOKYO: Cf = { ...TOKYO_HOME, asn: 16509, asOrganization: "Amazon.com, Inc.", latitude: "35.68360", longitude: "139.75390" };
 
+/** Cloudflare WARP and Starlink: one ASN each for strangers on several continents. */
+const WARP = { asn: 13335, asOrganization: "Cloudflare, Inc." };
+const STARLINK = { asn: 14593, asOrganization: "SpaceX Services, Inc." };
+const MOSCOW: Cf = { country: "RU", region: "Moscow", city: "Moscow", latitude: "55.75580", longitude: "37.61730", colo: "DME", timezone: "Europe/Moscow" };
+const NEW_YORK: Cf = {
+  country: "US",
+  region: "New York",
+  city: "New York",
+  latitude: "40.71280",
+  longitude: "-74.00600",
+  colo: "EWR",
+  timezone: "America/New_York",
+};
+const SYDNEY: Cf = {
+  country: "AU",
+  region: "New South Wales",
+  city: "Sydney",
+  latitude: "-33.86880",
+  longitude: "151.20930",
+  colo: "SYD",
+  timezone: "Australia/Sydney",
+};
+const OSAKA: Cf = { country: "JP", region: "Osaka", city: "Osaka", latitude: "34.69370", longitude: "135.50230", colo: "KIX", timezone: "Asia/Tokyo" };
+
 const primary = (html: string) => /<button type="submit" class="primary"[^>]*>([^<]+)<\/button>/.exec(html)?.[1];
 const policy = (p: object): Overrides => ({ PROXIMITY_POLICY: JSON.stringify(p) });
 
@@ -111,6 +135,33 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const b = browser(web, { ip, cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, b, undefined, { ip, cf: AWS_TOKYO });
     expect(primary(page.html)).toBe("Continue");
+  });
+
+  it.each<[string, Cf, Cf, string]>([
+    ["WARP: a device in Russia, a browser in Japan", { ...MOSCOW, ...WARP }, { ...TOKYO_PHONE, ...WARP }, "(Russia) than the one you appear to be in (Japan)"],
+    [
+      "Starlink: a device in the US, a browser in Australia",
+      { ...NEW_YORK, ...STARLINK },
+      { ...SYDNEY, ...STARLINK },
+      "(United States) than the one you appear to be in (Australia)",
+    ],
+  ])("a shared network is not proximity across borders (%s) → the stronger warning", async (_, device, here, countries) => {
+    const b = browser(web, { cf: here });
+    const { page } = await atConfirm(w, b, undefined, { cf: device });
+    expect(text(page.html)).toContain(`The device asked from another country ${countries}.`);
+    expect(primary(page.html)).toBe("Deny");
+  });
+
+  it("one shared network within one country: near is the usual page; an operator's SHARED_ASNS counts as one", async () => {
+    const b = browser(web, { cf: { ...OSAKA, ...STARLINK } });
+    expect(primary((await atConfirm(w, b, undefined, { cf: { ...TOKYO_HOME, ...STARLINK } })).page.html)).toBe("Continue");
+    // Two ends of one exit address of the operator's own shared network, in two countries: not one household.
+    const ip = nextIp();
+    const relay = { asn: 64500, asOrganization: "Example Relay" };
+    const shared = browser(web, { ip, cf: { ...TOKYO_PHONE, ...relay }, env: { SHARED_ASNS: "AS64500" } });
+    expect(primary((await atConfirm(w, shared, undefined, { ip, cf: { ...FRANKFURT, ...relay } })).page.html)).toBe("Deny");
+    const unlisted = browser(web, { ip, cf: { ...TOKYO_PHONE, ...relay } });
+    expect(primary((await atConfirm(w, unlisted, undefined, { ip, cf: { ...FRANKFURT, ...relay } })).page.html)).toBe("Continue");
   });
 
   it("PROXIMITY_POLICY allow for this client (by Authlete's numeric client id) → two countries get the usual page", async () => {
