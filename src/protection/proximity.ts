@@ -119,13 +119,7 @@ export function distanceKm(lat1: number, lon1: number, lat2: number, lon2: numbe
   return 2 * 6371 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-export function signals(
-  device: Vantage,
-  browser: Vantage,
-  codeAgeSeconds: number,
-  hostingAsns: ReadonlySet<number>,
-  sharedAsns: ReadonlySet<number>,
-): Signals {
+export function signals(device: Vantage, browser: Vantage, codeAgeSeconds: number, hostingAsns: ReadonlySet<number>, sharedAsns: ReadonlySet<number>): Signals {
   const [dc, bc] = [country(device), country(browser)];
   const { latitude: la, longitude: lo } = device;
   const { latitude: lb, longitude: lob } = browser;

@@ -281,11 +281,7 @@ describe("pending answered at the edge: the grant's Durable Object (device in Fr
       "The authorization request was denied.",
       async (b: ReturnType<typeof browser>) => void (await b.submit("/device/cancel", {})),
     ],
-    [
-      "I didn't start this",
-      "The authorization request was denied.",
-      async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {})),
-    ],
+    ["I didn't start this", "The authorization request was denied.", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {}))],
   ])("%s is heard at the device's next poll, in the other location", async (label, description, act) => {
     // "I didn't start this" logs phishing_reported (a warning); its content is proximity.test.ts's subject.
     vi.spyOn(console, "warn").mockImplementation(() => {});
