@@ -85,7 +85,7 @@ export function compose(options: ServiceOptions = {}): Services {
 
   const shared = cached((env: Env) => {
     const config = loadConfig(env);
-    const keyed = new KeyedHash(config.secret);
+    const keyed = new KeyedHash(config.secret, config.previousSecret);
     const storage = new Storage(config.kv, keyed);
     // The binding's type cannot name the class without config importing from the rest of src/.
     const budgets = new DurableObjectLimiter(config.budgets as DurableObjectNamespace<BudgetCounter>, keyed, now);
@@ -135,7 +135,7 @@ export function compose(options: ServiceOptions = {}): Services {
       budgets: new PageBudgets(pageLimiter, config.limits),
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
-      logins: new LoginStates(config.secret, keyed, storage.table("usedLogin"), now),
+      logins: new LoginStates(config.previousSecret ? [config.secret, config.previousSecret] : [config.secret], keyed, storage.table("usedLogin"), now),
       policy: policy(env),
     };
   });

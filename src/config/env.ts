@@ -19,6 +19,8 @@ export type Env = {
   AUTHLETE_TIMEOUT_MS?: string;
   /** Secret: the key of every HMAC (storage keys, log tags, CSRF tokens). */
   EDGE_SECRET?: string;
+  /** Secret, during a rotation only: the EDGE_SECRET before, still read (never written) until it is deleted. */
+  EDGE_SECRET_PREVIOUS?: string;
   // The verification page (/device); parsed by loadPageConfig only.
   USER_CODE_CHARSET?: string;
   USER_CODE_LENGTH?: string;
