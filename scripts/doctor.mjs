@@ -28,7 +28,8 @@ offline emulator itself; npm start need not be running.
 Secrets come from .dev.vars locally and from environment variables, which win. Deployed
 secrets cannot be read back, so for an environment pass them as environment variables:
 AUTHLETE_SERVICE_ID and AUTHLETE_SERVICE_ACCESS_TOKEN (3.0) or AUTHLETE_SERVICE_API_KEY and
-AUTHLETE_SERVICE_API_SECRET (2.x), EDGE_SECRET, USERS. Authlete 2.x reads the service with
+AUTHLETE_SERVICE_API_SECRET (2.x), EDGE_SECRET (and EDGE_SECRET_PREVIOUS during a rotation),
+USERS. Authlete 2.x reads the service with
 the service owner's pair, AUTHLETE_SERVICE_OWNER_API_KEY and AUTHLETE_SERVICE_OWNER_API_SECRET
 (doctor only; never put them in the Worker). No secret value is ever printed.
 

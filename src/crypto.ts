@@ -24,22 +24,52 @@ export function randomToken(bytes = 32): string {
  * a session id becomes inside a storage key, a log tag or a CSRF token. A plain hash would not
  * do: a user code has only 20^8 values, so an unkeyed digest is reversed by trying them all.
  * `purpose` separates the uses, so the same value never gives the same digest in two places.
+ *
+ * During a rotation it holds the previous secret too (EDGE_SECRET_PREVIOUS): everything is
+ * written and signed under the current one (`mac`, `tag`), and what was made before is still
+ * found and accepted (`macs`, `verify`), so a rotation ends no flow, no sign-in and no grant,
+ * and resets no budget (protection/limiter.ts counts in both buckets).
  */
 export class KeyedHash {
-  private readonly key: Promise<CryptoKey>;
+  private readonly keys: Promise<CryptoKey>[];
 
-  constructor(secret: string) {
-    this.key = crypto.subtle.importKey("raw", enc.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  constructor(secret: string, previous: string | null = null) {
+    const secrets = previous !== null && previous !== secret ? [secret, previous] : [secret];
+    this.keys = secrets.map((s) => crypto.subtle.importKey("raw", enc.encode(s), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]));
   }
 
-  /** base64url, 43 characters. */
+  /** Whether a previous secret is still read: lookups then try a second digest. */
+  get rotating(): boolean {
+    return this.keys.length > 1;
+  }
+
+  /** base64url, 43 characters, under the current secret: what is written or signed now. */
   async mac(purpose: string, value: string): Promise<string> {
-    return base64url.encode(new Uint8Array(await crypto.subtle.sign("HMAC", await this.key, enc.encode(`${purpose}\u0000${value}`))));
+    return this.macUnder(this.keys[0]!, purpose, value);
+  }
+
+  /** The digest under every secret, the current one first: the names a lookup tries, in order. */
+  macs(purpose: string, value: string): Promise<string[]> {
+    return Promise.all(this.keys.map((key) => this.macUnder(key, purpose, value)));
+  }
+
+  /** Whether `mac` is the digest of `value` under any secret (each compared in constant time). */
+  async verify(purpose: string, value: string, mac: string): Promise<boolean> {
+    return (await this.macs(purpose, value)).map((m) => constantTimeEqual(m, mac)).includes(true);
   }
 
   /** A short correlation tag for the log: enough to follow one code through its lines, nothing to reverse. */
   async tag(purpose: string, value: string): Promise<string> {
     return (await this.mac(purpose, value)).slice(0, 12);
+  }
+
+  /** Whether `tag` is the tag of `value` under any secret. */
+  async verifyTag(purpose: string, value: string, tag: string): Promise<boolean> {
+    return (await this.macs(purpose, value)).map((m) => constantTimeEqual(m.slice(0, 12), tag)).includes(true);
+  }
+
+  private async macUnder(key: Promise<CryptoKey>, purpose: string, value: string): Promise<string> {
+    return base64url.encode(new Uint8Array(await crypto.subtle.sign("HMAC", await key, enc.encode(`${purpose}\u0000${value}`))));
   }
 }
 

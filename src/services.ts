@@ -12,7 +12,7 @@ import { PageBudgets } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
-import { HOSTING_ASNS } from "./protection/proximity";
+import { HOSTING_ASNS, SHARED_ASNS } from "./protection/proximity";
 import type { ReportedNetwork } from "./protection/reported-network-object";
 import { ReportedNetworks } from "./protection/reported-networks";
 import { FlowStore } from "./session/flow";
@@ -77,9 +77,10 @@ export interface PageServices {
   reportedNetworks: ReportedNetworks;
 }
 
-/** The per-client policy, with the hosting networks as one set: the built-in ones and the operator's HOSTING_ASNS. */
+/** The per-client policy, with the hosting and the shared networks as one set each: the built-in ones and the operator's HOSTING_ASNS, SHARED_ASNS. */
 export interface Policy extends PolicyConfig {
   hostingAsnSet: ReadonlySet<number>;
+  sharedAsnSet: ReadonlySet<number>;
 }
 
 export interface Services {
@@ -100,7 +101,7 @@ export function compose(options: ServiceOptions = {}): Services {
 
   const shared = cached((env: Env) => {
     const config = loadConfig(env);
-    const keyed = new KeyedHash(config.secret);
+    const keyed = new KeyedHash(config.secret, config.previousSecret);
     const storage = new Storage(config.kv, keyed);
     // The binding's type cannot name the class without config importing from the rest of src/.
     const budgets = new DurableObjectLimiter(config.budgets as DurableObjectNamespace<BudgetCounter>, keyed, now);
@@ -118,7 +119,7 @@ export function compose(options: ServiceOptions = {}): Services {
 
   const policy = cached((env: Env): Policy => {
     const p = loadPolicyConfig(env);
-    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]) };
+    return { ...p, hostingAsnSet: new Set([...HOSTING_ASNS, ...p.hostingAsns]), sharedAsnSet: new Set([...SHARED_ASNS, ...p.sharedAsns]) };
   });
 
   const api = cached((env: Env): ApiServices => {
@@ -158,7 +159,7 @@ export function compose(options: ServiceOptions = {}): Services {
       budgets: new PageBudgets(pageLimiter, config.limits),
       flows: new FlowStore(storage.table("flow"), now),
       signIns: new SignInStore(storage.table("signIn"), now, page.signInSessionSeconds),
-      logins: new LoginStates(config.secret, keyed, storage.table("usedLogin"), now),
+      logins: new LoginStates(config.previousSecret ? [config.secret, config.previousSecret] : [config.secret], keyed, storage.table("usedLogin"), now),
       policy: policy(env),
       reportedNetworks: reportedNetworks(env),
     };

@@ -103,7 +103,14 @@ export const REQUIRED_DURABLE_OBJECTS = /** @type {const} */ ([
 export const OWNER_CREDENTIALS = ["AUTHLETE_SERVICE_OWNER_API_KEY", "AUTHLETE_SERVICE_OWNER_API_SECRET"];
 
 /** Values that must not sit in wrangler.toml, where they are committed in plain text. */
-const SENSITIVE = new Set(["AUTHLETE_SERVICE_API_SECRET", "AUTHLETE_SERVICE_ACCESS_TOKEN", "EDGE_SECRET", "USERS", ...OWNER_CREDENTIALS]);
+const SENSITIVE = new Set([
+  "AUTHLETE_SERVICE_API_SECRET",
+  "AUTHLETE_SERVICE_ACCESS_TOKEN",
+  "EDGE_SECRET",
+  "EDGE_SECRET_PREVIOUS",
+  "USERS",
+  ...OWNER_CREDENTIALS,
+]);
 
 /** Code durations a person can finish in: open the link, sign in, approve (seconds). */
 const DURATION = { comfortable: 300, long: 1800, suggested: 600 };
@@ -130,6 +137,8 @@ function where(w) {
     /** @param {string} name @param {string} [pipe] a command whose output is the value */
     secret: (name, pipe = "") =>
       env ? `${pipe}npx wrangler secret put ${name} --env ${env}` : `add ${name}=… to .dev.vars (npm start copies .dev.vars.example there)`,
+    /** @param {string} name */
+    deleteSecret: (name) => (env ? `npx wrangler secret delete ${name} --env ${env}` : `remove ${name} from .dev.vars`),
     /** Said once after the commands: what the doctor itself needs. */
     readBack: env ? "; then give the doctor the same values as environment variables (deployed secrets cannot be read back)" : "",
   };
@@ -163,7 +172,7 @@ export function workerChecks(w) {
   const out = [];
   const version = apiVersion(w);
   const credentialNames = version ? CREDENTIALS[version] : [];
-  const own = new Set(["EDGE_SECRET", "USERS", ...credentialNames]);
+  const own = new Set(["EDGE_SECRET", "EDGE_SECRET_PREVIOUS", "USERS", ...credentialNames]);
 
   // worker.config: everything loadConfig refuses, but for the secrets that have their own line.
   const coreIssues = issuesOf(w.core, (v) => !own.has(v));
@@ -179,7 +188,7 @@ export function workerChecks(w) {
   }
 
   out.push(secretCheck(w, "worker.authlete-credentials", credentialNames, version === null ? "AUTHLETE_API_VERSION is not 2 or 3 (worker.config)" : null));
-  out.push(secretCheck(w, "worker.edge-secret", ["EDGE_SECRET"], null, "openssl rand -base64 32 | "));
+  out.push(edgeSecretCheck(w));
 
   // worker.users: the built-in users of the password authenticator (a secret).
   const authenticator = text(w.vars["AUTHENTICATOR"]) || "password";
@@ -373,6 +382,40 @@ function secretCheck(w, id, names, skipped, pipe = "") {
     );
   }
   return check("pass", id, id === "worker.users" && w.page.ok ? `${set}: ${w.page.value.authenticator.users.length} built-in user(s)` : set);
+}
+
+/**
+ * worker.edge-secret: EDGE_SECRET like any secret (set, accepted by the Worker's rule, not in
+ * wrangler.toml), and EDGE_SECRET_PREVIOUS when a rotation is under way: the same rule, and a
+ * reminder to delete it once nothing made under the old secret is still wanted.
+ * @param {WorkerFacts} w
+ */
+function edgeSecretCheck(w) {
+  const id = "worker.edge-secret";
+  const current = secretCheck(w, id, ["EDGE_SECRET"], null, "openssl rand -base64 32 | ");
+  if (!isSet(w, "EDGE_SECRET_PREVIOUS") || current.status === "fail") return current;
+  const at = where(w);
+  const drop = at.deleteSecret("EDGE_SECRET_PREVIOUS");
+  const refused = issuesOf(w.core, (v) => v === "EDGE_SECRET_PREVIOUS");
+  if (refused.length) {
+    return check(
+      "fail",
+      id,
+      `the Worker refuses ${describe(refused)}`,
+      `${drop}: an old secret this weak may be known, so rotate without it (verifications in progress start again)`,
+    );
+  }
+  if (text(w.vars["EDGE_SECRET_PREVIOUS"]) === text(w.vars["EDGE_SECRET"])) {
+    return check("warn", id, `${current.message}; EDGE_SECRET_PREVIOUS is the same value, so it does nothing`, drop);
+  }
+  const previous = secretCheck(w, id, ["EDGE_SECRET_PREVIOUS"], null);
+  if (current.status === "warn" || previous.status === "warn") return current.status === "warn" ? current : previous;
+  return check(
+    "warn",
+    id,
+    `${current.message}; ${origin(w, "EDGE_SECRET_PREVIOUS")}: a rotation is under way, what the old secret made is still read`,
+    `once the longest of SIGN_IN_SESSION_SECONDS, the budgets' windows and the codes' lifetime has passed since the rotation (a day covers the defaults): ${drop}`,
+  );
 }
 
 /** @param {WorkerFacts} w */

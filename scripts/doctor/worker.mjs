@@ -15,7 +15,7 @@ import { OWNER_CREDENTIALS, originOf, REQUIRED_DURABLE_OBJECTS, splitIds } from 
  * Names whose values are secrets (`wrangler secret put`, .dev.vars locally): the environment
  * may supply them, and they are only ever reported as set or missing.
  */
-export const SECRETS = [...CREDENTIALS[2], ...CREDENTIALS[3], "EDGE_SECRET", "USERS", ...OWNER_CREDENTIALS];
+export const SECRETS = [...CREDENTIALS[2], ...CREDENTIALS[3], "EDGE_SECRET", "EDGE_SECRET_PREVIOUS", "USERS", ...OWNER_CREDENTIALS];
 
 /** Variables only the doctor reads: the public origin and the device clients to check. */
 export const DOCTOR_VARS = ["PUBLIC_URL", "DOCTOR_CLIENT_IDS"];
@@ -149,7 +149,9 @@ export async function readWorker({ configPath, envName, publicUrl, clients, proc
   const core = attempt(mod, () => mod.loadConfig(workerEnv));
   // Authlete can be asked without the HMAC key, which only the Worker itself needs: when that is
   // what the configuration lacks, parse once more with a stand-in for it alone.
-  const usable = core.ok ? core : attempt(mod, () => mod.loadConfig({ ...workerEnv, EDGE_SECRET: "doctor-stand-in-".repeat(4) }));
+  const usable = core.ok
+    ? core
+    : attempt(mod, () => mod.loadConfig({ ...workerEnv, EDGE_SECRET: "doctor-stand-in-".repeat(4), EDGE_SECRET_PREVIOUS: undefined }));
   const page = attempt(mod, () => mod.loadPageConfig(workerEnv));
   // A bad USERS (a secret the operator may not have passed) must not hide the user-code settings:
   // parse the page once more with a stand-in authenticator, which only the user-code part outlives.

@@ -1,4 +1,4 @@
-import { log } from "../log";
+import { clientText, log } from "../log";
 
 /**
  * Why an Authlete call produced no protocol outcome. Each kind maps to one class of
@@ -32,7 +32,8 @@ export class AuthleteError extends Error {
 }
 
 export function unknownAction(api: string, action: string): AuthleteError {
-  return new AuthleteError("unknown_action", api, `unhandled action "${action}"`);
+  // Whatever Authlete (or whoever answered in its place) sent: bounded before it reaches a log line.
+  return new AuthleteError("unknown_action", api, `unhandled action "${clientText(action)}"`);
 }
 
 /** The one log line of an Authlete failure, whichever route (JSON or page) it ends. */

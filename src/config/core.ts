@@ -2,7 +2,8 @@ import * as z from "zod/mini";
 import { CREDENTIALS } from "./credentials.mjs";
 import type { Env } from "./env";
 import { type Limits, limitsOf, limitsShape } from "./limits";
-import { binding, cases, intIn, parse, requiredText, url } from "./schema";
+import { binding, cases, intIn, optionalText, parse, requiredText, url } from "./schema";
+import { HmacSecret } from "./secret";
 
 /**
  * What every route needs: how to reach Authlete, the KV namespace, timeouts and the edge
@@ -46,6 +47,12 @@ export type Config = {
   limits: Limits;
   /** Keys every storage key, log tag and CSRF token (crypto.ts KeyedHash). */
   secret: string;
+  /**
+   * EDGE_SECRET_PREVIOUS during a rotation: what was written or signed under it is still read
+   * (a lookup that finds nothing under `secret` tries it), nothing new is; null otherwise, and
+   * when it equals `secret`.
+   */
+  previousSecret: string | null;
   /** The emulator's service binding when present (local/test); otherwise the global fetch. */
   authleteFetch: typeof fetch;
 } & { [K in keyof Numbers]: number } & { [K in keyof Bindings]: NonNullable<Env[Bindings[K][0]]> };
@@ -77,7 +84,8 @@ const Core = z.intersection(
   z.object({
     AUTHLETE_BASE_URL: url(),
     AUTHLETE_TIMEOUT_MS: intIn(100, 60_000, 5_000),
-    EDGE_SECRET: z.pipe(requiredText, z.string().check(z.minLength(32, "must be at least 32 characters (openssl rand -base64 32)"))),
+    EDGE_SECRET: z.pipe(requiredText, HmacSecret),
+    EDGE_SECRET_PREVIOUS: z.pipe(optionalText, z.optional(HmacSecret)),
     ...(Object.fromEntries(entries(NUMBERS).map(([, [variable, min, max, fallback]]) => [variable, intIn(min, max, fallback)])) as {
       [K in keyof Numbers as Numbers[K][0]]: ReturnType<typeof intIn<number>>;
     }),
@@ -100,6 +108,7 @@ export function loadConfig(env: Env): Config {
         : { version: 3, baseUrl: v.AUTHLETE_BASE_URL, serviceId: v[SERVICE_ID], accessToken: v[ACCESS_TOKEN], timeoutMs },
     limits: limitsOf(v),
     secret: v.EDGE_SECRET,
+    previousSecret: v.EDGE_SECRET_PREVIOUS !== undefined && v.EDGE_SECRET_PREVIOUS !== v.EDGE_SECRET ? v.EDGE_SECRET_PREVIOUS : null,
     authleteFetch: binding ? (input, init) => binding.fetch(input as RequestInfo, init) : (input, init) => fetch(input, init),
     ...(Object.fromEntries(entries(NUMBERS).map(([name, [variable]]) => [name, v[variable]])) as { [K in keyof Numbers]: number }),
     ...(Object.fromEntries(entries(BINDINGS).map(([name, [variable]]) => [name, v[variable]])) as { [K in keyof Bindings]: NonNullable<Env[Bindings[K][0]]> }),

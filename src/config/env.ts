@@ -21,6 +21,8 @@ export type Env = {
   AUTHLETE_TIMEOUT_MS?: string;
   /** Secret: the key of every HMAC (storage keys, log tags, CSRF tokens). */
   EDGE_SECRET?: string;
+  /** Secret, during a rotation only: the EDGE_SECRET before, still read (never written) until it is deleted. */
+  EDGE_SECRET_PREVIOUS?: string;
   // The verification page (/device); parsed by loadPageConfig only.
   USER_CODE_CHARSET?: string;
   USER_CODE_LENGTH?: string;
@@ -44,6 +46,8 @@ export type Env = {
   /** Deprecated: read as each CLIENT_POLICY entry's `proximity`. */
   PROXIMITY_POLICY?: string;
   HOSTING_ASNS?: string;
+  /** ASNs strangers share across places (VPN, relay, satellite), added to the built-in list. */
+  SHARED_ASNS?: string;
   /** Hours a reported network stays on the watch list (0: none). */
   REPORTED_NETWORK_HOURS?: string;
 } & { [K in LimitVariable | NumberVariable | CredentialVariable]?: string } & {

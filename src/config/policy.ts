@@ -5,7 +5,7 @@ import { intIn, json, optionalText, parse, wholeIn } from "./schema";
 /**
  * Per-client policy: RFC 10027's mitigations for the device grant, chosen per Authlete client
  * (CLIENT_POLICY, keyed by Authlete's numeric client id, over `default`), and the lists every
- * client shares (hosting networks, how long a reported network is watched). Parsed apart from
+ * client shares (hosting networks, shared networks, how long a reported network is watched). Parsed apart from
  * the core configuration: the token endpoint never reads it (a grant carries what its policy
  * decided at device authorization), so a bad policy stops new codes and the page, never the
  * polls of devices already waiting.
@@ -69,6 +69,8 @@ export interface PolicyConfig {
   policies: { default: ClientPolicy; clients: Record<string, ClientPolicy> };
   /** HOSTING_ASNS: added to the built-in list of hosting networks (protection/proximity.ts). */
   hostingAsns: number[];
+  /** SHARED_ASNS: added to the built-in list of networks strangers share across places (protection/proximity.ts). */
+  sharedAsns: number[];
   /** How long a network someone reported ("I didn't start this") stays on the watch list; 0: no watch list. */
   reportedNetworkHours: number;
 }
@@ -138,6 +140,7 @@ const Policy = z.object({
   /** Deprecated: read as each entry's `proximity`. */
   PROXIMITY_POLICY: z.pipe(optionalText, z.optional(keyedByClient(ProximityEntry))),
   HOSTING_ASNS: z.pipe(optionalText, z.optional(AsnList)),
+  SHARED_ASNS: z.pipe(optionalText, z.optional(AsnList)),
   REPORTED_NETWORK_HOURS: intIn(0, 720, 24),
 });
 
@@ -182,5 +185,10 @@ export function loadPolicyConfig(env: Env): PolicyConfig {
       .filter(([id]) => id !== "default")
       .map(([id, e]) => [id, over(base, e)]),
   );
-  return { policies: { default: base, clients }, hostingAsns: (v.HOSTING_ASNS ?? []).map(Number), reportedNetworkHours: v.REPORTED_NETWORK_HOURS };
+  return {
+    policies: { default: base, clients },
+    hostingAsns: (v.HOSTING_ASNS ?? []).map(Number),
+    sharedAsns: (v.SHARED_ASNS ?? []).map(Number),
+    reportedNetworkHours: v.REPORTED_NETWORK_HOURS,
+  };
 }

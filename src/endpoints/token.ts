@@ -5,7 +5,7 @@ import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { oauthError, unsupportedGrantType } from "../http/oauth-errors";
-import { log } from "../log";
+import { clientText, log } from "../log";
 import { htuOf } from "../protection/dpop";
 import { clientFingerprint } from "../protection/polling";
 
@@ -41,7 +41,8 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
     route: ROUTE,
     requestId,
     outcome: oauthErrorCode(res) ?? res.action,
-    grantType: res.grantType ?? req.params.get("grant_type"),
+    // The client wrote grant_type: anything up to the body's 16 KB when Authlete did not recognise it.
+    grantType: clientText(res.grantType ?? req.params.get("grant_type")),
     clientId: res.clientId,
     authlete: true,
   });

@@ -27,6 +27,9 @@ import {
  * hashes (crypto.ts KeyedHash), never a code. Every method throws when the grant's home cannot
  * be reached; callers decide what that means (a poll goes to Authlete; the page shows the
  * stronger warning). Any implementation must pass test/grant/store.test.ts.
+ *
+ * A grant is created under the current EDGE_SECRET's names; during a rotation one created
+ * before is found under the previous secret's (grant/names.ts), so no device loses its grant.
  */
 export interface Grants {
   /** The grant's name for a device code: the key of the isolate's poll cache too. */
@@ -77,11 +80,19 @@ export class DurableObjectGrants implements Grants {
   }
 
   async poll(deviceCode: string, now: number, rules: PollRules, client: string, proof: PresentedProof = null): Promise<PollAnswer | null> {
-    return this.namespace.getByName(await this.names.device(deviceCode)).poll(now, rules, client, proof);
+    for (const name of await this.names.devices(deviceCode)) {
+      const answer = await this.namespace.getByName(name).poll(now, rules, client, proof);
+      if (answer !== null) return answer;
+    }
+    return null;
   }
 
   async lookup(userCode: string, now: number): Promise<GrantView | null> {
-    return this.namespace.getByName(await this.names.user(userCode)).lookup(now);
+    for (const name of await this.names.users(userCode)) {
+      const found = await this.namespace.getByName(name).lookup(now);
+      if (found !== null) return found;
+    }
+    return null;
   }
 
   async enter(userCode: string, entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
@@ -89,11 +100,12 @@ export class DurableObjectGrants implements Grants {
   }
 
   async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {
-    return this.namespace.getByName(await this.names.user(userCode)).decide(outcome, now);
+    for (const name of await this.names.users(userCode)) if (await this.namespace.getByName(name).decide(outcome, now)) return true;
+    return false;
   }
 
   async finish(deviceCode: string): Promise<void> {
-    await this.namespace.getByName(await this.names.device(deviceCode)).finish();
+    await Promise.all((await this.names.devices(deviceCode)).map((name) => this.namespace.getByName(name).finish()));
   }
 
   ref(userCode: string): Promise<string> {
@@ -133,9 +145,9 @@ export class MemoryGrants implements Grants {
   }
 
   async poll(deviceCode: string, now: number, rules: PollRules, client: string, proof: PresentedProof = null): Promise<PollAnswer | null> {
-    const name = await this.names.device(deviceCode);
-    const state = this.grants.get(name);
-    if (!state) return null;
+    const name = (await this.names.devices(deviceCode)).find((n) => this.grants.has(n));
+    const state = name && this.grants.get(name);
+    if (!name || !state) return null;
     const next = poll(state, now, rules, client, proof, this.proofs.get(name) ?? NO_PROOFS_SEEN);
     this.grants.set(name, next.state);
     this.proofs.set(name, next.seen);
@@ -157,17 +169,18 @@ export class MemoryGrants implements Grants {
   }
 
   async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {
-    const p = this.pointers.get(await this.names.user(userCode));
-    const state = p && p.expiresAt > now ? this.grants.get(p.grant) : undefined;
+    const p = await this.pointer(userCode, now);
+    const state = p && this.grants.get(p.grant);
     if (!p || !state) return false;
     this.grants.set(p.grant, recordDecision(state, outcome, now));
     return true;
   }
 
   async finish(deviceCode: string): Promise<void> {
-    const name = await this.names.device(deviceCode);
-    this.grants.delete(name);
-    this.proofs.delete(name);
+    for (const name of await this.names.devices(deviceCode)) {
+      this.grants.delete(name);
+      this.proofs.delete(name);
+    }
   }
 
   ref(userCode: string): Promise<string> {
@@ -184,7 +197,16 @@ export class MemoryGrants implements Grants {
   }
 
   private async byUserCode(userCode: string, now: number): Promise<GrantState | null> {
-    const p = this.pointers.get(await this.names.user(userCode));
-    return (p && p.expiresAt > now && this.grants.get(p.grant)) || null;
+    const p = await this.pointer(userCode, now);
+    return (p && this.grants.get(p.grant)) || null;
+  }
+
+  /** The first live pointer under any of the user code's names, as the objects are tried. */
+  private async pointer(userCode: string, now: number): Promise<{ grant: string; expiresAt: number } | undefined> {
+    for (const name of await this.names.users(userCode)) {
+      const p = this.pointers.get(name);
+      if (p && p.expiresAt > now && this.grants.has(p.grant)) return p;
+    }
+    return undefined;
   }
 }

@@ -45,10 +45,18 @@ export const authorizationPending = (authlete: string | null) =>
 export const invalidDpopProof = (description: string) => oauthError(400, "invalid_dpop_proof", description);
 
 /**
+ * What the device hears at its next poll (`error_description`), whichever way the request was
+ * refused: RFC 8628's own words for `access_denied`. One sentence for every reason, because the
+ * device may be a phishing kit, and "reported" or "another country" would tell it what to change
+ * (send codes to someone else, rent an address in the victim's country) before the next victim.
+ */
+export const DENIED_DESCRIPTION = "The authorization request was denied.";
+
+/**
  * RFC 8628 §3.5 `access_denied`, answered at the edge for an approval the person undid ("That
  * wasn't me", protection/polling.ts): Authlete still holds the approval and would issue tokens.
  */
-export const approvalWithdrawn = () => oauthError(400, "access_denied", "The user withdrew the approval on the verification page.");
+export const approvalWithdrawn = () => oauthError(400, "access_denied", DENIED_DESCRIPTION);
 
 export const tooManyRequests = (retryAfter: number) =>
   oauthError(429, "invalid_request", `Too many requests. Try again in ${retryAfter} seconds.`, { "Retry-After": String(retryAfter) });

@@ -20,7 +20,13 @@ export interface Limiter {
   reserve(limit: string, budget: Budget, subject: string): Promise<Reservation>;
 }
 
-/** The budgets' real home: one Durable Object per bucket (protection/budget-object.ts). */
+/**
+ * The budgets' real home: one Durable Object per bucket (protection/budget-object.ts).
+ *
+ * During an EDGE_SECRET rotation a subject has two buckets, one named under each secret, and an
+ * attempt takes a place in both: refused when either is spent, so the rotation gives nobody a
+ * fresh budget (the old bucket keeps counting until its window ends), and released from both.
+ */
 export class DurableObjectLimiter implements Limiter {
   constructor(
     private readonly namespace: DurableObjectNamespace<BudgetCounter>,
@@ -31,15 +37,38 @@ export class DurableObjectLimiter implements Limiter {
   async reserve(limit: string, budget: Budget, subject: string): Promise<Reservation> {
     // The object's name carries the subject's keyed hash only, never the address or username;
     // and the budget, so a changed limit starts from fresh buckets rather than from counts kept under another.
-    const stub = this.namespace.getByName(`${limit}/${budget.max}/${budget.windowSeconds}/${await this.keyed.mac(`budget:${limit}`, subject)}`);
-    const r = await stub.reserve(budget.max, budget.windowSeconds, this.now());
-    // A refused reservation holds no place, so it has none to give back.
-    if (!r.allowed) return { ...r, release: async () => {} };
-    const release = async () => {
+    const names = (await this.keyed.macs(`budget:${limit}`, subject)).map((m) => `${limit}/${budget.max}/${budget.windowSeconds}/${m}`);
+    const taken = await Promise.all(
+      names.map(async (name) => {
+        const stub = this.namespace.getByName(name);
+        return { stub, r: await stub.reserve(budget.max, budget.windowSeconds, this.now()) };
+      }),
+    );
+    const release = async (from: typeof taken) => {
       // A place not given back only makes the budget stricter until the window ends.
-      await stub.release(this.now()).catch((err: unknown) => log("warn", "limiter_release_failed", { limit, detail: String(err) }));
+      await Promise.all(
+        from.map(({ stub }) => stub.release(this.now()).catch((err: unknown) => log("warn", "limiter_release_failed", { limit, detail: String(err) }))),
+      );
     };
-    return { ...r, release };
+    const refused = taken.filter(({ r }) => !r.allowed);
+    if (refused.length) {
+      // Refused by one bucket, so by the budget: what the other took is given back, and a refused reservation holds no place.
+      await release(taken.filter(({ r }) => r.allowed));
+      return {
+        allowed: false,
+        retryAfter: Math.max(...refused.map(({ r }) => r.retryAfter)),
+        remaining: 0,
+        crossed: refused.some(({ r }) => r.crossed),
+        release: async () => {},
+      };
+    }
+    return {
+      allowed: true,
+      retryAfter: taken[0]!.r.retryAfter,
+      remaining: Math.min(...taken.map(({ r }) => r.remaining)),
+      crossed: false,
+      release: () => release(taken),
+    };
   }
 }
 

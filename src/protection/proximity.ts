@@ -23,10 +23,15 @@ export interface DeviceVantage extends Vantage {
 }
 
 export interface Signals {
-  /** The same IPv4 address, or the same IPv6 /64 (one household or phone). */
+  /** The same IPv4 address, or the same IPv6 /64 (one household or phone), on a network that is not shared (`sharedAsn`). */
   sameNetwork: boolean;
   /** The same autonomous system (ISP or carrier), both known. */
   sameAsn: boolean;
+  /**
+   * The device's or the browser's network is one that strangers share across places (global
+   * anycast, VPN and relay services, satellite): being on it together says nothing about being near.
+   */
+  sharedAsn: boolean;
   /** The same city in the same country (and region, when both are known). */
   sameCity: boolean;
   /** Both countries known, and different. */
@@ -95,6 +100,25 @@ export const HOSTING_ASNS: readonly number[] = [
 
 export const HOSTING_WORDS = /hosting|data ?cent(?:er|re)|\bvps\b|colocation/i;
 
+/**
+ * Networks that strangers share across countries and continents: a privacy relay or VPN that
+ * hands one exit to many people (and lets anyone choose where to exit), a satellite operator
+ * whose customers on one continent share one ASN. Both sides on one of these prove nothing
+ * about distance, and neither does one address or /64 on it: a WARP or Private Relay exit
+ * address carries many unrelated people at once. Operators add their own with SHARED_ASNS.
+ * (A shared network is not a hosting one: a person at home may use it, so it alone warns of nothing.)
+ */
+export const SHARED_ASNS: readonly number[] = [
+  13335, // Cloudflare (WARP, 1.1.1.1)
+  209242, // Cloudflare London (WARP)
+  36183, // Akamai (iCloud Private Relay)
+  54113, // Fastly (iCloud Private Relay)
+  53813, // Zscaler (a cloud proxy many companies share)
+  14593, // SpaceX Starlink
+  7155, // Viasat
+  6621, // HughesNet
+];
+
 const same = (a: string | null, b: string | null) => a !== null && b !== null && a.toLowerCase() === b.toLowerCase();
 /** Cloudflare writes XX when it does not know the country, and T1 for Tor, which is no place at all. */
 const country = (p: Place) => (p.country && !/^(XX|T1)$/i.test(p.country) ? p.country.toUpperCase() : null);
@@ -111,14 +135,23 @@ export function isHosting(p: Pick<Place, "asn" | "asOrganization">, hostingAsns:
   return (p.asn !== null && hostingAsns.has(p.asn)) || HOSTING_WORDS.test(p.asOrganization ?? "");
 }
 
-export function signals(device: DeviceVantage, browser: Vantage, codeAgeSeconds: number, hostingAsns: ReadonlySet<number>): Signals {
+export function signals(
+  device: DeviceVantage,
+  browser: Vantage,
+  codeAgeSeconds: number,
+  hostingAsns: ReadonlySet<number>,
+  sharedAsns: ReadonlySet<number>,
+): Signals {
   const [dc, bc] = [country(device), country(browser)];
   const { latitude: la, longitude: lo } = device;
   const { latitude: lb, longitude: lob } = browser;
   const distance = la !== null && lo !== null && lb !== null && lob !== null ? Math.round(distanceKm(la, lo, lb, lob) / 10) * 10 : null;
+  // Either side's: one address on a shared network is one network for both, and so is one ASN.
+  const shared = [device.asn, browser.asn].some((asn) => asn !== null && sharedAsns.has(asn));
   return {
-    sameNetwork: device.ip !== "unknown" && networkOf(device.ip) === networkOf(browser.ip),
+    sameNetwork: !shared && device.ip !== "unknown" && networkOf(device.ip) === networkOf(browser.ip),
     sameAsn: device.asn !== null && device.asn === browser.asn,
+    sharedAsn: shared,
     sameCity:
       same(device.city, browser.city) && dc !== null && dc === bc && (device.region === null || browser.region === null || same(device.region, browser.region)),
     crossCountry: dc !== null && bc !== null && dc !== bc,
@@ -135,16 +168,21 @@ export function signals(device: DeviceVantage, browser: Vantage, codeAgeSeconds:
  * 1. block when the client's policy blocks cross-country requests and the countries differ,
  *    or the device's country is unknown (an attacker can hide it; then nothing shows the
  *    countries are the same); block too when it blocks reported networks and the device's is one;
- * 2. normal when both sides share an address or /64: the person is at the device, unless that
+ * 2. normal when both sides share an address or /64 (on a network strangers do not share): the
+ *    person is at the device, unless that
  *    network was reported (a phishing kit's own network is where its victims' codes come from;
  *    a person there is warned like everyone else);
  * 3. warn when the device's network was reported, it is a hosting network, the code is older
  *    than the policy's maximum, or its country is unknown: none is explained by being nearby (a phishing kit
  *    can rent an address in the victim's own city and ISP, but not make an old code fresh or
  *    a data centre a home, and an unknown place is never near);
- * 4. otherwise normal when they share the ASN (not a hosting one) or the city;
- * 5. warn when the countries differ (policy `warn`) or, within one country, they are FAR_KM
- *    or more apart;
+ * 4. warn when the countries differ (policy `warn`): nothing about the network outweighs a
+ *    border, since an ISP, a carrier or a VPN spans several countries, and one in Russia and
+ *    one in Japan on Cloudflare WARP share an ASN and nothing else;
+ * 5. within one country, warn when they are FAR_KM or more apart, unless they share the city or
+ *    an ASN that is neither a hosting nor a shared one (a carrier places its customers' addresses
+ *    coarsely, often at a gateway far from the phone; Starlink's customers in New York and in
+ *    California share an ASN and nothing else);
  * 6. normal.
  */
 export function assess(s: Signals, policy: ProximityPolicy): Assessment {
@@ -157,11 +195,10 @@ export function assess(s: Signals, policy: ProximityPolicy): Assessment {
   if (s.hostingAsn) reasons.push("hosting");
   if (s.codeAgeSeconds > policy.maxCodeAgeSeconds) reasons.push("old_code");
   if (s.unknownPlace) reasons.push("unknown_place");
-  const nearby = (s.sameAsn && !s.hostingAsn) || s.sameCity;
-  if (!nearby) {
-    if (s.crossCountry && policy.crossCountry === "warn") reasons.push("cross_country");
-    if (!s.crossCountry && s.distanceKm !== null && s.distanceKm >= FAR_KM) reasons.push("far");
-  }
+  if (s.crossCountry && policy.crossCountry === "warn") reasons.push("cross_country");
+  // A network only ever counts against distance, and only within one country.
+  const nearby = (s.sameAsn && !s.hostingAsn && !s.sharedAsn) || s.sameCity;
+  if (!s.crossCountry && !nearby && s.distanceKm !== null && s.distanceKm >= FAR_KM) reasons.push("far");
   return result(reasons.length ? "warn" : "normal", reasons);
 }
 

@@ -38,16 +38,17 @@ interface Sealed extends LoginState {
 }
 
 export class LoginStates {
-  private readonly key: Promise<CryptoKey>;
+  /** One key per secret, the current one's first: sealed under it, opened under any (an EDGE_SECRET rotation keeps sign-ins in progress). */
+  private readonly keys: Promise<CryptoKey>[];
 
   constructor(
-    secret: string,
+    secrets: readonly string[],
     private readonly keyed: KeyedHash,
     private readonly used: Table<1>,
     private readonly now: () => number,
   ) {
-    this.key = deriveKey(secret, KEY_INFO).then((raw) =>
-      crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"]),
+    this.keys = secrets.map((secret) =>
+      deriveKey(secret, KEY_INFO).then((raw) => crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"])),
     );
   }
 
@@ -56,11 +57,16 @@ export class LoginStates {
     return this.keyed.mac("login-flow", flowId);
   }
 
+  /** Whether `login` was started by the flow `flowId` (its binding made under any secret). */
+  belongsTo(login: LoginState, flowId: string): Promise<boolean> {
+    return this.keyed.verify("login-flow", flowId, login.flow);
+  }
+
   /** base64url(iv ‖ ciphertext ‖ tag): a fresh 96-bit IV per value, as GCM requires. */
   async seal(login: LoginState): Promise<string> {
     const sealed: Sealed = { ...login, exp: Math.floor(this.now() / 1000) + LOGIN_STATE_SECONDS };
     const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: AAD }, await this.key, enc.encode(JSON.stringify(sealed)));
+    const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: AAD }, await this.keys[0]!, enc.encode(JSON.stringify(sealed)));
     const out = new Uint8Array(IV_BYTES + ct.byteLength);
     out.set(iv);
     out.set(new Uint8Array(ct), IV_BYTES);
@@ -72,7 +78,8 @@ export class LoginStates {
     try {
       const bytes = base64url.decode(value);
       const iv = bytes.slice(0, IV_BYTES);
-      const pt = await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: AAD }, await this.key, bytes.slice(IV_BYTES));
+      const pt = await this.decrypt(iv, bytes.slice(IV_BYTES));
+      if (!pt) return null;
       const { provider, codeVerifier, state, nonce, flow, maxAge, exp } = JSON.parse(dec.decode(pt)) as Partial<Sealed>;
       if (typeof exp !== "number" || exp * 1000 <= this.now()) return null;
       if ([provider, codeVerifier, state, nonce, flow].some((v) => typeof v !== "string")) return null;
@@ -81,6 +88,18 @@ export class LoginStates {
     } catch {
       return null;
     }
+  }
+
+  /** The plaintext under the first key whose GCM tag holds, or null (sealed by someone else, or changed). */
+  private async decrypt(iv: Uint8Array<ArrayBuffer>, sealed: Uint8Array<ArrayBuffer>): Promise<ArrayBuffer | null> {
+    for (const key of this.keys) {
+      try {
+        return await crypto.subtle.decrypt({ name: "AES-GCM", iv, additionalData: AAD }, await key, sealed);
+      } catch {
+        // Not this key's: the next one, if any.
+      }
+    }
+    return null;
   }
 
   /**

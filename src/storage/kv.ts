@@ -35,8 +35,13 @@ export const PREFIXES = {
 
 export type Prefix = keyof typeof PREFIXES;
 
-/** One kind of record: values of type T, keyed by a subject that is hashed first. */
+/**
+ * One kind of record: values of type T, keyed by a subject that is hashed first. During an
+ * EDGE_SECRET rotation a record is written under the current secret's key and read under
+ * either (the current first); a delete removes both.
+ */
 export interface Table<T> {
+  /** The key a record is written under (the current secret's). */
   key(subject: string): Promise<string>;
   get(subject: string): Promise<T | null>;
   put(subject: string, value: T, ttlSeconds: number): Promise<void>;
@@ -52,11 +57,21 @@ export class Storage {
   table<T>(prefix: Prefix): Table<T> {
     const kv = this.kv;
     const key = async (subject: string) => `${PREFIXES[prefix]}:${await this.keyed.mac(prefix, subject)}`;
+    // Every key the record may be under, the current secret's first (one unless EDGE_SECRET_PREVIOUS is set).
+    const keys = async (subject: string) => (await this.keyed.macs(prefix, subject)).map((m) => `${PREFIXES[prefix]}:${m}`);
     return {
       key,
-      get: async (subject) => (await kv.get(await key(subject), "json")) as T | null,
+      get: async (subject) => {
+        for (const k of await keys(subject)) {
+          const value = await kv.get(k, "json");
+          if (value !== null) return value as T;
+        }
+        return null;
+      },
       put: async (subject, value, ttlSeconds) => kv.put(await key(subject), JSON.stringify(value), { expirationTtl: clampTtl(ttlSeconds) }),
-      delete: async (subject) => kv.delete(await key(subject)),
+      delete: async (subject) => {
+        await Promise.all((await keys(subject)).map((k) => kv.delete(k)));
+      },
     };
   }
 }

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { unknownAction } from "../authlete/errors";
 import type { DeviceCompleteRequest } from "../authlete/schemas";
+import { DENIED_DESCRIPTION } from "../http/oauth-errors";
 import { log } from "../log";
 import type { ActiveFlow, EndedFlow } from "../session/flow";
 import { codeTag, decision } from "./decision";
@@ -11,16 +12,19 @@ import { DonePage } from "./views/done";
 
 const API = "/device/complete";
 
-/** What the device hears at its next poll (`error_description`), for each way a person can say no. */
-export const DENIALS = {
-  denied: "The user denied the request.",
-  cancelled: "The user cancelled the request on the verification page",
-  reported: "The user reported that they did not start this request",
-  blocked: "The request was refused: it came from another country than the person approving it",
-  unplaced: "The request was refused: where it came from could not be established",
-  shared: "The request was refused: its code was entered by more than one person",
-  reported_network: "The request was refused: its network was recently reported for requests people did not start",
-} as const;
+/**
+ * Why a request was refused, for the log only (the `reason` of its decision line): Deny on the
+ * consent page (`denied`), Cancel or Deny on the stronger warning (`cancelled`), "I didn't start
+ * this" (`reported`), a blocking policy for another country (`blocked`), for a place that could
+ * not be established (`unplaced`), for a code another person entered too (`shared`) or for a
+ * network on the watch list (`reported_network`).
+ */
+export type DenialReason = "denied" | "cancelled" | "reported" | "blocked" | "unplaced" | "shared" | "reported_network";
+
+/** A refusal as it goes to Authlete, with its reason beside it for the log (never sent). */
+export interface Denial extends DeviceCompleteRequest {
+  reason: DenialReason;
+}
 
 /**
  * Sends one decision on `flow`'s code to Authlete and, on SUCCESS only, records it in the
@@ -33,16 +37,17 @@ export async function complete(
   c: Context<PageEnv>,
   flowId: string,
   flow: ActiveFlow,
-  request: DeviceCompleteRequest,
+  request: DeviceCompleteRequest | Denial,
   ended: Omit<EndedFlow, "step">,
 ): Promise<Response> {
   const { authlete, flows, grants, now } = c.var.services;
-  const res = await authlete.deviceComplete(request);
+  const { reason, ...body } = request as DeviceCompleteRequest & Partial<Denial>;
+  const res = await authlete.deviceComplete(body);
   const fail = (kind: PageErrorKind, options: PageErrorOptions = {}) =>
     new PageError(kind, `${API} ${ended.outcome}: ${res.action} ${res.resultMessage ?? ""}`, { ...options, authlete: true });
   switch (res.action) {
     case "SUCCESS":
-      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null });
+      decision(c, ended.outcome, { authlete: true, code: await codeTag(c, flow.userCode), clientId: flow.clientId ?? null, ...(reason ? { reason } : {}) });
       // Authlete has the decision; a grant that does not hear of it costs only latency: the
       // device's next pass-through poll hears it from Authlete.
       await grants
@@ -73,9 +78,9 @@ export async function complete(
   }
 }
 
-/** A denial as Authlete takes it: no subject, and the words the device will read. */
-export function denial(flow: ActiveFlow, why: keyof typeof DENIALS): DeviceCompleteRequest {
-  return { userCode: flow.userCode, result: "ACCESS_DENIED", errorDescription: DENIALS[why] };
+/** A denial as Authlete takes it: no subject, and the one description every device reads; why stays here, for the log. */
+export function denial(flow: ActiveFlow, why: DenialReason): Denial {
+  return { userCode: flow.userCode, result: "ACCESS_DENIED", errorDescription: DENIED_DESCRIPTION, reason: why };
 }
 
 /** The code is dead at Authlete; a state that cannot be deleted now expires with its TTL. */

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
-import { constantTimeEqual, type KeyedHash, randomToken } from "../crypto";
+import { type KeyedHash, randomToken } from "../crypto";
 import { LANG_COOKIE, type Locale } from "./locale";
 
 /** The verification in progress (session cookie; the KV record carries the real expiry). */
@@ -37,12 +37,13 @@ const base: CookieOptions = { path: "/", secure: true, httpOnly: true, sameSite:
 
 /**
  * Flow ids are issued by this server only: 256 random bits and their HMAC. A cookie the
- * server did not issue (chosen by a client, planted, or from before a secret rotation) is
- * treated as no cookie at all, and the browser gets a new flow.
+ * server did not issue (chosen by a client, planted, or signed under a secret that is neither
+ * EDGE_SECRET nor, during a rotation, EDGE_SECRET_PREVIOUS) is treated as no cookie at all, and
+ * the browser gets a new flow.
  */
 async function issuedFlowId(keyed: KeyedHash, value: string | undefined): Promise<string | undefined> {
   const m = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/.exec(value ?? "");
-  return m && constantTimeEqual(m[2]!, await keyed.mac("flow-id", m[1]!)) ? value : undefined;
+  return m && (await keyed.verify("flow-id", m[1]!, m[2]!)) ? value : undefined;
 }
 
 export function readFlowId(c: Context, keyed: KeyedHash): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { constantTimeEqual, type KeyedHash } from "../crypto";
+import type { KeyedHash } from "../crypto";
 import { readForm } from "../http/form";
 import type { Flow } from "../session/flow";
 import { readFlowId, readUndoFlowId } from "./cookies";
@@ -56,14 +56,14 @@ export async function readPageForm(c: Context<PageEnv>, cookie: "flow" | "undo" 
   if (!flowId) throw cookie === "flow" ? new PageError("forbidden", "no flow cookie") : new PageError("undo_closed", "no undo cookie");
   const sent = form.params.get("csrf") ?? "";
   const [tag = "", mac = ""] = sent.split(".");
-  if (!sent || !constantTimeEqual(mac, await keyed.mac("csrf", `${flowId}\n${tag}`)))
-    throw new PageError("forbidden", sent ? "csrf token mismatch" : "csrf token missing");
+  // Under either secret during a rotation: a page loaded just before it still posts.
+  if (!sent || !(await keyed.verify("csrf", `${flowId}\n${tag}`, mac))) throw new PageError("forbidden", sent ? "csrf token mismatch" : "csrf token missing");
   return { params: form.params, flowId, tag };
 }
 
 /** The posted page showed `shows`, or the POST is from an out-of-date page: nothing changes. */
 export async function expectShows(c: Context<PageEnv>, form: PageForm, shows: Shows): Promise<void> {
-  if (!constantTimeEqual(form.tag, await c.var.services.keyed.tag("form-shows", describe(shows)))) {
+  if (!(await c.var.services.keyed.verifyTag("form-shows", describe(shows), form.tag))) {
     throw new PageError("out_of_step", `form bound to another page than ${typeof shows === "string" ? shows : "replace" in shows ? "replace" : shows.step}`);
   }
 }

@@ -23,3 +23,12 @@ export function placeName(p: Pick<Place, "country" | "region" | "city">, locale:
   if (locale === "ja" && country) return local ? `${country}（${local}）` : country;
   return [local, country].filter(Boolean).join(", ") || null;
 }
+
+/**
+ * Region and country only ("Hesse, Germany", 「ドイツ（Hesse）」): how the page names the
+ * device's place. Anyone holding a code sees that page, and a city says where the device's
+ * owner lives; the region is enough to recognise one's own device and to compare with one's own.
+ */
+export function regionName(p: Pick<Place, "country" | "region">, locale: Locale): string | null {
+  return placeName({ country: p.country, region: p.region, city: null }, locale);
+}

@@ -23,7 +23,7 @@ export function checkProximity(c: Context<PageEnv>, device: DeviceRequest | null
   const browser = { country: here.country, region: here.region, city: here.city };
   const shared = (a: ReturnType<typeof assess>) => (another && client.oneCodeOnePerson ? withSharedCode(a, client.oneCodeOnePerson) : a);
   if (!device) return { ...shared(assessUnknownDevice(policy)), browser };
-  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, config.hostingAsnSet);
+  const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, config.hostingAsnSet, config.sharedAsnSet);
   return { ...shared(assess(s, policy)), browser };
 }
 

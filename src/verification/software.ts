@@ -1,9 +1,10 @@
 import type { Copy, Locale } from "./locale";
 
 /**
- * A few words for a User-Agent ("Chrome on Android", "Smart TV (Tizen)", "A program (curl)"),
- * shown beside the raw text, which stays one click away. Only the common shapes; anything
- * else is shown raw. The agent is whatever the device sent: a hint, never proof.
+ * A few words for a User-Agent ("Chrome on Android", "Smart TV (Tizen)", "A program (curl)").
+ * Only the common shapes; anything else gets no name. The agent is whatever the device sent, a
+ * phishing kit sends a television's as easily as its own: so the page says it as the device's
+ * claim (`selfDescription`), and never shows the raw text, which is free text the device chose.
  */
 const TV: [RegExp, string][] = [
   [/Tizen/, "Tizen"],
@@ -48,18 +49,26 @@ const OS: [RegExp, string][] = [
   [/Linux/, "Linux"],
 ];
 
-const copy: Copy<{ tv: (p: string) => string; console: (p: string) => string; program: (p: string) => string; on: (b: string, os: string) => string }> = {
+const copy: Copy<{
+  tv: (p: string) => string;
+  console: (p: string) => string;
+  program: (p: string) => string;
+  on: (b: string, os: string) => string;
+  says: (name: string) => string;
+}> = {
   en: {
     tv: (p) => (p ? `Smart TV (${p})` : "Smart TV"),
     console: (p) => `Game console (${p})`,
     program: (p) => `A program (${p})`,
     on: (b, os) => `${b} on ${os}`,
+    says: (name) => `Says it is: ${name}`,
   },
   ja: {
     tv: (p) => (p ? `スマートテレビ（${p}）` : "スマートテレビ"),
     console: (p) => `ゲーム機（${p}）`,
     program: (p) => `プログラム（${p}）`,
     on: (b, os) => `${os} の ${b}`,
+    says: (name) => `自己申告: ${name}`,
   },
 };
 
@@ -75,4 +84,14 @@ export function describeSoftware(ua: string, locale: Locale): string | null {
   if (program) return t.program(program);
   const [browser, os] = [find(ua, BROWSER), find(ua, OS)];
   return browser && os ? t.on(browser, os) : (browser ?? null);
+}
+
+/**
+ * The friendly name as what it is, the device's own word for itself ("Says it is: Smart TV
+ * (Tizen)", 「自己申告: スマートテレビ（Tizen）」), never a reassuring label of fact; null when
+ * the agent is missing or has no name here.
+ */
+export function selfDescription(ua: string | null, locale: Locale): string | null {
+  const name = ua ? describeSoftware(ua, locale) : null;
+  return name ? copy[locale].says(name) : null;
 }

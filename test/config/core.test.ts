@@ -24,7 +24,7 @@ describe("configuration", () => {
       REPORTED_NETWORKS: env.REPORTED_NETWORKS,
       AUTHLETE_BASE_URL: "https://api.authlete.com/",
       AUTHLETE_API_VERSION: "2",
-      EDGE_SECRET: "x".repeat(32),
+      EDGE_SECRET: "lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=",
       AUTHLETE_SERVICE_API_KEY: "k",
       AUTHLETE_SERVICE_API_SECRET: "s",
     });
@@ -89,10 +89,25 @@ describe("configuration", () => {
     expect(loadConfig({ ...base, AUTHLETE_SERVICE_ACCESS_TOKEN: " token " }).authlete).toMatchObject({ accessToken: "token" });
   });
 
-  it("EDGE_SECRET: at least 32 characters, said with the command that makes one", () => {
-    expect(loadConfig({ ...base, EDGE_SECRET: "x".repeat(32) }).secret).toBe("x".repeat(32));
+  it("EDGE_SECRET: at least 32 characters and not obviously weak, said with the command that makes one", () => {
+    const strong = "lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=";
+    expect(loadConfig({ ...base, EDGE_SECRET: strong }).secret).toBe(strong);
     expect(load({ EDGE_SECRET: "x".repeat(31) })).toThrow("Invalid configuration: EDGE_SECRET: must be at least 32 characters (openssl rand -base64 32)");
+    expect(load({ EDGE_SECRET: "x".repeat(32) })).toThrow("Invalid configuration: EDGE_SECRET: must not be one character repeated (openssl rand -base64 32)");
     expect(load({ EDGE_SECRET: "" })).toThrow("Invalid configuration: EDGE_SECRET: is missing");
+    // The demo value of .dev.vars.example, which npm start and the tests use, passes.
+    expect(loadConfig({ ...base, EDGE_SECRET: "local-edge-secret-not-for-production-0123456789" }).secret).toMatch(/^local-/);
+  });
+
+  it("EDGE_SECRET_PREVIOUS: unset is none; the same rule as EDGE_SECRET; equal to it is none", () => {
+    const [current, previous] = ["lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=", "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY="];
+    expect(loadConfig({ ...base, EDGE_SECRET: current }).previousSecret).toBeNull();
+    expect(loadConfig({ ...base, EDGE_SECRET: current, EDGE_SECRET_PREVIOUS: " " }).previousSecret).toBeNull();
+    expect(loadConfig({ ...base, EDGE_SECRET: current, EDGE_SECRET_PREVIOUS: previous }).previousSecret).toBe(previous);
+    expect(loadConfig({ ...base, EDGE_SECRET: current, EDGE_SECRET_PREVIOUS: current }).previousSecret).toBeNull();
+    expect(load({ EDGE_SECRET: current, EDGE_SECRET_PREVIOUS: "passwordpasswordpasswordpassword" })).toThrow(
+      "Invalid configuration: EDGE_SECRET_PREVIOUS: must use at least 8 different characters (it uses 7)",
+    );
   });
 
   it("AUTHLETE_BASE_URL loses its trailing slash, so paths can be appended; a query is refused", () => {

@@ -2,10 +2,18 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import readme from "../../README.md?raw";
 import { type ClientPolicy, ConfigError, DEFAULT_CLIENT_POLICY, type Env, loadPolicyConfig, policyFor } from "../../src/config";
+import { SHARED_ASNS } from "../../src/protection/proximity";
+import { compose } from "../../src/services";
 import wrangler from "../../wrangler.toml?raw";
 import type { Overrides } from "../support/helpers";
 
-const UNSET: Overrides = { CLIENT_POLICY: undefined, PROXIMITY_POLICY: undefined, HOSTING_ASNS: undefined, REPORTED_NETWORK_HOURS: undefined };
+const UNSET: Overrides = {
+  CLIENT_POLICY: undefined,
+  PROXIMITY_POLICY: undefined,
+  HOSTING_ASNS: undefined,
+  SHARED_ASNS: undefined,
+  REPORTED_NETWORK_HOURS: undefined,
+};
 const policy = (overrides: Overrides) => loadPolicyConfig({ ...env, ...UNSET, ...overrides } as Env);
 const client = (overrides: Overrides, id: number | null) => policyFor(policy(overrides), id);
 const NO_LIFETIMES = { accessTokenSeconds: null, refreshTokenSeconds: null };
@@ -23,9 +31,10 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
       oneCodeOnePerson: null,
     });
     expect(c.hostingAsns).toEqual([]);
+    expect(c.sharedAsns).toEqual([]);
     expect(c.reportedNetworkHours).toBe(24);
     // Blank reads as unset.
-    expect(policy({ CLIENT_POLICY: " ", PROXIMITY_POLICY: "", HOSTING_ASNS: " ", REPORTED_NETWORK_HOURS: "" })).toEqual(c);
+    expect(policy({ CLIENT_POLICY: " ", PROXIMITY_POLICY: "", HOSTING_ASNS: " ", SHARED_ASNS: "", REPORTED_NETWORK_HOURS: "" })).toEqual(c);
   });
 
   it("the README's example: each field of a client's entry, the default's proximity under it, member by member", () => {
@@ -101,6 +110,13 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
     expect(policy({ REPORTED_NETWORK_HOURS: "720" }).reportedNetworkHours).toBe(720);
   });
 
+  it("SHARED_ASNS: parsed like HOSTING_ASNS, and joined with the built-in shared networks into one set for the page", () => {
+    expect(policy({ SHARED_ASNS: "AS64500 as64501,64502" }).sharedAsns).toEqual([64500, 64501, 64502]);
+    const set = compose().policy({ ...env, ...UNSET, SHARED_ASNS: "64500" } as Env).sharedAsnSet;
+    for (const asn of [...SHARED_ASNS, 64500]) expect(set.has(asn)).toBe(true);
+    expect(set.has(2516)).toBe(false);
+  });
+
   it.each<[Overrides, string]>([
     [{ CLIENT_POLICY: "{" }, "CLIENT_POLICY: must be valid JSON"],
     [{ CLIENT_POLICY: '{"demo-device":{}}' }, "CLIENT_POLICY.demo-device: is not `default` or a numeric Authlete client id"],
@@ -129,6 +145,8 @@ describe("CLIENT_POLICY: per Authlete client id over `default` over what the ser
     [{ PROXIMITY_POLICY: '{"123456789012345678901":{}}' }, "PROXIMITY_POLICY.123456789012345678901: is not `default`"],
     [{ HOSTING_ASNS: "16509, amazon" }, "HOSTING_ASNS.1: must be ASNs such as 64500, AS64501"],
     [{ HOSTING_ASNS: "64500 12345678901" }, "HOSTING_ASNS.1: must be ASNs such as 64500, AS64501"],
+    [{ SHARED_ASNS: "13335, warp" }, "SHARED_ASNS.1: must be ASNs such as 64500, AS64501"],
+    [{ SHARED_ASNS: "AS" }, "SHARED_ASNS.0: must be ASNs such as 64500, AS64501"],
     [{ REPORTED_NETWORK_HOURS: "721" }, "REPORTED_NETWORK_HOURS: must be a whole number between 0 and 720"],
   ])("%j → %s", (overrides, message) => {
     expect(() => policy(overrides)).toThrow(ConfigError);

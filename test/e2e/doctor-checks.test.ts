@@ -418,6 +418,44 @@ describe("doctor checks: the Worker's configuration", () => {
     expect(JSON.stringify(run())).not.toContain("x".repeat(32));
   });
 
+  it("worker.edge-secret during a rotation: EDGE_SECRET_PREVIOUS is a reminder (⚠) to delete it later; refused by the rule (✖) or the same value (⚠), with the command; never a value", () => {
+    const previous = "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY=";
+    const rotating = worker({}, { EDGE_SECRET_PREVIOUS: previous });
+    rotating.sources["EDGE_SECRET_PREVIOUS"] = "environment";
+    const c = one("worker.edge-secret", rotating);
+    expect(c.status).toBe("warn");
+    expect(c.message).toBe(
+      "EDGE_SECRET set (environment); EDGE_SECRET_PREVIOUS set (environment): a rotation is under way, what the old secret made is still read",
+    );
+    expect(c.fix).toContain("npx wrangler secret delete EDGE_SECRET_PREVIOUS --env production");
+    expect(JSON.stringify(c)).not.toContain(previous);
+    const weak = one(
+      "worker.edge-secret",
+      worker(
+        {
+          core: {
+            ok: false,
+            issues: [
+              { variable: "EDGE_SECRET_PREVIOUS", path: "EDGE_SECRET_PREVIOUS", message: "must not be one character repeated (openssl rand -base64 32)" },
+            ],
+          },
+        },
+        { EDGE_SECRET_PREVIOUS: "z".repeat(40) },
+      ),
+    );
+    expect(weak.status).toBe("fail");
+    expect(weak.message).toBe("the Worker refuses EDGE_SECRET_PREVIOUS: must not be one character repeated (openssl rand -base64 32)");
+    expect(weak.fix).toContain("rotate without it");
+    // Its refusal is this check's, not worker.config's.
+    expect(
+      one("worker.config", worker({ core: { ok: false, issues: [{ variable: "EDGE_SECRET_PREVIOUS", path: "EDGE_SECRET_PREVIOUS", message: "x" }] } })).status,
+    ).toBe("pass");
+    const same = one("worker.edge-secret", worker({}, { EDGE_SECRET_PREVIOUS: "x".repeat(32) }));
+    expect(same).toMatchObject({ status: "warn", message: "EDGE_SECRET set (environment); EDGE_SECRET_PREVIOUS is the same value, so it does nothing" });
+    // Without it, nothing is said of it.
+    expect(one("worker.edge-secret").message).toBe("EDGE_SECRET set (environment)");
+  });
+
   it("worker.edge-secret locally: the fix is .dev.vars", () => {
     expect(one("worker.edge-secret", worker({ envName: null }, { EDGE_SECRET: "" })).fix).toContain("add EDGE_SECRET=… to .dev.vars");
   });

@@ -214,7 +214,7 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     expect(await completeCalls()).toBe(1);
     const { error } = await outcome;
     expect((error as client.ResponseBodyError).error).toBe("access_denied");
-    expect((error as client.ResponseBodyError).error_description).toBe("The user cancelled the request on the verification page");
+    expect((error as client.ResponseBodyError).error_description).toBe("The authorization request was denied.");
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -71,7 +71,7 @@ describe("the whole RFC 8628 exchange, device side driven by openid-client, the 
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(client.ResponseBodyError);
     expect((err as client.ResponseBodyError).error).toBe("access_denied");
-    expect((err as client.ResponseBodyError).error_description).toBe("The user denied the request.");
+    expect((err as client.ResponseBodyError).error_description).toBe("The authorization request was denied.");
   });
 
   it("expiry: once the code's lifetime has passed the device gets expired_token", async () => {

@@ -39,6 +39,30 @@ const FRANKFURT: Cf = {
 };
 const AWS_TOKYO: Cf = { ...TOKYO_HOME, asn: 16509, asOrganization: "Amazon.com, Inc.", latitude: "35.68360", longitude: "139.75390" };
 
+/** Cloudflare WARP and Starlink: one ASN each for strangers on several continents. */
+const WARP = { asn: 13335, asOrganization: "Cloudflare, Inc." };
+const STARLINK = { asn: 14593, asOrganization: "SpaceX Services, Inc." };
+const MOSCOW: Cf = { country: "RU", region: "Moscow", city: "Moscow", latitude: "55.75580", longitude: "37.61730", colo: "DME", timezone: "Europe/Moscow" };
+const NEW_YORK: Cf = {
+  country: "US",
+  region: "New York",
+  city: "New York",
+  latitude: "40.71280",
+  longitude: "-74.00600",
+  colo: "EWR",
+  timezone: "America/New_York",
+};
+const SYDNEY: Cf = {
+  country: "AU",
+  region: "New South Wales",
+  city: "Sydney",
+  latitude: "-33.86880",
+  longitude: "151.20930",
+  colo: "SYD",
+  timezone: "Australia/Sydney",
+};
+const OSAKA: Cf = { country: "JP", region: "Osaka", city: "Osaka", latitude: "34.69370", longitude: "135.50230", colo: "KIX", timezone: "Asia/Tokyo" };
+
 const primary = (html: string) => /<button type="submit" class="primary"[^>]*>([^<]+)<\/button>/.exec(html)?.[1];
 const policy = (p: object): Overrides => ({ PROXIMITY_POLICY: JSON.stringify(p) });
 
@@ -60,7 +84,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(page.html).toContain("<title>Be careful: this may not be your device");
     expect(t).toContain("Why we are warning you");
     expect(t).toContain("The device asked from another country (Germany) than the one you appear to be in (Japan).");
-    expect(t).toContain("That device Frankfurt am Main, Hesse, Germany");
+    expect(t).toContain("That device Hesse, Germany");
     expect(t).toContain("You Tokyo, Japan");
     expect(t).toContain(
       "If you continue, whoever holds that device will be signed in as you. If someone sent you this code or a link to this page, choose Deny.",
@@ -77,7 +101,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The user cancelled the request on the verification page",
+      error_description: "The authorization request was denied.",
     });
   });
 
@@ -113,6 +137,33 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(primary(page.html)).toBe("Continue");
   });
 
+  it.each<[string, Cf, Cf, string]>([
+    ["WARP: a device in Russia, a browser in Japan", { ...MOSCOW, ...WARP }, { ...TOKYO_PHONE, ...WARP }, "(Russia) than the one you appear to be in (Japan)"],
+    [
+      "Starlink: a device in the US, a browser in Australia",
+      { ...NEW_YORK, ...STARLINK },
+      { ...SYDNEY, ...STARLINK },
+      "(United States) than the one you appear to be in (Australia)",
+    ],
+  ])("a shared network is not proximity across borders (%s) → the stronger warning", async (_, device, here, countries) => {
+    const b = browser(web, { cf: here });
+    const { page } = await atConfirm(w, b, undefined, { cf: device });
+    expect(text(page.html)).toContain(`The device asked from another country ${countries}.`);
+    expect(primary(page.html)).toBe("Deny");
+  });
+
+  it("one shared network within one country: near is the usual page; an operator's SHARED_ASNS counts as one", async () => {
+    const b = browser(web, { cf: { ...OSAKA, ...STARLINK } });
+    expect(primary((await atConfirm(w, b, undefined, { cf: { ...TOKYO_HOME, ...STARLINK } })).page.html)).toBe("Continue");
+    // Two ends of one exit address of the operator's own shared network, in two countries: not one household.
+    const ip = nextIp();
+    const relay = { asn: 64500, asOrganization: "Example Relay" };
+    const shared = browser(web, { ip, cf: { ...TOKYO_PHONE, ...relay }, env: { SHARED_ASNS: "AS64500" } });
+    expect(primary((await atConfirm(w, shared, undefined, { ip, cf: { ...FRANKFURT, ...relay } })).page.html)).toBe("Deny");
+    const unlisted = browser(web, { ip, cf: { ...TOKYO_PHONE, ...relay } });
+    expect(primary((await atConfirm(w, unlisted, undefined, { ip, cf: { ...FRANKFURT, ...relay } })).page.html)).toBe("Continue");
+  });
+
   it("PROXIMITY_POLICY allow for this client (by Authlete's numeric client id) → two countries get the usual page", async () => {
     const b = browser(web, { cf: TOKYO_PHONE, env: policy({ "1001": { crossCountry: "allow" } }) });
     const { page } = await atConfirm(w, b, undefined, { cf: FRANKFURT });
@@ -123,7 +174,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(primary(warned.html)).toBe("Deny");
   });
 
-  it("PROXIMITY_POLICY block → a page that says why, ACCESS_DENIED with the reason at the device's next poll, and a log line", async () => {
+  it("PROXIMITY_POLICY block → a page that says why, ACCESS_DENIED at the device's next poll (the reason in the log only), and a log line", async () => {
     const lines: string[] = [];
     for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
     const b = browser(web, { cf: TOKYO_PHONE, env: policy({ default: { crossCountry: "block" } }) });
@@ -142,12 +193,12 @@ describe("proximity: the device's request.cf against the browser's, at the confi
       {
         userCode: flow.user_code,
         result: "ACCESS_DENIED",
-        errorDescription: "The request was refused: it came from another country than the person approving it",
+        errorDescription: "The authorization request was denied.",
       },
     ]);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The request was refused: it came from another country than the person approving it",
+      error_description: "The authorization request was denied.",
     });
     const blocked = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["event"] === "proximity_blocked")!;
     expect(blocked).toMatchObject({
@@ -192,7 +243,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     // Unreachable from the page, the object does not hear the decision either: the device hears it from Authlete at the next pass-through.
     ["no record of the device", { cf: TOKYO_HOME }, { GRANTS: unreachableGrants() }, 60_000],
     ["a device the edge cannot place", { cf: { ...FRANKFURT, country: "XX" } }, {}, 5_000],
-  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told why", async (_, at, env, heardAfter) => {
+  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told no", async (_, at, env, heardAfter) => {
     vi.spyOn(console, "warn").mockImplementation(() => {});
     const b = browser(web, { cf: TOKYO_PHONE, env: { ...policy({ default: { crossCountry: "block" } }), ...env } });
     const flow = await startDevice(w, undefined, at);
@@ -202,7 +253,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     const t = text((await b.get("/device")).html);
     expect(t).toContain("This request was refused");
     expect(t).toContain("We could not tell where the device asked from.");
-    const why = "The request was refused: where it came from could not be established";
+    const why = "The authorization request was denied.";
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([{ userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: why }]);
     clock.advance(heardAfter);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: why });
@@ -232,11 +283,11 @@ describe('"I didn\'t start this" on the confirm page', () => {
       "Nothing was approved, the device has been told no, and we have recorded your report. If someone sent you a code or a link to enter here, do not enter codes from them again. You can close this page.",
     );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
-      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user reported that they did not start this request" },
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The authorization request was denied." },
     ]);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The user reported that they did not start this request",
+      error_description: "The authorization request was denied.",
     });
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     const reported = parsed.find((l) => l["event"] === "phishing_reported")!;
@@ -269,5 +320,42 @@ describe('"I didn\'t start this" on the confirm page', () => {
     await atConsent(w, b);
     expect((await b.post("/device/report", {})).status).toBe(409);
     expect(await calls("device/complete")).toHaveLength(0);
+  });
+});
+
+describe("the device learns access_denied, not why", () => {
+  /** What every refused device reads: RFC 8628's own words, the same for every reason. */
+  const DENIED = { error: "access_denied", error_description: "The authorization request was denied." };
+  const blocking = policy({ default: { crossCountry: "block" } });
+
+  it.each<[string, string, Overrides, Cf, (b: ReturnType<typeof browser>) => Promise<unknown>]>([
+    ["Deny on the consent page", "denied", {}, TOKYO_HOME, (b) => b.submit("/device/consent", { action: "deny" })],
+    ["Cancel on the confirm page", "cancelled", {}, TOKYO_HOME, (b) => b.submit("/device/cancel", {})],
+    ["Deny on the stronger warning", "cancelled", {}, FRANKFURT, (b) => b.submit("/device/cancel", {})],
+    ["I didn't start this", "reported", {}, FRANKFURT, (b) => b.submit("/device/report", {})],
+    ["a policy that blocks another country", "blocked", blocking, FRANKFURT, async () => {}],
+    ["a policy that blocks a place it cannot establish", "unplaced", blocking, { ...FRANKFURT, country: "XX" }, async () => {}],
+  ])("%s: the device hears one neutral access_denied; the reason is in the decision line only", async (how, reason, env, cf, act) => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const b = browser(web, { cf: TOKYO_PHONE, env });
+    const flow = await startDevice(w, undefined, { cf });
+    await b.get("/device");
+    await b.submit("/device", { user_code: flow.user_code });
+    if (how.startsWith("Deny on the consent")) {
+      await b.submit("/device/confirm", {});
+      await b.submit("/device/sign-in", { username: "demo", password: "demo" });
+    }
+    await act(b);
+    // What Authlete was told, and so what the device reads: the same words whatever happened.
+    expect((await calls("device/complete")).map((r) => r.body)).toEqual([
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: DENIED.error_description },
+    ]);
+    clock.advance(5_000);
+    // Beside Authlete's own error_uri (its result code for any ACCESS_DENIED), nothing else.
+    const { error_uri: _, ...heard } = await json(await w.poll(flow.device_code));
+    expect(heard).toEqual(DENIED);
+    const decided = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["event"] === "decision" && l["reason"] !== undefined);
+    expect(decided).toMatchObject({ route: expect.stringMatching(/^\/device/), reason, authlete: true });
   });
 });

@@ -103,7 +103,7 @@ describe("undo", () => {
       clock.advance(wait);
       const res = await w.poll(flow.device_code);
       expect(res.status).toBe(400);
-      expect(await json(res)).toEqual({ error: "access_denied", error_description: "The user withdrew the approval on the verification page." });
+      expect(await json(res)).toEqual({ error: "access_denied", error_description: "The authorization request was denied." });
     }
     expect(await calls("/auth/token")).toHaveLength(0);
     expect((await calls("/client/authorization/delete/1001")).map((r) => [r.method, r.path, r.body])).toEqual([

@@ -185,12 +185,12 @@ describe("step 1: enter the code", () => {
 });
 
 describe("step 2: confirm the device", () => {
-  it("shows the code, the client, and the device that asked: IP, place, software, time; with a warning and Continue / Cancel", async () => {
+  it("shows the code, the client, and the device that asked: network, region, what it says it is, time; with a warning and Continue / Cancel", async () => {
     const res = await w.worker("/device_authorization", {
       method: "POST",
       body: "client_id=demo-device&scope=openid+profile",
       headers: { "Content-Type": "application/x-www-form-urlencoded", "CF-Connecting-IP": "198.51.100.23", "User-Agent": "DemoTV/2.1 (Tizen 8.0)" },
-      cf: { country: "JP", city: "Tokyo" },
+      cf: { country: "JP", region: "Tokyo", city: "Tokyo", asn: 2516, asOrganization: "KDDI CORPORATION" },
     } as RequestInit);
     const flow = (await res.json()) as { user_code: string };
     const b = browser(w);
@@ -200,22 +200,48 @@ describe("step 2: confirm the device", () => {
     expect(t).toContain("Is this your device?");
     expect(t).toContain("Demo TV is asking to connect to your account.");
     expect(t).toContain(`${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
-    expect(t).toContain("198.51.100.23");
-    expect(t).toContain("Tokyo, Japan");
-    // A friendly description, and the raw agent one click away.
-    expect(p.html).toMatch(/Smart TV \(Tizen\)<details><summary>Full software name<\/summary><span class="raw">DemoTV\/2.1 \(Tizen 8.0\)<\/span><\/details>/);
+    expect(t).toContain("Network KDDI CORPORATION");
+    expect(t).toContain("Approximate location Tokyo, Japan");
+    // What the device says it is, said as its claim.
+    expect(t).toContain("Software Says it is: Smart TV (Tizen)");
+    expect(t).not.toContain("198.51.100.23");
+    expect(t).not.toContain("DemoTV");
     expect(p.html).toMatch(/<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">/);
     expect(t).toMatch(/This code expires in (9|10) minutes, at \d\d?:\d\d (AM|PM) UTC\./);
     expect(t).toContain("Continue only if you started this yourself, on a device you have with you right now.");
     expect(p.html).toMatch(/<button type="submit" class="primary">Continue<\/button>/);
     expect(p.html).toMatch(/<button type="submit" class="secondary" formaction="\/device\/cancel">Cancel<\/button>/);
 
-    // The same in Japanese: the raw agent under a label that says what it is.
+    // The same in Japanese.
     const ja = browser(w, { headers: { "Accept-Language": "ja" } });
     const { page } = await atConfirm(w, ja, undefined, { userAgent: "DemoTV/2.1 (Tizen 8.0)" });
-    expect(page.html).toMatch(
-      /スマートテレビ（Tizen）<details><summary>ソフトウェアの正式な名前<\/summary><span class="raw">DemoTV\/2.1 \(Tizen 8.0\)<\/span><\/details>/,
-    );
+    expect(text(page.html)).toContain("ソフトウェア 自己申告: スマートテレビ（Tizen）");
+  });
+
+  it("anyone holding the code sees what recognises the device, never where its owner lives: no address, no city, no raw User-Agent, on confirm and consent", async () => {
+    const ip = "2001:db8:5ec:2e7::77";
+    const userAgent = "Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36 HomeOf/Alice-Example";
+    const at = {
+      ip,
+      userAgent,
+      cf: { country: "DE", region: "Hesse", city: "Offenbach am Main", asn: 3320, asOrganization: "Deutsche Telekom AG", latitude: "50.09", longitude: "8.76" },
+    };
+    const b = browser(w, { cf: { country: "DE", region: "Hesse", city: "Frankfurt am Main", latitude: "50.11", longitude: "8.68" } });
+    const { page } = await atConfirm(w, b, undefined, at);
+    const t = text(page.html);
+    expect(t).toContain("Network Deutsche Telekom AG");
+    expect(t).toContain("Approximate location Hesse, Germany");
+    expect(t).toContain("Software Says it is: Chrome on Android");
+    for (const secret of [ip, "2001:db8:5ec", "Offenbach", "HomeOf", "Alice-Example", "SM-S918B", "50.09", "8.76"]) expect(page.html).not.toContain(secret);
+    // An agent with no name here is not shown at all: it is free text the device chose.
+    const odd = browser(w);
+    const unknown = await atConfirm(w, odd, undefined, { userAgent: "Approved by IT - continue now/1.0" });
+    expect(text(unknown.page.html)).toContain("Software Unknown");
+    expect(unknown.page.html).not.toContain("Approved by IT");
+
+    const consent = await b.submit("/device/confirm", {}).then(() => b.submit("/device/sign-in", { username: "demo", password: "demo" }));
+    expect(text(consent.html)).toContain("Device Hesse, Germany · Says it is: Chrome on Android");
+    for (const secret of [ip, "Offenbach", "HomeOf", "SM-S918B"]) expect(consent.html).not.toContain(secret);
   });
 
   it("times in the person's own time zone (request.cf.timezone), in the page's language; UTC said so when unknown; never broken inside a date", async () => {
@@ -233,14 +259,14 @@ describe("step 2: confirm the device", () => {
     expect(text(p.html)).toMatch(/This code expires in [67] minutes, at \d\d?:\d\d [AP]M\./);
     // Never broken between the time and AM/PM.
     expect(p.html).toMatch(/at \d\d?:\d\d\u00a0[AP]M\./);
-    expect(text(p.html)).toContain("Austin, Texas, United States");
+    expect(text(p.html)).toContain("Texas, United States");
 
     const ja = browser(t, { cf: { country: "JP", timezone: "Asia/Tokyo" }, headers: { "Accept-Language": "ja" } });
     await ja.get("/device");
     const jp = await ja.submit("/device", {
       user_code: (await startDevice(t, undefined, { cf: { country: "US", region: "Texas", city: "Austin" } })).user_code,
     });
-    expect(text(jp.html)).toContain("アメリカ合衆国（Austin, Texas）");
+    expect(text(jp.html)).toContain("アメリカ合衆国（Texas）");
     expect(jp.html).toContain(
       `<span class="nowrap">${fmt("ja", "Asia/Tokyo", { dateStyle: "medium" }, t.clock.now)}</span> <span class="nowrap">${fmt("ja", "Asia/Tokyo", { timeStyle: "short" }, t.clock.now)}</span>`,
     );
@@ -283,12 +309,12 @@ describe("step 2: confirm the device", () => {
       "Nothing was approved, and the device has been told no. To connect it after all, start again on the device. You can close this page.",
     );
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([
-      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The user cancelled the request on the verification page" },
+      { userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: "The authorization request was denied." },
     ]);
     expect(await state(flow.user_code)).toBe("DENIED");
     expect(await json(await w.poll(flow.device_code))).toMatchObject({
       error: "access_denied",
-      error_description: "The user cancelled the request on the verification page",
+      error_description: "The authorization request was denied.",
     });
     expect((await b.get("/device")).html).toContain('action="/device"');
   });
@@ -368,7 +394,7 @@ describe("step 4: consent, and every /device/complete action", () => {
     );
     const t = text(page.html);
     expect(t).toContain(`Code ${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`);
-    expect(t).toContain("Device Smart TV (Tizen), Tokyo, Japan");
+    expect(t).toContain("Device Japan · Says it is: Smart TV (Tizen)");
     expect(t).toMatch(/This code expires in (9|10) minutes/);
     expect(page.html).toContain('Whether your email address is verified<span class="muted">: Yes</span>');
     expect(page.html).toContain('Language<span class="muted">: English</span>');
@@ -384,7 +410,7 @@ describe("step 4: consent, and every /device/complete action", () => {
     );
     expect(jp.page.html).toContain('メールアドレスが確認済みかどうか<span class="muted">: 確認済み</span>');
     expect(jp.page.html).toContain('言語<span class="muted">: 英語</span>');
-    expect(text(jp.page.html)).toContain("デバイス スマートテレビ（Tizen）、日本（Tokyo）");
+    expect(text(jp.page.html)).toContain("デバイス 日本・自己申告: スマートテレビ（Tizen）");
   });
 
   it("shows resources and authorization_details when the device asked for them, and configured scope descriptions", async () => {
@@ -437,9 +463,9 @@ describe("step 4: consent, and every /device/complete action", () => {
     expect((await calls("device/complete"))[0]!.body).toEqual({
       userCode: flow.user_code,
       result: "ACCESS_DENIED",
-      errorDescription: "The user denied the request.",
+      errorDescription: "The authorization request was denied.",
     });
-    expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: "The user denied the request." });
+    expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: "The authorization request was denied." });
   });
 
   it("USER_CODE_EXPIRED → its own page, and the flow is dropped", async () => {

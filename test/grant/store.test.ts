@@ -210,3 +210,28 @@ describe("grant/record.ts enter: the record stays bounded", () => {
     expect(late.state).toBe(state);
   });
 });
+
+describe("the grants during an EDGE_SECRET rotation", () => {
+  const [OLD, NEW] = ["lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=", "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY="];
+  const ns = env.GRANTS as DurableObjectNamespace<DeviceGrant>;
+
+  it("a grant created under the previous secret is polled, looked up, decided and finished under the new one with EDGE_SECRET_PREVIOUS; without it, out of reach", async () => {
+    const c = codes();
+    await new DurableObjectGrants(ns, new KeyedHash(OLD)).issue(c.device, c.user, init, 0);
+    const without = new DurableObjectGrants(ns, new KeyedHash(NEW));
+    expect(await without.lookup(c.user, 1_000)).toBeNull();
+    expect(await without.poll(c.device, 1_000, rules, "fingerprint")).toBeNull();
+    const during = new DurableObjectGrants(ns, new KeyedHash(NEW, OLD));
+    expect(await during.lookup(c.user, 1_000)).toEqual({ device: init.device, clientId: 1001 });
+    expect(await during.poll(c.device, 1_000, rules, "fingerprint")).toMatchObject({ kind: "pending" });
+    expect(await during.decide(c.user, "approved", 2_000)).toBe(true);
+    expect(await during.poll(c.device, 10_000, rules, "fingerprint")).toMatchObject({ kind: "pass", why: "decided" });
+    await during.finish(c.device);
+    expect(await new DurableObjectGrants(ns, new KeyedHash(OLD)).poll(c.device, 20_000, rules, "fingerprint")).toBeNull();
+    // A grant created now lives under the new secret's names only.
+    const d = codes();
+    await during.issue(d.device, d.user, init, 0);
+    expect(await during.name(d.device)).toBe(await without.name(d.device));
+    expect(await without.lookup(d.user, 1_000)).not.toBeNull();
+  });
+});

@@ -10,8 +10,14 @@ import { DurableObjectLimiter, FallbackLimiter, type Limiter, MemoryLimiter } fr
  * IMPLEMENTATIONS and runs the same cases; a new one passes them before it is used.
  */
 const keyed = new KeyedHash(env.EDGE_SECRET!);
+const [OLD, NEW] = ["lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=", "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY="];
 const IMPLEMENTATIONS: [string, (now: () => number) => Limiter][] = [
   ["Durable Objects", (now) => new DurableObjectLimiter(env.BUDGETS as DurableObjectNamespace<BudgetCounter>, keyed, now)],
+  // Two buckets per subject, one under each secret: the same answers as one.
+  [
+    "Durable Objects during an EDGE_SECRET rotation",
+    (now) => new DurableObjectLimiter(env.BUDGETS as DurableObjectNamespace<BudgetCounter>, new KeyedHash(NEW, OLD), now),
+  ],
   ["the per-isolate memory limiter", (now) => new MemoryLimiter(now)],
 ];
 
@@ -102,5 +108,30 @@ describe("when the Durable Objects cannot be reached", () => {
     const bounded = new FallbackLimiter(broken, new MemoryLimiter(Date.now));
     const all = await Promise.all(Array.from({ length: 20 }, () => bounded.reserve("t", budget, "x")));
     expect(all.filter((r) => r.allowed)).toHaveLength(budget.max);
+  });
+});
+
+describe("an EDGE_SECRET rotation gives nobody a fresh budget", () => {
+  const budgets = env.BUDGETS as DurableObjectNamespace<BudgetCounter>;
+
+  it("a budget spent under the previous secret stays spent until its window ends; its places come back from both buckets", async () => {
+    const clock = { now: Date.now() };
+    const now = () => clock.now;
+    const s = fresh();
+    for (let i = 0; i < budget.max; i++) await new DurableObjectLimiter(budgets, new KeyedHash(OLD), now).reserve("t", budget, s);
+    const during = new DurableObjectLimiter(budgets, new KeyedHash(NEW, OLD), now);
+    expect(await during.reserve("t", budget, s)).toMatchObject({ allowed: false, remaining: 0, retryAfter: 60 });
+    // Without EDGE_SECRET_PREVIOUS the new bucket would start afresh: the reset a rotation used to be.
+    expect((await new DurableObjectLimiter(budgets, new KeyedHash(NEW), now).reserve("t", budget, fresh())).allowed).toBe(true);
+    // The refused attempt took no place in the new bucket: after the old window, the whole budget is there.
+    clock.now += 60_000;
+    const places = [];
+    for (let i = 0; i < budget.max; i++) places.push(await during.reserve("t", budget, s));
+    expect(places.map((p) => p.allowed)).toEqual([true, true, true]);
+    expect((await during.reserve("t", budget, s)).allowed).toBe(false);
+    await places[0]!.release();
+    expect((await during.reserve("t", budget, s)).allowed).toBe(true);
+    // A place taken during the rotation counts in the new bucket too, which outlives EDGE_SECRET_PREVIOUS.
+    expect((await new DurableObjectLimiter(budgets, new KeyedHash(NEW), now).reserve("t", budget, s)).allowed).toBe(false);
   });
 });

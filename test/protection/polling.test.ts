@@ -273,19 +273,15 @@ describe("pending answered at the edge: the grant's Durable Object (device in Fr
   it.each([
     [
       "Deny on the consent page",
-      "The user denied the request.",
+      "The authorization request was denied.",
       async (b: ReturnType<typeof browser>) => void (await b.submit("/device/consent", { action: "deny" })),
     ],
     [
       "Cancel on the confirm page",
-      "The user cancelled the request on the verification page",
+      "The authorization request was denied.",
       async (b: ReturnType<typeof browser>) => void (await b.submit("/device/cancel", {})),
     ],
-    [
-      "I didn't start this",
-      "The user reported that they did not start this request",
-      async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {})),
-    ],
+    ["I didn't start this", "The authorization request was denied.", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {}))],
   ])("%s is heard at the device's next poll, in the other location", async (label, description, act) => {
     // "I didn't start this" logs phishing_reported (a warning); its content is proximity.test.ts's subject.
     vi.spyOn(console, "warn").mockImplementation(() => {});

@@ -23,10 +23,11 @@ describe("keys and log tags are keyed with the Worker's secret (HMAC-SHA256), ne
   });
 
   it("the same subject under two secrets gives two keys", async () => {
-    const a = compose().api({ ...env, EDGE_SECRET: "a".repeat(32) } as Env);
-    const b = compose().api({ ...env, EDGE_SECRET: "b".repeat(32) } as Env);
+    const [secretA, secretB] = ["lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=", "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY="];
+    const a = compose().api({ ...env, EDGE_SECRET: secretA } as Env);
+    const b = compose().api({ ...env, EDGE_SECRET: secretB } as Env);
     expect(await new Storage(env.KV, a.keyed).table("flow").key(code)).not.toBe(await new Storage(env.KV, b.keyed).table("flow").key(code));
-    expect(await new Storage(env.KV, new KeyedHash("a".repeat(32))).table("flow").key(code)).toBe(await new Storage(env.KV, a.keyed).table("flow").key(code));
+    expect(await new Storage(env.KV, new KeyedHash(secretA)).table("flow").key(code)).toBe(await new Storage(env.KV, a.keyed).table("flow").key(code));
     expect(await a.keyed.tag("log", code)).not.toBe(await b.keyed.tag("log", code));
   });
 
@@ -34,5 +35,36 @@ describe("keys and log tags are keyed with the Worker's secret (HMAC-SHA256), ne
     expect(() => loadConfig({ ...env, EDGE_SECRET: undefined } as unknown as Env)).toThrow(ConfigError);
     expect(() => loadConfig({ ...env, EDGE_SECRET: undefined } as unknown as Env)).toThrow("EDGE_SECRET: is missing");
     expect(() => loadConfig({ ...env, EDGE_SECRET: "short" } as Env)).toThrow("EDGE_SECRET: must be at least 32 characters");
+  });
+});
+
+describe("KeyedHash during a rotation (EDGE_SECRET_PREVIOUS)", () => {
+  const [OLD, NEW, OTHER] = [
+    "lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=",
+    "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY=",
+    "8a7b6704415ab2e46144218169f494ec",
+  ];
+
+  it("writes and signs under the new secret; finds and accepts what either made; nothing a third secret made", async () => {
+    const rotating = new KeyedHash(NEW, OLD);
+    const [before, after, other] = [new KeyedHash(OLD), new KeyedHash(NEW), new KeyedHash(OTHER)];
+    expect(rotating.rotating).toBe(true);
+    expect(after.rotating).toBe(false);
+    expect(new KeyedHash(NEW, NEW).rotating).toBe(false);
+    expect(await rotating.mac("flow-id", "x")).toBe(await after.mac("flow-id", "x"));
+    expect(await rotating.tag("log", "x")).toBe(await after.tag("log", "x"));
+    expect(await rotating.macs("flow-id", "x")).toEqual([await after.mac("flow-id", "x"), await before.mac("flow-id", "x")]);
+    expect(await rotating.verify("flow-id", "x", await before.mac("flow-id", "x"))).toBe(true);
+    expect(await rotating.verify("flow-id", "x", await after.mac("flow-id", "x"))).toBe(true);
+    expect(await rotating.verify("flow-id", "x", await other.mac("flow-id", "x"))).toBe(false);
+    expect(await rotating.verify("flow-id", "y", await before.mac("flow-id", "x"))).toBe(false);
+    expect(await rotating.verifyTag("form-shows", "enter", await before.tag("form-shows", "enter"))).toBe(true);
+    expect(await after.verify("flow-id", "x", await before.mac("flow-id", "x"))).toBe(false);
+  });
+
+  it("services key everything with both when EDGE_SECRET_PREVIOUS is set", async () => {
+    const api = compose().api({ ...env, EDGE_SECRET: NEW, EDGE_SECRET_PREVIOUS: OLD } as Env);
+    expect(api.keyed.rotating).toBe(true);
+    expect(await api.keyed.verify("flow-id", "x", await new KeyedHash(OLD).mac("flow-id", "x"))).toBe(true);
   });
 });

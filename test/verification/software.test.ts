@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { placeName } from "../../src/verification/places";
-import { describeSoftware } from "../../src/verification/software";
+import { placeName, regionName } from "../../src/verification/places";
+import { describeSoftware, selfDescription } from "../../src/verification/software";
 
 describe("a friendly name for the device's software, in the page's language", () => {
   it.each([
@@ -48,9 +48,18 @@ describe("a friendly name for the device's software, in the page's language", ()
     expect(describeSoftware(ua, "ja")).toBe(ja);
   });
 
-  it("anything else gets no name (the raw text is shown)", () => {
+  it("anything else gets no name (and the page shows nothing of the raw text)", () => {
     expect(describeSoftware("MyDevice/1.0", "en")).toBeNull();
     expect(describeSoftware("", "en")).toBeNull();
+  });
+
+  it("the friendly name said as the device's claim, never a label of fact, in both languages; none without a name", () => {
+    expect(selfDescription("DemoTV/2.1 (Tizen 8.0)", "en")).toBe("Says it is: Smart TV (Tizen)");
+    expect(selfDescription("DemoTV/2.1 (Tizen 8.0)", "ja")).toBe("自己申告: スマートテレビ（Tizen）");
+    expect(selfDescription("SMART-TV; Tizen", "en")).toBe("Says it is: Smart TV (Tizen)");
+    expect(selfDescription("curl/8.5.0", "ja")).toBe("自己申告: プログラム（curl）");
+    expect(selfDescription("MyDevice/1.0", "en")).toBeNull();
+    expect(selfDescription(null, "en")).toBeNull();
   });
 });
 
@@ -62,5 +71,12 @@ describe("places: coarse, with the country in the page's language", () => {
     expect(placeName({ city: null, region: null, country: "JP" }, "ja")).toBe("日本");
     expect(placeName({ city: null, region: null, country: "T1" }, "en")).toBe("T1");
     expect(placeName({ city: null, region: null, country: null }, "en")).toBeNull();
+  });
+
+  it("the device's place: region and country, never the city", () => {
+    expect(regionName({ region: "Texas", country: "US" }, "en")).toBe("Texas, United States");
+    expect(regionName({ region: "Hesse", country: "DE" }, "ja")).toBe("ドイツ（Hesse）");
+    expect(regionName({ region: null, country: "JP" }, "en")).toBe("Japan");
+    expect(regionName({ region: null, country: null }, "en")).toBeNull();
   });
 });

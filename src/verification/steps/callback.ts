@@ -42,7 +42,7 @@ export async function callback(c: Context<PageEnv>): Promise<Response> {
   // This is the answer to this browser's sign-in: single use from here, whatever follows.
   clearLoginCookie(c);
   const flowId = await readFlowId(c, keyed);
-  if (!flowId || !constantTimeEqual(login.flow, await logins.binding(flowId))) throw new PageError("login_state", "flow_mismatch: started by another flow");
+  if (!flowId || !(await logins.belongsTo(login, flowId))) throw new PageError("login_state", "flow_mismatch: started by another flow");
   if (await logins.consume(login.state)) throw new PageError("login_state", "state_replayed");
 
   const flow = await loadFlow(c, flowId);

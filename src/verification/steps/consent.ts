@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { Identity } from "../../auth/authenticator";
 import type { DeviceCompleteRequest } from "../../authlete/schemas";
-import { log } from "../../log";
+import { clientText, log } from "../../log";
 import { signInFresh } from "../../protection/client-policy";
 import type { ActiveFlow } from "../../session/flow";
 import { complete, denial } from "../complete";
@@ -56,8 +56,10 @@ function reportAcrShortfall(c: Context<PageEnv>, flow: ActiveFlow, identity: Ide
   log("warn", "acr_not_satisfied", {
     requestId: c.var.requestId,
     clientId: flow.clientId,
-    requested: requested.join(" "),
-    achieved: identity.acr ?? null,
+    // The device asked for them (acr_values).
+    requested: clientText(requested.join(" ")),
+    // The provider chose it (the ID token's `acr`).
+    achieved: clientText(identity.acr),
     via: identity.via ?? null,
   });
 }

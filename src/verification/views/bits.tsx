@@ -1,21 +1,18 @@
 import type { Copy } from "../locale";
-import { describeSoftware } from "../software";
 import { clock, minutesLeft, relative, unbroken } from "../time";
 import type { Frame } from "./layout";
 
-/** Small pieces several pages share: a moment in the person's time, a code's remaining life, a device's software. */
-const copy: Copy<{ expires: (rel: string, time: string) => string; soon: (time: string) => string; fullName: string; open: string; close: string }> = {
+/** Small pieces several pages share: a moment in the person's time, a code's remaining life. */
+const copy: Copy<{ expires: (rel: string, time: string) => string; soon: (time: string) => string; open: string; close: string }> = {
   en: {
     expires: (rel, time) => `This code expires ${rel}, at ${time}.`,
     soon: (time) => `This code expires in less than a minute, at ${time}.`,
-    fullName: "Full software name",
     open: " (",
     close: ")",
   },
   ja: {
     expires: (rel, time) => `このコードは${rel}（${time}）に有効期限が切れます。`,
     soon: (time) => `このコードは 1 分以内（${time}）に有効期限が切れます。`,
-    fullName: "ソフトウェアの正式な名前",
     open: "（",
     close: "）",
   },
@@ -47,21 +44,5 @@ export const Expiry = (props: { f: Frame; expiresAt: number; now: number }) => {
     <p class="expiry">
       <time datetime={new Date(props.expiresAt).toISOString()}>{minutes < 1 ? t.soon(at) : t.expires(rel, at)}</time>
     </p>
-  );
-};
-
-/** A friendly name for the device's software, with the raw User-Agent one click away (no script: <details>). */
-export const Software = (props: { f: Frame; userAgent: string }) => {
-  const raw = props.userAgent.slice(0, 200);
-  const friendly = describeSoftware(props.userAgent, props.f.locale);
-  if (!friendly) return <span class="raw">{raw}</span>;
-  return (
-    <>
-      {friendly}
-      <details>
-        <summary>{copy[props.f.locale].fullName}</summary>
-        <span class="raw">{raw}</span>
-      </details>
-    </>
   );
 };

@@ -1,9 +1,10 @@
 import type { Reason } from "../../protection/proximity";
 import type { ActiveFlow } from "../../session/flow";
 import type { Copy, Locale } from "../locale";
-import { placeName } from "../places";
+import { regionName } from "../places";
+import { selfDescription } from "../software";
 import { formatUserCode } from "../user-code";
-import { Expiry, Software, When } from "./bits";
+import { Expiry, When } from "./bits";
 import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
 
 const copy: Copy<{
@@ -12,7 +13,7 @@ const copy: Copy<{
   unnamed: string;
   code: string;
   device: string;
-  ip: string;
+  network: string;
   location: string;
   software: string;
   requested: string;
@@ -40,7 +41,7 @@ const copy: Copy<{
     unnamed: "An application",
     code: "Code",
     device: "The device that asked",
-    ip: "IP address",
+    network: "Network",
     location: "Approximate location",
     software: "Software",
     requested: "Requested",
@@ -81,7 +82,7 @@ const copy: Copy<{
     unnamed: "アプリケーション",
     code: "コード",
     device: "接続を求めたデバイス",
-    ip: "IP アドレス",
+    network: "ネットワーク",
     location: "おおよその場所",
     software: "ソフトウェア",
     requested: "リクエスト日時",
@@ -129,8 +130,8 @@ const Risky = (props: { flow: ActiveFlow; locale: Locale }) => {
   const distance = proximity.signals?.distanceKm ?? 0;
   const km = distance >= 1000 ? Math.round(distance / 100) * 100 : distance;
   const x = {
-    device: placeName({ country: device?.country ?? null, region: null, city: null }, props.locale) ?? unknown,
-    browser: placeName({ country: proximity.browser.country, region: null, city: null }, props.locale) ?? unknown,
+    device: regionName({ country: device?.country ?? null, region: null }, props.locale) ?? unknown,
+    browser: regionName({ country: proximity.browser.country, region: null }, props.locale) ?? unknown,
     km: new Intl.NumberFormat(props.locale).format(km),
     org: device?.asOrganization ?? "",
     minutes: Math.floor((proximity.signals?.codeAgeSeconds ?? 0) / 60),
@@ -145,9 +146,9 @@ const Risky = (props: { flow: ActiveFlow; locale: Locale }) => {
       </ul>
       <dl class="places">
         <dt>{t.thatDevice}</dt>
-        <dd>{(device && placeName(device, props.locale)) ?? unknown}</dd>
+        <dd>{(device && regionName(device, props.locale)) ?? unknown}</dd>
         <dt>{t.you}</dt>
-        <dd>{placeName(proximity.browser, props.locale) ?? unknown}</dd>
+        <dd>{regionName(proximity.browser, props.locale) ?? unknown}</dd>
       </dl>
       <p>
         <strong>{t.consequence}</strong>
@@ -171,14 +172,18 @@ export const ConfirmPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; n
       <p class="code-display mono">{formatUserCode(flow.userCode)}</p>
       <Expiry f={props.f} expiresAt={flow.expiresAt} now={props.now} />
       <h2>{t.device}</h2>
+      {/*
+        What lets a person recognise their own device, and no more: anyone holding the code sees
+        this page, so never the device's address, city or raw User-Agent (free text it chose).
+      */}
       {d ? (
         <dl class="details">
-          <dt>{t.ip}</dt>
-          <dd class="mono">{d.ip}</dd>
+          <dt>{t.network}</dt>
+          <dd>{d.asOrganization ?? (d.asn !== null ? `AS${d.asn}` : t.unknown)}</dd>
           <dt>{t.location}</dt>
-          <dd>{placeName(d, props.f.locale) ?? t.unknown}</dd>
+          <dd>{regionName(d, props.f.locale) ?? t.unknown}</dd>
           <dt>{t.software}</dt>
-          <dd>{d.userAgent ? <Software f={props.f} userAgent={d.userAgent} /> : t.unknown}</dd>
+          <dd>{selfDescription(d.userAgent, props.f.locale) ?? t.unknown}</dd>
           <dt>{t.requested}</dt>
           <dd>
             <When f={props.f} at={d.requestedAt} now={props.now} />

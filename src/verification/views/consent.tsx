@@ -2,9 +2,9 @@ import type { Identity } from "../../auth/authenticator";
 import type { PageConfig } from "../../config";
 import type { ActiveFlow } from "../../session/flow";
 import type { Copy } from "../locale";
-import { placeName } from "../places";
+import { regionName } from "../places";
 import { claimLabel, claimValue, scopeDescription } from "../scopes";
-import { describeSoftware } from "../software";
+import { selfDescription } from "../software";
 import { formatUserCode } from "../user-code";
 import { Expiry } from "./bits";
 import { Csrf, FocusHeading, type Frame, Layout } from "./layout";
@@ -44,7 +44,7 @@ const copy: Copy<{
     details: "Details of the request",
     code: "Code",
     device: "Device",
-    sep: ", ",
+    sep: " · ",
     approve: "Approve",
     deny: "Deny",
   },
@@ -65,7 +65,7 @@ const copy: Copy<{
     details: "リクエストの詳細",
     code: "コード",
     device: "デバイス",
-    sep: "、",
+    sep: "・",
     approve: "許可する",
     deny: "拒否する",
   },
@@ -97,8 +97,8 @@ export const ConsentPage = (props: { f: Frame; csrf: string; flow: ActiveFlow; i
   const withheld = flow.policy?.withheld ?? [];
   // Which device and code this approves, once more: the person may have opened several.
   const d = flow.device;
-  const device =
-    d && [d.userAgent && (describeSoftware(d.userAgent, f.locale) ?? d.userAgent.slice(0, 80)), placeName(d, f.locale)].filter(Boolean).join(t.sep);
+  // As on the confirm page: the region, and what the device says it is; never its address, city or raw User-Agent.
+  const device = d && [regionName(d, f.locale), selfDescription(d.userAgent, f.locale)].filter(Boolean).join(t.sep);
   return (
     <Layout f={f} title={t.title}>
       <FocusHeading>{t.title}</FocusHeading>

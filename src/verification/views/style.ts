@@ -70,9 +70,6 @@ ul.list li:first-child{border-top:0}
 .muted{color:var(--muted)}
 .nowrap{white-space:nowrap}
 .expiry{text-align:center;margin:-.5rem 0 1rem}
-.raw{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.875rem;overflow-wrap:anywhere}
-details{margin-top:.25rem}
-summary{cursor:pointer;color:var(--muted);font-size:.9375rem}
 .who{display:flex;flex-wrap:wrap;gap:.25rem .75rem;align-items:baseline;margin:.75rem 0}
 .who strong{overflow-wrap:anywhere}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;font-size:.875rem;background:var(--bg);padding:.5rem;border-radius:6px;margin:.25rem 0}
