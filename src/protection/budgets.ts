@@ -18,6 +18,40 @@ export interface Attempt {
   remaining: number;
   /** Gives every place back: the attempt succeeded. */
   succeeded(): Promise<void>;
+  /** Keeps every place: the attempt failed. Awaited before the failure is answered. */
+  failed(): Promise<void>;
+}
+
+/**
+ * One attempt against several buckets, all or nothing: its place is reserved in every one of
+ * them (at once) before the work, and if any is spent the others are given back and the attempt
+ * is refused holding nothing, so refused attempts never spend a budget. `counted`: the places
+ * are kept as soon as they are all taken (requests that count whatever their outcome); the
+ * attempt then has nothing left to settle.
+ */
+export async function attempt(limiter: Limiter, buckets: Bucket[], counted = false): Promise<Attempt> {
+  // A single bucket can be counted in the reservation itself: refused, it takes nothing.
+  const atOnce = counted && buckets.length === 1;
+  const held: Reservation[] = await Promise.all(buckets.map((b) => limiter.reserve(b.limit, b.budget, b.subject, atOnce)));
+  const release = () => Promise.all(held.map((r) => r.release())).then(() => {});
+  const keep = () => Promise.all(held.map((r) => r.keep())).then(() => {});
+  const none = async () => {};
+  const spent = held.map((r, i) => ({ r, limit: buckets[i]!.limit })).filter((x) => !x.r.allowed);
+  if (spent.length) {
+    await release();
+    return {
+      refused: { limits: spent.map((x) => x.limit), retryAfter: Math.max(...spent.map((x) => x.r.retryAfter)) },
+      remaining: 0,
+      succeeded: none,
+      failed: none,
+    };
+  }
+  const remaining = Math.min(...held.map((r) => r.remaining));
+  if (counted) {
+    await keep();
+    return { refused: null, remaining, succeeded: none, failed: none };
+  }
+  return { refused: null, remaining, succeeded: release, failed: keep };
 }
 
 /**
@@ -42,7 +76,7 @@ export class PageBudgets {
 
   /** User-code guesses: per network and per browser session. */
   codeEntry(ip: string, flowId: string): Promise<Attempt> {
-    return this.attempt([
+    return attempt(this.limiter, [
       { limit: "code-entry-ip", budget: this.limits.codeEntryFailuresPerIp, subject: networkOf(ip) },
       { limit: "code-entry-session", budget: this.limits.codeEntryFailuresPerSession, subject: flowId },
     ]);
@@ -55,7 +89,7 @@ export class PageBudgets {
    */
   signIn(ip: string, username: string): Promise<Attempt> {
     const network = networkOf(ip);
-    return this.attempt([
+    return attempt(this.limiter, [
       { limit: "sign-in-user-ip", budget: this.limits.signInFailuresPerUserAndIp, subject: `${username}\n${network}` },
       { limit: "sign-in-user", budget: this.limits.signInFailuresPerUser, subject: username },
       { limit: "sign-in-ip", budget: this.limits.signInFailuresPerIp, subject: network },
@@ -68,22 +102,7 @@ export class PageBudgets {
    */
   async codeEntryFailed(): Promise<void> {
     const budget = this.limits.codeEntryFailuresGlobal;
-    const r = await this.limiter.reserve("code-entry-global", budget, "all");
+    const r = await this.limiter.reserve("code-entry-global", budget, "all", true);
     if (r.crossed) log("error", "code_entry_failures_alert", { budget: `${budget.max}/${budget.windowSeconds}`, retryAfter: r.retryAfter });
-  }
-
-  private async attempt(buckets: Bucket[]): Promise<Attempt> {
-    const held: Reservation[] = await Promise.all(buckets.map((b) => this.limiter.reserve(b.limit, b.budget, b.subject)));
-    const release = () => Promise.all(held.filter((r) => r.allowed).map((r) => r.release())).then(() => {});
-    const spent = held.map((r, i) => ({ r, limit: buckets[i]!.limit })).filter((x) => !x.r.allowed);
-    if (spent.length) {
-      await release();
-      return {
-        refused: { limits: spent.map((x) => x.limit), retryAfter: Math.max(...spent.map((x) => x.r.retryAfter)) },
-        remaining: 0,
-        succeeded: async () => {},
-      };
-    }
-    return { refused: null, remaining: Math.min(...held.map((r) => r.remaining)), succeeded: release };
   }
 }

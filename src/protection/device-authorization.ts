@@ -20,7 +20,7 @@ export class DeviceAuthorizationGuard {
   ) {}
 
   async before(ip: string, clientId: string): Promise<DeviceAuthorizationAdmission> {
-    const byIp = await this.limiter.reserve("da-ip", this.limits.deviceAuthorizationPerIp, networkOf(ip));
+    const byIp = await this.limiter.reserve("da-ip", this.limits.deviceAuthorizationPerIp, networkOf(ip), true);
     if (!byIp.allowed) return { refused: tooManyRequests(byIp.retryAfter), log: { outcome: "rate_limited", reason: "per_ip" } };
     const byClient = await this.limiter.reserve("da-client", this.limits.deviceAuthorizationPerClient, clientId);
     if (!byClient.allowed) return { refused: tooManyRequests(byClient.retryAfter), log: { outcome: "rate_limited", reason: "per_client" } };
@@ -29,6 +29,6 @@ export class DeviceAuthorizationGuard {
 
   /** Authlete's answer: an unauthenticated client does not count against the client it claimed to be. */
   async after(admitted: DeviceAuthorizationAdmission, action: string): Promise<void> {
-    if (!admitted.refused && action === "UNAUTHORIZED") await admitted.byClient.release();
+    if (!admitted.refused) await (action === "UNAUTHORIZED" ? admitted.byClient.release() : admitted.byClient.keep());
   }
 }

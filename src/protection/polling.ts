@@ -157,7 +157,7 @@ export class PollingGuard {
     if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await this.finished(admitted.deviceCode);
     // Only codes Authlete does not know stay counted against the guessing budget (RFC 8628 §5.2),
     // so an honest device whose grant could not be reached is never penalised.
-    if (admitted.guess && error !== "invalid_grant") await admitted.guess.release();
+    if (admitted.guess) await (error === "invalid_grant" ? admitted.guess.keep() : admitted.guess.release());
   }
 
   private async gate(deviceCode: string, client: string): Promise<{ kind: "pass" | "pending" | "untracked" } | { kind: "slow_down"; interval: number }> {

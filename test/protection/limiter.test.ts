@@ -1,8 +1,9 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { Budget } from "../../src/config";
+import { type Budget, loadConfig } from "../../src/config";
 import { KeyedHash } from "../../src/crypto";
 import type { BudgetCounter } from "../../src/protection/budget-object";
+import { PageBudgets } from "../../src/protection/budgets";
 import { DurableObjectLimiter, FallbackLimiter, type Limiter, MemoryLimiter } from "../../src/protection/limiter";
 
 /**
@@ -76,6 +77,41 @@ describe.each(IMPLEMENTATIONS)("Limiter conformance: %s", (_, make) => {
     expect(await limiter.reserve("t", budget, s)).toMatchObject({ allowed: true, remaining: 2 });
   });
 
+  it("a failure keeps its place; a reservation is settled once, whichever way", async () => {
+    clock.now = start;
+    const s = fresh();
+    const failed = await limiter.reserve("t", budget, s);
+    await failed.keep();
+    await failed.release();
+    const succeeded = await limiter.reserve("t", budget, s);
+    await succeeded.release();
+    await succeeded.release();
+    await succeeded.keep();
+    expect((await limiter.reserve("t", budget, s)).remaining).toBe(1);
+  });
+
+  it("counted: the place is kept at once, and a refusal takes none", async () => {
+    clock.now = start;
+    const s = fresh();
+    for (let i = 0; i < budget.max; i++) await (await limiter.reserve("t", budget, s, true)).release();
+    const refused = await limiter.reserve("t", budget, s, true);
+    expect(refused).toMatchObject({ allowed: false, crossed: true });
+    clock.now = start + budget.windowSeconds * 1000;
+    expect(await limiter.reserve("t", budget, s, true)).toMatchObject({ allowed: true, remaining: 2 });
+  });
+
+  it("settled after its window, a reservation changes nothing in the next", async () => {
+    clock.now = start;
+    const s = fresh();
+    const late = await limiter.reserve("t", budget, s);
+    const given = await limiter.reserve("t", budget, s);
+    clock.now = start + budget.windowSeconds * 1000;
+    await late.keep();
+    const now = await limiter.reserve("t", budget, s);
+    await given.release();
+    expect((await limiter.reserve("t", budget, s)).remaining).toBe(now.remaining - 1);
+  });
+
   it("200 reservations at once: exactly the budget is granted", async () => {
     clock.now = start;
     const s = fresh();
@@ -102,5 +138,48 @@ describe("when the Durable Objects cannot be reached", () => {
     const bounded = new FallbackLimiter(broken, new MemoryLimiter(Date.now));
     const all = await Promise.all(Array.from({ length: 20 }, () => bounded.reserve("t", budget, "x")));
     expect(all.filter((r) => r.allowed)).toHaveLength(budget.max);
+  });
+
+  it("a refused attempt leaves no bucket behind: ten thousand of them, each from a fresh session, do not evict the address's spent budget", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const budgets = new PageBudgets(new FallbackLimiter(broken, new MemoryLimiter(Date.now)), loadConfig(env).limits);
+    const ip = "192.0.2.99";
+    for (let i = 0; i < 10; i++) await (await budgets.codeEntry(ip, `guess-${i}`)).failed?.();
+    for (let i = 0; i < 10_001; i++) expect((await budgets.codeEntry(ip, `fresh-${i}`)).refused?.limits).toEqual(["code-entry-ip"]);
+    expect((await budgets.codeEntry(ip, "one-more")).refused?.limits).toEqual(["code-entry-ip"]);
+  });
+});
+
+describe("the per-isolate fallback, full: it never forgets a failure to make room", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("ten thousand live buckets: a spent one still refuses, a new subject waits until a window ends (logged once), then gets its place", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const clock = { now: Date.now() };
+    const memory = new MemoryLimiter(() => clock.now);
+    // In memory a place counts from its reservation: these are failures (never given back).
+    for (let i = 0; i < budget.max; i++) await memory.reserve("t", budget, "guesser");
+    expect((await memory.reserve("t", budget, "guesser")).allowed).toBe(false);
+    clock.now += 30_000;
+    // Failures of ten thousand others fill the table.
+    for (let i = 0; i < 10_000; i++) await memory.reserve("t", budget, `other-${i}`);
+    expect((await memory.reserve("t", budget, "guesser")).allowed).toBe(false);
+    const newcomer = await memory.reserve("t", budget, "newcomer");
+    expect(newcomer).toMatchObject({ allowed: false, retryAfter: 30 });
+    expect((await memory.reserve("t", budget, "another newcomer")).allowed).toBe(false);
+    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0]))).filter((l) => l.event === "limiter_fallback_full")).toHaveLength(1);
+    // The guesser's window ends first: its bucket, and only that, makes room.
+    clock.now += 30_000;
+    expect((await memory.reserve("t", budget, "newcomer")).allowed).toBe(true);
+    // …and everyone else's failures are still counted.
+    expect(await memory.reserve("t", budget, "other-0")).toMatchObject({ allowed: true, remaining: 1 });
+  });
+
+  it("successes leave nothing behind either: a table full of them is an empty table", async () => {
+    const memory = new MemoryLimiter(Date.now, 3);
+    for (let i = 0; i < 10; i++) await (await memory.reserve("t", budget, `ok-${i}`)).release();
+    const kept = [];
+    for (let i = 0; i < 3; i++) kept.push(await memory.reserve("t", budget, `fail-${i}`));
+    expect(kept.every((r) => r.allowed)).toBe(true);
   });
 });

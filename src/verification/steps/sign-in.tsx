@@ -40,6 +40,7 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
   refuseIfSpent(attempt, "sign_in");
   const identity = await holding(attempt, () => authenticator.fromCredentials(username, password));
   if (!identity) {
+    await attempt.failed();
     decision(c, "sign_in_failed", { authlete: false });
     return again("failed", 401, fewLeft(attempt));
   }
