@@ -15,7 +15,17 @@ export const LIMITS = {
   deviceAuthorizationPerIp: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_IP",
     default: "30/600",
-    meaning: "device authorization requests per `CF-Connecting-IP` (IPv6: per /64) per window (`max/seconds`)",
+    meaning: "device authorization requests per `CF-Connecting-IP` (IPv6: per /64) per window (`max/seconds`); every request counts",
+  },
+  deviceAuthorizationPerIpv6_56: {
+    env: "LIMIT_DEVICE_AUTHORIZATION_PER_IPV6_56",
+    default: "90/600",
+    meaning: "… per IPv6 /56, all its /64s together",
+  },
+  deviceAuthorizationPerIpv6_48: {
+    env: "LIMIT_DEVICE_AUTHORIZATION_PER_IPV6_48",
+    default: "180/600",
+    meaning: "… per IPv6 /48",
   },
   deviceAuthorizationPerClient: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT",
@@ -27,10 +37,30 @@ export const LIMITS = {
     default: "20/600",
     meaning: "polls with device codes Authlete does not know, per IP",
   },
+  unknownDeviceCodePerIpv6_56: {
+    env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IPV6_56",
+    default: "60/600",
+    meaning: "… per IPv6 /56",
+  },
+  unknownDeviceCodePerIpv6_48: {
+    env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IPV6_48",
+    default: "120/600",
+    meaning: "… per IPv6 /48",
+  },
   codeEntryFailuresPerIp: {
     env: "LIMIT_CODE_ENTRY_FAILURES_PER_IP",
     default: "10/900",
     meaning: "wrong user codes typed on the verification page, per IP",
+  },
+  codeEntryFailuresPerIpv6_56: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_56",
+    default: "30/900",
+    meaning: "… per IPv6 /56",
+  },
+  codeEntryFailuresPerIpv6_48: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_48",
+    default: "60/900",
+    meaning: "… per IPv6 /48",
   },
   codeEntryFailuresPerSession: {
     env: "LIMIT_CODE_ENTRY_FAILURES_PER_SESSION",
@@ -56,6 +86,16 @@ export const LIMITS = {
     env: "LIMIT_SIGN_IN_FAILURES_PER_IP",
     default: "20/900",
     meaning: "failed sign-ins per IP",
+  },
+  signInFailuresPerIpv6_56: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_IPV6_56",
+    default: "60/900",
+    meaning: "… per IPv6 /56",
+  },
+  signInFailuresPerIpv6_48: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_IPV6_48",
+    default: "120/900",
+    meaning: "… per IPv6 /48",
   },
 } as const satisfies Record<string, { env: `LIMIT_${string}`; default: string; meaning: string }>;
 

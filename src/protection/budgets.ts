@@ -1,5 +1,5 @@
 import type { Budget, Limits } from "../config";
-import { networkOf } from "../http/client-ip";
+import { networksOf, type Prefix } from "../http/client-ip";
 import { log } from "../log";
 import type { Limiter, Reservation } from "./limiter";
 
@@ -20,6 +20,30 @@ export interface Attempt {
   succeeded(): Promise<void>;
   /** Keeps every place: the attempt failed. Awaited before the failure is answered. */
   failed(): Promise<void>;
+}
+
+/** A budget kept per network: the address (IPv6: its /64), and for IPv6 also its /56 and /48. */
+export type NetworkBudget = Record<Prefix, Budget>;
+
+/** The limits kept per network, by the stem of their names in LIMITS. */
+type PerNetwork = "deviceAuthorization" | "unknownDeviceCode" | "codeEntryFailures" | "signInFailures";
+
+export const perNetwork = <N extends PerNetwork>(limits: Pick<Limits, `${N}Per${"Ip" | "Ipv6_56" | "Ipv6_48"}`>, name: N): NetworkBudget => ({
+  ip: limits[`${name}PerIp`],
+  "ipv6/56": limits[`${name}PerIpv6_56`],
+  "ipv6/48": limits[`${name}PerIpv6_48`],
+});
+
+/**
+ * The buckets of a per-network budget for one address: `limit` for the address or /64, and
+ * `limit-56`, `limit-48` for an IPv6 address's wider prefixes (http/client-ip.ts networksOf).
+ */
+export function networkBuckets(limit: string, budget: NetworkBudget, ip: string): Bucket[] {
+  return networksOf(ip).map(({ prefix, network }) => ({
+    limit: prefix === "ip" ? limit : `${limit}-${prefix.slice("ipv6/".length)}`,
+    budget: budget[prefix],
+    subject: network,
+  }));
 }
 
 /**
@@ -65,19 +89,18 @@ export class PageBudgets {
     private readonly limiter: Limiter,
     private readonly limits: Pick<
       Limits,
-      | "codeEntryFailuresPerIp"
+      | `${"codeEntryFailures" | "signInFailures"}Per${"Ip" | "Ipv6_56" | "Ipv6_48"}`
       | "codeEntryFailuresPerSession"
       | "codeEntryFailuresGlobal"
       | "signInFailuresPerUserAndIp"
       | "signInFailuresPerUser"
-      | "signInFailuresPerIp"
     >,
   ) {}
 
-  /** User-code guesses: per network and per browser session. */
+  /** User-code guesses: per network (and its wider IPv6 prefixes) and per browser session. */
   codeEntry(ip: string, flowId: string): Promise<Attempt> {
     return attempt(this.limiter, [
-      { limit: "code-entry-ip", budget: this.limits.codeEntryFailuresPerIp, subject: networkOf(ip) },
+      ...networkBuckets("code-entry-ip", perNetwork(this.limits, "codeEntryFailures"), ip),
       { limit: "code-entry-session", budget: this.limits.codeEntryFailuresPerSession, subject: flowId },
     ]);
   }
@@ -85,14 +108,14 @@ export class PageBudgets {
   /**
    * Password guesses: per account from one network (slow attacks on one user), per account
    * from everywhere (slower still, so a stranger cannot lock a user out quickly) and per
-   * network (sprays over many accounts).
+   * network and its wider IPv6 prefixes (sprays over many accounts).
    */
   signIn(ip: string, username: string): Promise<Attempt> {
-    const network = networkOf(ip);
+    const buckets = networkBuckets("sign-in-ip", perNetwork(this.limits, "signInFailures"), ip);
     return attempt(this.limiter, [
-      { limit: "sign-in-user-ip", budget: this.limits.signInFailuresPerUserAndIp, subject: `${username}\n${network}` },
+      { limit: "sign-in-user-ip", budget: this.limits.signInFailuresPerUserAndIp, subject: `${username}\n${buckets[0]!.subject}` },
       { limit: "sign-in-user", budget: this.limits.signInFailuresPerUser, subject: username },
-      { limit: "sign-in-ip", budget: this.limits.signInFailuresPerIp, subject: network },
+      ...buckets,
     ]);
   }
 
