@@ -30,7 +30,8 @@ export const LIMITS = {
   deviceAuthorizationPerClient: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT",
     default: "6000/600",
-    meaning: "… per `client_id`, counted once the per-IP budget let the request through and Authlete did not refuse the client",
+    meaning:
+      "… per `client_id`, counting only the requests for which Authlete authenticated the client (`OK`, with a secret, key or certificate); a public client, which anyone can name, is counted per `client_id` and network",
   },
   unknownDeviceCodePerIp: {
     env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IP",

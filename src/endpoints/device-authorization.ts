@@ -1,12 +1,13 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { AuthleteError } from "../authlete/errors";
-import type { DeviceAuthorizationResponse } from "../authlete/schemas";
+import type { ClientCredentialsFields, DeviceAuthorizationResponse } from "../authlete/schemas";
 import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
 import { placeOf } from "../http/client-place";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { log } from "../log";
+import type { ClientClaim } from "../protection/device-authorization";
 import { clientFingerprint } from "../protection/polling";
 
 const API = "/device/authorization";
@@ -18,16 +19,24 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
   if (!req.ok) return req.response;
   const { services, requestId } = c.var;
   const ip = clientIp(c);
-  const admitted = await services.deviceAuthorization.before(ip, req.fields.clientId ?? req.params.get("client_id") ?? "");
+  const admitted = await services.deviceAuthorization.before(ip, clientClaim(req.fields, req.params));
   if (admitted.refused) {
     log("info", "decision", { route: ROUTE, requestId, ...admitted.log, authlete: false });
     return admitted.refused;
   }
   const res = await services.authlete.deviceAuthorization(req.fields);
-  await services.deviceAuthorization.after(admitted, res.action);
+  await services.deviceAuthorization.after(admitted, res);
   log("info", "decision", { route: ROUTE, requestId, outcome: res.action, clientId: res.clientId, authlete: true });
   if (res.action === "OK") await remember(c, res, ip, await clientFingerprint(services.keyed, req.fields, req.params));
   return answerAction(API, res, RULES, passOnHeaders(res));
+}
+
+/** Who the device says it is, and whether it brought anything to prove it (RFC 6749 §2.3: a secret; RFC 7523: an assertion; attestation). */
+function clientClaim(fields: ClientCredentialsFields, params: URLSearchParams): ClientClaim {
+  return {
+    clientId: fields.clientId ?? params.get("client_id") ?? "",
+    credentials: Boolean(fields.clientSecret || params.get("client_secret") || params.get("client_assertion") || fields.oauthClientAttestation),
+  };
 }
 
 const RULES: Record<string, ActionRule> = {
