@@ -81,7 +81,14 @@ export const LIMITS = {
   signInFailuresPerUser: {
     env: "LIMIT_SIGN_IN_FAILURES_PER_USER",
     default: "30/3600",
-    meaning: "failed sign-ins per username from all addresses together (slower, so a stranger cannot lock a user out in minutes)",
+    meaning:
+      "failed sign-ins per username from all addresses together, by browsers without a device cookie for that username (slower, so a stranger cannot lock a user out in minutes; the user's own browsers are not held by it at all)",
+  },
+  signInFailuresPerDevice: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_DEVICE",
+    default: "5/900",
+    meaning:
+      "failed sign-ins from a browser holding a device cookie for that username (set when it last signed in as that user), counted per cookie instead of the budgets per username, per username and IP, and per IP",
   },
   signInFailuresPerIp: {
     env: "LIMIT_SIGN_IN_FAILURES_PER_IP",

@@ -94,6 +94,7 @@ export class PageBudgets {
       | "codeEntryFailuresGlobal"
       | "signInFailuresPerUserAndIp"
       | "signInFailuresPerUser"
+      | "signInFailuresPerDevice"
     >,
   ) {}
 
@@ -106,9 +107,10 @@ export class PageBudgets {
   }
 
   /**
-   * Password guesses: per account from one network (slow attacks on one user), per account
-   * from everywhere (slower still, so a stranger cannot lock a user out quickly) and per
-   * network and its wider IPv6 prefixes (sprays over many accounts).
+   * Password guesses from a browser that is not known to belong to the user: per account from
+   * one network (slow attacks on one user), per account from everywhere (slower still, so a
+   * stranger cannot lock a user out quickly) and per network and its wider IPv6 prefixes
+   * (sprays over many accounts).
    */
   signIn(ip: string, username: string): Promise<Attempt> {
     const buckets = networkBuckets("sign-in-ip", perNetwork(this.limits, "signInFailures"), ip);
@@ -117,6 +119,16 @@ export class PageBudgets {
       { limit: "sign-in-user", budget: this.limits.signInFailuresPerUser, subject: username },
       ...buckets,
     ]);
+  }
+
+  /**
+   * Password guesses from a browser that has signed in as this user before (its device cookie,
+   * verification/device-cookie.ts): counted for that cookie alone, the OWASP "device cookie"
+   * pattern, so failures from anywhere else never lock the user's own browser out, and a cookie
+   * that fails too often is locked out by itself. `device` is the cookie's own random id.
+   */
+  signInKnown(username: string, device: string): Promise<Attempt> {
+    return attempt(this.limiter, [{ limit: "sign-in-device", budget: this.limits.signInFailuresPerDevice, subject: `${username}\n${device}` }]);
   }
 
   /**
