@@ -105,6 +105,21 @@ export const LIMITS = {
     default: "120/900",
     meaning: "… per IPv6 /48",
   },
+  reportsPerIp: {
+    env: "LIMIT_REPORTS_PER_IP",
+    default: "10/3600",
+    meaning: '"I didn\'t start this" reports per IP; past it a report still denies the request (as Cancel does) but is not recorded or logged as a report',
+  },
+  reportsPerIpv6_56: {
+    env: "LIMIT_REPORTS_PER_IPV6_56",
+    default: "30/3600",
+    meaning: "… per IPv6 /56",
+  },
+  reportsPerIpv6_48: {
+    env: "LIMIT_REPORTS_PER_IPV6_48",
+    default: "60/3600",
+    meaning: "… per IPv6 /48",
+  },
 } as const satisfies Record<string, { env: `LIMIT_${string}`; default: string; meaning: string }>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -26,7 +26,7 @@ export interface Attempt {
 export type NetworkBudget = Record<Prefix, Budget>;
 
 /** The limits kept per network, by the stem of their names in LIMITS. */
-type PerNetwork = "deviceAuthorization" | "unknownDeviceCode" | "codeEntryFailures" | "signInFailures";
+type PerNetwork = "deviceAuthorization" | "unknownDeviceCode" | "codeEntryFailures" | "signInFailures" | "reports";
 
 export const perNetwork = <N extends PerNetwork>(limits: Pick<Limits, `${N}Per${"Ip" | "Ipv6_56" | "Ipv6_48"}`>, name: N): NetworkBudget => ({
   ip: limits[`${name}PerIp`],
@@ -79,8 +79,8 @@ export async function attempt(limiter: Limiter, buckets: Bucket[], counted = fal
 }
 
 /**
- * The verification page's guessing budgets: wrong user codes (RFC 8628 §5.1) and failed
- * sign-ins. An attempt reserves its place in every bucket before the work (Authlete, the
+ * The verification page's budgets: wrong user codes (RFC 8628 §5.1), failed sign-ins and
+ * phishing reports. An attempt reserves its place in every bucket before the work (Authlete, the
  * password check) and gives them back only if it succeeds, so a burst of attempts sent at
  * once cannot all pass, and a success never resets earlier failures.
  */
@@ -89,7 +89,7 @@ export class PageBudgets {
     private readonly limiter: Limiter,
     private readonly limits: Pick<
       Limits,
-      | `${"codeEntryFailures" | "signInFailures"}Per${"Ip" | "Ipv6_56" | "Ipv6_48"}`
+      | `${"codeEntryFailures" | "signInFailures" | "reports"}Per${"Ip" | "Ipv6_56" | "Ipv6_48"}`
       | "codeEntryFailuresPerSession"
       | "codeEntryFailuresGlobal"
       | "signInFailuresPerUserAndIp"
@@ -129,6 +129,11 @@ export class PageBudgets {
    */
   signInKnown(username: string, device: string): Promise<Attempt> {
     return attempt(this.limiter, [{ limit: "sign-in-device", budget: this.limits.signInFailuresPerDevice, subject: `${username}\n${device}` }]);
+  }
+
+  /** "I didn't start this": counted per network and its wider IPv6 prefixes, whatever comes of it. */
+  report(ip: string): Promise<Attempt> {
+    return attempt(this.limiter, networkBuckets("report-ip", perNetwork(this.limits, "reports"), ip), true);
   }
 
   /**
