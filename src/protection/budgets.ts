@@ -1,14 +1,18 @@
 import type { Budget, Limits } from "../config";
-import { networksOf, type Prefix } from "../http/client-ip";
+import { networkOf, networksOf, type Prefix } from "../http/client-ip";
 import { log } from "../log";
-import type { Limiter, Reservation } from "./limiter";
+import type { Level, Limiter, Reservation } from "./limiter";
 
-/** One budget applied to one subject. */
+/** One budget for one subject, checked at one or more levels at once (a network's /64, /56 and /48). */
 export interface Bucket {
   limit: string;
-  budget: Budget;
-  subject: string;
+  levels: Level[];
+  /** How each level is named in logs and refusals: `limit`, or `limit-56`, `limit-48` for the wider prefixes. */
+  names: string[];
 }
+
+/** A bucket of one level. */
+export const bucket = (limit: string, budget: Budget, subject: string): Bucket => ({ limit, levels: [{ budget, subject }], names: [limit] });
 
 /** The places one attempt holds: given back on success, kept on failure. */
 export interface Attempt {
@@ -35,15 +39,17 @@ export const perNetwork = <N extends PerNetwork>(limits: Pick<Limits, `${N}Per${
 });
 
 /**
- * The buckets of a per-network budget for one address: `limit` for the address or /64, and
- * `limit-56`, `limit-48` for an IPv6 address's wider prefixes (http/client-ip.ts networksOf).
+ * The bucket of a per-network budget for one address: the address or /64, and for IPv6 also its
+ * /56 and /48, as levels of one bucket (http/client-ip.ts networksOf), so the whole of a /48 is
+ * counted in one object and an attempt takes its place in every level or none.
  */
-export function networkBuckets(limit: string, budget: NetworkBudget, ip: string): Bucket[] {
-  return networksOf(ip).map(({ prefix, network }) => ({
-    limit: prefix === "ip" ? limit : `${limit}-${prefix.slice("ipv6/".length)}`,
-    budget: budget[prefix],
-    subject: network,
-  }));
+export function networkBucket(limit: string, budget: NetworkBudget, ip: string): Bucket {
+  const networks = networksOf(ip);
+  return {
+    limit,
+    levels: networks.map(({ prefix, network }) => ({ budget: budget[prefix], subject: network })),
+    names: networks.map(({ prefix }) => (prefix === "ip" ? limit : `${limit}-${prefix.slice("ipv6/".length)}`)),
+  };
 }
 
 /**
@@ -56,19 +62,15 @@ export function networkBuckets(limit: string, budget: NetworkBudget, ip: string)
 export async function attempt(limiter: Limiter, buckets: Bucket[], counted = false): Promise<Attempt> {
   // A single bucket can be counted in the reservation itself: refused, it takes nothing.
   const atOnce = counted && buckets.length === 1;
-  const held: Reservation[] = await Promise.all(buckets.map((b) => limiter.reserve(b.limit, b.budget, b.subject, atOnce)));
+  const held: Reservation[] = await Promise.all(buckets.map((b) => limiter.reserve(b.limit, b.levels, atOnce)));
   const release = () => Promise.all(held.map((r) => r.release())).then(() => {});
   const keep = () => Promise.all(held.map((r) => r.keep())).then(() => {});
   const none = async () => {};
-  const spent = held.map((r, i) => ({ r, limit: buckets[i]!.limit })).filter((x) => !x.r.allowed);
-  if (spent.length) {
+  const refused = held.filter((r) => !r.allowed);
+  if (refused.length) {
     await release();
-    return {
-      refused: { limits: spent.map((x) => x.limit), retryAfter: Math.max(...spent.map((x) => x.r.retryAfter)) },
-      remaining: 0,
-      succeeded: none,
-      failed: none,
-    };
+    const limits = held.flatMap((r, i) => (r.allowed ? [] : r.spent.map((level) => buckets[i]!.names[level]!)));
+    return { refused: { limits, retryAfter: Math.max(...refused.map((r) => r.retryAfter)) }, remaining: 0, succeeded: none, failed: none };
   }
   const remaining = Math.min(...held.map((r) => r.remaining));
   if (counted) {
@@ -101,8 +103,8 @@ export class PageBudgets {
   /** User-code guesses: per network (and its wider IPv6 prefixes) and per browser session. */
   codeEntry(ip: string, flowId: string): Promise<Attempt> {
     return attempt(this.limiter, [
-      ...networkBuckets("code-entry-ip", perNetwork(this.limits, "codeEntryFailures"), ip),
-      { limit: "code-entry-session", budget: this.limits.codeEntryFailuresPerSession, subject: flowId },
+      networkBucket("code-entry-ip", perNetwork(this.limits, "codeEntryFailures"), ip),
+      bucket("code-entry-session", this.limits.codeEntryFailuresPerSession, flowId),
     ]);
   }
 
@@ -113,11 +115,10 @@ export class PageBudgets {
    * (sprays over many accounts).
    */
   signIn(ip: string, username: string): Promise<Attempt> {
-    const buckets = networkBuckets("sign-in-ip", perNetwork(this.limits, "signInFailures"), ip);
     return attempt(this.limiter, [
-      { limit: "sign-in-user-ip", budget: this.limits.signInFailuresPerUserAndIp, subject: `${username}\n${buckets[0]!.subject}` },
-      { limit: "sign-in-user", budget: this.limits.signInFailuresPerUser, subject: username },
-      ...buckets,
+      bucket("sign-in-user-ip", this.limits.signInFailuresPerUserAndIp, `${username}\n${networkOf(ip)}`),
+      bucket("sign-in-user", this.limits.signInFailuresPerUser, username),
+      networkBucket("sign-in-ip", perNetwork(this.limits, "signInFailures"), ip),
     ]);
   }
 
@@ -128,12 +129,12 @@ export class PageBudgets {
    * that fails too often is locked out by itself. `device` is the cookie's own random id.
    */
   signInKnown(username: string, device: string): Promise<Attempt> {
-    return attempt(this.limiter, [{ limit: "sign-in-device", budget: this.limits.signInFailuresPerDevice, subject: `${username}\n${device}` }]);
+    return attempt(this.limiter, [bucket("sign-in-device", this.limits.signInFailuresPerDevice, `${username}\n${device}`)]);
   }
 
   /** "I didn't start this": counted per network and its wider IPv6 prefixes, whatever comes of it. */
   report(ip: string): Promise<Attempt> {
-    return attempt(this.limiter, networkBuckets("report-ip", perNetwork(this.limits, "reports"), ip), true);
+    return attempt(this.limiter, [networkBucket("report-ip", perNetwork(this.limits, "reports"), ip)], true);
   }
 
   /**
@@ -142,7 +143,7 @@ export class PageBudgets {
    */
   async codeEntryFailed(): Promise<void> {
     const budget = this.limits.codeEntryFailuresGlobal;
-    const r = await this.limiter.reserve("code-entry-global", budget, "all", true);
+    const r = await this.limiter.reserve("code-entry-global", [{ budget, subject: "all" }], true);
     if (r.crossed) log("error", "code_entry_failures_alert", { budget: `${budget.max}/${budget.windowSeconds}`, retryAfter: r.retryAfter });
   }
 }

@@ -3,7 +3,7 @@ import type { Limits } from "../config";
 import { networkOf } from "../http/client-ip";
 import { tooManyRequests } from "../http/oauth-errors";
 import type { LogFields } from "../log";
-import { attempt, networkBuckets, perNetwork } from "./budgets";
+import { attempt, networkBucket, perNetwork } from "./budgets";
 import type { Limiter, Reservation } from "./limiter";
 
 export type DeviceAuthorizationAdmission = { refused: Response; log: LogFields } | { refused?: undefined; byClient: Reservation; credentials: boolean };
@@ -41,15 +41,16 @@ export class DeviceAuthorizationGuard {
   ) {}
 
   async before(ip: string, client: ClientClaim): Promise<DeviceAuthorizationAdmission> {
-    const byNetwork = await attempt(this.limiter, networkBuckets("da-ip", perNetwork(this.limits, "deviceAuthorization"), ip), true);
+    const byNetwork = await attempt(this.limiter, [networkBucket("da-ip", perNetwork(this.limits, "deviceAuthorization"), ip)], true);
     if (byNetwork.refused)
       return {
         refused: tooManyRequests(byNetwork.refused.retryAfter),
         log: { outcome: "rate_limited", reason: "per_ip", limits: byNetwork.refused.limits.join(",") },
       };
+    const budget = this.limits.deviceAuthorizationPerClient;
     const byClient = client.credentials
-      ? await this.limiter.reserve("da-client", this.limits.deviceAuthorizationPerClient, client.clientId)
-      : await this.limiter.reserve("da-client-network", this.limits.deviceAuthorizationPerClient, `${client.clientId}\n${networkOf(ip)}`);
+      ? await this.limiter.reserve("da-client", [{ budget, subject: client.clientId }])
+      : await this.limiter.reserve("da-client-network", [{ budget, subject: `${client.clientId}\n${networkOf(ip)}` }]);
     if (!byClient.allowed) return { refused: tooManyRequests(byClient.retryAfter), log: { outcome: "rate_limited", reason: "per_client" } };
     return { byClient, credentials: client.credentials };
   }

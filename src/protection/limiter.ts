@@ -14,16 +14,24 @@ export interface Reservation extends ReserveResult {
   keep(): Promise<void>;
 }
 
+/** One level of a bucket: whose budget (`subject`) and how much it allows. */
+export interface Level {
+  budget: Budget;
+  subject: string;
+}
+
 /**
- * What every budget is kept by: reserve-before-work. `limit` names the budget (its counts
- * never mix with another's), `subject` is whose budget it is. An attempt reserves its place
- * first and is refused when none is left; a success releases it and a failure keeps it, so
- * only failures stay counted and a success never resets earlier ones. `counted`: the place is
+ * What every budget is kept by: reserve-before-work. `limit` names the budget (its counts never
+ * mix with another's); `levels` are the subjects it is kept for, narrowest first, all checked and
+ * taken at once (a network's /64, /56 and /48), so an attempt holds a place in every level or in
+ * none, the last level naming the bucket. An attempt reserves its place first and is refused
+ * when a level has none left (`spent` says which); a success releases it and a failure keeps it,
+ * so only failures stay counted and a success never resets earlier ones. `counted`: the place is
  * kept at once, for requests that count whatever their outcome. Any implementation must pass
  * test/protection/limiter.test.ts.
  */
 export interface Limiter {
-  reserve(limit: string, budget: Budget, subject: string, counted?: boolean): Promise<Reservation>;
+  reserve(limit: string, levels: readonly Level[], counted?: boolean): Promise<Reservation>;
 }
 
 const settled = async () => {};
@@ -47,11 +55,15 @@ export class DurableObjectLimiter implements Limiter {
     private readonly now: () => number,
   ) {}
 
-  async reserve(limit: string, budget: Budget, subject: string, counted = false): Promise<Reservation> {
-    // The object's name carries the subject's keyed hash only, never the address or username;
-    // and the budget, so a changed limit starts from fresh buckets rather than from counts kept under another.
-    const stub = this.namespace.getByName(`${limit}/${budget.max}/${budget.windowSeconds}/${await this.keyed.mac(`budget:${limit}`, subject)}`);
-    const { hold, ...r } = await stub.reserve(budget.max, budget.windowSeconds, this.now(), counted);
+  async reserve(limit: string, levels: readonly Level[], counted = false): Promise<Reservation> {
+    // The object is named by the widest level's keyed hash, never an address or a username, and
+    // by the budgets, so a changed limit starts from fresh buckets rather than from counts kept
+    // under another; the object itself sees keyed hashes only.
+    const subjects = await Promise.all(levels.map((l) => this.keyed.mac(`budget:${limit}`, l.subject)));
+    const budgets = levels.map((l) => `${l.budget.max}/${l.budget.windowSeconds}`).join("/");
+    const stub = this.namespace.getByName(`${limit}/${budgets}/${subjects.at(-1)}`);
+    const spec = levels.map((l, i) => ({ max: l.budget.max, windowSeconds: l.budget.windowSeconds, subject: subjects[i]! }));
+    const { hold, ...r } = await stub.reserve(spec, this.now(), counted);
     // Refused, or counted at once: nothing is left to settle.
     if (!hold) return { ...r, ...once(settled, settled) };
     return {
@@ -60,7 +72,7 @@ export class DurableObjectLimiter implements Limiter {
         // A place not given back only makes the budget stricter while the object is in memory.
         () => stub.release(hold).catch((err: unknown) => log("warn", "limiter_release_failed", { limit, detail: String(err) })),
         // A place not kept still counts while the object is in memory (budget-object.ts says what an eviction costs).
-        () => stub.keep(hold, budget.windowSeconds, this.now()).catch((err: unknown) => log("warn", "limiter_keep_failed", { limit, detail: String(err) })),
+        () => stub.keep(hold, this.now()).catch((err: unknown) => log("warn", "limiter_keep_failed", { limit, detail: String(err) })),
       ),
     };
   }
@@ -78,14 +90,13 @@ interface MemoryBucket {
  * isolates gets more tries, but never unlimited ones), and the twin the conformance test
  * runs beside the real thing. A place counts from its reservation, so `keep` has nothing to do.
  *
- * Its size is bounded, and what it forgets must never favour a guesser. A bucket exists only
- * while it holds something: one whose last place is given back is dropped, so attempts that
- * are refused or succeed leave nothing behind (a refused attempt's other buckets are given
- * back at once), and only failures, each counted, fill the table. When it is full, buckets
- * whose window has ended make room; if none has, a new subject is refused until one ends
- * (logged once per such stretch) rather than forgetting anyone's failures: evicting a bucket,
- * any bucket, would give someone tries back, and a guesser who could choose which would
- * choose their own.
+ * Its size is bounded, and what it forgets must never favour a guesser. A level's bucket is
+ * created only when an attempt takes a place in it and dropped when its last place is given
+ * back, so refused and successful attempts leave nothing behind, and only failures, each
+ * counted, fill the table. When it is full, buckets whose window has ended make room; if none
+ * has, a new subject is refused until one ends (logged once per such stretch) rather than
+ * forgetting anyone's failures: evicting a bucket, any bucket, would give someone tries back,
+ * and a guesser who could choose which would choose their own.
  */
 export class MemoryLimiter implements Limiter {
   private readonly buckets = new Map<string, MemoryBucket>();
@@ -98,46 +109,62 @@ export class MemoryLimiter implements Limiter {
     private readonly maxBuckets = 10_000,
   ) {}
 
-  async reserve(limit: string, budget: Budget, subject: string, counted = false): Promise<Reservation> {
-    const key = `${limit}\n${budget.max}/${budget.windowSeconds}\n${subject}`;
+  async reserve(limit: string, levels: readonly Level[], counted = false): Promise<Reservation> {
     const now = this.now();
-    let b = this.buckets.get(key);
-    if (b && now >= b.windowEnd) {
-      this.buckets.delete(key);
-      b = undefined;
-    }
-    if (!b) {
-      if (this.buckets.size >= this.maxBuckets && !this.makeRoom(now)) {
-        if (!this.fullLogged) log("warn", "limiter_fallback_full", { limit, buckets: this.buckets.size });
-        this.fullLogged = true;
-        const retryAfter = Math.max(1, Math.ceil((this.nextEnd - now) / 1000));
-        return { allowed: false, retryAfter, remaining: 0, crossed: false, ...once(settled, settled) };
+    const keys = levels.map((l) => `${limit}\n${l.budget.max}/${l.budget.windowSeconds}\n${l.subject}`);
+    const found = keys.map((key) => {
+      const b = this.buckets.get(key);
+      if (b && now >= b.windowEnd) this.buckets.delete(key);
+      return b && now < b.windowEnd ? b : undefined;
+    });
+    // Every budget allows at least one, so only an existing bucket can refuse.
+    const spent = levels.flatMap((l, i) => (found[i] && found[i].count + 1 > l.budget.max ? [i] : []));
+    if (spent.length) {
+      let crossed = false;
+      for (const i of spent) {
+        crossed ||= !found[i]!.refused;
+        found[i]!.refused = true;
       }
-      b = { count: 0, windowEnd: now + budget.windowSeconds * 1000, refused: false };
-      this.buckets.set(key, b);
-      this.nextEnd = Math.min(this.nextEnd, b.windowEnd);
+      const retryAfter = Math.max(...spent.map((i) => Math.max(1, Math.ceil((found[i]!.windowEnd - now) / 1000))));
+      return { allowed: false, retryAfter, remaining: 0, crossed, spent, ...once(settled, settled) };
     }
-    const bucket = b;
-    const retryAfter = Math.max(1, Math.ceil((bucket.windowEnd - now) / 1000));
-    if (bucket.count + 1 > budget.max) {
-      const crossed = !bucket.refused;
-      bucket.refused = true;
-      return { allowed: false, retryAfter, remaining: 0, crossed, ...once(settled, settled) };
+    const missing = found.filter((b) => !b).length;
+    if (missing && this.buckets.size + missing > this.maxBuckets && !this.makeRoom(now, missing)) {
+      if (!this.fullLogged) log("warn", "limiter_fallback_full", { limit, buckets: this.buckets.size });
+      this.fullLogged = true;
+      const retryAfter = Math.max(1, Math.ceil((this.nextEnd - now) / 1000));
+      return { allowed: false, retryAfter, remaining: 0, crossed: false, spent: levels.map((_, i) => i), ...once(settled, settled) };
     }
-    bucket.count++;
-    const result = { allowed: true, retryAfter, remaining: budget.max - bucket.count, crossed: false };
+    const buckets = levels.map((l, i) => {
+      const b = found[i] ?? { count: 0, windowEnd: now + l.budget.windowSeconds * 1000, refused: false };
+      if (!found[i]) {
+        this.buckets.set(keys[i]!, b);
+        this.nextEnd = Math.min(this.nextEnd, b.windowEnd);
+      }
+      b.count++;
+      return b;
+    });
+    const result = {
+      allowed: true,
+      retryAfter: Math.max(1, Math.ceil((buckets[0]!.windowEnd - now) / 1000)),
+      remaining: Math.min(...levels.map((l, i) => l.budget.max - buckets[i]!.count)),
+      crossed: false,
+      spent: [],
+    };
     if (counted) return { ...result, ...once(settled, settled) };
     const release = async () => {
-      if (this.buckets.get(key) !== bucket || this.now() >= bucket.windowEnd || bucket.count === 0) return;
-      bucket.count--;
-      // Nothing held and nothing refused: the bucket is no different from none.
-      if (bucket.count === 0 && !bucket.refused) this.buckets.delete(key);
+      buckets.forEach((b, i) => {
+        if (this.buckets.get(keys[i]!) !== b || this.now() >= b.windowEnd || b.count === 0) return;
+        b.count--;
+        // Nothing held and nothing refused: the bucket is no different from none.
+        if (b.count === 0 && !b.refused) this.buckets.delete(keys[i]!);
+      });
     };
     return { ...result, ...once(release, settled) };
   }
 
-  /** Drops the buckets whose window has ended; whether that made room. */
-  private makeRoom(now: number): boolean {
+  /** Drops the buckets whose window has ended; whether that made room for `needed` more. */
+  private makeRoom(now: number, needed: number): boolean {
     if (now < this.nextEnd) return false;
     let next = Number.POSITIVE_INFINITY;
     for (const [key, b] of this.buckets) {
@@ -145,7 +172,7 @@ export class MemoryLimiter implements Limiter {
       else next = Math.min(next, b.windowEnd);
     }
     this.nextEnd = next;
-    const room = this.buckets.size < this.maxBuckets;
+    const room = this.buckets.size + needed <= this.maxBuckets;
     if (room) this.fullLogged = false;
     return room;
   }
@@ -163,13 +190,14 @@ export class FallbackLimiter implements Limiter {
     private readonly fallback: Limiter | "open",
   ) {}
 
-  async reserve(limit: string, budget: Budget, subject: string, counted = false): Promise<Reservation> {
+  async reserve(limit: string, levels: readonly Level[], counted = false): Promise<Reservation> {
     try {
-      return await this.primary.reserve(limit, budget, subject, counted);
+      return await this.primary.reserve(limit, levels, counted);
     } catch (err) {
       log("warn", "limiter_unavailable", { limit, fallback: this.fallback === "open" ? "open" : "isolate", detail: String(err) });
-      if (this.fallback !== "open") return this.fallback.reserve(limit, budget, subject, counted);
-      return { allowed: true, retryAfter: budget.windowSeconds, remaining: budget.max, crossed: false, ...once(settled, settled) };
+      if (this.fallback !== "open") return this.fallback.reserve(limit, levels, counted);
+      const remaining = Math.min(...levels.map((l) => l.budget.max));
+      return { allowed: true, retryAfter: levels[0]?.budget.windowSeconds ?? 1, remaining, crossed: false, spent: [], ...once(settled, settled) };
     }
   }
 }

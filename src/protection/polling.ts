@@ -4,7 +4,7 @@ import { isPollAnswer, type PollRules } from "../grant/record";
 import type { Grants } from "../grant/store";
 import { authorizationPending, slowDown, tooManyRequests } from "../http/oauth-errors";
 import { type LogFields, log } from "../log";
-import { type Attempt, attempt, type NetworkBudget, networkBuckets } from "./budgets";
+import { type Attempt, attempt, type NetworkBudget, networkBucket } from "./budgets";
 import type { Limiter } from "./limiter";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -143,7 +143,7 @@ export class PollingGuard {
     if (gate.kind === "slow_down") return { answered: slowDown(gate.interval), log: { outcome: "slow_down", interval: gate.interval } };
     if (gate.kind === "pending") return { answered: authorizationPending(pendingBody), log: { outcome: "authorization_pending_at_edge" } };
     if (gate.kind === "pass") return { deviceCode, guess: null };
-    const guess = await attempt(this.limiter, networkBuckets("unknown-device-code", this.unknownCodeBudget, ip));
+    const guess = await attempt(this.limiter, [networkBucket("unknown-device-code", this.unknownCodeBudget, ip)]);
     if (guess.refused)
       return {
         answered: tooManyRequests(guess.refused.retryAfter),
