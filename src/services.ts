@@ -8,7 +8,7 @@ import { KeyedHash } from "./crypto";
 import type { DeviceGrant } from "./grant/object";
 import { DurableObjectGrants, type Grants } from "./grant/store";
 import type { BudgetCounter } from "./protection/budget-object";
-import { PageBudgets } from "./protection/budgets";
+import { PageBudgets, perNetwork } from "./protection/budgets";
 import { DeviceAuthorizationGuard } from "./protection/device-authorization";
 import { DurableObjectLimiter, FallbackLimiter, MemoryLimiter } from "./protection/limiter";
 import { PollingGuard } from "./protection/polling";
@@ -132,7 +132,7 @@ export function compose(options: ServiceOptions = {}): Services {
       grants,
       policy: () => policy(env),
       reportedNetworks: () => reportedNetworks(env),
-      polling: new PollingGuard(grants, deviceLimiter, config.limits.unknownDeviceCodePerIp, now, {
+      polling: new PollingGuard(grants, deviceLimiter, perNetwork(config.limits, "unknownDeviceCode"), now, {
         maxIntervalSeconds: config.pollMaxIntervalSeconds,
         passThroughSeconds: config.pollPassThroughSeconds,
       }),

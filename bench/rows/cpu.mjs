@@ -221,13 +221,14 @@ export async function measure(cfg, urls, inspector, pid, issuers) {
     );
 
     // The routes whose cost is a budget check (a reservation in each bucket, before any work),
-    // a password check or a federation callback. Each request gets a network of its own, so
-    // the budgets never refuse one: what is measured is the check, not a refusal.
+    // a password check or a federation callback. Each request gets a network of its own (a /48,
+    // as budgets are kept per /64, /56 and /48), so the budgets never refuse one: what is measured
+    // is the check, not a refusal.
     const nPrepared = Math.max(10, Math.round(N / 6));
     let net = 0x7000;
     const ip = () => {
       net++;
-      return `2001:db8:${(net >>> 16).toString(16)}:${(net & 0xffff).toString(16)}::1`;
+      return `2001:db8:${net.toString(16)}::1`;
     };
     const wrongCode = () => Array.from({ length: 8 }, (_, i) => "BCDFGHJKLMNPQRSTVWXZ"[(net * 7 + i * 3) % 20]).join("");
     await measureRoute(

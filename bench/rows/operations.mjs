@@ -30,12 +30,9 @@ const USER_CODE_LENGTH = 8;
  * @typedef {{ scenarios: ScenarioResult[], decideAt: number, guesses: number, passes: number, present: boolean, missing?: string }} Operations
  */
 
-/** A fresh network (its own /64) for each device and each person, so no scenario spends another's budgets. */
+/** A fresh network (a /48 of its own: budgets are kept per /64, /56 and /48) for each device and each person, so no scenario spends another's budgets. */
 let seq = 0x5e00;
-const nextIp = () => {
-  const n = ++seq;
-  return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::1`;
-};
+const nextIp = () => `2001:db8:${(++seq).toString(16)}::1`;
 
 // A seeded generator (mulberry32), so the guessers send the same codes every run.
 let seed = 8628;

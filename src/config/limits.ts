@@ -15,22 +15,53 @@ export const LIMITS = {
   deviceAuthorizationPerIp: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_IP",
     default: "30/600",
-    meaning: "device authorization requests per `CF-Connecting-IP` (IPv6: per /64) per window (`max/seconds`)",
+    meaning: "device authorization requests per `CF-Connecting-IP` (IPv6: per /64) per window (`max/seconds`); every request counts",
+  },
+  deviceAuthorizationPerIpv6_56: {
+    env: "LIMIT_DEVICE_AUTHORIZATION_PER_IPV6_56",
+    default: "90/600",
+    meaning: "… per IPv6 /56, all its /64s together",
+  },
+  deviceAuthorizationPerIpv6_48: {
+    env: "LIMIT_DEVICE_AUTHORIZATION_PER_IPV6_48",
+    default: "180/600",
+    meaning: "… per IPv6 /48",
   },
   deviceAuthorizationPerClient: {
     env: "LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT",
     default: "6000/600",
-    meaning: "… per `client_id`, counted once the per-IP budget let the request through and Authlete did not refuse the client",
+    meaning:
+      "… per `client_id`, counting only the requests for which Authlete authenticated the client (`OK`, with a secret, key or certificate); a public client, which anyone can name, is counted per `client_id` and network",
   },
   unknownDeviceCodePerIp: {
     env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IP",
     default: "20/600",
     meaning: "polls with device codes Authlete does not know, per IP",
   },
+  unknownDeviceCodePerIpv6_56: {
+    env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IPV6_56",
+    default: "60/600",
+    meaning: "… per IPv6 /56",
+  },
+  unknownDeviceCodePerIpv6_48: {
+    env: "LIMIT_UNKNOWN_DEVICE_CODE_PER_IPV6_48",
+    default: "120/600",
+    meaning: "… per IPv6 /48",
+  },
   codeEntryFailuresPerIp: {
     env: "LIMIT_CODE_ENTRY_FAILURES_PER_IP",
     default: "10/900",
     meaning: "wrong user codes typed on the verification page, per IP",
+  },
+  codeEntryFailuresPerIpv6_56: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_56",
+    default: "30/900",
+    meaning: "… per IPv6 /56",
+  },
+  codeEntryFailuresPerIpv6_48: {
+    env: "LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_48",
+    default: "60/900",
+    meaning: "… per IPv6 /48",
   },
   codeEntryFailuresPerSession: {
     env: "LIMIT_CODE_ENTRY_FAILURES_PER_SESSION",
@@ -50,12 +81,44 @@ export const LIMITS = {
   signInFailuresPerUser: {
     env: "LIMIT_SIGN_IN_FAILURES_PER_USER",
     default: "30/3600",
-    meaning: "failed sign-ins per username from all addresses together (slower, so a stranger cannot lock a user out in minutes)",
+    meaning:
+      "failed sign-ins per username from all addresses together, by browsers without a device cookie for that username (slower, so a stranger cannot lock a user out in minutes; the user's own browsers are not held by it at all)",
+  },
+  signInFailuresPerDevice: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_DEVICE",
+    default: "5/900",
+    meaning:
+      "failed sign-ins from a browser holding a device cookie for that username (set when it last signed in as that user), counted per cookie instead of the budgets per username, per username and IP, and per IP",
   },
   signInFailuresPerIp: {
     env: "LIMIT_SIGN_IN_FAILURES_PER_IP",
     default: "20/900",
     meaning: "failed sign-ins per IP",
+  },
+  signInFailuresPerIpv6_56: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_IPV6_56",
+    default: "60/900",
+    meaning: "… per IPv6 /56",
+  },
+  signInFailuresPerIpv6_48: {
+    env: "LIMIT_SIGN_IN_FAILURES_PER_IPV6_48",
+    default: "120/900",
+    meaning: "… per IPv6 /48",
+  },
+  reportsPerIp: {
+    env: "LIMIT_REPORTS_PER_IP",
+    default: "10/3600",
+    meaning: '"I didn\'t start this" reports per IP; past it a report still denies the request (as Cancel does) but is not recorded or logged as a report',
+  },
+  reportsPerIpv6_56: {
+    env: "LIMIT_REPORTS_PER_IPV6_56",
+    default: "30/3600",
+    meaning: "… per IPv6 /56",
+  },
+  reportsPerIpv6_48: {
+    env: "LIMIT_REPORTS_PER_IPV6_48",
+    default: "60/3600",
+    meaning: "… per IPv6 /48",
   },
 } as const satisfies Record<string, { env: `LIMIT_${string}`; default: string; meaning: string }>;
 

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { AuthleteError } from "../authlete/errors";
-import type { DeviceAuthorizationResponse } from "../authlete/schemas";
+import type { ClientCredentialsFields, DeviceAuthorizationResponse } from "../authlete/schemas";
 import { policyFor } from "../config/policy";
 import { type ActionRule, answerAction } from "../http/action-response";
 import { clientIp } from "../http/client-ip";
@@ -9,6 +9,7 @@ import { type Place, placeOf } from "../http/client-place";
 import { passOnHeaders, readClientRequest } from "../http/client-request";
 import { invalidDpopProof } from "../http/oauth-errors";
 import { log } from "../log";
+import type { ClientClaim } from "../protection/device-authorization";
 import { checkProof, type DpopBinding, type DpopMode, dpopBinding, refusalText } from "../protection/dpop";
 import { clientFingerprint } from "../protection/polling";
 
@@ -23,7 +24,7 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
   // Read before anything is spent: a CLIENT_POLICY that cannot be read issues no code (ConfigError, 500).
   const policy = services.policy();
   const ip = clientIp(c);
-  const admitted = await services.deviceAuthorization.before(ip, req.fields.clientId ?? req.params.get("client_id") ?? "");
+  const admitted = await services.deviceAuthorization.before(ip, clientClaim(req.fields, req.params));
   if (admitted.refused) {
     log("info", "decision", { route: ROUTE, requestId, ...admitted.log, authlete: false });
     return admitted.refused;
@@ -34,7 +35,7 @@ export async function deviceAuthorization(c: Context<AppEnv>): Promise<Response>
   const watched = reportedNetworks.watched({ ip, ...place });
   const listed = watched.then((w) => reportedNetworks.seen(w, { requestId }));
   const res = await services.authlete.deviceAuthorization(req.fields);
-  await services.deviceAuthorization.after(admitted, res.action);
+  await services.deviceAuthorization.after(admitted, res);
   const dpop = res.action === "OK" ? await bindingFor(c, policyFor(policy, res.clientId).dpop) : { bind: null };
   if ("refuse" in dpop) {
     log("info", "decision", { route: ROUTE, requestId, outcome: "invalid_dpop_proof", reason: dpop.refuse, clientId: res.clientId, authlete: true });
@@ -85,6 +86,14 @@ async function withdraw(c: Context<AppEnv>, res: DeviceAuthorizationResponse): P
   } catch (err) {
     log("warn", "dpop_refused_code_not_withdrawn", { ...fields, detail: String(err) });
   }
+}
+
+/** Who the device says it is, and whether it brought anything to prove it (RFC 6749 §2.3: a secret; RFC 7523: an assertion; attestation). */
+function clientClaim(fields: ClientCredentialsFields, params: URLSearchParams): ClientClaim {
+  return {
+    clientId: fields.clientId ?? params.get("client_id") ?? "",
+    credentials: Boolean(fields.clientSecret || params.get("client_secret") || params.get("client_assertion") || fields.oauthClientAttestation),
+  };
 }
 
 const RULES: Record<string, ActionRule> = {

@@ -27,6 +27,28 @@ export function networkOf(ip: string): string {
   return mappedIpv4(groups) ?? `${groups.slice(0, 4).join(":")}::/64`;
 }
 
+/** How wide a network a budget is kept for: the address or /64 (`networkOf`), or a wider IPv6 prefix. */
+export type Prefix = "ip" | "ipv6/56" | "ipv6/48";
+
+/**
+ * Every network a budget is kept for, narrowest first: an IPv6 address by its /64, /56 and /48
+ * (one subscriber holds a /64, a household usually a /56 or a /48, and a /48 costs nothing from
+ * a tunnel broker, so a /64 budget alone would give one person 65,536 of them); an IPv4
+ * address (IPv4-mapped ones included) by itself alone. No wider IPv4 prefix: a /24 at a mobile
+ * carrier or behind carrier-grade NAT is thousands of unrelated people, whom one guesser
+ * would lock out, while a guesser's own IPv4 addresses are scarce and cost money each.
+ */
+export function networksOf(ip: string): { prefix: Prefix; network: string }[] {
+  const groups = ip.includes(":") ? expandIpv6(ip) : null;
+  if (!groups || mappedIpv4(groups)) return [{ prefix: "ip", network: networkOf(ip) }];
+  const head = groups.slice(0, 3).join(":");
+  return [
+    { prefix: "ip", network: `${groups.slice(0, 4).join(":")}::/64` },
+    { prefix: "ipv6/56", network: `${head}:${(Number.parseInt(groups[3]!, 16) & 0xff00).toString(16)}::/56` },
+    { prefix: "ipv6/48", network: `${head}::/48` },
+  ];
+}
+
 /** `::ffff:a.b.c.d` (::ffff:0:0/96, RFC 4291 §2.5.5.2) as `a.b.c.d`; null for any other address. */
 function mappedIpv4(groups: string[]): string | null {
   if (groups.slice(0, 5).some((g) => g !== "0") || groups[5] !== "ffff") return null;

@@ -1,13 +1,12 @@
 import { oauthErrorCode, type TokenRequest, type TokenResponse } from "../authlete/schemas";
-import type { Budget } from "../config";
 import type { KeyedHash } from "../crypto";
 import { type DpopRefusal, isPollAnswer, type PollRules, type PresentedProof } from "../grant/record";
 import type { Grants } from "../grant/store";
-import { networkOf } from "../http/client-ip";
 import { approvalWithdrawn, authorizationPending, invalidDpopProof, slowDown, tooManyRequests } from "../http/oauth-errors";
 import { type LogFields, log } from "../log";
+import { type Attempt, attempt, type NetworkBudget, networkBucket } from "./budgets";
 import { checkProof, refusalText } from "./dpop";
-import type { Limiter, Reservation } from "./limiter";
+import type { Limiter } from "./limiter";
 
 export const DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
 
@@ -97,7 +96,7 @@ export type Admission =
        * No grant (never issued by this deployment, expired, finished, or its object unreachable):
        * the poll holds a place in its address's guessing budget until Authlete says the code exists.
        */
-      guess: Reservation | null;
+      guess: Attempt | null;
     };
 
 /**
@@ -133,7 +132,7 @@ export class PollingGuard {
   constructor(
     private readonly grants: Grants,
     private readonly limiter: Limiter,
-    private readonly unknownCodeBudget: Budget,
+    private readonly unknownCodeBudget: NetworkBudget,
     private readonly now: () => number,
     private readonly rules: PollRules,
   ) {}
@@ -156,8 +155,12 @@ export class PollingGuard {
     if (gate.kind === "pending") return { answered: authorizationPending(pendingBody), log: { outcome: "authorization_pending_at_edge" } };
     if (gate.kind === "denied") return { answered: approvalWithdrawn(), log: { outcome: "access_denied_at_edge", reason: "approval_undone" } };
     if (gate.kind === "pass") return { deviceCode, guess: null };
-    const guess = await this.limiter.reserve("unknown-device-code", this.unknownCodeBudget, networkOf(ip));
-    if (!guess.allowed) return { answered: tooManyRequests(guess.retryAfter), log: { outcome: "rate_limited", reason: "unknown_device_codes" } };
+    const guess = await attempt(this.limiter, [networkBucket("unknown-device-code", this.unknownCodeBudget, ip)]);
+    if (guess.refused)
+      return {
+        answered: tooManyRequests(guess.refused.retryAfter),
+        log: { outcome: "rate_limited", reason: "unknown_device_codes", limits: guess.refused.limits.join(",") },
+      };
     return { deviceCode, guess };
   }
 
@@ -169,7 +172,7 @@ export class PollingGuard {
     if (res.action === "OK" || (error && TERMINAL_ERRORS.has(error))) await this.finished(admitted.deviceCode);
     // Only codes Authlete does not know stay counted against the guessing budget (RFC 8628 §5.2),
     // so an honest device whose grant could not be reached is never penalised.
-    if (admitted.guess && error !== "invalid_grant") await admitted.guess.release();
+    if (admitted.guess) await (error === "invalid_grant" ? admitted.guess.failed() : admitted.guess.succeeded());
   }
 
   private async gate(

@@ -30,6 +30,11 @@ const UNDO_COOKIE_SECONDS = 3600;
 /** A one-time message for the next page (after a 303), from a fixed list; never text from a request. */
 const NOTICE_COOKIE = "__Host-device-notice";
 export const NOTICES = ["login_cancelled", "sign_in_again"] as const;
+/**
+ * The users this browser has signed in as (verification/device-cookie.ts), so their sign-ins
+ * are budgeted per browser. SameSite=Strict: it is only read by the sign-in form's own POST.
+ */
+const DEVICE_COOKIE = "__Host-device-known";
 export type Notice = (typeof NOTICES)[number];
 
 // __Host-: Secure, Path=/ and no Domain, so no sibling subdomain can plant or overwrite it.
@@ -134,4 +139,13 @@ export function takeNotice(c: Context): Notice | undefined {
 
 export function setLangCookie(c: Context, locale: Locale): void {
   setCookie(c, LANG_COOKIE, locale, { ...base, maxAge: 365 * 24 * 3600 });
+}
+
+export function readDeviceCookie(c: Context): string | undefined {
+  const v = getCookie(c, DEVICE_COOKIE);
+  return v !== undefined && v.length < 1024 ? v : undefined;
+}
+
+export function setDeviceCookie(c: Context, value: string, maxAge: number): void {
+  setCookie(c, DEVICE_COOKIE, value, { ...base, sameSite: "Strict", maxAge });
 }

@@ -94,6 +94,92 @@ describe("IPv6: one /64 is one subscriber, so one budget", () => {
   });
 });
 
+describe("IPv6: budgets hold across a prefix, not only a /64", { timeout: 30_000 }, () => {
+  /** A /48 nobody else uses ("3fff:x:y"), and its i-th /64, each in a /56 of its own unless `sameSlash56`. */
+  const slash48 = () => nextIp().slice(0, -"::1".length);
+  const slash64 = (p48: string, i: number, sameSlash56 = false) => `${p48}:${(sameSlash56 ? i : i << 8).toString(16)}::1`;
+  const wrongCode = (i: number) => `BCDF${"GHJKLMNPQRSTVWXZ"[i % 16]}${"BCDFGHJKLMNPQRST"[(i >> 4) % 16]}BC`;
+
+  it("60 /64s of one /48, 3 wrong codes each at once (3 per /64, 18 per /48): at most 18 reach Authlete, not 180", async () => {
+    quiet();
+    const p48 = slash48();
+    const limits = {
+      LIMIT_CODE_ENTRY_FAILURES_PER_IP: "3/900",
+      LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_56: "9/900",
+      LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_48: "18/900",
+    };
+    const browsers = await Promise.all(
+      Array.from({ length: 180 }, async (_, i) => {
+        const b = browser(w, { ip: slash64(p48, i % 60), env: limits });
+        await b.get("/device");
+        return b;
+      }),
+    );
+    await control("requests");
+    const answers = await Promise.all(browsers.map((b, i) => b.post("/device", { user_code: wrongCode(i) })));
+    const reached = (await calls("device/verification")).length;
+    expect(reached).toBeGreaterThan(0);
+    expect(reached).toBeLessThanOrEqual(18);
+    expect(statuses(answers)[429]).toBeGreaterThanOrEqual(162);
+    // Another /48 is another household: untouched.
+    expect((await codeAttemptAt(nextIp(), limits)).status).toBe(400);
+  });
+
+  async function codeAttemptAt(ip: string, env: Record<string, string>) {
+    const b = browser(w, { ip, env });
+    await b.get("/device");
+    return b.post("/device", { user_code: "BCDFBCDF" });
+  }
+
+  it("the /64s of one /56 share three times one /64's code-entry budget (the defaults' ratio)", async () => {
+    quiet();
+    const p48 = slash48();
+    const limits = {
+      LIMIT_CODE_ENTRY_FAILURES_PER_IP: "2/900",
+      LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_56: "6/900",
+      LIMIT_CODE_ENTRY_FAILURES_PER_IPV6_48: "12/900",
+    };
+    const answers = [];
+    for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) answers.push((await codeAttemptAt(slash64(p48, i, true), limits)).status);
+    expect(answers).toEqual([400, 400, 400, 400, 400, 400, 429, 429]);
+    // A /64 in another /56 of the same /48 still has its own budget, within the /48's.
+    expect((await codeAttemptAt(slash64(p48, 1), limits)).status).toBe(400);
+  });
+
+  it("sign-in failures, unknown device codes and device authorization requests are budgeted per /48 too", async () => {
+    quiet();
+    // Sign-in: a spray over usernames from 6 /64s of one /48 (4 failures per /48).
+    const signIns = slash48();
+    const signInLimits = { LIMIT_SIGN_IN_FAILURES_PER_IP: "2/900", LIMIT_SIGN_IN_FAILURES_PER_IPV6_56: "2/900", LIMIT_SIGN_IN_FAILURES_PER_IPV6_48: "4/900" };
+    const sprayed = [];
+    for (let i = 0; i < 6; i++) {
+      const b = browser(w, { ip: slash64(signIns, i), env: signInLimits });
+      await atConfirm(w, b);
+      await b.submit("/device/confirm", {});
+      sprayed.push((await b.post("/device/sign-in", { username: `user-${i}`, password: "guess" })).status);
+    }
+    expect(sprayed).toEqual([401, 401, 401, 401, 429, 429]);
+
+    // Unknown device codes: 8 /64s of one /48, one guess each (5 per /48).
+    const polls = slash48();
+    const pollLimits = { LIMIT_UNKNOWN_DEVICE_CODE_PER_IPV6_56: "5/600", LIMIT_UNKNOWN_DEVICE_CODE_PER_IPV6_48: "5/600" };
+    const guessed = [];
+    for (let i = 0; i < 8; i++) {
+      const form = { grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: crypto.randomUUID(), client_id: "demo-device" };
+      guessed.push((await w.postForm("/token", form, { "CF-Connecting-IP": slash64(polls, i) }, pollLimits)).status);
+    }
+    expect(guessed).toEqual([400, 400, 400, 400, 400, 429, 429, 429]);
+
+    // Device authorization: 8 /64s of one /48, one request each (every request counts; 5 per /48).
+    const devices = slash48();
+    const daLimits = { LIMIT_DEVICE_AUTHORIZATION_PER_IPV6_56: "5/600", LIMIT_DEVICE_AUTHORIZATION_PER_IPV6_48: "5/600" };
+    const asked = [];
+    for (let i = 0; i < 8; i++)
+      asked.push((await w.postForm("/device_authorization", { client_id: "demo-device" }, { "CF-Connecting-IP": slash64(devices, i) }, daLimits)).status);
+    expect(asked).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+  });
+});
+
 describe("a global rate of failed code entries", () => {
   it("crossing it logs one alert line, and refuses nobody", async () => {
     vi.spyOn(console, "log").mockImplementation(() => {});

@@ -1,6 +1,6 @@
 import { Hono } from "hono/tiny";
 import { describe, expect, it } from "vitest";
-import { clientIp, networkOf } from "../../src/http/client-ip";
+import { clientIp, networkOf, networksOf } from "../../src/http/client-ip";
 
 const app = new Hono().get("/", (c) => c.text(clientIp(c)));
 const seen = async (headers: Record<string, string>) => (await app.request("/", { headers })).text();
@@ -72,5 +72,33 @@ describe("networkOf: the network a budget is kept for", () => {
   it("two IPv4 clients behind mapped addresses never share a budget; one client is one network whichever way it is written", () => {
     expect(networkOf("::ffff:198.51.100.1")).not.toBe(networkOf("::ffff:203.0.113.9"));
     expect(new Set(["198.51.100.1", "::ffff:198.51.100.1", "::ffff:c633:6401", "0:0:0:0:0:FFFF:C633:6401"].map(networkOf)).size).toBe(1);
+  });
+});
+
+describe("networksOf: every network a budget is kept for, narrowest first", () => {
+  it("an IPv6 address: its /64, /56 and /48, however it is written", () => {
+    const nets = ["2001:db8:1:2ab:3:4:5:6", "2001:0DB8:0001:02AB::1"].map((ip) => networksOf(ip));
+    for (const n of nets)
+      expect(n).toEqual([
+        { prefix: "ip", network: "2001:db8:1:2ab::/64" },
+        { prefix: "ipv6/56", network: "2001:db8:1:200::/56" },
+        { prefix: "ipv6/48", network: "2001:db8:1::/48" },
+      ]);
+    expect(networksOf("2001:db8::1").map((n) => n.network)).toEqual(["2001:db8:0:0::/64", "2001:db8:0:0::/56", "2001:db8:0::/48"]);
+  });
+
+  it("two /64s of one /56 share its /56 and /48; another /56 of the /48 shares only the /48", () => {
+    const [a, b, c] = ["2001:db8:7:1200::1", "2001:db8:7:12ff::1", "2001:db8:7:1300::1"].map((ip) => networksOf(ip).map((n) => n.network));
+    expect(a![0]).not.toBe(b![0]);
+    expect(a!.slice(1)).toEqual(b!.slice(1));
+    expect(a![1]).not.toBe(c![1]);
+    expect(a![2]).toBe(c![2]);
+  });
+
+  it("IPv4 (mapped or not) is the address alone: neighbours in a /24, often thousands of people behind carrier-grade NAT, never share a budget", () => {
+    expect(networksOf("198.51.100.1")).toEqual([{ prefix: "ip", network: "198.51.100.1" }]);
+    expect(networksOf("::ffff:198.51.100.2")).toEqual([{ prefix: "ip", network: "198.51.100.2" }]);
+    expect(networksOf("unknown")).toEqual([{ prefix: "ip", network: "unknown" }]);
+    expect(networksOf("2001:db8::1::2")).toEqual([{ prefix: "ip", network: "2001:db8::1::2" }]);
   });
 });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { grants, nextIp, resetEmulator, seenRequests, unreachableBudgets, unreachableGrants, withClock } from "../support/helpers";
+import { basic, grants, nextIp, resetEmulator, seenRequests, unreachableBudgets, unreachableGrants, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -27,14 +27,43 @@ describe("device authorization requests are budgeted at the edge", () => {
     expect((await authorize(w, "192.0.2.1", over)).status).toBe(200);
   });
 
-  it("per client_id, whatever the address", async () => {
-    // KV is shared by this file's tests: start in a window of our own.
+  it("per client_id, whatever the address, for a client that authenticates", async () => {
+    // The budgets are shared by this file's tests: start in a window of our own.
     const w = withClock(Date.now() + 86_400_000);
     const over = { LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "2/600" };
-    expect((await authorize(w, "192.0.2.10", over)).status).toBe(200);
-    expect((await authorize(w, "192.0.2.11", over)).status).toBe(200);
-    expect((await authorize(w, "192.0.2.12", over)).status).toBe(429);
-    expect((await authorize(w, "192.0.2.12", over, { client_id: "demo-post" })).status).not.toBe(429);
+    const honest = { Authorization: basic("demo-confidential", "demo-secret") };
+    const ask = (ip: string) => w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": ip, ...honest }, over);
+    expect((await ask("192.0.2.10")).status).toBe(200);
+    expect((await ask("192.0.2.11")).status).toBe(200);
+    expect((await ask("192.0.2.12")).status).toBe(429);
+    const post = { client_id: "demo-post", client_secret: "demo-post-secret", scope: "openid" };
+    expect((await w.postForm("/device_authorization", post, { "CF-Connecting-IP": "192.0.2.12" }, over)).status).toBe(200);
+  });
+
+  it("a public client, which anyone can name, is counted per network: one network cannot spend it for the others", async () => {
+    const w = withClock(Date.now() + 2 * 86_400_000);
+    const over = { LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "2/600" };
+    const [a, b] = [nextIp(), nextIp()];
+    expect([(await authorize(w, a, over)).status, (await authorize(w, a, over)).status, (await authorize(w, a, over)).status]).toEqual([200, 200, 429]);
+    expect((await authorize(w, b, over)).status).toBe(200);
+  });
+
+  it("requests Authlete refuses before authenticating the client (a duplicated parameter) do not spend its budget, with or without a secret", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => {});
+    const w = withClock(Date.now() + 3 * 86_400_000);
+    const over = { LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "40/600" };
+    const duplicated = "client_id=demo-confidential&scope=openid&scope=openid";
+    const wrongSecret = { Authorization: basic("demo-confidential", "not-the-secret") };
+    const [a, b] = [nextIp(), nextIp()];
+    const sent = [];
+    for (let i = 0; i < 20; i++) {
+      sent.push((await w.postForm("/device_authorization", duplicated, { "CF-Connecting-IP": i % 2 ? a : b }, over)).status);
+      sent.push((await w.postForm("/device_authorization", duplicated, { "CF-Connecting-IP": i % 2 ? b : a, ...wrongSecret }, over)).status);
+    }
+    expect(sent).toEqual(Array(40).fill(400));
+    const honest = { Authorization: basic("demo-confidential", "demo-secret") };
+    const res = await w.postForm("/device_authorization", { scope: "openid" }, { "CF-Connecting-IP": nextIp(), ...honest }, over);
+    expect(res.status).toBe(200);
   });
 
   it("one source cannot spend a client's budget: refused and unauthenticated requests do not count against the client", async () => {

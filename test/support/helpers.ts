@@ -17,14 +17,15 @@ export const DEVICE_GRANT = DEVICE_CODE_GRANT;
 type App = ReturnType<typeof createApp>;
 
 // Per test file (each runs in its own isolate), so the random start keeps files apart too.
-let seq = Math.floor(Math.random() * 0xffff) << 12;
+let seq = Math.floor(Math.random() * 0x0fff_0000);
 /**
- * A fresh documentation-range address per caller, in a /64 of its own (budgets are kept per
- * /64), so no test spends another's budgets.
+ * A fresh documentation-range address per caller (3fff::/20, RFC 9637: 2^28 /48s), in a /48
+ * of its own: budgets are kept per /64 and per wider IPv6 prefix (/56, /48), so no test spends
+ * another's budgets.
  */
 export const nextIp = () => {
   const n = ++seq;
-  return `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::1`;
+  return `3fff:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::1`;
 };
 
 /** A request's `request.cf`, as a test makes it up: `new Request(url, { cf })` sets it in workerd. */

@@ -164,6 +164,41 @@ describe("sign-in: failures per username and per IP", () => {
   });
 });
 
+describe('"I didn\'t start this": reports budgeted per network', () => {
+  it("past the budget (per /64, and per /48) a report still denies, as Cancel does, but is not logged or recorded as a report", async () => {
+    const lines: string[] = [];
+    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const limits: Overrides = { LIMIT_REPORTS_PER_IP: "2/3600", LIMIT_REPORTS_PER_IPV6_56: "3/3600", LIMIT_REPORTS_PER_IPV6_48: "3/3600" };
+    const home = nextIp();
+    const neighbour = `${home.slice(0, -"::1".length)}:100::1`;
+    const recorded = [];
+    for (const ip of [home, home, home, neighbour, neighbour, nextIp()]) {
+      const b = browser(w, { ip, env: limits });
+      const { flow } = await atConfirm(w, b);
+      const done = await b.submit("/device/report", {});
+      recorded.push(text(done.html).includes("we have recorded your report"));
+      // Either way the device is told no at once.
+      expect(((await (await w.poll(flow.device_code)).json()) as { error: string }).error).toBe("access_denied");
+    }
+    expect(recorded).toEqual([true, true, false, true, false, true]);
+    // The device hears one neutral denial whatever happened; the log's decision line says which it was.
+    expect(new Set((await calls("device/complete")).map((r) => (r.body as { errorDescription: string }).errorDescription))).toEqual(
+      new Set(["The authorization request was denied."]),
+    );
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((l) => l["event"] === "decision" && l["route"] === "/device/report").map((l) => l["reason"])).toEqual([
+      "reported",
+      "reported",
+      "cancelled",
+      "reported",
+      "cancelled",
+      "reported",
+    ]);
+    expect(events.filter((l) => l["event"] === "phishing_reported")).toHaveLength(4);
+    expect(events.filter((l) => l["event"] === "phishing_report_over_budget").map((l) => l["limits"])).toEqual(["report-ip", "report-ip-48"]);
+  });
+});
+
 describe("lockouts people can plan around", () => {
   it("attempts left are shown once few remain, on sign-in and on code entry", async () => {
     const b = browser(w);

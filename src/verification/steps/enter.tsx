@@ -97,6 +97,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
     // One answer for both, so the page never tells a guesser which codes once existed.
     case "EXPIRED":
     case "NOT_EXIST":
+      await attempt.failed();
       await budgets.codeEntryFailed();
       decision(c, res.action, logged);
       return again("invalid", formatUserCode(code), fewLeft(attempt));

@@ -3,6 +3,7 @@ import { normalizeUsername } from "../../config";
 import { clientIp } from "../../http/client-ip";
 import { fewLeft, holding, refuseIfSpent } from "../budgets";
 import { decision } from "../decision";
+import { knownDevice, rememberDevice } from "../device-cookie";
 import { requireStep } from "../flow-guard";
 import { csrfToken, readPageForm, showsFor } from "../form";
 import { frame } from "../frame";
@@ -35,16 +36,21 @@ export async function signIn(c: Context<PageEnv>): Promise<Response> {
     );
   if (!username || !password) return again("missing", 400);
 
-  const { budgets, authenticator } = c.var.services;
-  const attempt = await budgets.signIn(clientIp(c), normalizeUsername(username));
+  const { budgets, authenticator, keyed, now } = c.var.services;
+  const user = normalizeUsername(username);
+  // A browser that has signed in as this user before is budgeted by its device cookie alone, so strangers cannot lock it out.
+  const device = await knownDevice(c, keyed, user, now());
+  const attempt = device ? await budgets.signInKnown(user, device) : await budgets.signIn(clientIp(c), user);
   refuseIfSpent(attempt, "sign_in");
   const identity = await holding(attempt, () => authenticator.fromCredentials(username, password));
   if (!identity) {
-    decision(c, "sign_in_failed", { authlete: false });
+    await attempt.failed();
+    decision(c, "sign_in_failed", { authlete: false, knownDevice: Boolean(device) });
     return again("failed", 401, fewLeft(attempt));
   }
   await attempt.succeeded();
   await signedIn(c, flowId, flow, identity);
+  await rememberDevice(c, keyed, user, now());
   decision(c, "signed_in", { authlete: false });
   return c.redirect("/device", 303);
 }
