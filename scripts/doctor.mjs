@@ -41,8 +41,12 @@ const SECTIONS = [
   { title: "Authlete", prefix: ["authlete."] },
   { title: "Service and discovery", prefix: ["service.", "discovery."] },
   { title: "Clients", prefix: ["client."] },
+  { title: "OpenID providers (AUTHENTICATOR=oidc)", prefix: ["provider."] },
   { title: "Policy (CLIENT_POLICY)", prefix: ["policy."] },
 ];
+
+/** The section a check is reported under; every check id has one (test/e2e/doctor-checks.test.ts holds the lists to it). */
+export const sectionOf = (/** @type {string} */ id) => SECTIONS.find((s) => s.prefix.some((p) => id.startsWith(p)))?.title ?? null;
 
 /** @param {import("./doctor/checks.mjs").Check} c */
 const label = (c) => (c.target ? `${c.id}[${c.target}]` : c.id);
@@ -55,7 +59,7 @@ const label = (c) => (c.target ? `${c.id}[${c.target}]` : c.id);
 export function renderText({ checks, heading }) {
   const lines = [...heading];
   for (const section of SECTIONS) {
-    const mine = checks.filter((c) => section.prefix.some((p) => c.id.startsWith(p)));
+    const mine = checks.filter((c) => sectionOf(c.id) === section.title);
     if (!mine.length) continue;
     lines.push("", section.title);
     for (let i = 0; i < mine.length; i++) {

@@ -21,7 +21,7 @@ import {
   workerChecks,
 } from "../../scripts/doctor/checks.mjs";
 import { parsePolicy, readWorker, resolvePublicUrl } from "../../scripts/doctor/worker.mjs";
-import { renderText } from "../../scripts/doctor.mjs";
+import { renderText, sectionOf } from "../../scripts/doctor.mjs";
 import { root } from "../../scripts/lib/workers.mjs";
 
 const ORIGIN = "https://device.example.com";
@@ -715,6 +715,16 @@ describe("doctor checks: Authlete answers", () => {
 });
 
 describe("doctor report text", () => {
+  it("every check the doctor can make is printed under a section (none is dropped from the text report)", () => {
+    const ids = [...CHECK_IDS, ...CLIENT_CHECK_IDS, ...PROVIDER_CHECK_IDS, ...POLICY_CHECK_IDS];
+    expect(ids.filter((id) => sectionOf(id) === null)).toEqual([]);
+    const text = renderText({
+      checks: [{ id: "provider.redirect-uri", target: "okta", status: "pass", message: "register https://x/device/callback/okta" }],
+      heading: [],
+    });
+    expect(text).toContain("provider.redirect-uri[okta]  register https://x/device/callback/okta");
+  });
+
   it("one line per check with its mark and id, a fix under each ✖ and ⚠, skips with one reason folded", () => {
     const checks: Check[] = [
       { id: "worker.kv", status: "fail", message: "placeholder", fix: "create one" },
