@@ -16,18 +16,9 @@ import { ServiceJwksGetResponse$inboundSchema } from "@authlete/typescript-sdk/m
 import { StandardIntrospectionResponse$inboundSchema } from "@authlete/typescript-sdk/models/standardintrospectionresponse.js";
 import { TokenResponse$inboundSchema } from "@authlete/typescript-sdk/models/tokenresponse.js";
 import type { ZodIssue, ZodTypeAny } from "zod/v3";
+import type { RecordedAnswer } from "../../emulator/src/types";
 
-/** One answer as the emulator recorded it (emulator/src/types.ts RecordedAnswer). */
-export interface RecordedAnswer {
-  api: string;
-  method: string;
-  path: string;
-  status: number | null;
-  body: unknown;
-  omitNullFields: boolean;
-  fault: string | null;
-  pending: boolean;
-}
+export type { RecordedAnswer };
 
 /** What POST /_emulator/answers/take returns. */
 export interface TakenAnswers {
