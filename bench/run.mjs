@@ -18,6 +18,7 @@
 //   BENCH_STARTUP_ROUNDS    launches per Worker in the start-up row (3; quick 1)
 //   BENCH_OUT           the report file (BENCHMARKS.md)
 //   BENCH_PIN=0         no CPU pinning (by default workerd and wrk get a CPU each when taskset can)
+//   BENCH_AUTHLETE_RTTS row 1 again with Authlete that many ms away, comma-separated (10,25,50; quick 25)
 //   BENCH_TIMEOUT_S     stop the whole bench after this many seconds (1800)
 //
 // Each row is one module in bench/rows/ that measures it and renders its table; the report's
@@ -133,9 +134,16 @@ function render(r) {
   /** @type {[string, { verdict: string, missed: boolean } | undefined, string][]} */
   const targets = [
     [
-      "pending poll answered at the edge: ≥ 1.0 of the plain proxy Worker's throughput, and a lower p50 (row 1)",
+      "pending poll answered at the edge: ≥ 1.0 of the plain proxy Worker's throughput, and a lower p50 (row 1), with the emulator in the same process",
       rows.passThrough,
       `${rows.passThrough?.ratio}×, p50 ${rows.passThrough?.p50Diff} ms`,
+    ],
+    [
+      `… the same with Authlete a round trip away (row 1: ${rows.passThrough?.atDistance.rtts})`,
+      rows.passThrough?.atDistance.measured ? { verdict: "", missed: !rows.passThrough.atDistance.firstMet } : undefined,
+      rows.passThrough?.atDistance.firstMet
+        ? `met from ${rows.passThrough.atDistance.firstMet} (${rows.passThrough.atDistance.firstMetRatio}×)`
+        : "not met at any distance measured",
     ],
     [
       "pass-through poll: ≥ 0.8 of the plain proxy Worker's throughput (row 1, ²)",

@@ -14,6 +14,7 @@ import { hasTaskset } from "./wrk.mjs";
  * @property {number} opsPasses  passes over the scenarios of the operations row, after a warm-up (BENCH_OPS_PASSES)
  * @property {number} startupIsolates  fresh isolates per Worker and launch in the start-up row (BENCH_STARTUP_ISOLATES)
  * @property {number} startupRounds  launches per Worker in the start-up row (BENCH_STARTUP_ROUNDS)
+ * @property {number[]} authleteRtts  row 1 again with Authlete this many ms away (BENCH_AUTHLETE_RTTS, comma-separated; empty: not run)
  * @property {number} timeoutS  the whole bench's bound (BENCH_TIMEOUT_S)
  * @property {string} out  the report file (BENCH_OUT)
  * @property {boolean} pin  pin workerd and wrk to a CPU each during the load rows (BENCH_PIN=0 turns it off)
@@ -43,10 +44,23 @@ export function readSettings(argv = process.argv, env = process.env) {
     opsPasses: int("BENCH_OPS_PASSES", quick ? 1 : 3, 1, 20),
     startupIsolates: int("BENCH_STARTUP_ISOLATES", quick ? 7 : 25, 3, 200),
     startupRounds: int("BENCH_STARTUP_ROUNDS", quick ? 1 : 3, 1, 20),
+    authleteRtts: rtts(env.BENCH_AUTHLETE_RTTS ?? (quick ? "25" : "10,25,50")),
     timeoutS: int("BENCH_TIMEOUT_S", 1800, 60, 7200),
     out: env.BENCH_OUT || "BENCHMARKS.md",
     pin,
     workerdCpu: pin ? 0 : null,
     wrkCpu: pin ? 1 : null,
   };
+}
+
+/** "10,25,50" → [10, 25, 50]: each a whole number of milliseconds from 1 to 2000. @param {string} v */
+function rtts(v) {
+  const xs = v
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (xs.some((n) => !Number.isInteger(n) || n < 1 || n > 2000))
+    throw new Error("BENCH_AUTHLETE_RTTS must be whole milliseconds from 1 to 2000, comma-separated");
+  return xs;
 }

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fmt, median, signedMs, verdict } from "../lib/format.mjs";
+import { fmt, median, ms, signedMs, table, verdict } from "../lib/format.mjs";
 import { BEARER, createCodes, FORM, SERVICE_ID } from "../lib/http.mjs";
 import { comparisonTable, pair, pairedFigures } from "../lib/pair.mjs";
 import { runWrk } from "../lib/wrk.mjs";
@@ -26,7 +26,12 @@ const INTERVAL_S = 1;
 const MAX_POOL = 8_000;
 const SERVICE = { deviceFlowPollingInterval: INTERVAL_S, deviceFlowCodeDuration: 3600 }; // 1 h outlasts the row
 
-/** @typedef {import("../lib/pair.mjs").Paired & { poolSize: number, memPoolSize: number, cycleSeconds: number }} PassThrough */
+/**
+ * The edge against the proxy again, with every `/auth/token` answer of the emulator held back by
+ * `rtt` ms (its `latency` fault): Authlete as far away as it is from a Cloudflare location.
+ * @typedef {{ rtt: number, paired: import("../lib/pair.mjs").Paired }} AtDistance
+ */
+/** @typedef {import("../lib/pair.mjs").Paired & { poolSize: number, memPoolSize: number, cycleSeconds: number, atDistance: AtDistance[] }} PassThrough */
 
 /**
  * @param {import("../lib/settings.mjs").Settings} cfg
@@ -101,8 +106,27 @@ export async function measure(cfg, urls, control) {
       c: counted("c", (o) => runWrk(cfg, `${urls["app-passthrough"]}/token`, workerEnv(memFile, o))),
       d: counted("d", (o) => runWrk(cfg, urls["authlete-emulator"], emuEnv(file, o))),
     });
+    // The same two sides with Authlete a round trip away. In this process the emulator answers in
+    // well under a millisecond, cheaper than anything the Worker does, while on Cloudflare every
+    // call to Authlete crosses the internet to its region; the edge's pending answer crosses
+    // nothing. Only the device's polls are delayed (`auth/token`), both sides alike.
+    /** @type {AtDistance[]} */
+    const atDistance = [];
+    for (const rtt of cfg.authleteRtts) {
+      await control("POST", "/_emulator/faults", { api: "auth/token", mode: "latency", latencyMs: rtt, times: 0 });
+      try {
+        const paired = await pair(cfg, `pass-through, Authlete ${rtt} ms away`, {
+          a: counted("a", (o) => runWrk(cfg, `${urls.app}/token`, workerEnv(file, o))),
+          b: counted("b", (o) => runWrk(cfg, `${urls.proxy}/token`, workerEnv(file, o))),
+        });
+        atDistance.push({ rtt, paired });
+      } finally {
+        await control("DELETE", "/_emulator/faults");
+      }
+    }
     return {
       ...result,
+      atDistance,
       poolSize: codes.length,
       memPoolSize: memCodes.length,
       cycleSeconds: Math.min(codes.length / result.a.rps, memCodes.length / (result.c?.rps ?? NaN)),
@@ -152,8 +176,46 @@ export function render(x) {
     passThroughVerdict: verdict(x.c?.ratio ?? NaN, PASS_THROUGH_TARGET),
     passThroughMissed: !((x.c?.ratio ?? NaN) >= PASS_THROUGH_TARGET),
     interval: INTERVAL_S,
+    atDistance: distanceFigures(x.atDistance ?? []),
     poolSize: fmt(x.poolSize),
     memPoolSize: fmt(x.memPoolSize),
     cycleSeconds: fmt(x.cycleSeconds, 1),
+  };
+}
+
+/**
+ * Row 1 with Authlete at a distance: a table, and the nearest distance at which the edge met the
+ * target (at least the proxy's throughput, and a lower p50), or none.
+ * @param {AtDistance[]} xs
+ */
+function distanceFigures(xs) {
+  const meets = (/** @type {import("../lib/pair.mjs").Paired} */ p) => p.ratio >= TARGET && p.p50DiffUs < 0;
+  const first = xs.find((x) => meets(x.paired));
+  return {
+    measured: xs.length > 0,
+    table: table(
+      [
+        "Authlete this far away",
+        "pending at the edge (req/s)",
+        "plain proxy (req/s)",
+        "**edge / proxy**",
+        "p50 at the edge (ms)",
+        "p50 through the proxy (ms)",
+        "target",
+      ],
+      "lrrrrrl",
+      xs.map(({ rtt, paired: p }) => [
+        `${fmt(rtt)} ms`,
+        fmt(p.a.rps),
+        fmt(p.b.rps),
+        `**${fmt(p.ratio, 2)}**`,
+        ms(p.a.p50Us),
+        ms(p.b.p50Us),
+        meets(p) ? "✅ meets" : "❌ misses",
+      ]),
+    ),
+    rtts: xs.map((x) => `${fmt(x.rtt)} ms`).join(", "),
+    firstMet: first ? `${fmt(first.rtt)} ms` : null,
+    firstMetRatio: first ? fmt(first.paired.ratio, 2) : null,
   };
 }
