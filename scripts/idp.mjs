@@ -7,7 +7,33 @@ import { createServer } from "node:http";
 import { pathToFileURL } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
+// The library's own in-memory store, named rather than defaulted to: see `adapter` below.
+import { createMemoryAdapter } from "oidc-provider/lib/adapters/memory_adapter.js";
 import { envPort, localOrigin, PortError } from "./lib/local-origin.mjs";
+
+const HOUR = 60 * 60;
+const DAY = 24 * HOUR;
+
+/**
+ * The development login and consent pages (devInteractions) are what this IdP is for, and the
+ * library warns on every start that they are not for production. The tests and `npm run idp`
+ * say what this IdP is instead, so that one warning is held back while the provider is built;
+ * any other line it prints still shows.
+ */
+const DEV_INTERACTIONS_WARNING = "a quick start development-only feature devInteractions is enabled";
+
+/** Runs `build` with console.warn passing on every line but those that contain `known`. */
+function quietly(known, build) {
+  const warn = console.warn;
+  console.warn = (...args) => {
+    if (!args.map(String).join(" ").includes(known)) warn(...args);
+  };
+  try {
+    return build();
+  } finally {
+    console.warn = warn;
+  }
+}
 
 /** People the IdP knows: any login works; these get a full profile. */
 const PEOPLE = {
@@ -33,32 +59,42 @@ export async function startIdp(options) {
   const { port } = /** @type {{ port: number }} */ (server.address());
   const issuer = `http://${options.issuerHost ?? listenHost}:${port}`;
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: clientId,
-        client_secret: clientSecret,
-        redirect_uris: options.redirectUris,
-        response_types: ["code"],
-        grant_types: ["authorization_code"],
-        token_endpoint_auth_method: "client_secret_basic",
-      },
-    ],
-    async findAccount(_ctx, sub) {
-      const person = PEOPLE[sub] ?? { name: sub };
-      return { accountId: sub, claims: async () => ({ sub, preferred_username: sub, ...person }) };
-    },
-    claims: {
-      openid: ["sub"],
-      profile: ["name", "given_name", "family_name", "preferred_username"],
-      email: ["email", "email_verified"],
-    },
-    features: { devInteractions: { enabled: true } },
-    pkce: { required: () => true },
-    cookies: { keys: [randomBytes(32).toString("base64url")] },
-    jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: "idp-1", alg: "RS256", use: "sig" }] },
-  });
-  // The development pages warn on every start; the tests and the script say what this is instead.
+  const jwk = await exportJWK(privateKey);
+  const provider = quietly(
+    DEV_INTERACTIONS_WARNING,
+    () =>
+      new Provider(issuer, {
+        clients: [
+          {
+            client_id: clientId,
+            client_secret: clientSecret,
+            redirect_uris: options.redirectUris,
+            response_types: ["code"],
+            grant_types: ["authorization_code"],
+            token_endpoint_auth_method: "client_secret_basic",
+          },
+        ],
+        async findAccount(_ctx, sub) {
+          const person = PEOPLE[sub] ?? { name: sub };
+          return { accountId: sub, claims: async () => ({ sub, preferred_username: sub, ...person }) };
+        },
+        claims: {
+          openid: ["sub"],
+          profile: ["name", "given_name", "family_name", "preferred_username"],
+          email: ["email", "email_verified"],
+        },
+        features: { devInteractions: { enabled: true } },
+        // In memory on purpose: a local IdP whose sessions and grants end with it. Chosen explicitly,
+        // since the default store comes with a warning on every start that it is not for production.
+        adapter: createMemoryAdapter(),
+        // The lifetimes of what it issues, stated: the library's defaults, which otherwise print a
+        // notice each the first time they are used.
+        ttl: { AccessToken: HOUR, IdToken: HOUR, Interaction: HOUR, Session: 14 * DAY, Grant: 14 * DAY },
+        pkce: { required: () => true },
+        cookies: { keys: [randomBytes(32).toString("base64url")] },
+        jwks: { keys: [{ ...jwk, kid: "idp-1", alg: "RS256", use: "sig" }] },
+      }),
+  );
   provider.on("server_error", (_ctx, err) => console.error(`idp: ${err.message}`));
   handler = provider.callback();
   return {

@@ -1,6 +1,6 @@
 // Test-only control API under /_emulator/ (no credentials). Not part of Authlete's contract.
 import { type Context, Hono } from "hono";
-import { parseBody } from "./body";
+import { parseBody, readText } from "./body";
 import { FAULT_MODES } from "./faults";
 import { currentSeed, deviceByUserCode, effectiveService, now, resetState, SEEDS, seedName, state, takeAnswers } from "./store";
 import type { DeviceRecord, Env, Fault, FaultMode, ServiceSettings } from "./types";
@@ -11,7 +11,7 @@ const problem = (c: Ctx, status: 400 | 404 | 500, error: string) => c.json({ err
 
 /** The JSON object body of a control call, or null (answered 400): the control API takes JSON only. */
 async function readObject(c: Ctx): Promise<Record<string, unknown> | null> {
-  return parseBody(await c.req.text());
+  return parseBody(await readText(c.req.raw));
 }
 
 function deviceView(rec: DeviceRecord): Record<string, unknown> {

@@ -5,7 +5,7 @@
 import { type Context, Hono } from "hono";
 import { checkApiCredentials, INVALID_JSON_CODE } from "./auth";
 import { clientAuthorizationDelete, introspection } from "./authorization";
-import { parseBody } from "./body";
+import { parseBody, readText } from "./body";
 import { serviceConfiguration, serviceJwks } from "./config";
 import { control } from "./control";
 import { deviceAuthorization, deviceComplete, deviceVerification } from "./device";
@@ -95,7 +95,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function serve(c: Ctx, api: string, process: (bodyText: string) => ApiResult | Promise<ApiResult>): Promise<Response> {
   const request = c.req.raw;
   const url = new URL(request.url);
-  const bodyText = request.method === "GET" || request.method === "HEAD" ? "" : await c.req.text();
+  const bodyText = request.method === "GET" || request.method === "HEAD" ? "" : await readText(request);
   logRequest({
     method: request.method,
     path: url.pathname,

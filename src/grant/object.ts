@@ -113,7 +113,7 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
     if (!s) return null;
     if (s.role === "grant") return view(s.grant);
     if (s.expiresAt <= now) return null;
-    return this.target(s.grant).lookup(now);
+    return plain(this.target(s.grant).lookup(now));
   }
 
   /**
@@ -124,7 +124,7 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
   async enter(entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
     const s = this.load();
     if (!s) return null;
-    if (s.role === "pointer") return s.expiresAt <= now ? null : this.target(s.grant).enter(entrant, now);
+    if (s.role === "pointer") return s.expiresAt <= now ? null : plain(this.target(s.grant).enter(entrant, now));
     const next = enter(s.grant, entrant, now);
     if (next.state !== s.grant) this.ctx.storage.kv.put<Stored>(DeviceGrant.KEY, { role: "grant", grant: next.state });
     return { ...view(next.state), another: next.another };
@@ -171,4 +171,16 @@ export class DeviceGrant extends DurableObject<GrantsEnv> {
   private target(name: string) {
     return this.env.GRANTS.getByName(name);
   }
+}
+
+/**
+ * A grant's answer as plain data, for a pointer to hand on. workerd gives every object an RPC
+ * call returns a disposer (`Symbol.dispose`, for any stubs it might hold); returned as it is, the
+ * pointer's caller would receive a result it is expected to dispose, and workerd warns ("An RPC
+ * result was not disposed properly") when the Worker leaves it to the garbage collector. The
+ * copy has only the answer's own fields; the grant's answer holds no stubs, so nothing is lost.
+ */
+async function plain<T extends object>(answer: Promise<T | null>): Promise<T | null> {
+  const found = await answer;
+  return found === null ? null : { ...found };
 }

@@ -6,6 +6,7 @@ import { accessKeysFor } from "../../src/auth/access";
 import { atConfirm, browser, calls, DEMO, text } from "../support/browser";
 import { bind, type Overrides, resetEmulator } from "../support/helpers";
 import { tenant } from "../support/issuer";
+import { captureLogs } from "../support/logs";
 
 const TEAM = "https://devices-team.cloudflareaccess.com";
 const AUD = "4714c1358e65fe4b408ad6d432a5f878f08194bdb4752441fd56faefa9b2b6f2";
@@ -80,7 +81,7 @@ describe("Cloudflare Access: the header is trusted only once verified", () => {
     ["a service token (empty subject)", () => accessToken({ subject: "" })],
     ["garbage", async () => "not.a.jwt"],
   ])("%s → 401 'Sign-in required', nothing approved", async (_, make) => {
-    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const token = await make();
     const b = behindAccess(token);
     await atConfirm(w, b);
@@ -88,7 +89,8 @@ describe("Cloudflare Access: the header is trusted only once verified", () => {
     expect(p.status).toBe(401);
     expect(text(p.html)).toContain("Sign-in required");
     expect(await calls("device/complete")).toHaveLength(0);
-    if (token) expect(warnings.mock.calls.some(([l]) => String(l).includes("access_jwt_rejected"))).toBe(true);
+    // A token that fails verification is worth a warning (someone may be forging them); no token is not.
+    expect(logs.warned()).toEqual(token ? [expect.objectContaining({ level: "warn", event: "access_jwt_rejected", reason: expect.any(String) })] : []);
   });
 
   it("the built-in sign-in form and sign-out are not available behind Access", async () => {
@@ -99,20 +101,20 @@ describe("Cloudflare Access: the header is trusted only once verified", () => {
   });
 
   it("Access without its audience is a configuration error naming ACCESS_AUD", async () => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const p = await browser(w, { env: { AUTHENTICATOR: "access", ACCESS_TEAM_DOMAIN: TEAM } }).get("/device");
     expect(p.status).toBe(500);
-    expect(errors.mock.calls.some(([l]) => String(l).includes("ACCESS_AUD: is missing"))).toBe(true);
-    expect(warnings.mock.calls.some(([l]) => String(l).includes('"outcome":"aborted"'))).toBe(true);
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({ level: "error", event: "config_invalid", detail: "Invalid configuration: ACCESS_AUD: is missing" }),
+      expect.objectContaining({ level: "warn", event: "decision", route: "/device", outcome: "aborted", detail: "ConfigError" }),
+    ]);
   });
 });
 
 describe("Cloudflare Access's certificates unavailable: 503 'Temporarily unavailable' with Retry-After, never 'Sign-in required'", () => {
   /** A valid token's confirm step, as the page answers it; then the same once the certs are back. */
   async function outage(w: ReturnType<typeof bind>, restore: () => void) {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    const warnings = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const b = browser(w, { env: ACCESS, headers: { "Cf-Access-Jwt-Assertion": await accessToken() } });
     await atConfirm(w, b);
     const p = await b.submit("/device/confirm", {});
@@ -121,9 +123,11 @@ describe("Cloudflare Access's certificates unavailable: 503 'Temporarily unavail
     expect(text(p.html)).toContain("Temporarily unavailable");
     expect(text(p.html)).not.toContain("Sign-in required");
     expect(await calls("device/complete")).toHaveLength(0);
-    expect(errors.mock.calls.filter(([l]) => String(l).includes('"access_certs_unavailable"'))).toHaveLength(1);
-    // Not a rejected token: nothing was judged.
-    expect(warnings.mock.calls.some(([l]) => String(l).includes("access_jwt_rejected"))).toBe(false);
+    // Not a rejected token: nothing was judged. The outage is logged once, and the decision says what the person saw.
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({ level: "error", event: "access_certs_unavailable", route: "/device/confirm" }),
+      expect.objectContaining({ level: "warn", event: "decision", route: "/device/confirm", outcome: "unavailable", detail: "access certs" }),
+    ]);
     restore();
     expect((await b.submit("/device/confirm", {})).html).toContain('action="/device/consent"');
   }
@@ -168,14 +172,15 @@ describe("the team's keys as the Worker fetches them (<team>/cdn-cgi/access/cert
     const aw = fetching(await team());
     const b = browser(aw, { env: ACCESS, headers: { "Cf-Access-Jwt-Assertion": await accessToken() } });
     await atConfirm(aw, b);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const p = await b.submit("/device/confirm", {});
     expect(p.status).toBe(503);
     expect(p.headers.get("Retry-After")).toBe("5");
     expect(text(p.html)).toContain("Temporarily unavailable");
-    const line = errors.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).find((l) => l["event"] === "access_certs_unavailable");
-    expect(String(line?.["detail"])).toMatch(/\/cdn-cgi\/access\/certs/);
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({ level: "error", event: "access_certs_unavailable", detail: expect.stringMatching(/\/cdn-cgi\/access\/certs/) }),
+      expect.objectContaining({ level: "warn", event: "decision", route: "/device/confirm", outcome: "unavailable", detail: "access certs" }),
+    ]);
     expect(await calls("device/complete")).toHaveLength(0);
   });
 });

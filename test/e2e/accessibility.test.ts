@@ -316,6 +316,17 @@ describe("every screen, both languages, phone and desktop: axe-core WCAG 2.2 AA,
       writeFileSync(`${OUT}/accessibility.json`, `${JSON.stringify(summary, null, 2)}\n`);
       expect(visited).toEqual(SCREENS);
       expect(findings).toEqual([]);
+      // The screens that are warnings or failures on purpose, each logged as such, in the tour's order.
+      expect(stack.takeLogs().map((l) => [l.level, l.event, l["via"] ?? l["outcome"] ?? l["kind"] ?? null])).toEqual([
+        ["warn", "reported_network_listed", "undo"],
+        ["warn", "approval_undone", null],
+        ["warn", "reported_network_listed", "report"],
+        ["warn", "phishing_reported", null],
+        ["warn", "proximity_blocked", null],
+        ["warn", "decision", "unavailable"],
+        ["error", "authlete_failure", "unknown_action"],
+        ["warn", "decision", "aborted"],
+      ]);
     },
     300_000,
   );

@@ -73,6 +73,8 @@ describe("CLIENT_POLICY in Chromium", () => {
     await second.page.getByRole("button", { name: "Deny" }).click();
     await second.page.getByRole("heading", { name: "Cancelled" }).waitFor();
     expect(((await outcome).error as client.ResponseBodyError | undefined)?.error).toBe("access_denied");
+    // A code entered by a second person is the mark of one sent to many: a warning for the operator.
+    expect(stack.takeLogs()).toEqual([expect.objectContaining({ level: "warn", event: "shared_code", clientId: 1001, policy: "warn", risk: "warn" })]);
     expect([...first.problems, ...second.problems]).toEqual([]);
     await Promise.all([first.context.close(), second.context.close()]);
   });

@@ -185,6 +185,18 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     const { error } = await outcome;
     expect(error?.error).toBe("access_denied");
     expect(error?.error_description).toBe("The authorization request was denied.");
+    // The reason is the operator's to read: one warning, what was compared and why it blocked.
+    expect(stack.takeLogs()).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        event: "proximity_blocked",
+        clientId: 1002,
+        risk: "block",
+        reasons: "cross_country",
+        deviceCountry: "DE",
+        browserCountry: "JP",
+      }),
+    ]);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -69,7 +69,11 @@ describe("seed selection", () => {
     const ctlRes = await emulatorWorker.fetch(new Request("http://emulator/_emulator/health"), env);
     expect(ctlRes.status).toBe(500);
     expect(((await ctlRes.json()) as { error: string }).error).toContain("no seed named 'nope'");
-    expect(logged).toHaveBeenCalledTimes(2);
+    // Each failed call says why, once: the runtime API's and the control API's.
+    expect(logged.mock.calls.map((args) => args.map(String).join(" "))).toEqual([
+      "authlete-emulator: unexpected error Error: SEED: no seed named 'nope' (known: default, misconfigured)",
+      "authlete-emulator: control API error Error: SEED: no seed named 'nope' (known: default, misconfigured)",
+    ]);
     logged.mockRestore();
   });
 });

@@ -7,6 +7,7 @@ import { createApp } from "../../src/app";
 import { atConfirm, atConsent, browser, calls, DEMO, startDevice, text } from "../support/browser";
 import { bind, type Cf, control, nextIp, ORIGIN, type Overrides, resetEmulator, twoPlaces, withClock } from "../support/helpers";
 import { seen, TEST_CLIENT, tenant } from "../support/issuer";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -314,15 +315,20 @@ describe("CLIENT_POLICY maxAuthAgeSeconds with an upstream OpenID provider: max_
   });
 
   it.each([
-    ["an auth_time older than max_age (the provider's session was taken for a sign-in)", { auth_time: Math.floor(Date.now() / 1000) - 3600 }],
-    ["no auth_time", { auth_time: null }],
-  ])("%s → refused as a failed sign-in", async (_, idToken) => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    [
+      "an auth_time older than max_age (the provider's session was taken for a sign-in)",
+      { auth_time: Math.floor(Date.now() / 1000) - 3600 },
+      "corp: OAUTH_JWT_TIMESTAMP_CHECK_FAILED: too much time has elapsed since the last End-User authentication",
+    ],
+    ["no auth_time", { auth_time: null }, 'corp: OAUTH_INVALID_RESPONSE: JWT "auth_time" (authentication time) claim missing'],
+  ])("%s → refused as a failed sign-in", async (_, idToken, detail) => {
     const issuer = await tenant({ idToken });
     const b = browser(w, { env: corp(issuer, 300) });
+    const logs = captureLogs();
     const { res } = await viaCorp(b);
     expect(res.status).toBe(502);
     expect(text(res.html)).toContain("Sign-in failed");
+    expect(logs.decision()).toMatchObject({ level: "info", route: "/device/callback/corp", outcome: "login_rejected", detail });
   });
 });
 

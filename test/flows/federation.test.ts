@@ -7,6 +7,7 @@ import type { TenantOptions } from "../idp/tenant";
 import { atConfirm, browser, DEMO, startDevice, text } from "../support/browser";
 import { bind, control, emulator, ORIGIN, type Overrides, poll, resetEmulator, withClock } from "../support/helpers";
 import { retune, seen, TEST_CLIENT, tenant } from "../support/issuer";
+import { captureLogs } from "../support/logs";
 
 const OP = inject("oidcProvider");
 /** Where every provider's answer arrives: each at `<CALLBACK>/<id>`, OIDC_REDIRECT_URI with its id. */
@@ -31,11 +32,6 @@ function corp(issuer: string, provider: Record<string, unknown> = {}, extra: Ove
 async function lastComplete(): Promise<Record<string, unknown>> {
   const requests = (await (await emulator("/_emulator/requests")).json()) as { path: string; body: Record<string, unknown> }[];
   return requests.filter((r) => r.path.endsWith("/device/complete")).at(-1)!.body;
-}
-
-/** The decision lines a spy on console.log / console.warn caught. */
-function logged(spy: { mock: { calls: unknown[][] } }) {
-  return spy.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l["event"] === "decision");
 }
 
 const idTokenClaims = (idToken: string) => JSON.parse(atob(idToken.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))) as Record<string, unknown>;
@@ -302,11 +298,11 @@ describe("subjects cannot collide (security item 21)", () => {
   ])("subject_claim email with %s → 502 'Sign-in failed' and a log line; nothing approved", async (_, idToken) => {
     const issuer = await tenant({ idToken });
     const b = browser(w, { env: corp(issuer, { subject_claim: "email" }) });
-    const spy = vi.spyOn(console, "log");
+    const logs = captureLogs();
     const { res } = await signInThroughCorp(w, b);
     expect(res.status).toBe(502);
     expect(text(res.html)).toContain("Sign-in failed");
-    expect(logged(spy).at(-1)).toMatchObject({
+    expect(logs.decision()).toMatchObject({
       outcome: "login_rejected",
       detail: "corp: unverified subject: subject_claim email without email_verified: true",
     });
@@ -315,11 +311,16 @@ describe("subjects cannot collide (security item 21)", () => {
 
   it("a claim people choose is a subject only when the operator opts in (allow_user_chosen_subject), and is namespaced then too", async () => {
     const issuer = await tenant({ idToken: { preferred_username: "alice.example" } });
-    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     // Without the opt-in the page refuses to run at all: the configuration names the field.
     const refused = await browser(w, { env: corp(issuer, { subject_claim: "preferred_username" }) }).get("/device");
     expect(refused.status).toBe(500);
-    expect(String(spy.mock.calls.at(-1)?.[0])).toContain('OIDC_PROVIDERS[corp].subject_claim: \\"preferred_username\\" is chosen by the people who sign in');
+    expect(logs.of("config_invalid").at(-1)).toMatchObject({ level: "error" });
+    expect(String(logs.of("config_invalid").at(-1)!["detail"])).toContain(
+      'OIDC_PROVIDERS[corp].subject_claim: "preferred_username" is chosen by the people who sign in',
+    );
+    expect(logs.decision()).toMatchObject({ level: "warn", route: "/device", outcome: "aborted", detail: "ConfigError" });
+    logs.restore();
     expect((await deviceClaims(corp(issuer, { subject_claim: "preferred_username", allow_user_chosen_subject: true })))["sub"]).toBe("corp:alice.example");
   });
 });
@@ -357,13 +358,13 @@ describe("no mix-up between upstream providers (RFC 9700 §4.4, security item 20
     // (2) The honest provider (the victim is signed in there) answers with a code and no iss.
     const answer = await atTestIdp(new URL(toHonest.headers.get("Location")!));
     expect(new URL(answer, ORIGIN).searchParams.has("iss")).toBe(false);
-    const spy = vi.spyOn(console, "log");
+    const logs = captureLogs();
     const res = await victim.get(answer);
 
     // (3) The answer came back at the honest provider's address for a sign-in started at the hostile one: refused, nothing exchanged anywhere.
     expect(res.status).toBe(400);
     expect(text(res.html)).toContain("This sign-in can't be completed");
-    expect(logged(spy).at(-1)!["detail"]).toMatch(/^provider_mismatch/);
+    expect(logs.decision()!["detail"]).toMatch(/^provider_mismatch/);
     const stolen = (await seen(hostile)).find((s) => s.endpoint === "/token")?.params["code"];
     expect(stolen).toBeUndefined();
     expect((await seen(honest)).filter((s) => s.endpoint === "/token")).toEqual([]);
@@ -371,10 +372,16 @@ describe("no mix-up between upstream providers (RFC 9700 §4.4, security item 20
     // (4) The attacker redeems whatever code the hostile provider got, with their own state, at their own callback …
     const back = new URL(attackerRequest!.searchParams.get("redirect_uri")!);
     back.search = new URLSearchParams({ code: stolen ?? "", state: attackerRequest!.searchParams.get("state")! }).toString();
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    logs.restore();
+    const attackerLogs = captureLogs();
     expect((await attacker.get(back.pathname + back.search)).status).not.toBe(303);
     await attacker.get("/device");
     await attacker.submit("/device/consent", { action: "approve" });
+    // Refused, and nothing an operator need look at: no warning, two ordinary refusals.
+    expect(attackerLogs.lines.map((l) => [l.level, l.route, l["outcome"]])).toEqual([
+      ["info", "/device/callback/honest", "login_rejected"],
+      ["info", "/device/consent", "out_of_step"],
+    ]);
     // (5) … and their device has no tokens, let alone ones whose subject is the victim's.
     const tokens = (await (await poll(attackerFlow.device_code)).json()) as { error?: string; id_token?: string };
     expect(tokens.id_token).toBeUndefined();
@@ -389,12 +396,12 @@ describe("no mix-up between upstream providers (RFC 9700 §4.4, security item 20
     ];
     for (const [options, reason] of cases) {
       const issuer = await tenant(options);
-      const spy = vi.spyOn(console, "log");
+      const logs = captureLogs();
       const { res } = await signInThroughCorp(w, browser(w, { env: corp(issuer) }));
       expect(res.status).toBe(502);
-      expect(String(logged(spy).at(-1)!["detail"])).toMatch(reason);
+      expect(String(logs.decision()!["detail"])).toMatch(reason);
       expect((await seen(issuer)).map((s) => s.endpoint)).not.toContain("/token");
-      spy.mockRestore();
+      logs.restore();
     }
   });
 
@@ -457,9 +464,9 @@ describe("only validated discovery is cached (security item 27)", () => {
     const issuer = await tenant({ discovery: bad });
     const b = browser(w, { env: corp(issuer) });
     await atSignIn(w, b);
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     expect((await pressProvider(b)).page.status).toBe(503);
-    expect(String(logged(warn).at(-1)!["detail"])).toMatch(/^corp: discovery: /);
+    expect(logs.decision()).toMatchObject({ level: "warn", outcome: "unavailable", detail: expect.stringMatching(/^corp: discovery: /) });
     await retune(issuer, { discovery: "ok" });
     const { page, url } = await pressProvider(b);
     expect(page.status).toBe(200);
@@ -478,11 +485,15 @@ describe("upstream bodies are bounded (security item 28)", () => {
     const issuer = await tenant({ pad: { "/.well-known/openid-configuration": HUGE } });
     const b = browser(w, { env: corp(issuer) });
     await atSignIn(w, b);
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const { page } = await pressProvider(b);
     expect(page.status).toBe(503);
     expect(page.headers.get("Retry-After")).toBe("5");
-    expect(String(logged(warn).at(-1)!["detail"])).toMatch(/^corp: discovery: \S*\/\.well-known\/openid-configuration: body over 262144 bytes$/);
+    expect(logs.decision()).toMatchObject({
+      level: "warn",
+      outcome: "unavailable",
+      detail: expect.stringMatching(/^corp: discovery: \S*\/\.well-known\/openid-configuration: body over 262144 bytes$/),
+    });
     await retune(issuer, { pad: {} });
     expect((await pressProvider(b)).page.status).toBe(200);
   });
@@ -494,22 +505,22 @@ describe("upstream bodies are bounded (security item 28)", () => {
   ])("an answer at %s over the bound → 502 'Sign-in failed', nothing approved", async (path, provider) => {
     const issuer = await tenant({ pad: { [path]: HUGE } });
     const b = browser(w, { env: corp(issuer, provider) });
-    const spy = vi.spyOn(console, "log");
+    const logs = captureLogs();
     const { res } = await signInThroughCorp(w, b);
     expect(res.status).toBe(502);
     expect(text(res.html)).toContain("Sign-in failed");
-    expect(String(logged(spy).at(-1)!["detail"])).toContain(`${path}: body over 262144 bytes`);
+    expect(String(logs.decision()!["detail"])).toContain(`${path}: body over 262144 bytes`);
     expect((await b.get("/device")).html).toContain('action="/device/federation"');
   });
 
   it("a token response that sends its headers and then stalls → 503 with Retry-After (the provider is slow), not 502", async () => {
     const issuer = await tenant({ stall: ["/token"] });
     const b = browser(w, { env: corp(issuer) });
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const { res } = await signInThroughCorp(w, b);
     expect(res.status).toBe(503);
     expect(res.headers.get("Retry-After")).toBe("5");
-    expect(String(logged(warn).at(-1)!["detail"])).toMatch(/^corp: \S*\/token: TimeoutError/);
+    expect(logs.decision()).toMatchObject({ level: "warn", outcome: "unavailable", detail: expect.stringMatching(/^corp: \S*\/token: TimeoutError/) });
     // The provider's own 5 s bound ends the wait, past vitest's default per-test limit.
   }, 15_000);
 });
@@ -521,7 +532,7 @@ describe("acr_values: asked of the provider, what was achieved passed on as is (
   it("the ACRs the device's client requested go to the provider as acr_values; the acr it achieved goes to Authlete and into the device's ID token", async () => {
     const issuer = await tenant();
     const b = browser(w, { env: corp(issuer) });
-    const warn = vi.spyOn(console, "warn");
+    const logs = captureLogs();
     const { flow } = await signInThroughCorp(w, b, { client_id: "demo-device", scope: "openid profile", acr_values: MFA });
     const [authorize] = (await seen(issuer)).filter((s) => s.endpoint === "/authorize");
     expect(authorize!.params["acr_values"]).toBe(MFA);
@@ -529,7 +540,7 @@ describe("acr_values: asked of the provider, what was achieved passed on as is (
     await b.submit("/device/consent", { action: "approve" });
     expect(await lastComplete()).toMatchObject({ acr: MFA });
     expect(idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token)["acr"]).toBe(MFA);
-    expect(warn.mock.calls.filter((c) => String(c[0]).includes("acr_not_satisfied"))).toEqual([]);
+    expect(logs.of("acr_not_satisfied")).toEqual([]);
   });
 
   it("a provider that achieved a weaker class than requested: the truth goes to the device (its acr), and the shortfall is logged", async () => {
@@ -537,12 +548,13 @@ describe("acr_values: asked of the provider, what was achieved passed on as is (
     const b = browser(w, { env: corp(issuer) });
     const { flow } = await signInThroughCorp(w, b, { client_id: "demo-device", scope: "openid profile", acr_values: MFA });
     await b.get("/device");
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     await b.submit("/device/consent", { action: "approve" });
     expect(await lastComplete()).toMatchObject({ acr: PWD });
     expect(idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token)["acr"]).toBe(PWD);
-    const line = JSON.parse(String(warn.mock.calls.find((c) => String(c[0]).includes("acr_not_satisfied"))![0]));
-    expect(line).toMatchObject({ level: "warn", event: "acr_not_satisfied", requested: MFA, achieved: PWD, via: "Corp SSO" });
+    expect(logs.of("acr_not_satisfied")).toEqual([
+      expect.objectContaining({ level: "warn", event: "acr_not_satisfied", requested: MFA, achieved: PWD, via: "Corp SSO" }),
+    ]);
   });
 
   it("a built-in user (no acr to state) when an acr was requested: no acr is claimed, and the shortfall is logged", async () => {
@@ -550,11 +562,11 @@ describe("acr_values: asked of the provider, what was achieved passed on as is (
     const b = browser(w, { env: corp(issuer) });
     const { flow } = await atSignIn(w, b, { client_id: "demo-device", scope: "openid profile", acr_values: MFA });
     await b.submit("/device/sign-in", DEMO);
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     await b.submit("/device/consent", { action: "approve" });
     expect(await lastComplete()).not.toHaveProperty("acr");
     expect(idTokenClaims(((await (await poll(flow.device_code)).json()) as { id_token: string }).id_token)).not.toHaveProperty("acr");
-    expect(JSON.parse(String(warn.mock.calls.find((c) => String(c[0]).includes("acr_not_satisfied"))![0]))).toMatchObject({ requested: MFA, achieved: null });
+    expect(logs.of("acr_not_satisfied")).toEqual([expect.objectContaining({ level: "warn", requested: MFA, achieved: null })]);
   });
 });
 
@@ -572,12 +584,12 @@ describe("every way it can fail: a readable page and one log line, never a stack
   ])("an invalid answer (%s) → 502 'Sign-in failed', the flow still at sign-in", async (_, options, provider, reason) => {
     const issuer = await tenant(options);
     const b = browser(w, { env: corp(issuer, provider) });
-    const spy = vi.spyOn(console, "log");
+    const logs = captureLogs();
     const { res } = await signInThroughCorp(w, b);
     expect(res.status).toBe(502);
     expect(text(res.html)).toContain("Sign-in failed");
     expect(res.html).not.toMatch(/at \w+ \(|Error:/);
-    const line = logged(spy).at(-1)!;
+    const line = logs.decision()!;
     expect(line).toMatchObject({ outcome: "login_rejected", route: "/device/callback/corp" });
     expect(String(line["detail"])).toMatch(reason);
     expect(String(line["detail"])).toMatch(/^corp: /);
@@ -605,29 +617,43 @@ describe("every way it can fail: a readable page and one log line, never a stack
     const issuer = await tenant(options);
     const b = browser(w, { env: corp(issuer) });
     await atSignIn(w, b);
-    const spy = vi.spyOn(console, "warn");
+    const logs = captureLogs();
     const { page } = await pressProvider(b);
     expect(page.status).toBe(503);
     expect(page.headers.get("Retry-After")).toBe("5");
     expect(text(page.html)).toContain("Temporarily unavailable");
     expect(page.headers.getSetCookie().some((c) => c.startsWith("__Host-device-login="))).toBe(false);
-    expect(logged(spy).at(-1)).toMatchObject({ outcome: "unavailable", route: "/device/federation" });
-    expect(String(logged(spy).at(-1)!["detail"])).toMatch(/^corp: discovery: /);
+    expect(logs.decision()).toMatchObject({ level: "warn", outcome: "unavailable", route: "/device/federation" });
+    expect(String(logs.decision()!["detail"])).toMatch(/^corp: discovery: /);
   });
 
   it("the IdP cannot be reached at all → 503", async () => {
     const b = browser(w, { env: corp("http://127.0.0.1:9/closed") });
     await atSignIn(w, b);
+    const logs = captureLogs();
     const { page } = await pressProvider(b);
     expect(page.status).toBe(503);
     expect(text(page.html)).toContain("Try again");
+    expect(logs.decision()).toMatchObject({
+      level: "warn",
+      route: "/device/federation",
+      outcome: "unavailable",
+      detail: expect.stringMatching(/^corp: discovery: \/closed\/\.well-known\/openid-configuration: /),
+    });
   });
 
   it("the token endpoint answers 500 → 503 retry page", async () => {
     const issuer = await tenant({ token: "500" });
+    const logs = captureLogs();
     const { res } = await signInThroughCorp(w, browser(w, { env: corp(issuer) }));
     expect(res.status).toBe(503);
     expect(res.headers.get("Retry-After")).toBe("5");
+    expect(logs.decision()).toMatchObject({
+      level: "warn",
+      route: "/device/callback/corp",
+      outcome: "unavailable",
+      detail: expect.stringMatching(/^corp: .*\(HTTP 500\)$/),
+    });
   });
 
   it("the person cancels at the IdP (error=access_denied) → back to the sign-in step, which says so once", async () => {
@@ -659,11 +685,11 @@ describe("every way it can fail: a readable page and one log line, never a stack
     // Put back both cookies as they were: the flow id changed at sign-in, which alone would refuse it.
     b.jar.set("__Host-device-login", cookie);
     b.jar.set("__Host-device-flow", flowCookie);
-    const spy = vi.spyOn(console, "log");
+    const logs = captureLogs();
     const replay = await b.get(callback);
     expect(replay.status).toBe(400);
     expect(text(replay.html)).toContain("This sign-in can't be completed");
-    expect(logged(spy).at(-1)).toMatchObject({ outcome: "login_state", detail: "state_replayed" });
+    expect(logs.decision()).toMatchObject({ outcome: "login_state", detail: "state_replayed" });
   });
 
   it.each<[string, (b: Browser, callback: string) => Promise<string>, string]>([
@@ -698,11 +724,11 @@ describe("every way it can fail: a readable page and one log line, never a stack
     await atSignIn(w, b);
     const { url } = await pressProvider(b);
     const callback = await spoil(b, await atTestIdp(url!));
-    const spy = vi.spyOn(console, "log");
+    const logs = captureLogs();
     const res = await b.get(callback);
     expect(res.status).toBe(400);
     expect(text(res.html)).toContain("This sign-in can't be completed");
-    expect(logged(spy).at(-1)!["detail"]).toMatch(new RegExp(`^${reason}`));
+    expect(logs.decision()!["detail"]).toMatch(new RegExp(`^${reason}`));
     expect((await seen(issuer)).map((s) => s.endpoint)).not.toContain("/token");
   });
 

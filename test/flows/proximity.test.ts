@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { atConfirm, atConsent, browser, calls, startDevice, text } from "../support/browser";
 import { type Cf, nextIp, type Overrides, resetEmulator, twoPlaces, unreachableGrants } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -226,7 +227,7 @@ describe("proximity: the device's request.cf against the browser's, at the confi
   });
 
   it("no record of the device (its grant's object unreachable from here) → the page says it cannot tell where the request came from, with the stronger warning", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const b = browser(web, { cf: TOKYO_PHONE, env: { GRANTS: unreachableGrants() } });
     const { page } = await atConfirm(w, b, undefined, { cf: TOKYO_HOME });
     const t = text(page.html);
@@ -234,17 +235,15 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect(t).toContain("We cannot tell where this request came from: there is no record of the device that asked.");
     expect(t).toContain("Details about the device that asked are unavailable.");
     expect(primary(page.html)).toBe("Deny");
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
-      expect.objectContaining({ event: "grant_unavailable", op: "lookup" }),
-    );
+    expect(logs.warned()).toEqual([expect.objectContaining({ level: "warn", event: "grant_unavailable", op: "lookup" })]);
   });
 
   it.each([
     // Unreachable from the page, the object does not hear the decision either: the device hears it from Authlete at the next pass-through.
-    ["no record of the device", { cf: TOKYO_HOME }, { GRANTS: unreachableGrants() }, 60_000],
-    ["a device the edge cannot place", { cf: { ...FRANKFURT, country: "XX" } }, {}, 5_000],
-  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told no", async (_, at, env, heardAfter) => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    ["no record of the device", { cf: TOKYO_HOME }, { GRANTS: unreachableGrants() }, 60_000, "unknown_device"],
+    ["a device the edge cannot place", { cf: { ...FRANKFURT, country: "XX" } }, {}, 5_000, "unknown_place"],
+  ] as const)("PROXIMITY_POLICY block with %s → refused: the device is told no", async (_, at, env, heardAfter, reasons) => {
+    const logs = captureLogs();
     const b = browser(web, { cf: TOKYO_PHONE, env: { ...policy({ default: { crossCountry: "block" } }), ...env } });
     const flow = await startDevice(w, undefined, at);
     await b.get("/device");
@@ -257,14 +256,28 @@ describe("proximity: the device's request.cf against the browser's, at the confi
     expect((await calls("device/complete")).map((r) => r.body)).toEqual([{ userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: why }]);
     clock.advance(heardAfter);
     expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: why });
+    const blocked = expect.objectContaining({ level: "warn", event: "proximity_blocked", risk: "block", reasons, browserCountry: "JP" });
+    // Unreachable, the grant's object could neither be read nor told the decision: each is said once.
+    const outage = [
+      expect.objectContaining({ level: "warn", event: "grant_unavailable", op: "lookup" }),
+      blocked,
+      expect.objectContaining({ level: "warn", event: "grant_decision_unrecorded" }),
+    ];
+    expect(logs.warned()).toEqual(reasons === "unknown_device" ? outage : [blocked]);
   });
 
   it("a malformed PROXIMITY_POLICY is a configuration error naming it", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const p = await browser(web, { env: { PROXIMITY_POLICY: '{"demo-device":{"crossCountry":"block"}}' } }).get("/device");
     expect(p.status).toBe(500);
-    expect(errors.mock.calls.some(([l]) => String(l).includes("PROXIMITY_POLICY"))).toBe(true);
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({
+        level: "error",
+        event: "config_invalid",
+        detail: "Invalid configuration: PROXIMITY_POLICY.demo-device: is not `default` or a numeric Authlete client id",
+      }),
+      expect.objectContaining({ level: "warn", event: "decision", route: "/device", outcome: "aborted", detail: "ConfigError" }),
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { atConfirm, browser, calls, startDevice, text } from "../support/browser";
 import { type Cf, control, nextIp, type Overrides, resetEmulator, twoPlaces, unreachableReportedNetworks } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -59,8 +60,9 @@ describe("a reported network warns the next victims", () => {
     const unreported = browser(web, { cf: TOKYO_PHONE });
     expect(primary((await atConfirm(w, unreported, undefined, { ip: nextIp(), cf: TOKYO_HOME })).page.html)).toBe("Continue");
     const ja = browser(web, { cf: TOKYO_PHONE, headers: { "Accept-Language": "ja" } });
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const again = captureLogs();
     expect(text((await atConfirm(w, ja, undefined, { ip: kit, cf: TOKYO_HOME })).page.html)).toContain(WARNING_JA);
+    again.restore();
 
     const reported = lines.find((l) => l["event"] === "phishing_reported")!;
     const listed = lines.find((l) => l["event"] === "reported_network_listed")!;
@@ -75,6 +77,8 @@ describe("a reported network warns the next victims", () => {
       code: reported["code"],
     });
     expect(seen).toMatchObject({ level: "warn", clientId: 1001, network: reported["deviceNetwork"], asn: null });
+    // The Japanese page's code was seen from that network too: one more line, the same network.
+    expect(again.warned()).toEqual([expect.objectContaining({ level: "warn", event: "reported_network_seen", network: reported["deviceNetwork"] })]);
     // The second code's tag, as the page's decision line for it has it.
     const entered = lines.filter((l) => l["event"] === "decision" && l["outcome"] === "VALID").at(-1)!;
     expect(seen["code"]).toBe(entered["code"]);
@@ -84,12 +88,17 @@ describe("a reported network warns the next victims", () => {
   });
 
   it("a hosting network's ASN is watched too: a code from another address in that cloud gets the warning", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     await reportFrom({ ip: nextIp(), cf: AWS_TOKYO });
     const next = browser(web, { cf: TOKYO_PHONE });
     const { page } = await atConfirm(w, next, undefined, { ip: nextIp(), cf: AWS_TOKYO });
     expect(text(page.html)).toContain(WARNING);
     expect(text(page.html)).toContain("The device asked from a data centre (Amazon.com, Inc.)");
+    // Seen by its ASN: another address, another network tag, the same (keyed) ASN tag as the report listed.
+    expect(logs.warned().map((l) => l.event)).toEqual(["reported_network_listed", "phishing_reported", "reported_network_seen"]);
+    const [listed, , seen] = logs.warned();
+    expect(listed).toMatchObject({ via: "report", asn: expect.any(String) });
+    expect(seen).toMatchObject({ asn: listed!["asn"], network: expect.not.stringMatching(String(listed!["network"])) });
   });
 
   it('under CLIENT_POLICY proximity.reportedNetwork "block": refused with a page that says why, the device told access_denied, and logged', async () => {
@@ -117,7 +126,7 @@ describe("a reported network warns the next victims", () => {
   });
 
   it("the list forgets a network after REPORTED_NETWORK_HOURS (the Worker's clock)", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const places = twoPlaces({ REPORTED_NETWORK_HOURS: "1" });
     const kit = nextIp();
     const first = browser(places.browser, { cf: TOKYO_PHONE });
@@ -136,6 +145,9 @@ describe("a reported network warns the next victims", () => {
     const { page } = await atConfirm(places.device, after, undefined, { ip: kit, cf: TOKYO_HOME });
     expect(text(page.html)).not.toContain(WARNING);
     expect(primary(page.html)).toBe("Continue");
+    // Seen once, within the hour; not after it.
+    expect(logs.warned().map((l) => l.event)).toEqual(["reported_network_listed", "phishing_reported", "reported_network_seen"]);
+    expect(logs.of("reported_network_listed")[0]).toMatchObject({ level: "warn", hours: 1 });
   });
 
   it("REPORTED_NETWORK_HOURS=0: no watch list; a report still refuses, the next code is not marked", async () => {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UNDO_WINDOW_MS } from "../../src/verification/steps/undo";
 import { atConsent, browser, text } from "../support/browser";
 import { control, emulator, resetEmulator, seenRequests, twoPlaces } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -152,18 +153,32 @@ describe("undo", () => {
     const b = browser(web);
     const { flow, csrf } = await approved(b);
     await control("faults", { api: "client/authorization/delete", mode: "status", status: 503 });
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const failed = await b.post("/device/undo", {}, { csrf });
     expect(failed.status).toBe(503);
     expect(failed.html).toMatch(
       /<form method="post" action="\/device\/undo" class="actions"><input type="hidden" name="csrf" value="[^"]+"\/><button type="submit" class="primary">Try again<\/button>/,
     );
-    expect(errors.mock.calls.some(([l]) => String(l).includes('"api":"/client/authorization/delete/1001"'))).toBe(true);
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({
+        level: "error",
+        event: "authlete_failure",
+        route: "/device/undo",
+        api: "/client/authorization/delete/1001",
+        kind: "unavailable",
+        status: 503,
+      }),
+      expect.objectContaining({ level: "warn", event: "decision", route: "/device/undo", outcome: "unavailable", detail: "unavailable", authlete: true }),
+    ]);
     clock.advance(5_000);
     expect((await json(await w.poll(flow.device_code)))["error"]).toBe("access_denied");
     expect(text((await b.submit("/device/undo", {})).html)).toContain("Undone: the connection was removed");
     expect(await calls("/client/authorization/delete/1001")).toHaveLength(2);
+    // Pressing again finishes the undo: logged then, once, of a grant the first press had already undone at the edge.
+    expect(logs.warned().slice(2)).toEqual([
+      expect.objectContaining({ level: "warn", event: "reported_network_listed", via: "undo" }),
+      expect.objectContaining({ level: "warn", event: "approval_undone", grant: "undone" }),
+    ]);
   });
 });
 
@@ -204,12 +219,17 @@ describe("the undo form is bound like the others", () => {
     const second = await approved(b);
     expect((await b.post("/device/undo", {}, { csrf: first.csrf })).status).toBe(403);
     expect(await calls("/client/authorization/delete/1001")).toHaveLength(0);
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     expect((await b.post("/device/undo", {}, { csrf: second.csrf })).status).toBe(303);
     expect((await b.post("/device/undo", {}, { csrf: second.csrf })).status).toBe(410);
     expect(await calls("/client/authorization/delete/1001")).toHaveLength(1);
     clock.advance(5_000);
     expect(await json(await w.poll(first.flow.device_code))).toHaveProperty("access_token");
     expect((await json(await w.poll(second.flow.device_code)))["error"]).toBe("access_denied");
+    // The one undo that happened is logged (and puts the network on the watch list); the refused press adds nothing.
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({ level: "warn", event: "reported_network_listed", via: "undo", reports: 1 }),
+      expect.objectContaining({ level: "warn", event: "approval_undone", clientId: 1001, grant: "approved" }),
+    ]);
   });
 });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { basic, control, postForm, resetEmulator, worker } from "../support/helpers";
 import { tenant } from "../support/issuer";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -44,7 +45,7 @@ describe("Authlete infrastructure failures become clear 5xx with an OAuth body",
   });
 
   it("a slow Authlete → 504 temporarily_unavailable within the configured timeout", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     await control("faults", { api: "*", mode: "latency", latencyMs: 3000 });
     const started = Date.now();
     const res = await cc({ AUTHLETE_TIMEOUT_MS: "300" });
@@ -54,6 +55,9 @@ describe("Authlete infrastructure failures become clear 5xx with an OAuth body",
     expect((await res.json()) as object).toMatchObject({ error: "temporarily_unavailable" });
     // Not a timing assertion on speed: only that the timeout, not the upstream, ended the wait.
     expect(took).toBeLessThan(3000);
+    expect(logs.of("authlete_failure")).toEqual([
+      expect.objectContaining({ level: "error", api: "/auth/token", kind: "timeout", detail: "no answer within 300 ms" }),
+    ]);
   });
 
   const FAULTS = [

@@ -4,6 +4,7 @@ import { createApp } from "../../src/app";
 import { PREFIXES } from "../../src/storage/kv";
 import { atConfirm, atConsent, browser, calls, DEMO, flowRecord, startDevice, text } from "../support/browser";
 import { bind, complete, control, emulator, grants, resetEmulator, storageKey, withClock } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -123,10 +124,22 @@ describe("step 1: enter the code", () => {
     await control("faults", { api: "device/verification", mode: "action", action });
     const b = browser(w);
     await b.get("/device");
+    const logs = captureLogs();
     const p = await b.post("/device", { user_code: flow.user_code.toLowerCase() });
     expect(p.status).toBe(503);
     expect(p.headers.get("Retry-After")).toBe("5");
     expect(text(p.html)).toContain("Temporarily unavailable");
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        event: "decision",
+        route: "/device",
+        outcome: "unavailable",
+        detail: `/device/verification answered ${action}`,
+        authlete: true,
+      }),
+    ]);
+    logs.restore();
     const dashed = `${flow.user_code.slice(0, 4)}-${flow.user_code.slice(4)}`;
     expect(p.html).toMatch(
       new RegExp(
@@ -139,7 +152,7 @@ describe("step 1: enter the code", () => {
   });
 
   it("an action this server does not know fails closed on an error page, and is logged", async () => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const flow = await startDevice(w);
     await control("faults", { api: "device/verification", mode: "unknown-action" });
     const b = browser(w);
@@ -148,18 +161,27 @@ describe("step 1: enter the code", () => {
     expect(p.status).toBe(500);
     expect(text(p.html)).toContain("Something went wrong");
     expect(p.html).not.toContain("SOMETHING_NEW");
-    expect(errors.mock.calls.some(([line]) => String(line).includes('"kind":"unknown_action"'))).toBe(true);
+    expect(logs.of("authlete_failure")).toEqual([
+      expect.objectContaining({
+        level: "error",
+        route: "/device",
+        api: "/device/verification",
+        kind: "unknown_action",
+        detail: 'unhandled action "SOMETHING_NEW"',
+      }),
+    ]);
+    expect(logs.decision()).toMatchObject({ level: "warn", route: "/device", outcome: "aborted", detail: "unknown_action", authlete: true });
     expect(await flowRecord(b)).toBeNull();
   });
 
   it.each([
-    [{ mode: "status", status: 500 }, 503],
-    [{ mode: "status", status: 401 }, 500],
-    [{ mode: "non-json" }, 500],
-    [{ mode: "truncated" }, 500],
-    [{ mode: "drop" }, 503],
-  ])("Authlete infrastructure failure %j → a readable HTML page (%i), never JSON or a stack trace", async (fault, status) => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    [{ mode: "status", status: 500 }, 503, "unavailable"],
+    [{ mode: "status", status: 401 }, 500, "rejected"],
+    [{ mode: "non-json" }, 500, "malformed"],
+    [{ mode: "truncated" }, 500, "malformed"],
+    [{ mode: "drop" }, 503, "network"],
+  ])("Authlete infrastructure failure %j → a readable HTML page (%i), never JSON or a stack trace", async (fault, status, kind) => {
+    const logs = captureLogs();
     const flow = await startDevice(w);
     await control("faults", { api: "device/verification", ...fault });
     const b = browser(w);
@@ -170,10 +192,13 @@ describe("step 1: enter the code", () => {
     expect(p.html.startsWith("<!DOCTYPE html>")).toBe(true);
     expect(p.html).not.toMatch(/AuthleteError|at .*\.ts:\d+|"error"\s*:/);
     expect(p.html).toMatch(/<a class="button primary" href="\/device">|<form method="post" action="\/device" class="actions">/);
+    // One line says what failed, for the operator; the decision says what the person was shown.
+    expect(logs.of("authlete_failure")).toEqual([expect.objectContaining({ level: "error", route: "/device", api: "/device/verification", kind })]);
+    expect(logs.decision()).toMatchObject({ level: "warn", outcome: status === 503 ? "unavailable" : "aborted", detail: kind, authlete: true });
   });
 
   it("a timeout → the retry page", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const flow = await startDevice(w);
     await control("faults", { api: "device/verification", mode: "latency", latencyMs: 400 });
     const b = browser(w, { env: { AUTHLETE_TIMEOUT_MS: "100" } });
@@ -181,6 +206,10 @@ describe("step 1: enter the code", () => {
     const p = await b.post("/device", { user_code: flow.user_code });
     expect(p.status).toBe(503);
     expect(text(p.html)).toContain("Temporarily unavailable");
+    expect(logs.of("authlete_failure")).toEqual([
+      expect.objectContaining({ level: "error", api: "/device/verification", kind: "timeout", detail: "no answer within 100 ms" }),
+    ]);
+    expect(logs.decision()).toMatchObject({ level: "warn", outcome: "unavailable", detail: "timeout" });
   });
 });
 
@@ -320,11 +349,20 @@ describe("step 2: confirm the device", () => {
   });
 
   it("Cancel when Authlete is down keeps the flow: the retry page leads back to the same step, and Cancel then denies", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const b = browser(w);
     const { flow } = await atConfirm(w, b);
     await control("faults", { api: "device/complete", mode: "action", action: "SERVER_ERROR" });
     expect((await b.post("/device/cancel", {})).status).toBe(503);
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        event: "decision",
+        route: "/device/cancel",
+        outcome: "unavailable",
+        detail: "/device/complete cancelled: SERVER_ERROR [A001101] /device/complete, Authlete Server error.",
+      }),
+    ]);
     expect(await state(flow.user_code)).toBe("PENDING");
     expect((await b.get("/device")).html).toContain('action="/device/confirm"');
     expect(text((await b.submit("/device/cancel", {})).html)).toContain("Cancelled");
@@ -489,24 +527,34 @@ describe("step 4: consent, and every /device/complete action", () => {
   });
 
   it("INVALID_REQUEST → its own page, logged; the flow is kept", async () => {
-    const errors = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const b = browser(w);
     const { flow } = await atConsent(w, b);
     await control("faults", { api: "device/complete", mode: "action", action: "INVALID_REQUEST" });
     const p = await b.post("/device/consent", { action: "approve" });
     expect(p.status).toBe(500);
     expect(text(p.html)).toContain("Something went wrong");
-    expect(errors.mock.calls.some(([line]) => String(line).includes("INVALID_REQUEST"))).toBe(true);
+    expect(logs.decision()).toMatchObject({
+      level: "warn",
+      route: "/device/consent",
+      outcome: "aborted",
+      detail: "/device/complete approved: INVALID_REQUEST [A001101] /device/complete, Authlete Server error.",
+    });
     expect(await state(flow.user_code)).toBe("PENDING");
     expect((await b.get("/device")).html).toContain('action="/device/consent"');
   });
 
   it.each([
-    ["SERVER_ERROR", { mode: "action", action: "SERVER_ERROR" }],
-    ["HTTP 503", { mode: "status", status: 503 }],
-    ["a dropped connection", { mode: "drop" }],
-  ])("%s → a retry page; nothing is claimed; Try again returns to consent and succeeds", async (_, fault) => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    [
+      "SERVER_ERROR",
+      { mode: "action", action: "SERVER_ERROR" },
+      null,
+      "/device/complete approved: SERVER_ERROR [A001101] /device/complete, Authlete Server error.",
+    ],
+    ["HTTP 503", { mode: "status", status: 503 }, "unavailable", "unavailable"],
+    ["a dropped connection", { mode: "drop" }, "network", "network"],
+  ])("%s → a retry page; nothing is claimed; Try again returns to consent and succeeds", async (_, fault, kind, detail) => {
+    const logs = captureLogs();
     const b = browser(w);
     const { flow } = await atConsent(w, b);
     await control("faults", { api: "device/complete", ...fault });
@@ -515,6 +563,9 @@ describe("step 4: consent, and every /device/complete action", () => {
     expect(text(failed.html)).toContain("Temporarily unavailable");
     expect(text(failed.html)).not.toContain("connected");
     expect(await state(flow.user_code)).toBe("PENDING");
+    // An action Authlete chose is the decision's detail; a failed call is logged on its own as well.
+    expect(logs.of("authlete_failure")).toEqual(kind === null ? [] : [expect.objectContaining({ level: "error", api: "/device/complete", kind })]);
+    expect(logs.decision()).toMatchObject({ level: "warn", route: "/device/consent", outcome: "unavailable", detail });
 
     const back = await b.get("/device");
     expect(back.html).toContain('action="/device/consent"');
@@ -523,13 +574,17 @@ describe("step 4: consent, and every /device/complete action", () => {
   });
 
   it("a garbled answer after Authlete recorded the decision is not shown as success; the retry tells the truth", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const b = browser(w);
     const { flow } = await atConsent(w, b);
     await control("faults", { api: "device/complete", mode: "truncated" });
     const failed = await b.post("/device/consent", { action: "approve" });
     expect(failed.status).toBe(500);
     expect(text(failed.html)).not.toContain("connected");
+    expect(logs.of("authlete_failure")).toEqual([
+      expect.objectContaining({ level: "error", api: "/device/complete", kind: "malformed", detail: "response is not JSON" }),
+    ]);
+    expect(logs.decision()).toMatchObject({ level: "warn", route: "/device/consent", outcome: "aborted", detail: "malformed" });
     expect(await state(flow.user_code)).toBe("AUTHORIZED");
     const retry = await b.post("/device/consent", { action: "approve" });
     expect(text(retry.html)).toContain("This code can't be used any more");

@@ -1,6 +1,7 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KeyedHash } from "../../src/crypto";
+import { grantNames } from "../../src/grant/names";
 import type { DeviceGrant } from "../../src/grant/object";
 import { enter, type GrantInit, issue, MAX_ENTRANTS, MAX_PROOFS_SEEN } from "../../src/grant/record";
 import { DurableObjectGrants, type Grants, MemoryGrants } from "../../src/grant/store";
@@ -196,6 +197,25 @@ describe.each(STORES)("the grants on %s", (_, store) => {
     const c = codes();
     await g.issue(c.device, c.user, init, 0);
     expect(await g.enter(c.user, { browser: "b", network: "n" }, 600_000)).toBeNull();
+  });
+});
+
+describe("a pointer hands its grant's answer on as plain data", () => {
+  // workerd gives every object an RPC call returns a disposer; a pointer that returned its grant's
+  // answer as it came would pass that on, and the Worker, which never disposes a lookup, would
+  // leave workerd warning "An RPC result was not disposed properly".
+  it("lookup and enter through the pointer return objects with no disposer of their own", async () => {
+    const c = codes();
+    await new DurableObjectGrants(env.GRANTS as DurableObjectNamespace<DeviceGrant>, keyed).issue(c.device, c.user, init, 0);
+    const pointer = (env.GRANTS as DurableObjectNamespace<DeviceGrant>).getByName(await grantNames(keyed).user(c.user));
+    const [found, entered] = await runInDurableObject(pointer, async (object: DeviceGrant) => [
+      await object.lookup(1_000),
+      await object.enter({ browser: "b", network: "n" }, 1_000),
+    ]);
+    expect(found).toMatchObject({ clientId: 1001 });
+    expect(entered).toMatchObject({ clientId: 1001, another: false });
+    expect(Object.getOwnPropertySymbols(found)).toEqual([]);
+    expect(Object.getOwnPropertySymbols(entered)).toEqual([]);
   });
 });
 

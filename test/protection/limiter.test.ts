@@ -5,6 +5,7 @@ import { KeyedHash } from "../../src/crypto";
 import type { BudgetCounter } from "../../src/protection/budget-object";
 import { PageBudgets } from "../../src/protection/budgets";
 import { DurableObjectLimiter, FallbackLimiter, type Limiter, MemoryLimiter } from "../../src/protection/limiter";
+import { captureLogs } from "../support/logs";
 
 /**
  * What any Limiter must do, whatever keeps its counts. Every implementation is listed in
@@ -172,19 +173,24 @@ describe("when the Durable Objects cannot be reached", () => {
   });
 
   it("a per-isolate fallback still bounds guessing", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const bounded = new FallbackLimiter(broken, new MemoryLimiter(Date.now));
     const all = await Promise.all(Array.from({ length: 20 }, () => bounded.reserve("t", [{ budget, subject: "x" }])));
     expect(all.filter((r) => r.allowed)).toHaveLength(budget.max);
+    expect(logs.warned()).toEqual(Array(20).fill(expect.objectContaining({ level: "warn", event: "limiter_unavailable", fallback: "isolate" })));
   });
 
   it("a refused attempt leaves no bucket behind: ten thousand of them, each from a fresh session, do not evict the address's spent budget", async () => {
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const budgets = new PageBudgets(new FallbackLimiter(broken, new MemoryLimiter(Date.now)), loadConfig(env).limits);
     const ip = "192.0.2.99";
     for (let i = 0; i < 10; i++) await (await budgets.codeEntry(ip, `guess-${i}`)).failed?.();
     for (let i = 0; i < 10_001; i++) expect((await budgets.codeEntry(ip, `fresh-${i}`)).refused?.limits).toEqual(["code-entry-ip"]);
     expect((await budgets.codeEntry(ip, "one-more")).refused?.limits).toEqual(["code-entry-ip"]);
+    // Every attempt met the outage, and said so: nothing but that.
+    const warned = logs.warned();
+    expect(warned.length).toBeGreaterThanOrEqual(10 + 10_001 + 1);
+    expect(warned.every((l) => l.level === "warn" && l.event === "limiter_unavailable" && l["fallback"] === "isolate")).toBe(true);
   });
 });
 

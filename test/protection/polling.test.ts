@@ -5,6 +5,7 @@ import { type GrantInit, type GrantState, issue, poll as pollGrant, recordDecisi
 import { ARRIVAL_TOLERANCE_MS, decide, type PollRecord } from "../../src/protection/polling";
 import { atConfirm, atConsent, browser } from "../support/browser";
 import { complete, control, DEVICE_GRANT, ORIGIN, relay, resetEmulator, seenRequests, twoPlaces, unreachableGrants, withClock } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -283,14 +284,15 @@ describe("pending answered at the edge: the grant's Durable Object (device in Fr
     ],
     ["I didn't start this", "The authorization request was denied.", async (b: ReturnType<typeof browser>) => void (await b.submit("/device/report", {}))],
   ])("%s is heard at the device's next poll, in the other location", async (label, description, act) => {
-    // "I didn't start this" logs phishing_reported (a warning); its content is proximity.test.ts's subject.
-    vi.spyOn(console, "warn").mockImplementation(() => {});
+    // "I didn't start this" warns (the network goes on the watch list, phishing_reported); their content is proximity.test.ts's subject.
+    const logs = captureLogs();
     const places = twoPlaces();
     const b = browser(places.browser);
     const { flow } = label.startsWith("Deny") ? await atConsent(places.device, b) : await atConfirm(places.device, b);
     await act(b);
     places.clock.advance(5_000);
     expect(await json(await places.device.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: description });
+    expect(logs.warned().map((l) => l.event)).toEqual(label === "I didn't start this" ? ["reported_network_listed", "phishing_reported"] : []);
   });
 
   it("a decision made at Authlete directly (not through this page) is heard within POLL_PASS_THROUGH_SECONDS", async () => {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
 import { atConfirm, atConsent, browser, calls, DEMO, flowRecord, nextIp, type Page, startDevice, text } from "../support/browser";
 import { bind, control, emulator, resetEmulator, storageKey, withClock } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -111,7 +112,7 @@ describe("headers on every page: nonce CSP with frame-ancestors 'none', DENY, no
   }
 
   it("on each of them, including redirects and error pages", async () => {
-    vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const pages = await everyPage();
     expect(pages.map(([name, p]) => `${name} ${p.status}`)).toEqual([
       "enter 200",
@@ -130,6 +131,12 @@ describe("headers on every page: nonce CSP with frame-ancestors 'none', DENY, no
       "503 503",
       "429 429",
       "500 config 500",
+    ]);
+    // The two pages that are failures on purpose say so in the log; the rest are ordinary refusals.
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({ level: "warn", event: "decision", outcome: "unavailable", detail: "/device/verification answered SERVER_ERROR" }),
+      expect.objectContaining({ level: "error", event: "config_invalid", detail: "Invalid configuration: USERS: must be valid JSON" }),
+      expect.objectContaining({ level: "warn", event: "decision", outcome: "aborted", detail: "ConfigError" }),
     ]);
     const nonces = new Set<string>();
     for (const [name, p] of pages) {
@@ -162,12 +169,15 @@ describe("headers on every page: nonce CSP with frame-ancestors 'none', DENY, no
   });
 
   it("a logo URL that is not http(s) is a configuration error naming LOGO_URL, and the token endpoints keep working", async () => {
-    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const bad = { LOGO_URL: "javascript:alert(1)" };
     const p = await browser(w, { env: bad }).get("/device");
     expect(p.status).toBe(500);
     expect(p.html).not.toContain("javascript:");
-    expect(errors.mock.calls.some(([l]) => String(l).includes("config_invalid") && String(l).includes("LOGO_URL"))).toBe(true);
+    expect(logs.warned()).toEqual([
+      expect.objectContaining({ level: "error", event: "config_invalid", detail: "Invalid configuration: LOGO_URL: must be an http(s) URL" }),
+      expect.objectContaining({ level: "warn", event: "decision", route: "/device", outcome: "aborted", detail: "ConfigError" }),
+    ]);
     const da = await w.postForm("/device_authorization", { client_id: "demo-device" }, { "CF-Connecting-IP": nextIp() }, bad);
     expect(da.status).toBe(200);
   });
