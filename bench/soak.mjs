@@ -63,12 +63,18 @@ const random = () => {
 
 let tokenCallsLogged = 0;
 const server = await startLocalServer({
-  // One machine plays every device and every user: budgets per address would stop it.
+  // One machine plays every device and every user, and every user signs in as `demo`: budgets
+  // per address and per user would stop it. A sign-in holds a reservation in the per-user budgets
+  // until its password is checked, so 16 people signing in as one user at once would spend a
+  // budget of 5 even though none of them fails.
   vars: {
     LIMIT_DEVICE_AUTHORIZATION_PER_IP: "999999/600",
     LIMIT_DEVICE_AUTHORIZATION_PER_CLIENT: "999999/600",
     LIMIT_CODE_ENTRY_FAILURES_PER_IP: "999999/600",
     LIMIT_SIGN_IN_FAILURES_PER_IP: "999999/600",
+    LIMIT_SIGN_IN_FAILURES_PER_USER_AND_IP: "999999/600",
+    LIMIT_SIGN_IN_FAILURES_PER_USER: "999999/600",
+    LIMIT_SIGN_IN_FAILURES_PER_DEVICE: "999999/600",
   },
   onLog: (line) => {
     if (line.includes('"route":"/token"') && line.includes('"authlete":true')) tokenCallsLogged++;
@@ -81,7 +87,8 @@ const control = async (path, body) => {
   if (!res.ok) throw new Error(`emulator ${path}: ${res.status}`);
 };
 
-try {
+/** The soak itself; returns early when it cannot go on. */
+const soak = async () => {
   await control("service", { deviceFlowPollingInterval: INTERVAL });
   /** @type {Map<string, Device>} */
   const byCode = new Map();
@@ -131,6 +138,8 @@ try {
   const order = [...devices].sort(() => random() - 0.5);
   let signIn = "";
   const pageOutcomes = { connected: 0, denied: 0, other: 0 };
+  /** Where a user's page ended instead of "connected" or "denied". @type {string[]} */
+  const strayPages = [];
   const user = async (d) => {
     const jar = new Map();
     if (signIn) jar.set("__Host-device-signin", signIn);
@@ -172,7 +181,10 @@ try {
     page = await go("/device");
     if (page.html.includes("Your device is connected")) pageOutcomes.connected++;
     else if (page.html.includes("Request denied")) pageOutcomes.denied++;
-    else pageOutcomes.other++;
+    else {
+      pageOutcomes.other++;
+      strayPages.push(`device ${d.i} (${d.decision}): ${page.status} "${/<h1[^>]*>([^<]*)</.exec(page.html)?.[1] ?? "no heading"}"`);
+    }
   };
   const queue = [...order];
   await Promise.all(
@@ -181,6 +193,13 @@ try {
     }),
   );
   const usersDone = performance.now();
+  // A person whose page went astray never decided: their device would poll until its code
+  // expires, so say what the page showed and stop instead of waiting that out.
+  if (strayPages.length > 0) {
+    console.error(`soak: FAIL: ${strayPages.length} of ${N} users did not end on "connected" or "denied":\n  ${strayPages.slice(0, 10).join("\n  ")}`);
+    process.exitCode = 1;
+    return;
+  }
 
   // Every device's outcome, checked against what its user decided and what Authlete issued.
   let approvedOk = 0,
@@ -249,6 +268,9 @@ ${table}
   writeFileSync(OUT, withSoakSection(md, section));
   console.log(`Wrote the soak section of ${OUT}.`);
   process.exitCode = pass ? 0 : 1;
+};
+try {
+  await soak();
 } finally {
   clearTimeout(watchdog);
   await server.stop();
