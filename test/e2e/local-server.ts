@@ -131,7 +131,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
         if (message.trim()) onLog(message);
       },
       // An explicit cf object: Miniflare would otherwise try to download one.
-      cf: options.cf ?? { country: "JP", region: "Tokyo", city: "Tokyo", colo: "NRT", timezone: "Asia/Tokyo" },
+      cf: options.cf ?? { country: "JP", region: "Tokyo", city: "Tokyo", asn: 2516, asOrganization: "KDDI CORPORATION", colo: "NRT", timezone: "Asia/Tokyo" },
       workers: [
         {
           name: main.name,

@@ -175,7 +175,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     await context.close();
   });
 
-  it("a client whose policy blocks other countries: the page says why, and the TV gets access_denied with the reason", async () => {
+  it("a client whose policy blocks other countries: the page says why, the TV gets a neutral access_denied, and the reason goes to the log", async () => {
     const { da, outcome } = await device({ ip: "198.51.100.25", cf: FRANKFURT }, { id: "demo-confidential", auth: client.ClientSecretBasic("demo-secret") });
     const { page, problems, shot, context } = await phone();
     await enter(page, da.user_code);

@@ -21,6 +21,12 @@ const codeState = async (code: string) => ((await (await stack.server.emulator(`
 /** The TV: openid-client configured by discovery against the local origin. */
 async function device(scope = "openid profile") {
   const config = await client.discovery(new URL(stack.server.origin), "demo-device", undefined, client.None(), { execute: [client.allowInsecureRequests] });
+  // A TV says what it is; the confirm page shows it as the device's own claim.
+  config[client.customFetch] = (url, options) => {
+    const headers = new Headers(options.headers);
+    headers.set("User-Agent", "DemoTV/2.1 (Tizen 8.0)");
+    return fetch(url, { ...options, headers } as RequestInit);
+  };
   const da = await client.initiateDeviceAuthorization(config, { scope });
   // Settled into a value so a rejection is asserted by the test, not reported as unhandled.
   const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
@@ -62,6 +68,8 @@ describe("the verification page in Chromium (JavaScript off)", () => {
     await heading(page, "Is this your device?");
     expect(await page.getByText(dashed(da.user_code), { exact: true }).isVisible()).toBe(true);
     expect(await page.getByText("Tokyo, Japan").isVisible()).toBe(true);
+    expect(await page.getByText("KDDI CORPORATION", { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByText("Says it is: Smart TV (Tizen)", { exact: true }).isVisible()).toBe(true);
     await shot("2-confirm");
     await page.getByRole("button", { name: "Continue" }).click();
 
