@@ -20,6 +20,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { placedAt } from "./local-server";
 import { e2eStack } from "./stack";
+import { tv } from "./tv";
 
 const OUT = "test-output";
 const stack = e2eStack(async () => ({ server: { vars: { PROXIMITY_POLICY: JSON.stringify({ "1002": { crossCountry: "block" } }) } } }));
@@ -87,16 +88,9 @@ const SCREENS = [
 let ips = 0;
 const nextIp = (net: number) => `198.51.${net}.${++ips % 250}`;
 
-/** A TV asking for codes with openid-client, from its own address, placed at `cf` when given. */
-async function device(cf?: Record<string, unknown>, who: { id: string; auth: client.ClientAuth } = { id: "demo-device", auth: client.None() }) {
-  const config = await client.discovery(new URL(stack.server.origin), who.id, undefined, who.auth, { execute: [client.allowInsecureRequests] });
-  const at = placedAt({ ip: nextIp(100), ...(cf ? { cf } : {}) });
-  config[client.customFetch] = (url, options) => {
-    const headers = new Headers(options.headers);
-    for (const [k, v] of Object.entries(at)) headers.set(k, v);
-    return fetch(url, { ...options, headers } as RequestInit);
-  };
-  return client.initiateDeviceAuthorization(config, { scope: "openid profile" });
+/** The TV (tv.ts) from an address of its own, placed at `cf` when given; only its code is needed. */
+async function device(cf?: Record<string, unknown>, who?: { id: string; auth: client.ClientAuth }) {
+  return (await tv(stack.server.origin, { client: who, at: { ip: nextIp(100), ...(cf ? { cf } : {}) } })).da;
 }
 
 /** What cannot reflow: sideways scrolling, controls past the edge or with clipped text, a language name broken over lines. */

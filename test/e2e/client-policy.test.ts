@@ -7,6 +7,7 @@ import { devices } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { placedAt } from "./local-server";
 import { e2eStack } from "./stack";
+import { tv } from "./tv";
 
 // demo-device (Authlete client id 1001): one code, one person, with the stronger warning;
 // demo-confidential (1002): openid and profile only, access tokens of ten minutes.
@@ -20,20 +21,10 @@ type Cf = Record<string, unknown>;
 const TOKYO: Cf = { country: "JP", region: "Tokyo", city: "Tokyo", asn: 2516, asOrganization: "KDDI CORPORATION", colo: "NRT", timezone: "Asia/Tokyo" };
 const OSAKA: Cf = { country: "JP", region: "Osaka", city: "Osaka", asn: 17676, asOrganization: "SoftBank Corp.", colo: "KIX", timezone: "Asia/Tokyo" };
 
-/** The TV, asking for codes with openid-client from a home in Tokyo. */
+/** The TV (tv.ts) at a home in Tokyo, polling from the moment it has its code. */
 async function device(who: { id: string; auth: client.ClientAuth }, scope: string) {
-  const config = await client.discovery(new URL(stack.server.origin), who.id, undefined, who.auth, { execute: [client.allowInsecureRequests] });
-  config[client.customFetch] = (url, options) => {
-    const headers = new Headers(options.headers);
-    for (const [k, v] of Object.entries(placedAt({ ip: "198.51.100.40", cf: TOKYO }))) headers.set(k, v);
-    return fetch(url, { ...options, headers } as RequestInit);
-  };
-  const da = await client.initiateDeviceAuthorization(config, { scope });
-  const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
-    (tokens) => ({ tokens, error: undefined }),
-    (error: unknown) => ({ tokens: undefined, error }),
-  );
-  return { da, outcome };
+  const { da, poll } = await tv(stack.server.origin, { client: who, at: { ip: "198.51.100.40", cf: TOKYO }, scope });
+  return { da, outcome: poll() };
 }
 
 /** A phone's browser of its own (cookies and all) on the network `at`. */

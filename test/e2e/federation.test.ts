@@ -3,12 +3,12 @@
 // --host-resolver-rules for the browser, Miniflare's outbound service for the Worker's back
 // channel), so the round trip is cross-site as in production: two ports of 127.0.0.1 would be
 // one site and hide SameSite mistakes.
-import * as client from "openid-client";
 import type { Page, Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { startIdp } from "../../scripts/idp.mjs";
 import { freePort } from "./local-server";
 import { e2eStack } from "./stack";
+import { tv } from "./tv";
 
 const IDP_HOST = "idp.localhost";
 const SHOTS = "test-output/screenshots";
@@ -34,14 +34,10 @@ const stack = e2eStack(async () => {
   };
 });
 
+/** The TV (tv.ts), polling from the moment it has its code. */
 async function device() {
-  const config = await client.discovery(new URL(stack.server.origin), "demo-device", undefined, client.None(), { execute: [client.allowInsecureRequests] });
-  const da = await client.initiateDeviceAuthorization(config, { scope: "openid profile" });
-  const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
-    (tokens) => ({ tokens, error: undefined }),
-    (error: unknown) => ({ tokens: undefined, error }),
-  );
-  return { da, outcome };
+  const { da, poll } = await tv(stack.server.origin);
+  return { da, outcome: poll() };
 }
 
 const heading = (page: Page, name: string) => page.getByRole("heading", { name, level: 1 }).waitFor();

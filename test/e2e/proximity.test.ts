@@ -8,6 +8,7 @@ import { devices, type Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { placedAt } from "./local-server";
 import { e2eStack } from "./stack";
+import { tv } from "./tv";
 
 // README's docs/screenshots/proximity-*.png are copies of these, made by hand (a test never writes to docs/).
 const SHOTS = "test-output/screenshots";
@@ -42,21 +43,10 @@ const FRANKFURT: Cf = {
 const AWS_TOKYO: Cf = { ...TOKYO_HOME, asn: 16509, asOrganization: "Amazon.com, Inc.", latitude: "35.68360", longitude: "139.75390" };
 const PHONE_AT = { ip: "203.0.113.50", cf: TOKYO_PHONE };
 
-/** A TV placed by the edge at `cf` (from `ip`), asking for codes with openid-client. */
-async function device(at: { ip: string; cf: Cf }, who: { id: string; auth: client.ClientAuth } = { id: "demo-device", auth: client.None() }) {
-  const config = await client.discovery(new URL(stack.server.origin), who.id, undefined, who.auth, { execute: [client.allowInsecureRequests] });
-  config[client.customFetch] = (url, options) => {
-    const headers = new Headers(options.headers);
-    for (const [k, v] of Object.entries(placedAt(at))) headers.set(k, v);
-    headers.set("User-Agent", "DemoTV/2.1 (Tizen 8.0)");
-    return fetch(url, { ...options, headers } as RequestInit);
-  };
-  const da = await client.initiateDeviceAuthorization(config, { scope: "openid profile" });
-  const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
-    (tokens) => ({ tokens, error: undefined }),
-    (error: unknown) => ({ tokens: undefined, error: error as client.ResponseBodyError }),
-  );
-  return { da, outcome };
+/** The TV (tv.ts) placed by the edge at `cf` (from `ip`), polling from the moment it has its code. */
+async function device(at: { ip: string; cf: Cf }, who?: { id: string; auth: client.ClientAuth }) {
+  const { da, poll } = await tv(stack.server.origin, { client: who, at });
+  return { da, outcome: poll() };
 }
 
 /** A phone's browser in Tokyo (JavaScript off). */
@@ -97,7 +87,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     // Cancel denies: the TV hears it at once.
     await page.getByRole("button", { name: "Cancel" }).click();
     await page.getByRole("heading", { name: "Cancelled" }).waitFor();
-    expect((await outcome).error?.error).toBe("access_denied");
+    expect(((await outcome).error as client.ResponseBodyError | undefined)?.error).toBe("access_denied");
     expect(problems).toEqual([]);
     await context.close();
   });
@@ -118,7 +108,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     await shot("2-two-countries");
     await page.getByRole("button", { name: "Deny" }).click();
     await page.getByRole("heading", { name: "Cancelled" }).waitFor();
-    const { error } = await outcome;
+    const error = (await outcome).error as client.ResponseBodyError | undefined;
     expect(error?.error).toBe("access_denied");
     expect(error?.error_description).toBe("The authorization request was denied.");
     expect(problems).toEqual([]);
@@ -182,7 +172,7 @@ describe("proximity in Chromium: the device's place against the browser's", () =
     await page.getByRole("heading", { name: "This request was refused" }).waitFor();
     expect(await page.getByText("The request came from a device in Germany, and you appear to be in Japan.").isVisible()).toBe(true);
     await shot("5-blocked");
-    const { error } = await outcome;
+    const error = (await outcome).error as client.ResponseBodyError | undefined;
     expect(error?.error).toBe("access_denied");
     expect(error?.error_description).toBe("The authorization request was denied.");
     // The reason is the operator's to read: one warning, what was compared and why it blocked.

@@ -5,6 +5,7 @@ import * as client from "openid-client";
 import { devices, type Page } from "playwright-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { e2eStack } from "./stack";
+import { tv } from "./tv";
 
 const SHOTS = "test-output/screenshots";
 const VIEWPORTS = {
@@ -18,22 +19,10 @@ const completeCalls = async () =>
   ((await (await stack.server.emulator("/_emulator/requests")).json()) as { path: string }[]).filter((r) => r.path.endsWith("/device/complete")).length;
 const codeState = async (code: string) => ((await (await stack.server.emulator(`/_emulator/state/user-code/${code}`)).json()) as { state: string }).state;
 
-/** The TV: openid-client configured by discovery against the local origin. */
-async function device(scope = "openid profile") {
-  const config = await client.discovery(new URL(stack.server.origin), "demo-device", undefined, client.None(), { execute: [client.allowInsecureRequests] });
-  // A TV says what it is; the confirm page shows it as the device's own claim.
-  config[client.customFetch] = (url, options) => {
-    const headers = new Headers(options.headers);
-    headers.set("User-Agent", "DemoTV/2.1 (Tizen 8.0)");
-    return fetch(url, { ...options, headers } as RequestInit);
-  };
-  const da = await client.initiateDeviceAuthorization(config, { scope });
-  // Settled into a value so a rejection is asserted by the test, not reported as unhandled.
-  const outcome = client.pollDeviceAuthorizationGrant(config, da).then(
-    (tokens) => ({ tokens, error: undefined }),
-    (error: unknown) => ({ tokens: undefined, error }),
-  );
-  return { da, outcome };
+/** The TV (tv.ts), polling from the moment it has its code. */
+async function device(scope?: string) {
+  const { da, poll } = await tv(stack.server.origin, { scope });
+  return { da, outcome: poll() };
 }
 
 /** A fresh browser profile with JavaScript disabled; records anything that would break the page's promises. */
