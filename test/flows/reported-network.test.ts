@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { atConfirm, browser, calls, startDevice, text } from "../support/browser";
 import { type Cf, control, nextIp, type Overrides, resetEmulator, twoPlaces, unreachableReportedNetworks } from "../support/helpers";
-import { captureLogs } from "../support/logs";
+import { captureLogs, linesPrintedBy } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -24,15 +24,6 @@ const HOUR = 3_600_000;
 const WARNING = "Someone recently told us that a request from the network this device asked from was not theirs";
 const WARNING_JA = "このデバイスが接続を求めたネットワークからのリクエストについて、最近「自分で始めていない」という報告がありました。";
 
-/** Every JSON line the Worker prints while `run` runs, parsed. */
-async function logged(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  for (const level of ["log", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
-  await run();
-  vi.restoreAllMocks();
-  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-}
-
 /** The kit's first code, reported by its first victim. */
 async function reportFrom(at: { ip: string; cf: Cf }, env: Overrides = {}) {
   const victim = browser(web, { cf: TOKYO_PHONE, env });
@@ -46,7 +37,7 @@ describe("a reported network warns the next victims", () => {
     const kit = nextIp();
     let second: { user_code: string; device_code: string } | undefined;
     let page = "";
-    const lines = await logged(async () => {
+    const lines = await linesPrintedBy(async () => {
       await reportFrom({ ip: kit, cf: TOKYO_HOME });
       const next = browser(web, { cf: TOKYO_PHONE });
       const at = await atConfirm(w, next, undefined, { ip: kit, cf: TOKYO_HOME });
@@ -104,7 +95,7 @@ describe("a reported network warns the next victims", () => {
   it('under CLIENT_POLICY proximity.reportedNetwork "block": refused with a page that says why, the device told access_denied, and logged', async () => {
     const env = { CLIENT_POLICY: '{"default":{"proximity":{"reportedNetwork":"block"}}}' };
     const kit = nextIp();
-    const lines = await logged(async () => {
+    const lines = await linesPrintedBy(async () => {
       await reportFrom({ ip: kit, cf: TOKYO_HOME }, env);
       const next = browser(web, { cf: TOKYO_PHONE, env });
       const flow = await startDevice(w, undefined, { ip: kit, cf: TOKYO_HOME });
@@ -165,7 +156,7 @@ describe("a reported network warns the next victims", () => {
   it("a Durable Object outage fails open: the report still refuses, devices still get codes, each failure is logged", async () => {
     const places = twoPlaces({ REPORTED_NETWORKS: unreachableReportedNetworks() });
     const kit = nextIp();
-    const lines = await logged(async () => {
+    const lines = await linesPrintedBy(async () => {
       const first = browser(places.browser, { cf: TOKYO_PHONE });
       const { flow } = await atConfirm(places.device, first, undefined, { ip: kit, cf: TOKYO_HOME });
       expect(text((await first.submit("/device/report", {})).html)).toContain("Thank you: the request was refused");

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UNDO_WINDOW_MS } from "../../src/verification/steps/undo";
 import { atConsent, browser, text } from "../support/browser";
 import { control, emulator, resetEmulator, seenRequests, twoPlaces } from "../support/helpers";
-import { captureLogs } from "../support/logs";
+import { captureLogs, linesPrintedBy } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -24,15 +24,6 @@ const json = async (res: Response) => (await res.json()) as Record<string, unkno
 const UNDO_FORM = /<form method="post" action="\/device\/undo" class="report"><input type="hidden" name="csrf" value="[^"]+"\/>/;
 const LEAD =
   "This removes all of Demo TV's access to your account: every device where you connected Demo TV is signed out, and this device is told no if it has not connected yet.";
-
-/** Every JSON line the Worker prints while `run` runs, parsed. */
-async function logged(run: () => Promise<void>): Promise<Record<string, unknown>[]> {
-  const lines: string[] = [];
-  for (const level of ["log", "warn", "error"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
-  await run();
-  vi.restoreAllMocks();
-  return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 /** The token of the done page's "That wasn't me" form (the page's first form is sign-out's, for a signed-in browser). */
 const undoToken = (html: string) => /action="\/device\/undo" class="report"><input type="hidden" name="csrf" value="([^"]+)"/.exec(html)?.[1];
@@ -89,7 +80,7 @@ describe("undo", () => {
     const b = browser(web);
     const { flow, csrf } = await approved(b);
     await control("requests");
-    const lines = await logged(async () => {
+    const lines = await linesPrintedBy(async () => {
       const res = await b.post("/device/undo", {}, { csrf });
       expect([res.status, res.location]).toEqual([303, "/device"]);
       const page = await b.get("/device");
@@ -127,7 +118,7 @@ describe("undo", () => {
     const tokens = await json(await w.poll(flow.device_code));
     const accessToken = tokens["access_token"] as string;
     expect(await introspect(accessToken)).toMatchObject({ action: "OK", subject: "demo", clientId: 1001 });
-    const lines = await logged(async () => {
+    const lines = await linesPrintedBy(async () => {
       expect(text((await b.submit("/device/undo", {}, { csrf })).html)).toContain("Undone: the connection was removed");
     });
     expect((await calls("/client/authorization/delete/1001")).map((r) => r.body)).toEqual([{ subject: "demo" }]);

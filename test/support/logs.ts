@@ -48,3 +48,14 @@ export function captureLogs(): LogCapture {
     },
   };
 }
+
+/** Every line printed while `run` runs, captured and parsed; printing resumes afterwards, even if `run` throws. */
+export async function linesPrintedBy(run: () => Promise<void>): Promise<LogLine[]> {
+  const capture = captureLogs();
+  try {
+    await run();
+  } finally {
+    capture.restore();
+  }
+  return capture.lines;
+}
