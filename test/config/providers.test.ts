@@ -6,16 +6,17 @@ import type { Overrides } from "../support/helpers";
 const page = (overrides: Overrides) => loadPageConfig({ ...env, ...overrides } as Env);
 const DEMO_HASH = JSON.parse(env.USERS!)[0].passwordHash as string;
 
-describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provider and the field", () => {
-  const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
-  const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
-    AUTHENTICATOR: "oidc",
-    OIDC_PROVIDERS: JSON.stringify(providers),
-    OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}",
-    OIDC_CLIENT_SECRET_OKTA: "s3cret",
-    ...extra,
-  });
+/** One provider, and the variables that configure a Worker with the given providers. */
+const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
+const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
+  AUTHENTICATOR: "oidc",
+  OIDC_PROVIDERS: JSON.stringify(providers),
+  OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}",
+  OIDC_CLIENT_SECRET_OKTA: "s3cret",
+  ...extra,
+});
 
+describe("AUTHENTICATOR=oidc: providers parsed once, errors that name the provider and the field", () => {
   it("defaults: client_secret_basic, openid profile email, its own redirect URI, sub as the subject in the provider's namespace, every non-protocol claim offered, no userinfo; USERS stays optional", () => {
     const c = page(OIDC([provider], { USERS: undefined }));
     expect(c.authenticator).toEqual({
@@ -141,14 +142,6 @@ describe("subjects cannot collide: namespaced by default, never a claim people c
 });
 
 describe("OIDC_PROVIDERS: every field's rule and message, every problem at once", () => {
-  const provider = { id: "okta", label: "Okta", issuer: "https://example.okta.com", client_id: "abc" };
-  const OIDC = (providers: unknown, extra: Overrides = {}): Overrides => ({
-    AUTHENTICATOR: "oidc",
-    OIDC_PROVIDERS: JSON.stringify(providers),
-    OIDC_REDIRECT_URI: "https://device.example.com/device/callback/{id}",
-    OIDC_CLIENT_SECRET_OKTA: "s3cret",
-    ...extra,
-  });
   const issuesOf = (overrides: Overrides) => {
     try {
       page(overrides);
