@@ -6,7 +6,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { localOrigin, PortError } from "../scripts/lib/local-origin.mjs";
-import { authorize, connect, waitForApproval } from "./device-flow.mjs";
+import { authorize, connect, dpopKey, waitForApproval } from "./device-flow.mjs";
 import { bigText, formatUserCode, liveLine, qr, timeLeft } from "./render.mjs";
 
 export const EXIT = { approved: 0, usage: 1, denied: 2, expired: 3, error: 4, interrupted: 130 };
@@ -17,6 +17,8 @@ const USAGE = `Usage: npm run device -- [options]
                      port 8787 when PORT is unset)
   --client-id ID     device client id (default demo-device)
   --scope "a b"      scopes to ask for (default "openid profile")
+  --dpop             prove a fresh DPoP key (RFC 9449) when asking for the code and on every poll:
+                     a client whose CLIENT_POLICY says dpop binds the code to it; the tokens are DPoP
   --json             print one JSON result on stdout (instructions go to stderr)
   --print-token      include the access token in the output
   --no-qr            do not draw the QR code
@@ -42,6 +44,7 @@ export async function main(argv, io = {}) {
         server: { type: "string" },
         "client-id": { type: "string", default: "demo-device" },
         scope: { type: "string", default: "openid profile" },
+        dpop: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "print-token": { type: "boolean", default: false },
         "no-qr": { type: "boolean", default: false },
@@ -73,8 +76,9 @@ export async function main(argv, io = {}) {
 
   let config;
   let da;
+  const dpop = args.dpop ? await dpopKey() : undefined;
   try {
-    config = await connect({ server: args.server, clientId: args["client-id"], fetch: io.fetch });
+    config = await connect({ server: args.server, clientId: args["client-id"], fetch: io.fetch, dpop });
     da = await authorize(config, args.scope);
   } catch (err) {
     if (io.signal?.aborted) return finish("interrupted", {}, "Cancelled.");
@@ -100,7 +104,7 @@ export async function main(argv, io = {}) {
   const timer = setInterval(tick, 1000);
   let outcome;
   try {
-    outcome = await waitForApproval(config, da, { signal: io.signal });
+    outcome = await waitForApproval(config, da, { signal: io.signal, dpop });
   } catch {
     outcome = { status: "interrupted" };
   } finally {

@@ -7,11 +7,13 @@ import { devices } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { EXIT, main } from "../../cli/device.mjs";
 import { formatUserCode } from "../../cli/render.mjs";
+import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { formatUserCode as pageFormat } from "../../src/verification/user-code";
 import { e2eStack } from "./stack";
 
 const SHOTS = "test-output/screenshots";
-const stack = e2eStack();
+// demo-kiosk (Authlete client 1006) requires DPoP-bound device codes; demo-device is as it comes.
+const stack = e2eStack(async () => ({ server: { vars: { CLIENT_POLICY: '{"1006": {"dpop": "require"}}' } } }));
 const control = (path: string, body: unknown) => stack.control(path, body);
 
 /** A stream that keeps what it is given; `isTTY` makes the CLI draw its live line. */
@@ -110,6 +112,29 @@ describe("npm run device", () => {
     expect(await run.exit).toBe(EXIT.denied);
     expect(run.out.text()).toMatch(/✘ Denied/);
     expect(run.out.text()).not.toContain("█▀");
+  });
+
+  it("--dpop for a client that requires it: the code is bound to a fresh key, every poll proves it, and the tokens are DPoP; without --dpop it is refused", async () => {
+    const refused = capture();
+    expect(await main(["--server", stack.server.origin, "--client-id", "demo-kiosk", "--json"], { stdout: refused.stream, stderr: capture().stream })).toBe(
+      EXIT.error,
+    );
+    expect(JSON.parse(refused.text())).toEqual({ status: "error", message: expect.stringMatching(/^invalid_dpop_proof: .+ \(HTTP 400\)$/) });
+
+    const run = runCli(["--client-id", "demo-kiosk", "--dpop", "--json", "--print-token"]);
+    await user(await run.link, "Approve");
+    expect(await run.exit).toBe(EXIT.approved);
+    const { access_token, ...result } = JSON.parse(run.out.text());
+    expect(result).toMatchObject({ status: "approved", token_type: "DPoP" });
+    // Authlete bound the token to the key the CLI proved (docs/authlete-api.md §7.3).
+    const { AUTHLETE_SERVICE_ID, AUTHLETE_SERVICE_ACCESS_TOKEN } = readDevVars();
+    const res = await stack.server.emulator(`/api/${AUTHLETE_SERVICE_ID}/auth/introspection/standard`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${AUTHLETE_SERVICE_ACCESS_TOKEN}` },
+      body: JSON.stringify({ parameters: `token=${encodeURIComponent(access_token)}` }),
+    });
+    const introspection = JSON.parse(((await res.json()) as { responseContent: string }).responseContent);
+    expect(introspection).toMatchObject({ active: true, token_type: "DPoP", cnf: { jkt: expect.stringMatching(/^[\w-]{43}$/) } });
   });
 
   it("expired: exits 3 when the code's lifetime passes first", async () => {
