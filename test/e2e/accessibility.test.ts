@@ -23,7 +23,11 @@ import { e2eStack } from "./stack";
 import { tv } from "./tv";
 
 const OUT = "test-output";
-const stack = e2eStack(async () => ({ server: { vars: { PROXIMITY_POLICY: JSON.stringify({ "1002": { crossCountry: "block" } }) } } }));
+// demo-confidential (1002) refuses other countries; demo-kiosk (1006) is offered openid alone and
+// warns a second person who enters the same code.
+const POLICY = { "1002": { proximity: { crossCountry: "block" } }, "1006": { scopes: ["openid"], oneCodeOnePerson: "warn" } };
+const KIOSK = { id: "demo-kiosk", auth: client.None() };
+const stack = e2eStack(async () => ({ server: { vars: { CLIENT_POLICY: JSON.stringify(POLICY) } } }));
 beforeAll(() => mkdirSync(`${OUT}/screenshots`, { recursive: true }));
 
 const WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
@@ -43,6 +47,8 @@ const LABELS = {
     deny: "Deny",
     report: "I didn't start this",
     undo: "That wasn't me",
+    notOffered: "Not offered",
+    sharedCode: "Someone else, in another browser on another network, has entered this same code.",
   },
   ja: {
     code: "コード",
@@ -54,6 +60,8 @@ const LABELS = {
     deny: "拒否する",
     report: "自分で始めていません",
     undo: "自分ではありません",
+    notOffered: "提供されない内容",
+    sharedCode: "別のネットワークの別のブラウザーで、誰かがこれと同じコードを入力しています。",
   },
 };
 
@@ -74,6 +82,8 @@ const SCREENS = [
   "done: cancelled",
   "done: blocked",
   "done: denied",
+  "consent: a scope not offered",
+  "confirm: someone else entered the code",
   "409 out of date",
   "410 used",
   "403 start again",
@@ -235,6 +245,21 @@ async function tour(kind: "phone" | "desktop", locale: "en" | "ja") {
   await click(page, t.go);
   await click(page, t.deny);
   await check(page, cdp, "done: denied");
+  await enter(page, (await device(undefined, KIOSK)).user_code);
+  await click(page, t.go);
+  expect(await page.getByText(t.notOffered, { exact: true }).isVisible()).toBe(true);
+  await check(page, cdp, "consent: a scope not offered");
+  await click(page, t.deny);
+  // One code, two people: this browser is still at it when another network's enters it.
+  const shared = await device(undefined, KIOSK);
+  await enter(page, shared.user_code);
+  const second = await open();
+  await enter(second.page, shared.user_code);
+  expect(await second.page.getByText(t.sharedCode).isVisible()).toBe(true);
+  await check(second.page, second.cdp, "confirm: someone else entered the code");
+  // The first person goes on and says no, so this browser holds no flow.
+  await click(page, t.go);
+  await click(page, t.deny);
 
   // Two tabs on one flow: the second one's Continue is out of date once the first went on.
   const used = await device();
@@ -317,6 +342,7 @@ describe("every screen, both languages, phone and desktop: axe-core WCAG 2.2 AA,
         ["warn", "reported_network_listed", "report"],
         ["warn", "phishing_reported", null],
         ["warn", "proximity_blocked", null],
+        ["warn", "shared_code", null],
         ["warn", "decision", "unavailable"],
         ["error", "authlete_failure", "unknown_action"],
         ["warn", "decision", "aborted"],
