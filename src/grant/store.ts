@@ -55,17 +55,15 @@ export interface Grants {
   undo(ref: string, now: number): Promise<Decision | null>;
 }
 
-const names = grantNames;
-
 /** The grants' real home: Durable Objects of the class DeviceGrant (grant/object.ts), binding GRANTS. */
 export class DurableObjectGrants implements Grants {
-  private readonly names: ReturnType<typeof names>;
+  private readonly names: ReturnType<typeof grantNames>;
 
   constructor(
     private readonly namespace: DurableObjectNamespace<DeviceGrant>,
     keyed: KeyedHash,
   ) {
-    this.names = names(keyed);
+    this.names = grantNames(keyed);
   }
 
   name(deviceCode: string): Promise<string> {
@@ -80,28 +78,19 @@ export class DurableObjectGrants implements Grants {
   }
 
   async poll(deviceCode: string, now: number, rules: PollRules, client: string, proof: PresentedProof = null): Promise<PollAnswer | null> {
-    for (const name of await this.names.devices(deviceCode)) {
-      const answer = await this.namespace.getByName(name).poll(now, rules, client, proof);
-      if (answer !== null) return answer;
-    }
-    return null;
+    return this.first<PollAnswer>(await this.names.devices(deviceCode), async (grant) => grant.poll(now, rules, client, proof));
   }
 
   async lookup(userCode: string, now: number): Promise<GrantView | null> {
-    for (const name of await this.names.users(userCode)) {
-      const found = await this.namespace.getByName(name).lookup(now);
-      if (found !== null) return found;
-    }
-    return null;
+    return this.first<GrantView>(await this.names.users(userCode), async (pointer) => pointer.lookup(now));
   }
 
   async enter(userCode: string, entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
-    return this.namespace.getByName(await this.names.user(userCode)).enter(entrant, now);
+    return this.first<Entry>(await this.names.users(userCode), async (pointer) => pointer.enter(entrant, now));
   }
 
   async decide(userCode: string, outcome: Decision, now: number): Promise<boolean> {
-    for (const name of await this.names.users(userCode)) if (await this.namespace.getByName(name).decide(outcome, now)) return true;
-    return false;
+    return (await this.first<true>(await this.names.users(userCode), async (pointer) => (await pointer.decide(outcome, now)) || null)) ?? false;
   }
 
   async finish(deviceCode: string): Promise<void> {
@@ -117,6 +106,18 @@ export class DurableObjectGrants implements Grants {
     if (!ref.startsWith("user/")) return null;
     return this.namespace.getByName(ref).undo(now);
   }
+
+  /**
+   * The first answer from the objects under a code's names, tried in order: during an
+   * EDGE_SECRET rotation the current secret's name, then the previous one's (grant/names.ts).
+   */
+  private async first<T>(names: readonly string[], call: (stub: DurableObjectStub<DeviceGrant>) => Promise<T | null>): Promise<T | null> {
+    for (const name of names) {
+      const answer = await call(this.namespace.getByName(name));
+      if (answer !== null) return answer;
+    }
+    return null;
+  }
 }
 
 /**
@@ -127,10 +128,10 @@ export class MemoryGrants implements Grants {
   private readonly grants = new Map<string, GrantState>();
   private readonly proofs = new Map<string, ProofsSeen>();
   private readonly pointers = new Map<string, { grant: string; expiresAt: number }>();
-  private readonly names: ReturnType<typeof names>;
+  private readonly names: ReturnType<typeof grantNames>;
 
   constructor(keyed: KeyedHash) {
-    this.names = names(keyed);
+    this.names = grantNames(keyed);
   }
 
   name(deviceCode: string): Promise<string> {
@@ -160,8 +161,8 @@ export class MemoryGrants implements Grants {
   }
 
   async enter(userCode: string, entrant: Omit<Entrant, "at">, now: number): Promise<Entry | null> {
-    const p = this.pointers.get(await this.names.user(userCode));
-    const state = p && p.expiresAt > now ? this.grants.get(p.grant) : undefined;
+    const p = await this.pointer(userCode, now);
+    const state = p && this.grants.get(p.grant);
     if (!p || !state) return null;
     const next = enter(state, entrant, now);
     this.grants.set(p.grant, next.state);

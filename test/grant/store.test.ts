@@ -235,14 +235,18 @@ describe("the grants during an EDGE_SECRET rotation", () => {
   const [OLD, NEW] = ["lwnjvMPtKXbC4fSrjh4OnVoZR915rbInw/ql6c/6xm0=", "smhI6pY1GUbyf2ony2S4Xxr2m/058q4UM8oMoxaGibY="];
   const ns = env.GRANTS as DurableObjectNamespace<DeviceGrant>;
 
-  it("a grant created under the previous secret is polled, looked up, decided and finished under the new one with EDGE_SECRET_PREVIOUS; without it, out of reach", async () => {
+  it("a grant created under the previous secret is polled, looked up, entered, decided and finished under the new one with EDGE_SECRET_PREVIOUS; without it, out of reach", async () => {
     const c = codes();
     await new DurableObjectGrants(ns, new KeyedHash(OLD)).issue(c.device, c.user, init, 0);
     const without = new DurableObjectGrants(ns, new KeyedHash(NEW));
     expect(await without.lookup(c.user, 1_000)).toBeNull();
     expect(await without.poll(c.device, 1_000, rules, "fingerprint")).toBeNull();
+    expect(await without.enter(c.user, { browser: "b1", network: "n1" }, 1_000)).toBeNull();
     const during = new DurableObjectGrants(ns, new KeyedHash(NEW, OLD));
     expect(await during.lookup(c.user, 1_000)).toEqual({ device: init.device, clientId: 1001 });
+    // The code entered there is the same grant: its record for the page, and who is at it.
+    expect(await during.enter(c.user, { browser: "b1", network: "n1" }, 1_000)).toEqual({ device: init.device, clientId: 1001, another: false });
+    expect(await during.enter(c.user, { browser: "b2", network: "n2" }, 1_000)).toMatchObject({ another: true });
     expect(await during.poll(c.device, 1_000, rules, "fingerprint")).toMatchObject({ kind: "pending" });
     expect(await during.decide(c.user, "approved", 2_000)).toBe(true);
     expect(await during.poll(c.device, 10_000, rules, "fingerprint")).toMatchObject({ kind: "pass", why: "decided" });
