@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { constantTimeEqual, type KeyedHash, randomToken } from "../crypto";
+import { type KeyedHash, randomToken } from "../crypto";
 import { readDeviceCookie, setDeviceCookie } from "./cookies";
 
 /**
@@ -30,8 +30,6 @@ interface Entry {
   mac: string;
 }
 
-const sign = (keyed: KeyedHash, username: string, nonce: string, issued: number) => keyed.mac(PURPOSE, `${username}\n${nonce}\n${issued}`);
-
 /** The well-formed, unexpired entries of the browser's cookie; anything else in it is dropped. */
 function entries(c: Context, nowMs: number): Entry[] {
   const now = Math.floor(nowMs / 1000);
@@ -45,8 +43,9 @@ function entries(c: Context, nowMs: number): Entry[] {
     .slice(0, MAX_ENTRIES);
 }
 
-async function mine(keyed: KeyedHash, username: string, e: Entry): Promise<boolean> {
-  return constantTimeEqual(e.mac, await sign(keyed, username, e.nonce, e.issued));
+/** Whether the entry was issued for `username`: under either secret during an EDGE_SECRET rotation, as every keyed value is. */
+function mine(keyed: KeyedHash, username: string, e: Entry): Promise<boolean> {
+  return keyed.verify(PURPOSE, `${username}\n${e.nonce}\n${e.issued}`, e.mac);
 }
 
 /** The nonce of this browser's device cookie for `username` (normalised), or null when it has none for that user. */
@@ -59,7 +58,7 @@ export async function knownDevice(c: Context, keyed: KeyedHash, username: string
 export async function rememberDevice(c: Context, keyed: KeyedHash, username: string, nowMs: number): Promise<void> {
   const nonce = randomToken(16);
   const issued = Math.floor(nowMs / 1000);
-  const fresh = `${nonce}.${issued.toString(36)}.${await sign(keyed, username, nonce, issued)}`;
+  const fresh = `${nonce}.${issued.toString(36)}.${await keyed.mac(PURPOSE, `${username}\n${nonce}\n${issued}`)}`;
   const others: string[] = [];
   for (const e of entries(c, nowMs)) if (!(await mine(keyed, username, e))) others.push(e.text);
   setDeviceCookie(c, [fresh, ...others].slice(0, MAX_ENTRIES).join("~"), DEVICE_COOKIE_SECONDS);

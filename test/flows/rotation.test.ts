@@ -78,4 +78,28 @@ describe("EDGE_SECRET rotates: EDGE_SECRET_PREVIOUS keeps everything in progress
     await b.get("/device");
     expect((await b.post("/device", { user_code: "BCDFGHJK" })).status).toBe(429);
   });
+
+  it("a device cookie issued under the old secret still knows its browser: after the rotation a stranger's failures lock out strangers, not the owner", async () => {
+    // A per-username budget of this test's own (its window makes the bucket its own), spent by two failures.
+    const d = deployment({ LIMIT_SIGN_IN_FAILURES_PER_USER: `2/${3000 + Math.floor(Math.random() * 600)}` });
+    /** A fresh flow at the sign-in step, as after a browser restart (its session cookies gone), then the password. */
+    const signIn = async (b: ReturnType<typeof browser>, form = DEMO) => {
+      b.jar.delete("__Host-device-signin");
+      b.jar.delete("__Host-device-flow");
+      await b.get("/device");
+      await b.submit("/device", { user_code: (await d.device()).user_code });
+      await b.submit("/device/confirm", {});
+      const page = await b.submit("/device/sign-in", form);
+      return page.html.includes('action="/device/consent"') ? "signed in" : page.status;
+    };
+    const owner = browser(w, { env: d.secrets });
+    expect(await signIn(owner)).toBe("signed in");
+    expect(owner.jar.has("__Host-device-known")).toBe(true);
+
+    d.rotate(true);
+    const attacker = browser(w, { env: d.secrets });
+    for (let i = 0; i < 2; i++) expect(await signIn(attacker, { username: "demo", password: `guess-${i}` })).toBe(401);
+    expect(await signIn(browser(w, { env: d.secrets }))).toBe(429);
+    expect(await signIn(owner)).toBe("signed in");
+  });
 });
