@@ -42,7 +42,7 @@ export async function connect({ server, clientId, fetch: send = fetch, dpop }) {
         const init = /** @type {RequestInit} */ (options);
         if (!dpop || init.method !== "POST" || target !== deviceEndpoint) return send(target, init);
         const headers = new Headers(init.headers);
-        headers.set("DPoP", await proof(dpop, "POST", target));
+        headers.set("DPoP", await dpopProof(dpop, "POST", target));
         return send(target, { ...init, headers });
       }
     ),
@@ -53,10 +53,10 @@ export async function connect({ server, clientId, fetch: send = fetch, dpop }) {
 }
 
 /**
- * A DPoP proof (RFC 9449 §4.2) of `keyPair` for one request, signed with jose.
+ * A DPoP proof (RFC 9449 §4.2) of `keyPair` (ES256) for one request, signed with jose.
  * @param {CryptoKeyPair} keyPair @param {string} htm @param {string} htu
  */
-async function proof(keyPair, htm, htu) {
+export async function dpopProof(keyPair, htm, htu) {
   const jwk = await exportJWK(keyPair.publicKey);
   return new SignJWT({ htm, htu, jti: crypto.randomUUID() })
     .setProtectedHeader({ typ: "dpop+jwt", alg: "ES256", jwk: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } })

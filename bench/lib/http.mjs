@@ -73,9 +73,6 @@ export function authleteApi(base) {
 
 /** @typedef {{ deviceCode: string, userCode: string, interval: number }} DeviceCode */
 
-/** Device authorizations sent again after local workerd dropped them (createCodes), for the console. */
-export let droppedRequests = 0;
-
 /**
  * Device codes from the Worker's own /device_authorization, so the Worker creates each one's
  * grant (src/grant/), `concurrency` requests at a time.
@@ -108,7 +105,6 @@ export async function createCodes(origin, n, { headers = {}, concurrency = 16 } 
           break;
         } catch (err) {
           if (attempt >= 3) throw err;
-          droppedRequests++;
         }
       }
       const { device_code, user_code, interval } = r.json ?? {};

@@ -66,6 +66,19 @@ export const BENCH_BUDGET = "999999/600";
 /** The provider's id in OIDC_PROVIDERS (the sign-in form posts it). */
 export const OIDC_PROVIDER_ID = "bench";
 
+/**
+ * The production Durable Object bindings (wrangler.toml), SQLite-backed as its migrations declare
+ * them; `scriptName`: the Worker whose classes serve them, when not the Worker's own.
+ * @param {string} [scriptName]
+ */
+const durableObjects = (scriptName) =>
+  Object.fromEntries(
+    Object.entries({ BUDGETS: "BudgetCounter", GRANTS: "DeviceGrant", REPORTED_NETWORKS: "ReportedNetwork" }).map(([binding, className]) => [
+      binding,
+      { className, useSQLite: true, ...(scriptName ? { scriptName } : {}) },
+    ]),
+  );
+
 /** A free loopback port, for a Worker whose own URL must be in its bindings (OIDC_REDIRECT_URI). */
 async function freePort() {
   const server = createServer();
@@ -94,8 +107,8 @@ export async function startStack({ inspectorPort, oidc } = {}) {
   };
   /**
    * @param {string} name @param {string} scriptPath @param {string | null} kvId null: no KV binding (the entry holds its own)
-   * @param {{ port?: number, vars?: Record<string, string>, ownBudgets?: boolean }} [extra] a fixed port, more variables;
-   *   ownBudgets: the Durable Objects (budgets, grants) in this Worker's own isolate (the counting entry, whose
+   * @param {{ port?: number, vars?: Record<string, string>, ownObjects?: boolean }} [extra] a fixed port, more variables;
+   *   ownObjects: the Durable Objects (budgets, grants) in this Worker's own isolate (the counting entry, whose
    *   counters must see inside them) rather than in the `objects` Worker
    */
   const appWorker = (name, scriptPath, kvId, extra = {}) => ({
@@ -109,11 +122,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
     // The Durable Objects (budgets, grants), SQLite-backed as wrangler.toml's migrations declare
     // them. On Cloudflare they run apart from the Worker, so the production entries reach them in
     // another isolate (the `objects` Worker) and the CPU row's profile of a Worker holds none of their work.
-    durableObjects: {
-      BUDGETS: { className: "BudgetCounter", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
-      GRANTS: { className: "DeviceGrant", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
-      REPORTED_NETWORKS: { className: "ReportedNetwork", useSQLite: true, ...(extra.ownBudgets ? {} : { scriptName: "objects" }) },
-    },
+    durableObjects: durableObjects(extra.ownObjects ? undefined : "objects"),
     unsafeDirectSockets: [{ host: HOST, port: extra.port ?? 0 }],
   });
   /** @type {ReturnType<typeof appWorker>[]} */
@@ -130,7 +139,7 @@ export async function startStack({ inspectorPort, oidc } = {}) {
         OIDC_REDIRECT_URI: `http://${HOST}:${port}/device/callback/{id}`,
         [`OIDC_CLIENT_SECRET_${OIDC_PROVIDER_ID.toUpperCase()}`]: oidc.clientSecret,
       };
-      oidcWorkers.push(appWorker(name, scriptPath, `bench-${name}`, { port, vars, ownBudgets: name === "app-bench-oidc" }));
+      oidcWorkers.push(appWorker(name, scriptPath, `bench-${name}`, { port, vars, ownObjects: name === "app-bench-oidc" }));
     }
   }
   // Storage in memory (no resourcePersistencePath): nothing under .wrangler/state is touched.
@@ -148,18 +157,14 @@ export async function startStack({ inspectorPort, oidc } = {}) {
       // demo-device's grants bound to a DPoP key when its device authorization brings a proof
       // (CLIENT_POLICY dpop, row 5's DPoP-bound poll); requests without one are served as before.
       appWorker("app", scripts.app, "bench-app", { vars: { CLIENT_POLICY: JSON.stringify({ 1001: { dpop: "bind" } }) } }),
-      appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownBudgets: true }),
+      appWorker("app-bench", scripts.appBench, "bench-app-sim", { ownObjects: true }),
       // The production classes, serving the production entries' BUDGETS, GRANTS and REPORTED_NETWORKS from an isolate of their own.
       {
         name: "objects",
         modules: true,
         scriptPath: scripts.app,
         compatibilityDate: COMPAT_DATE,
-        durableObjects: {
-          BUDGETS: { className: "BudgetCounter", useSQLite: true },
-          GRANTS: { className: "DeviceGrant", useSQLite: true },
-          REPORTED_NETWORKS: { className: "ReportedNetwork", useSQLite: true },
-        },
+        durableObjects: durableObjects(),
       },
       // The production entry again, with KV held in its own isolate (bench/memkv-worker.ts): the
       // Worker's own cost without Miniflare's KV simulator (another Worker in the same workerd,

@@ -2,7 +2,7 @@
 // production entry, once plain (the whole workerd process's CPU time) and once under V8's
 // sampling profiler on the Worker's own isolate (lib/profiler.mjs), with a calibration of the
 // method against work of known cost in the bare Worker.
-import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { dpopKey, dpopProof } from "../../cli/device-flow.mjs";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
 import { fmt, ms, table } from "../lib/format.mjs";
 import { createCodes, FORM, http, poll, pollForm, warmedCode } from "../lib/http.mjs";
@@ -166,16 +166,7 @@ export async function measure(cfg, urls, inspector, pid, issuers) {
       const code = minted[next++ % minted.length];
       return code !== undefined && (await poll(urls.app, code)).json?.error === "authorization_pending";
     });
-    /** @type {string[]} */
-    const passing = [];
-    for (let i = 0; i < 2 * (WARM_UP + N); i++) {
-      const r = await http(`${urls["app-passthrough"]}/device_authorization`, {
-        method: "POST",
-        headers: { "Content-Type": FORM },
-        body: "client_id=demo-device&scope=openid",
-      });
-      if (r.json?.device_code) passing.push(r.json.device_code);
-    }
+    const passing = (await createCodes(urls["app-passthrough"], 2 * (WARM_UP + N), { concurrency: 1 })).map((c) => c.deviceCode);
     let nextPassing = 0;
     await measureRoute(AUTHLETE, passThrough, async () => {
       const code = passing[nextPassing++ % passing.length];
@@ -185,12 +176,8 @@ export async function measure(cfg, urls, inspector, pid, issuers) {
     // stack binds demo-device): each poll carries a fresh proof, which the Worker verifies
     // (ES256 on WebCrypto) before the grant's object judges its key and jti. Codes and proofs
     // are made before each pass (signing is the device's work, not the Worker's).
-    const device = await generateKeyPair("ES256");
-    const jwk = await exportJWK(device.publicKey);
-    const proof = (/** @type {string} */ htu) =>
-      new SignJWT({ htm: "POST", htu, jti: crypto.randomUUID(), iat: Math.floor(Date.now() / 1000) })
-        .setProtectedHeader({ typ: "dpop+jwt", alg: "ES256", jwk })
-        .sign(device.privateKey);
+    const device = await dpopKey();
+    const proof = (/** @type {string} */ htu) => dpopProof(device, "POST", htu);
     await measureRoute(
       DPOP_PENDING,
       app,

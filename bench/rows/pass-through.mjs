@@ -31,7 +31,7 @@ const SERVICE = { deviceFlowPollingInterval: INTERVAL_S, deviceFlowCodeDuration:
  * `rtt` ms (its `latency` fault): Authlete as far away as it is from a Cloudflare location.
  * @typedef {{ rtt: number, paired: import("../lib/pair.mjs").Paired }} AtDistance
  */
-/** @typedef {import("../lib/pair.mjs").Paired & { poolSize: number, memPoolSize: number, cycleSeconds: number, atDistance: AtDistance[] }} PassThrough */
+/** @typedef {import("../lib/pair.mjs").Paired & { poolSize: number, passThroughPoolSize: number, cycleSeconds: number, atDistance: AtDistance[] }} PassThrough */
 
 /**
  * @param {import("../lib/settings.mjs").Settings} cfg
@@ -85,12 +85,13 @@ export async function measure(cfg, urls, control) {
     await control("POST", "/_emulator/service", SERVICE);
     // Each pool minted through its own Worker's /device_authorization, so each code has a grant there.
     const codes = await createCodes(urls.app, sizeA);
-    const memCodes = await createCodes(urls["app-passthrough"], sizeC);
-    if ([...codes, ...memCodes].some((c) => c.interval !== INTERVAL_S)) throw new Error(`the emulator did not take deviceFlowPollingInterval=${INTERVAL_S}`);
+    const passThroughCodes = await createCodes(urls["app-passthrough"], sizeC);
+    if ([...codes, ...passThroughCodes].some((c) => c.interval !== INTERVAL_S))
+      throw new Error(`the emulator did not take deviceFlowPollingInterval=${INTERVAL_S}`);
     const file = join(dir, "codes.txt");
-    const memFile = join(dir, "codes-memkv.txt");
+    const passThroughFile = join(dir, "codes-passthrough.txt");
     writeFileSync(file, codes.map((c) => c.deviceCode).join("\n"));
-    writeFileSync(memFile, memCodes.map((c) => c.deviceCode).join("\n"));
+    writeFileSync(passThroughFile, passThroughCodes.map((c) => c.deviceCode).join("\n"));
     const offsets = { a: 0, b: 0, c: 0, d: 0 };
     const counted = (/** @type {"a" | "b" | "c" | "d"} */ side, /** @type {(offset: number) => ReturnType<typeof runWrk>} */ run) => async () => {
       const r = await run(offsets[side]);
@@ -103,7 +104,7 @@ export async function measure(cfg, urls, control) {
       a: counted("a", (o) => runWrk(cfg, `${urls.app}/token`, workerEnv(file, o))),
       // The proxy forwards each poll to Authlete, which answers authorization_pending: it never refuses, so any code will do.
       b: counted("b", (o) => runWrk(cfg, `${urls.proxy}/token`, workerEnv(file, o))),
-      c: counted("c", (o) => runWrk(cfg, `${urls["app-passthrough"]}/token`, workerEnv(memFile, o))),
+      c: counted("c", (o) => runWrk(cfg, `${urls["app-passthrough"]}/token`, workerEnv(passThroughFile, o))),
       d: counted("d", (o) => runWrk(cfg, urls["authlete-emulator"], emuEnv(file, o))),
     });
     // The same two sides with Authlete a round trip away. In this process the emulator answers in
@@ -128,8 +129,8 @@ export async function measure(cfg, urls, control) {
       ...result,
       atDistance,
       poolSize: codes.length,
-      memPoolSize: memCodes.length,
-      cycleSeconds: Math.min(codes.length / result.a.rps, memCodes.length / (result.c?.rps ?? NaN)),
+      passThroughPoolSize: passThroughCodes.length,
+      cycleSeconds: Math.min(codes.length / result.a.rps, passThroughCodes.length / (result.c?.rps ?? NaN)),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -167,8 +168,7 @@ export function render(x) {
     ),
     target: TARGET,
     verdict: verdict(x.ratio, TARGET),
-    // The edge must also answer faster than the proxy, which asks Authlete.
-    missed: !(x.ratio >= TARGET && x.p50DiffUs < 0),
+    missed: !meets(x),
     lowerP50: x.p50DiffUs < 0,
     passThroughTarget: PASS_THROUGH_TARGET,
     passThroughRatio: fmt(x.c?.ratio, 2),
@@ -178,10 +178,17 @@ export function render(x) {
     interval: INTERVAL_S,
     atDistance: distanceFigures(x.atDistance ?? []),
     poolSize: fmt(x.poolSize),
-    memPoolSize: fmt(x.memPoolSize),
+    passThroughPoolSize: fmt(x.passThroughPoolSize),
     cycleSeconds: fmt(x.cycleSeconds, 1),
   };
 }
+
+/**
+ * Whether the edge met row 1's target: at least the proxy's throughput, and a lower p50 (the
+ * proxy asks Authlete every time, the edge does not).
+ * @param {import("../lib/pair.mjs").Paired} p
+ */
+const meets = (p) => p.ratio >= TARGET && p.p50DiffUs < 0;
 
 /**
  * Row 1 with Authlete at a distance: a table, and the nearest distance at which the edge met the
@@ -189,7 +196,6 @@ export function render(x) {
  * @param {AtDistance[]} xs
  */
 function distanceFigures(xs) {
-  const meets = (/** @type {import("../lib/pair.mjs").Paired} */ p) => p.ratio >= TARGET && p.p50DiffUs < 0;
   const first = xs.find((x) => meets(x.paired));
   return {
     measured: xs.length > 0,

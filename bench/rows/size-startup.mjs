@@ -275,10 +275,8 @@ export function render(s) {
       measured,
       ms: fmt(t.app.total, 2),
       what,
-      ratio: fmt(t.ratio, 1),
       /** "3.2× a bare Hono Worker's 3.50 ms", or why there is no ratio. */
       versus: versus(t),
-      bareMs: fmt(t.bare.total, 2),
       isolates: samplesOf(s),
       targetMs: fmt(STARTUP_TARGET_MS),
       limitS: fmt(STARTUP_LIMIT_MS / 1000),

@@ -191,21 +191,16 @@ api.onError((err, c) => {
   return jsonResponse(serverError(apiNameOf(new URL(c.req.url).pathname)), false);
 });
 
+/** Each app answers its own errors (control.onError, api.onError); only a "drop" fault escapes, as a failed fetch. */
 async function fetch(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
   const e = env ?? {};
-  try {
-    if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) return await control.fetch(request, e);
-    if (url.pathname.startsWith("/api/")) {
-      countApiRequest();
-      return await api.fetch(request, e);
-    }
-    return jsonResponse(UNKNOWN_API, false);
-  } catch (err) {
-    if (err instanceof DropConnection) throw err;
-    console.error("authlete-emulator: unexpected error", err);
-    return jsonResponse(serverError(url.pathname.replace(/^\/(api\/(\d+\/)?)?/, "")), false);
+  if (url.pathname === "/_emulator" || url.pathname.startsWith("/_emulator/")) return control.fetch(request, e);
+  if (url.pathname.startsWith("/api/")) {
+    countApiRequest();
+    return api.fetch(request, e);
   }
+  return jsonResponse(UNKNOWN_API, false);
 }
 
 export default { fetch } satisfies ExportedHandler<Env>;
