@@ -30,7 +30,6 @@ export interface DeviceRequest extends Place {
  * `undone`: approved, then taken back with "That wasn't me" (verification/steps/undo.ts).
  */
 export type Decision = "approved" | "denied" | "cancelled" | "reported" | "blocked" | "undone";
-export const DECISIONS: readonly Decision[] = ["approved", "denied", "cancelled", "reported", "blocked", "undone"];
 
 /** Version 1 of the record. A later field is added as optional, so an older record still reads. */
 export interface GrantState {

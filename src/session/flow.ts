@@ -1,5 +1,5 @@
 import type { Identity } from "../auth/authenticator";
-import type { DeviceRequest } from "../grant/record";
+import type { Decision, DeviceRequest } from "../grant/record";
 import type { Place } from "../http/client-place";
 import type { FlowPolicy } from "../protection/client-policy";
 import type { Assessment } from "../protection/proximity";
@@ -53,8 +53,8 @@ export interface FlowProximity extends Assessment {
   browser: Pick<Place, "country" | "region" | "city">;
 }
 
-/** How a flow ended; `undone`: approved, then taken back with "That wasn't me" (verification/steps/undo.ts). */
-export type Outcome = "approved" | "denied" | "cancelled" | "reported" | "blocked" | "undone";
+/** How a flow ended: the decision its grant records (grant/record.ts). */
+export type Outcome = Decision;
 
 /** What is left once the flow has ended: enough for one "done" page, no code. */
 export interface EndedFlow {
