@@ -34,7 +34,6 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
   const flowId = existing ?? (await newFlowId(keyed));
   if (!existing) setFlowCookie(c, flowId);
   const flow = existing ? await loadFlow(c, flowId) : null;
-  const csrf = await csrfToken(keyed, flowId, showsFor(flow));
 
   const prefilled = takePrefill(c);
   if (prefilled !== undefined) {
@@ -52,12 +51,11 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
       />,
     );
   }
-  if (!flow) return c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} />);
-
-  if (flow.step === "ended") {
+  if (flow?.step === "ended") {
     // The result is shown once: the browser gets a fresh flow id with it, so a reload offers the
-    // enter-code page again. The ended record (no code, no identity) is left to its 60 s TTL
-    // rather than deleted: unreachable without the old cookie, a delete would buy nothing.
+    // enter-code page again. The ended record (no code, no identity) is left to its TTL rather
+    // than deleted: only the undo cookie reaches it still, for an approval in its window, and
+    // otherwise nothing does, so a delete would buy nothing.
     const fresh = await newFlowId(keyed);
     setFlowCookie(c, fresh);
     const canSignOut = authenticator.mode === "form" && readSignInId(c) !== undefined;
@@ -67,6 +65,9 @@ export async function show(c: Context<PageEnv>): Promise<Response> {
     const undo = undoable ? { csrf: await csrfToken(keyed, flowId, "undo"), until: undoable.until, now: now() } : undefined;
     return c.html(<DonePage f={frame(c)} ended={flow} csrf={canSignOut ? await csrfToken(keyed, fresh, "ended") : undefined} undo={undo} />);
   }
+  // Signed for this step's form (and the enter-code form when there is no flow).
+  const csrf = await csrfToken(keyed, flowId, showsFor(flow));
+  if (!flow) return c.html(<EnterPage f={frame(c)} csrf={csrf} format={page.userCode} />);
   switch (flow.step) {
     case "confirm":
       return c.html(<ConfirmPage f={frame(c)} csrf={csrf} flow={flow} now={now()} />);
