@@ -50,7 +50,7 @@ export interface ActiveFlow {
 
 /** The assessment, and the browser's coarse place to show beside the device's (no address, no coordinates). */
 export interface FlowProximity extends Assessment {
-  browser: Pick<Place, "country" | "region" | "city">;
+  browser: Pick<Place, "country" | "region">;
 }
 
 /** How a flow ended: the decision its grant records (grant/record.ts). */

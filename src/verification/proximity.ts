@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { policyFor } from "../config";
+import type { ClientPolicy } from "../config";
 import type { DeviceRequest } from "../grant/record";
 import { clientIp } from "../http/client-ip";
 import { placeOf } from "../http/client-place";
@@ -9,18 +9,19 @@ import type { FlowProximity } from "../session/flow";
 import type { PageEnv } from "./page-env";
 
 /**
- * The device's record against this request's own place, under the client's policy
- * (CLIENT_POLICY's `proximity`). Without a record (null) the page cannot tell where the request came
- * from: the stronger warning, or a refusal under a blocking policy; never the usual page.
+ * The device's record against this request's own place, under the client's policy (`client`:
+ * its CLIENT_POLICY entry, whose `proximity` this applies). Without a record (null) the page
+ * cannot tell where the request came from: the stronger warning, or a refusal under a blocking
+ * policy; never the usual page.
  * `another`: another person has entered this code (grant/record.ts `enter`), which the client's
  * `oneCodeOnePerson` turns into the stronger warning or a refusal.
  */
-export function checkProximity(c: Context<PageEnv>, device: DeviceRequest | null, clientId: number | null, another = false): FlowProximity {
+export function checkProximity(c: Context<PageEnv>, device: DeviceRequest | null, client: ClientPolicy, another = false): FlowProximity {
   const { policy: config, now } = c.var.services;
-  const client = policyFor(config, clientId);
   const policy = client.proximity;
   const here = placeOf(c.req.raw);
-  const browser = { country: here.country, region: here.region, city: here.city };
+  // What the pages show of the browser's place (verification/places.ts regionName): no city.
+  const browser = { country: here.country, region: here.region };
   const shared = (a: ReturnType<typeof assess>) => (another && client.oneCodeOnePerson ? withSharedCode(a, client.oneCodeOnePerson) : a);
   if (!device) return { ...shared(assessUnknownDevice(policy)), browser };
   const s = signals(device, { ip: clientIp(c), ...here }, (now() - device.requestedAt) / 1000, config.hostingAsnSet, config.sharedAsnSet);

@@ -56,7 +56,7 @@ export async function enterCode(c: Context<PageEnv>): Promise<Response> {
       const clientId = res.clientId ?? null;
       const policy = policyFor(c.var.services.policy, clientId);
       const { device, another } = await deviceRecord(c, code, flowId, policy);
-      const proximity = checkProximity(c, device, clientId, another);
+      const proximity = checkProximity(c, device, policy, another);
       // What the client's policy allows (CLIENT_POLICY): decided now, kept with the flow, shown on consent, sent on approval.
       const decided = decideForFlow(policy, { scopes: (res.scopes ?? []).map((s) => s.name), claimNames: res.claimNames ?? [] }, proximity.level === "warn");
       const flow: ActiveFlow = {
