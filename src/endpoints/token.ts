@@ -26,7 +26,7 @@ export async function token(c: Context<AppEnv>): Promise<Response> {
   const ip = clientIp(c);
 
   const fields = withDpop(c, req.fields);
-  const admitted = await services.polling.before(req.params, ip, await clientFingerprint(services.keyed, fields, req.params), {
+  const admitted = await services.polling.before(req.params, ip, () => clientFingerprint(services.keyed, fields, req.params), {
     header: c.req.header("DPoP"),
     url: c.req.url,
   });

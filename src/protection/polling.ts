@@ -139,10 +139,17 @@ export class PollingGuard {
 
   /**
    * Before Authlete: a DPoP-bound grant's key not proved, too early, pending at the edge, or one
-   * more guess from an address that has guessed enough? `dpop` is the poll's DPoP header and the
+   * more guess from an address that has guessed enough? `client` makes the client's fingerprint
+   * (clientFingerprint), only once the grant's object is asked: a poll refused from the isolate's
+   * memory, or a request that is no poll, needs none. `dpop` is the poll's DPoP header and the
    * request's URL, whose proof the edge checks (RFC 9449 §4.3) before the grant judges it.
    */
-  async before(params: URLSearchParams, ip: string, client: string, dpop: { header: string | undefined; url: string } | null = null): Promise<Admission> {
+  async before(
+    params: URLSearchParams,
+    ip: string,
+    client: () => Promise<string>,
+    dpop: { header: string | undefined; url: string } | null = null,
+  ): Promise<Admission> {
     const deviceCode = params.get("grant_type") === DEVICE_CODE_GRANT ? params.get("device_code") : null;
     if (!deviceCode) return { deviceCode: null, guess: null };
     const check = dpop ? await checkProof(dpop.header, { method: "POST", url: dpop.url }, this.now()) : null;
@@ -177,7 +184,7 @@ export class PollingGuard {
 
   private async gate(
     deviceCode: string,
-    client: string,
+    client: () => Promise<string>,
     proof: PresentedProof,
   ): Promise<
     { kind: "pass" | "pending" | "denied" | "untracked" } | { kind: "slow_down"; interval: number } | { kind: "invalid_dpop_proof"; why: DpopRefusal }
@@ -192,9 +199,10 @@ export class PollingGuard {
       const d = decide(rec, now, this.rules.maxIntervalSeconds);
       if (!d.accept && d.record.interval === rec.interval) return { kind: "slow_down", interval: rec.interval };
     }
+    const fingerprint = await client();
     let answer: unknown;
     try {
-      answer = await this.grants.poll(deviceCode, now, this.rules, client, proof);
+      answer = await this.grants.poll(deviceCode, now, this.rules, fingerprint, proof);
     } catch (err) {
       log("warn", "grant_unavailable", { op: "poll", detail: String(err) });
       return { kind: "untracked" };
