@@ -172,18 +172,16 @@ function over(base: ClientPolicy, e: Entry | undefined): ClientPolicy {
 
 export function loadPolicyConfig(env: Env): PolicyConfig {
   const v = parse(Policy, env);
-  const entries: Record<string, Entry> = {};
+  const older = v.PROXIMITY_POLICY ?? {};
+  const current = v.CLIENT_POLICY ?? {};
   // The older variable first, as `proximity`; CLIENT_POLICY's own settings go over it.
-  for (const [key, proximity] of Object.entries(v.PROXIMITY_POLICY ?? {})) entries[key] = { proximity };
-  for (const [key, e] of Object.entries(v.CLIENT_POLICY ?? {})) {
-    const old = entries[key];
-    entries[key] = { ...old, ...defined(e), proximity: { ...old?.proximity, ...defined(e.proximity ?? {}) } };
-  }
-  const base = over(DEFAULT_CLIENT_POLICY, entries["default"]);
+  const entry = (base: ClientPolicy, key: string) => {
+    const proximity = older[key];
+    return over(over(base, proximity && { proximity }), current[key]);
+  };
+  const base = entry(DEFAULT_CLIENT_POLICY, "default");
   const clients = Object.fromEntries(
-    Object.entries(entries)
-      .filter(([id]) => id !== "default")
-      .map(([id, e]) => [id, over(base, e)]),
+    [...new Set([...Object.keys(older), ...Object.keys(current)])].filter((id) => id !== "default").map((id) => [id, entry(base, id)]),
   );
   return {
     policies: { default: base, clients },
