@@ -1,6 +1,6 @@
 import * as client from "openid-client";
 import { beforeEach, describe, expect, it } from "vitest";
-import { atConsent, browser, DEMO } from "../support/browser";
+import { atConsent, browser, DEMO, tokenCalls } from "../support/browser";
 import { complete, control, ORIGIN, resetEmulator, seenRequests, twoPlaces } from "../support/helpers";
 
 beforeEach(async () => {
@@ -19,8 +19,6 @@ async function deviceClient(places: ReturnType<typeof twoPlaces>, clientId = "de
     [client.customFetch]: (url, options) => places.device.worker(url, options as RequestInit),
   });
 }
-
-const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
 
 describe("the whole RFC 8628 exchange, device side driven by openid-client, the device and the person in two locations", () => {
   it("device authorization → pending (at the edge) → approval on the page in the other location → tokens → second redemption fails", async () => {

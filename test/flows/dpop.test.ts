@@ -6,9 +6,9 @@ import { env } from "cloudflare:test";
 import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app";
-import { browser, calls, DEMO } from "../support/browser";
+import { browser, calls, DEMO, tokenCalls } from "../support/browser";
 import { DEVICE_AUTHORIZATION_ENDPOINT, type DpopKey, dpopKey } from "../support/dpop";
-import { bind, control, emulator, ORIGIN, resetEmulator, seenRequests, twoPlaces, unreachableGrants } from "../support/helpers";
+import { bind, control, emulator, ORIGIN, resetEmulator, twoPlaces, unreachableGrants } from "../support/helpers";
 
 beforeEach(async () => {
   await resetEmulator();
@@ -22,7 +22,6 @@ afterEach(() => {
 const BIND = { CLIENT_POLICY: '{"1001":{"dpop":"bind"}}' };
 const REQUIRE = { CLIENT_POLICY: '{"1001":{"dpop":"require"}}' };
 
-const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
 const errorOf = async (res: Response) => ((await res.json()) as { error: string; error_description?: string }).error;
 
 /**
@@ -189,7 +188,7 @@ describe("CLIENT_POLICY dpop require", () => {
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" });
     expect(res.status).toBe(500);
     expect(await calls("device/complete")).toEqual([]);
-    expect((await seenRequests()).filter((r) => r.path.endsWith("/device/authorization"))).toEqual([]);
+    expect(await calls("device/authorization")).toEqual([]);
     expect(error.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
       expect.objectContaining({ event: "config_invalid", detail: expect.stringContaining("CLIENT_POLICY.1001.dpop") }),
     );

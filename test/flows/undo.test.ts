@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { UNDO_WINDOW_MS } from "../../src/verification/steps/undo";
-import { atConsent, browser, text } from "../support/browser";
-import { control, emulator, resetEmulator, seenRequests, twoPlaces } from "../support/helpers";
+import { atConsent, browser, calls, text } from "../support/browser";
+import { control, emulator, resetEmulator, twoPlaces } from "../support/helpers";
 import { captureLogs, linesPrintedBy } from "../support/logs";
 
 beforeEach(resetEmulator);
@@ -35,8 +35,6 @@ async function approved(b: ReturnType<typeof browser>, title = "Your device is c
   expect(text(done.html)).toContain(title);
   return { flow, done, csrf: undoToken(done.html)! };
 }
-
-const calls = async (api: string) => (await seenRequests()).filter((r) => r.path.endsWith(api));
 
 /** Authlete's view of an access token, as a resource server would ask for it. */
 async function introspect(token: string) {
@@ -97,8 +95,8 @@ describe("undo", () => {
       expect(res.status).toBe(400);
       expect(await json(res)).toEqual({ error: "access_denied", error_description: "The authorization request was denied." });
     }
-    expect(await calls("/auth/token")).toHaveLength(0);
-    expect((await calls("/client/authorization/delete/1001")).map((r) => [r.method, r.path, r.body])).toEqual([
+    expect(await calls("auth/token")).toHaveLength(0);
+    expect((await calls("client/authorization/delete/1001")).map((r) => [r.method, r.path, r.body])).toEqual([
       ["POST", `/api/${env.AUTHLETE_SERVICE_ID}/client/authorization/delete/1001`, { subject: "demo" }],
     ]);
     const undone = lines.find((l) => l["event"] === "approval_undone")!;
@@ -121,7 +119,7 @@ describe("undo", () => {
     const lines = await linesPrintedBy(async () => {
       expect(text((await b.submit("/device/undo", {}, { csrf })).html)).toContain("Undone: the connection was removed");
     });
-    expect((await calls("/client/authorization/delete/1001")).map((r) => r.body)).toEqual([{ subject: "demo" }]);
+    expect((await calls("client/authorization/delete/1001")).map((r) => r.body)).toEqual([{ subject: "demo" }]);
     expect(await introspect(accessToken)).toMatchObject({ action: "UNAUTHORIZED", existent: false, usable: false });
     const refresh = await w.postForm("/token", { grant_type: "refresh_token", refresh_token: tokens["refresh_token"] as string, client_id: "demo-device" });
     expect((await json(refresh))["error"]).toBe("invalid_grant");
@@ -136,7 +134,7 @@ describe("undo", () => {
     expect(page.status).toBe(410);
     expect(text(page.html)).toContain("It is too late to undo this here");
     expect(text(page.html)).toContain("An approval can be taken back on this page only for a few minutes after it was given.");
-    expect(await calls("/client/authorization/delete/1001")).toHaveLength(0);
+    expect(await calls("client/authorization/delete/1001")).toHaveLength(0);
     expect(await json(await w.poll(flow.device_code))).toHaveProperty("access_token");
   });
 
@@ -164,7 +162,7 @@ describe("undo", () => {
     clock.advance(5_000);
     expect((await json(await w.poll(flow.device_code)))["error"]).toBe("access_denied");
     expect(text((await b.submit("/device/undo", {})).html)).toContain("Undone: the connection was removed");
-    expect(await calls("/client/authorization/delete/1001")).toHaveLength(2);
+    expect(await calls("client/authorization/delete/1001")).toHaveLength(2);
     // Pressing again finishes the undo: logged then, once, of a grant the first press had already undone at the edge.
     expect(logs.warned().slice(2)).toEqual([
       expect.objectContaining({ level: "warn", event: "reported_network_listed", via: "undo" }),
@@ -184,7 +182,7 @@ describe("the undo form is bound like the others", () => {
     const p = await b.post("/device/undo", {}, { csrf, ...o });
     expect(p.status).toBe(403);
     expect(text(p.html)).toContain("Please start again");
-    expect(await calls("/client/authorization/delete/1001")).toHaveLength(0);
+    expect(await calls("client/authorization/delete/1001")).toHaveLength(0);
     clock.advance(5_000);
     expect(await json(await w.poll(flow.device_code))).toHaveProperty("access_token");
   });
@@ -201,7 +199,7 @@ describe("the undo form is bound like the others", () => {
     // The right token, without the cookie that names the approval.
     const p = await other.post("/device/undo", {}, { csrf });
     expect(p.status).toBe(410);
-    expect(await calls("/client/authorization/delete/1001")).toHaveLength(0);
+    expect(await calls("client/authorization/delete/1001")).toHaveLength(0);
   });
 
   it("a done page left open for one approval cannot undo a later one; once undone, pressing again changes nothing", async () => {
@@ -209,11 +207,11 @@ describe("the undo form is bound like the others", () => {
     const first = await approved(b);
     const second = await approved(b);
     expect((await b.post("/device/undo", {}, { csrf: first.csrf })).status).toBe(403);
-    expect(await calls("/client/authorization/delete/1001")).toHaveLength(0);
+    expect(await calls("client/authorization/delete/1001")).toHaveLength(0);
     const logs = captureLogs();
     expect((await b.post("/device/undo", {}, { csrf: second.csrf })).status).toBe(303);
     expect((await b.post("/device/undo", {}, { csrf: second.csrf })).status).toBe(410);
-    expect(await calls("/client/authorization/delete/1001")).toHaveLength(1);
+    expect(await calls("client/authorization/delete/1001")).toHaveLength(1);
     clock.advance(5_000);
     expect(await json(await w.poll(first.flow.device_code))).toHaveProperty("access_token");
     expect((await json(await w.poll(second.flow.device_code)))["error"]).toBe("access_denied");

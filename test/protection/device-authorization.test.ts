@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { tokenCalls } from "../support/browser";
 import { basic, grants, nextIp, resetEmulator, seenRequests, unreachableBudgets, unreachableGrants, withClock } from "../support/helpers";
 
 beforeEach(resetEmulator);
@@ -107,7 +108,6 @@ describe("when the Durable Objects fail, the device-side budgets and polling con
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, outage);
     expect(res.status).toBe(200);
     const { device_code } = (await res.json()) as { device_code: string };
-    const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
     const before = await tokenCalls();
     const polled = await w.postForm(
       "/token",

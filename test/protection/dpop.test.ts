@@ -9,8 +9,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { base64url } from "../../src/crypto";
 import { checkProof, DPOP_IAT_WINDOW_SECONDS, dpopBinding, jwkThumbprint } from "../../src/protection/dpop";
+import { tokenCalls } from "../support/browser";
 import { DEVICE_AUTHORIZATION_ENDPOINT, type DpopAlg, type DpopKey, dpopKey, TOKEN_ENDPOINT } from "../support/dpop";
-import { bind, control, resetEmulator, seenRequests } from "../support/helpers";
+import { bind, control, resetEmulator } from "../support/helpers";
 
 beforeEach(resetEmulator);
 
@@ -198,7 +199,6 @@ describe("CLIENT_POLICY dpop at device authorization (dpopBinding)", () => {
 
 describe("a device grant bound to a DPoP key: each poll is refused at the edge unless it proves the key (no Authlete call)", () => {
   const w = bind(createApp(), { CLIENT_POLICY: '{"1001":{"dpop":"bind"}}' });
-  const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
 
   /** A flow whose device authorization carried a proof of `k`: its grant is bound to `k`. */
   async function boundFlow(k: DpopKey) {

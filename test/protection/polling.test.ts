@@ -3,14 +3,13 @@ import * as client from "openid-client";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type GrantInit, type GrantState, issue, poll as pollGrant, recordDecision } from "../../src/grant/record";
 import { ARRIVAL_TOLERANCE_MS, decide, type PollRecord } from "../../src/protection/polling";
-import { atConfirm, atConsent, browser } from "../support/browser";
-import { complete, control, DEVICE_GRANT, ORIGIN, relay, resetEmulator, seenRequests, twoPlaces, unreachableGrants, withClock } from "../support/helpers";
+import { atConfirm, atConsent, browser, tokenCalls } from "../support/browser";
+import { complete, control, DEVICE_GRANT, ORIGIN, relay, resetEmulator, twoPlaces, unreachableGrants, withClock } from "../support/helpers";
 import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
 
-const tokenCalls = async () => (await seenRequests()).filter((r) => r.path.endsWith("/auth/token")).length;
 const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
 
 describe("decide(): the polling rule, step by step (RFC 8628 §3.5)", () => {

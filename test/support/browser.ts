@@ -131,7 +131,10 @@ export async function flowRecord(b: Browser): Promise<string | null> {
   return id ? env.KV.get(await storageKey("flow", id)) : null;
 }
 
-/** Calls the Worker made to one Authlete API, from the emulator's request log. */
-export async function calls(api: "device/verification" | "device/complete") {
+/** Calls the Worker made to one Authlete API (`device/complete`, `client/authorization/delete/1001`, …), from the emulator's request log. */
+export async function calls(api: string) {
   return (await seenRequests()).filter((r) => r.path.endsWith(`/${api}`));
 }
+
+/** How many polls reached Authlete's /auth/token (the rest were answered at the edge). */
+export const tokenCalls = async () => (await calls("auth/token")).length;
