@@ -344,8 +344,7 @@ describe("CLIENT_POLICY oneCodeOnePerson: one code, one person (RFC 10027: uniqu
     ["warn", "the stronger warning with that reason, Deny first"],
     ["block", "refused: a page that says why, the device told no, a log line"],
   ] as const)("a second browser on a second network, while the first is at it → %s: %s", async (mode, _) => {
-    const lines: string[] = [];
-    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const logs = captureLogs();
     const env = policy({ "1001": { oneCodeOnePerson: mode } });
     const flow = await startDevice(w, undefined, { cf: TOKYO });
     const first = browser(web, { cf: TOKYO_PHONE, env });
@@ -371,11 +370,10 @@ describe("CLIENT_POLICY oneCodeOnePerson: one code, one person (RFC 10027: uniqu
       expect((await calls("device/complete")).map((r) => r.body)).toEqual([{ userCode: flow.user_code, result: "ACCESS_DENIED", errorDescription: why }]);
       expect(await json(await w.poll(flow.device_code))).toMatchObject({ error: "access_denied", error_description: why });
     }
-    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(logged.filter((l) => l["event"] === "shared_code")).toEqual([
+    expect(logs.of("shared_code")).toEqual([
       expect.objectContaining({ level: "warn", clientId: 1001, policy: mode, risk: mode, code: expect.stringMatching(/^[\w-]{12}$/) }),
     ]);
-    const all = lines.join("\n");
+    const all = logs.lines.map((l) => JSON.stringify(l)).join("\n");
     for (const secret of [flow.user_code, flow.device_code, first.ip, second.ip]) expect(all).not.toContain(secret);
   });
 

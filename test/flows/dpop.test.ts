@@ -9,6 +9,7 @@ import { createApp } from "../../src/app";
 import { browser, calls, DEMO, tokenCalls } from "../support/browser";
 import { DEVICE_AUTHORIZATION_ENDPOINT, type DpopKey, dpopKey } from "../support/dpop";
 import { bind, control, emulator, ORIGIN, resetEmulator, twoPlaces, unreachableGrants } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(async () => {
   await resetEmulator();
@@ -122,7 +123,7 @@ describe("CLIENT_POLICY dpop bind: openid-client's device, its grant bound to it
   });
 
   it("the grant's object unreachable: the poll goes to Authlete, which checks the proof it is given but knows nothing of the binding", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const w = bind(createApp(), BIND);
     const key = await dpopKey();
     const flow = await w.startFlow(undefined, { DPoP: await key.proof({ htu: DEVICE_AUTHORIZATION_ENDPOINT }) });
@@ -136,9 +137,7 @@ describe("CLIENT_POLICY dpop bind: openid-client's device, its grant bound to it
     );
     expect(await errorOf(res)).toBe("authorization_pending");
     expect(await tokenCalls()).toBe(1);
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
-      expect.objectContaining({ event: "grant_unavailable", op: "poll" }),
-    );
+    expect(logs.lines.filter((l) => l.level === "warn")).toContainEqual(expect.objectContaining({ event: "grant_unavailable", op: "poll" }));
   });
 });
 
@@ -171,25 +170,23 @@ describe("CLIENT_POLICY dpop require", () => {
   });
 
   it("a withdrawal that fails is logged; the device is refused all the same and never sees the codes", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const w = bind(createApp(), REQUIRE);
     await control("faults", { api: "device/complete", mode: "status", status: 500 });
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" });
     expect(res.status).toBe(400);
     expect(await errorOf(res)).toBe("invalid_dpop_proof");
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
-      expect.objectContaining({ event: "dpop_refused_code_not_withdrawn", clientId: 1001 }),
-    );
+    expect(logs.lines.filter((l) => l.level === "warn")).toContainEqual(expect.objectContaining({ event: "dpop_refused_code_not_withdrawn", clientId: 1001 }));
   });
 
   it("a CLIENT_POLICY that cannot be read issues no code: 500 before Authlete is asked", async () => {
-    const error = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const w = bind(createApp(), { CLIENT_POLICY: '{"1001":{"dpop":"always"}}' });
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" });
     expect(res.status).toBe(500);
     expect(await calls("device/complete")).toEqual([]);
     expect(await calls("device/authorization")).toEqual([]);
-    expect(error.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
+    expect(logs.lines.filter((l) => l.level === "error")).toContainEqual(
       expect.objectContaining({ event: "config_invalid", detail: expect.stringContaining("CLIENT_POLICY.1001.dpop") }),
     );
   });

@@ -349,8 +349,7 @@ describe("the device learns access_denied, not why", () => {
     ["a policy that blocks another country", "blocked", blocking, FRANKFURT, async () => {}],
     ["a policy that blocks a place it cannot establish", "unplaced", blocking, { ...FRANKFURT, country: "XX" }, async () => {}],
   ])("%s: the device hears one neutral access_denied; the reason is in the decision line only", async (how, reason, env, cf, act) => {
-    const lines: string[] = [];
-    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const logs = captureLogs();
     const b = browser(web, { cf: TOKYO_PHONE, env });
     const flow = await startDevice(w, undefined, { cf });
     await b.get("/device");
@@ -368,7 +367,7 @@ describe("the device learns access_denied, not why", () => {
     // Beside Authlete's own error_uri (its result code for any ACCESS_DENIED), nothing else.
     const { error_uri: _, ...heard } = await json(await w.poll(flow.device_code));
     expect(heard).toEqual(DENIED);
-    const decided = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l["event"] === "decision" && l["reason"] !== undefined);
+    const decided = logs.of("decision").find((l) => l["reason"] !== undefined);
     expect(decided).toMatchObject({ route: expect.stringMatching(/^\/device/), reason, authlete: true });
   });
 });

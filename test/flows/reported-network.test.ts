@@ -142,7 +142,7 @@ describe("a reported network warns the next victims", () => {
   });
 
   it("REPORTED_NETWORK_HOURS=0: no watch list; a report still refuses, the next code is not marked", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const places = twoPlaces({ REPORTED_NETWORK_HOURS: "0" });
     const kit = nextIp();
     const first = browser(places.browser, { cf: TOKYO_PHONE });
@@ -150,7 +150,7 @@ describe("a reported network warns the next victims", () => {
     expect(text((await first.submit("/device/report", {})).html)).toContain("Thank you: the request was refused");
     const next = browser(places.browser, { cf: TOKYO_PHONE });
     expect(primary((await atConfirm(places.device, next, undefined, { ip: kit, cf: TOKYO_HOME })).page.html)).toBe("Continue");
-    expect(warn.mock.calls.map((c) => (JSON.parse(String(c[0])) as { event: string }).event)).toEqual(["phishing_reported"]);
+    expect(logs.warned().map((l) => l.event)).toEqual(["phishing_reported"]);
   });
 
   it("a Durable Object outage fails open: the report still refuses, devices still get codes, each failure is logged", async () => {

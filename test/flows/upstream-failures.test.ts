@@ -119,20 +119,20 @@ describe("Authlete's answers are bounded (1 MiB), read as a stream whatever they
     ["POST /token", TOKEN, async () => cc(await authleteAt({ pad: { [TOKEN]: 3 * 1024 * 1024 } }))],
     ["GET /jwks", JWKS, async () => worker("/jwks", {}, await authleteAt({ pad: { [JWKS]: 3 * 1024 * 1024 } }))],
   ])("%s: an answer of 3 MiB (no Content-Length) → 502 server_error, the cause logged once", async (_, api, call) => {
-    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const res = await call();
     expect(res.status).toBe(502);
     expect(((await res.json()) as { error: string }).error).toBe("server_error");
-    const lines = logs.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>).filter((l) => l["event"] === "authlete_failure");
+    const lines = logs.lines.filter((l) => l.level === "error" && l.event === "authlete_failure");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ kind: "malformed", detail: "response body over 1048576 bytes", api: api.replace(`/api/${env.AUTHLETE_SERVICE_ID}`, "") });
   });
 
   it("an answer that sends its headers and then stalls → 504 temporarily_unavailable (a timeout, as documented), not 502", async () => {
-    const logs = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logs = captureLogs();
     const res = await cc({ ...(await authleteAt({ stall: [TOKEN] })), AUTHLETE_TIMEOUT_MS: "300" });
     expect(res.status).toBe(504);
     expect(res.headers.get("Retry-After")).toBe("5");
-    expect(logs.mock.calls.map((c) => JSON.parse(String(c[0]))).find((l) => l.event === "authlete_failure")).toMatchObject({ kind: "timeout" });
+    expect(logs.lines.find((l) => l.level === "error" && l.event === "authlete_failure")).toMatchObject({ kind: "timeout" });
   });
 });

@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { tokenCalls } from "../support/browser";
 import { basic, grants, nextIp, resetEmulator, seenRequests, unreachableBudgets, unreachableGrants, withClock } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 beforeEach(resetEmulator);
 afterEach(() => vi.restoreAllMocks());
@@ -102,7 +103,7 @@ describe("device authorization requests are budgeted at the edge", () => {
 
 describe("when the Durable Objects fail, the device-side budgets and polling control fail open", () => {
   it("device authorization and polling are still served (the poll by Authlete), and the failure is logged", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const w = withClock();
     const outage = { GRANTS: unreachableGrants(), BUDGETS: unreachableBudgets() };
     const res = await w.postForm("/device_authorization", { client_id: "demo-device" }, {}, outage);
@@ -117,7 +118,7 @@ describe("when the Durable Objects fail, the device-side budgets and polling con
     );
     expect((await polled.json()) as object).toMatchObject({ error: "authorization_pending" });
     expect(await tokenCalls()).toBe(before + 1);
-    const lines = warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>);
+    const lines = logs.lines.filter((l) => l.level === "warn");
     expect(lines.map((l) => l["event"])).toContain("limiter_unavailable");
     expect(lines.filter((l) => l["event"] === "grant_unavailable").map((l) => l["op"])).toEqual(["issue", "poll"]);
   });

@@ -198,7 +198,7 @@ describe("the per-isolate fallback, full: it never forgets a failure to make roo
   afterEach(() => vi.restoreAllMocks());
 
   it("ten thousand live buckets: a spent one still refuses, a new subject waits until a window ends (logged once), then gets its place", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const clock = { now: Date.now() };
     const memory = new MemoryLimiter(() => clock.now);
     // In memory a place counts from its reservation: these are failures (never given back).
@@ -211,7 +211,7 @@ describe("the per-isolate fallback, full: it never forgets a failure to make roo
     const newcomer = await memory.reserve("t", [{ budget, subject: "newcomer" }]);
     expect(newcomer).toMatchObject({ allowed: false, retryAfter: 30 });
     expect((await memory.reserve("t", [{ budget, subject: "another newcomer" }])).allowed).toBe(false);
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0]))).filter((l) => l.event === "limiter_fallback_full")).toHaveLength(1);
+    expect(logs.lines.filter((l) => l.level === "warn" && l.event === "limiter_fallback_full")).toHaveLength(1);
     // The guesser's window ends first: its bucket, and only that, makes room.
     clock.now += 30_000;
     expect((await memory.reserve("t", [{ budget, subject: "newcomer" }])).allowed).toBe(true);

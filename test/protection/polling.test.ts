@@ -233,8 +233,7 @@ describe("the slow_down table at the token endpoint, every compliant poll passin
 
 describe("pending answered at the edge: the grant's Durable Object (device in Frankfurt, person in Tokyo)", () => {
   it("an undecided grant's compliant polls get authorization_pending with no Authlete call, shaped and headed as Authlete's relayed one", async () => {
-    const logs: string[] = [];
-    vi.spyOn(console, "log").mockImplementation((line) => void logs.push(String(line)));
+    const logs = captureLogs();
     const { device, clock } = twoPlaces();
     // One pending answer relayed from Authlete first: the edge repeats its wording.
     const viaAuthlete = await relay.poll((await relay.startFlow()).device_code);
@@ -252,7 +251,7 @@ describe("pending answered at the edge: the grant's Durable Object (device in Fr
     const [edge, authlete] = [await answers[0]!.text(), await viaAuthlete.text()];
     expect(edge).toBe(authlete);
     expect(JSON.parse(edge)).toMatchObject({ error: "authorization_pending" });
-    const decisions = logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l["route"] === "/token");
+    const decisions = logs.lines.filter((l) => l.level === "info" && l["route"] === "/token");
     expect(decisions.slice(-11).map((l) => [l["outcome"], l["authlete"]])).toEqual(Array(11).fill(["authorization_pending_at_edge", false]));
   });
 
@@ -325,16 +324,14 @@ describe("pending answered at the edge: the grant's Durable Object (device in Fr
   });
 
   it("a grant whose object cannot be reached: the poll goes to Authlete, and the failure is logged", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const w = withClock();
     const flow = await w.startFlow();
     await control("requests");
     const res = await w.postForm("/token", tokenPoll(flow.device_code), {}, { GRANTS: unreachableGrants() });
     expect((await json(res)).error).toBe("authorization_pending");
     expect(await tokenCalls()).toBe(1);
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toContainEqual(
-      expect.objectContaining({ event: "grant_unavailable", op: "poll" }),
-    );
+    expect(logs.lines.filter((l) => l.level === "warn")).toContainEqual(expect.objectContaining({ event: "grant_unavailable", op: "poll" }));
   });
 
   it("a poll from another client, or with other credentials, is not answered at the edge: Authlete decides", async () => {

@@ -6,6 +6,7 @@ import { HOSTING_ASNS } from "../../src/protection/proximity";
 import type { ReportedNetwork } from "../../src/protection/reported-network-object";
 import { ReportedNetworks } from "../../src/protection/reported-networks";
 import { nextIp, unreachableReportedNetworks } from "../support/helpers";
+import { captureLogs } from "../support/logs";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -49,7 +50,7 @@ describe("the watch list's entries: keyed names and tags, never an address or an
 
 describe("listed, seen, and forgotten after REPORTED_NETWORK_HOURS (on the caller's clock)", () => {
   it("a reported network is seen until its hours are over; another network never; a hosting ASN from any of its addresses", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const { list, clock } = watchList(2);
     const reported = await list.watched(cloud());
     expect(await list.seen(reported, {})).toBe(false);
@@ -63,12 +64,12 @@ describe("listed, seen, and forgotten after REPORTED_NETWORK_HOURS (on the calle
     clock.now += 1;
     expect(await list.seen(reported, {})).toBe(false);
 
-    const line = JSON.parse(String(warn.mock.calls[0]?.[0])) as Record<string, unknown>;
+    const line = logs.warned()[0];
     expect(line).toEqual({ level: "warn", event: "reported_network_listed", requestId: "r1", ...reported.tags, reports: 1, hours: 2 });
   });
 
   it("each report while listed counts, and restarts the watch; reports sent at once are all counted", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const { list, clock } = watchList(1);
     const w = await list.watched(home());
     await Promise.all(Array.from({ length: 5 }, () => list.list(w, {})));
@@ -76,12 +77,12 @@ describe("listed, seen, and forgotten after REPORTED_NETWORK_HOURS (on the calle
     await list.list(w, {});
     clock.now += HOUR - 1_000;
     expect(await list.seen(w, {})).toBe(true);
-    const reports = warn.mock.calls.map((c) => (JSON.parse(String(c[0])) as { reports: number }).reports);
+    const reports = logs.warned().map((l) => l["reports"] as number);
     expect(reports.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   it("a shorter REPORTED_NETWORK_HOURS applies at once to networks already listed; 0 is no watch list at all (no call)", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const { list, clock } = watchList(24);
     const w = await list.watched(home());
     await list.list(w, {});
@@ -93,18 +94,18 @@ describe("listed, seen, and forgotten after REPORTED_NETWORK_HOURS (on the calle
     const off = watchList(0, unreachableReportedNetworks()).list;
     await off.list(w, {});
     expect(await off.seen(w, {})).toBe(false);
-    expect(warn).toHaveBeenCalledTimes(1);
+    expect(logs.warned()).toHaveLength(1);
   });
 });
 
 describe("an outage fails open", () => {
   it("seen is false and list goes on, each with a warning naming the operation", async () => {
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const { list } = watchList(24, unreachableReportedNetworks());
     const w = await list.watched(cloud());
     expect(await list.seen(w, { requestId: "r2" })).toBe(false);
     await expect(list.list(w, { requestId: "r3" })).resolves.toBeUndefined();
-    expect(warn.mock.calls.map((c) => JSON.parse(String(c[0])) as Record<string, unknown>)).toEqual([
+    expect(logs.warned()).toEqual([
       { level: "warn", event: "reported_network_unavailable", op: "seen", requestId: "r2", detail: "Error: Durable Object unavailable (injected)" },
       { level: "warn", event: "reported_network_unavailable", op: "list", requestId: "r3", detail: "Error: Durable Object unavailable (injected)" },
     ]);

@@ -167,8 +167,7 @@ describe("sign-in: failures per username and per IP", () => {
 
 describe('"I didn\'t start this": reports budgeted per network', () => {
   it("past the budget (per /64, and per /48) a report still denies, as Cancel does, but is not logged or recorded as a report", async () => {
-    const lines: string[] = [];
-    for (const level of ["log", "warn"] as const) vi.spyOn(console, level).mockImplementation((line) => void lines.push(String(line)));
+    const logs = captureLogs();
     const limits: Overrides = { LIMIT_REPORTS_PER_IP: "2/3600", LIMIT_REPORTS_PER_IPV6_56: "3/3600", LIMIT_REPORTS_PER_IPV6_48: "3/3600" };
     const home = nextIp();
     const neighbour = `${home.slice(0, -"::1".length)}:100::1`;
@@ -186,17 +185,10 @@ describe('"I didn\'t start this": reports budgeted per network', () => {
     expect(new Set((await calls("device/complete")).map((r) => (r.body as { errorDescription: string }).errorDescription))).toEqual(
       new Set(["The authorization request was denied."]),
     );
-    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events.filter((l) => l["event"] === "decision" && l["route"] === "/device/report").map((l) => l["reason"])).toEqual([
-      "reported",
-      "reported",
-      "cancelled",
-      "reported",
-      "cancelled",
-      "reported",
-    ]);
-    expect(events.filter((l) => l["event"] === "phishing_reported")).toHaveLength(4);
-    expect(events.filter((l) => l["event"] === "phishing_report_over_budget").map((l) => l["limits"])).toEqual(["report-ip", "report-ip-48"]);
+    const reports = logs.of("decision").filter((l) => l["route"] === "/device/report");
+    expect(reports.map((l) => l["reason"])).toEqual(["reported", "reported", "cancelled", "reported", "cancelled", "reported"]);
+    expect(logs.of("phishing_reported")).toHaveLength(4);
+    expect(logs.of("phishing_report_over_budget").map((l) => l["limits"])).toEqual(["report-ip", "report-ip-48"]);
   });
 });
 

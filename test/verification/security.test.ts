@@ -58,7 +58,7 @@ describe("CSRF: hono csrf() and a per-session token on every form", () => {
 describe("303 after every POST that changes state, always to the fixed /device", () => {
   it("enter, confirm, sign-in, sign-out, consent, cancel and report", async () => {
     // The report warns (the network goes on the watch list, phishing_reported); its content is flows/reported-network.test.ts's subject.
-    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const logs = captureLogs();
     const b = browser(w);
     const flow = await startDevice(w);
     await b.get("/device");
@@ -79,7 +79,7 @@ describe("303 after every POST that changes state, always to the fixed /device",
     await atConfirm(w, b);
     await step("/device/report", {});
     expect(seen.map((p) => [p.status, p.location])).toEqual(Array(seen.length).fill([303, "/device"]));
-    expect(warn.mock.calls.map(([l]) => (JSON.parse(String(l)) as { event: string }).event)).toEqual(["reported_network_listed", "phishing_reported"]);
+    expect(logs.warned().map((l) => l.event)).toEqual(["reported_network_listed", "phishing_reported"]);
   });
 });
 
